@@ -1,0 +1,27 @@
+// Package checks holds every lint check, one file per check (or per small
+// family of closely related checks), and the registry that lists them.
+package checks
+
+import "github.com/agentalerts/agentalerts/pkg/lint"
+
+// All returns every registered check in a stable order (by id). Each
+// family file contributes its own slice so that adding a check never
+// touches another family's file.
+func All() []*lint.Check {
+	var all []*lint.Check
+	all = append(all, malformed...)
+	all = append(all, wrongResults...)
+	all = append(all, notActionable...)
+	sortByID(all)
+	return all
+}
+
+// ByID returns the check with this id, or nil.
+func ByID(id string) *lint.Check {
+	for _, c := range All() {
+		if c.ID == id {
+			return c
+		}
+	}
+	return nil
+}

@@ -1,0 +1,7 @@
+package checks
+
+import "github.com/agentalerts/agentalerts/pkg/lint"
+
+// wrongResults are warning-level checks: the file loads but the rule gives
+// wrong results.
+var wrongResults = []*lint.Check{}
