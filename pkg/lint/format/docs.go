@@ -123,3 +123,14 @@ func CheckList(w io.Writer, cs []*lint.Check, severityOf func(*lint.Check) diag.
 	}
 	return tw.Flush()
 }
+
+// CheckDocs renders every page under docs/checks, keyed by slash path
+// relative to that directory: README.md (the index) and <area>/<topic>.md
+// for each check.
+func CheckDocs(cs []*lint.Check) map[string][]byte {
+	pages := map[string][]byte{"README.md": CheckIndex(cs)}
+	for _, c := range cs {
+		pages[strings.TrimPrefix(DocPath(c.ID), "docs/checks/")] = CheckPage(c)
+	}
+	return pages
+}
