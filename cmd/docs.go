@@ -1,0 +1,133 @@
+package cmd
+
+import (
+	"bytes"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+
+	"github.com/spf13/cobra"
+
+	"github.com/agentalerts/agentalerts/pkg/lint/checks"
+	"github.com/agentalerts/agentalerts/pkg/lint/format"
+)
+
+func init() { register(newDocsCmd) }
+
+type docsOptions struct {
+	dir   string
+	check bool
+}
+
+// newDocsCmd is the hidden generator of docs/checks: the pages come from
+// each check's Doc, so they are regenerated, never edited. The test
+// TestCheckDocs (pkg/lint/format) fails when they are stale.
+func newDocsCmd(s *IOStreams) *cobra.Command {
+	var o docsOptions
+	c := &cobra.Command{
+		Use:    "docs",
+		Short:  "Regenerate the check documentation in docs/checks",
+		Hidden: true,
+		Example: `  # Rewrite docs/checks from the registered checks
+  agentalerts docs
+
+  # Exit 1 when docs/checks is stale (for CI)
+  agentalerts docs --check`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runDocs(s, o)
+		},
+	}
+	c.Flags().StringVar(&o.dir, "dir", filepath.Join("docs", "checks"), "directory to write the pages to")
+	c.Flags().BoolVar(&o.check, "check", false, "write nothing; exit 1 when a page is stale, missing or left over")
+	return c
+}
+
+func runDocs(s *IOStreams, o docsOptions) error {
+	want := format.CheckDocs(checks.All())
+	have := map[string][]byte{}
+	err := filepath.WalkDir(o.dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || filepath.Ext(path) != ".md" {
+			return err
+		}
+		rel, err := filepath.Rel(o.dir, path)
+		if err != nil {
+			return err
+		}
+		data, err := os.ReadFile(path)
+		have[filepath.ToSlash(rel)] = data
+		return err
+	})
+	if err != nil && !os.IsNotExist(err) {
+		return &ExitError{Code: ExitUsage, Err: err}
+	}
+	var stale, extra []string
+	for name, data := range want {
+		if !bytes.Equal(have[name], data) {
+			stale = append(stale, name)
+		}
+	}
+	for name := range have {
+		if _, ok := want[name]; !ok {
+			extra = append(extra, name)
+		}
+	}
+	sort.Strings(stale)
+	sort.Strings(extra)
+	if o.check {
+		for _, n := range stale {
+			fmt.Fprintf(s.Out, "%s: stale or missing\n", filepath.Join(o.dir, n))
+		}
+		for _, n := range extra {
+			fmt.Fprintf(s.Out, "%s: no such check\n", filepath.Join(o.dir, n))
+		}
+		if len(stale)+len(extra) > 0 {
+			return &ExitError{Code: ExitFindings, Err: fmt.Errorf("%s is stale; run `agentalerts docs`", o.dir)}
+		}
+		return nil
+	}
+	for _, n := range stale {
+		if err := writeDocAtomic(filepath.Join(o.dir, filepath.FromSlash(n)), want[n]); err != nil {
+			return &ExitError{Code: ExitUsage, Err: err}
+		}
+	}
+	for _, n := range extra {
+		if err := os.Remove(filepath.Join(o.dir, filepath.FromSlash(n))); err != nil {
+			return &ExitError{Code: ExitUsage, Err: err}
+		}
+	}
+	fmt.Fprintf(s.ErrOut, "%s: %d pages, %d rewritten, %d removed\n", o.dir, len(want), len(stale), len(extra))
+	return nil
+}
+
+// writeDocAtomic writes data to path through a temporary file in the same
+// directory, so a reader never sees a half-written page.
+func writeDocAtomic(path string, data []byte) error {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(dir, ".tmp-"+filepath.Base(path)+"-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(f.Name())
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Chmod(0o644); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(f.Name(), path)
+}

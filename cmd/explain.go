@@ -1,0 +1,116 @@
+package cmd
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/agentalerts/agentalerts/pkg/diag"
+	"github.com/agentalerts/agentalerts/pkg/lint"
+	"github.com/agentalerts/agentalerts/pkg/lint/checks"
+	"github.com/agentalerts/agentalerts/pkg/lint/format"
+)
+
+func init() { register(newExplainCmd) }
+
+func newExplainCmd(s *IOStreams) *cobra.Command {
+	return &cobra.Command{
+		Use:   "explain [CHECK]",
+		Short: "Show what a lint check finds, with a bad and a good example",
+		Long: `Print the documentation of a lint check: its title, default severity,
+why it matters, a rule it flags and the fixed rule. With no argument, list
+every check. The same text is in docs/checks/<area>/<topic>.md.
+
+Exit status: 0, or 2 for an unknown check (with the closest id).`,
+		Example: `  # List every check with its severity
+  agentalerts explain
+
+  # Explain one check (the id is printed after each finding)
+  agentalerts explain promql/histogram-quantile`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			all := checks.All()
+			if len(args) == 0 {
+				return format.CheckList(s.Out, all, func(c *lint.Check) diag.Severity { return c.Severity })
+			}
+			c := checks.ByID(args[0])
+			if c == nil {
+				return &ExitError{Code: ExitUsage, Err: unknownCheckError(args[0], all)}
+			}
+			return format.Explain(s.Out, c, c.Severity)
+		},
+	}
+}
+
+// unknownCheckError names the closest check ids, matching on the topic
+// alone too, since people often type "histogram-quantile" for
+// "promql/histogram-quantile".
+func unknownCheckError(id string, all []*lint.Check) error {
+	ids := make([]string, len(all))
+	for i, c := range all {
+		ids[i] = c.ID
+	}
+	msg := fmt.Sprintf("unknown check %q", id)
+	if s := suggestIDs(id, ids); len(s) > 0 {
+		msg += fmt.Sprintf(", did you mean %s?", strings.Join(quoteAll(s), " or "))
+	}
+	return fmt.Errorf("%s (run `agentalerts explain` to list every check)", msg)
+}
+
+// suggestIDs returns the ids nearest to id by edit distance (on the whole
+// id or on its topic), at most three, closest first.
+func suggestIDs(id string, ids []string) []string {
+	type cand struct {
+		id   string
+		dist int
+	}
+	id = strings.ToLower(strings.TrimSpace(id))
+	var cs []cand
+	for _, c := range ids {
+		d := editDistance(id, c)
+		if _, topic, ok := strings.Cut(c, "/"); ok && !strings.Contains(id, "/") {
+			d = min(d, editDistance(id, topic))
+		}
+		if d <= max(2, len(id)/3) {
+			cs = append(cs, cand{c, d})
+		}
+	}
+	sort.SliceStable(cs, func(i, j int) bool { return cs[i].dist < cs[j].dist })
+	var out []string
+	for i := 0; i < len(cs) && i < 3; i++ {
+		out = append(out, cs[i].id)
+	}
+	return out
+}
+
+// editDistance is the Levenshtein distance between a and b, in bytes
+// (check ids are ASCII).
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
+
+func quoteAll(s []string) []string {
+	out := make([]string, len(s))
+	for i, v := range s {
+		out[i] = fmt.Sprintf("%q", v)
+	}
+	return out
+}

@@ -1,0 +1,94 @@
+package cmd
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/agentalerts/agentalerts/pkg/lint/checks"
+)
+
+func runCmd(t *testing.T, stdin string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code = Run(args, &IOStreams{In: strings.NewReader(stdin), Out: &out, ErrOut: &errOut})
+	return code, out.String(), errOut.String()
+}
+
+func TestExplainEveryCheck(t *testing.T) {
+	for _, c := range checks.All() {
+		code, out, stderr := runCmd(t, "", "explain", c.ID)
+		if code != ExitOK {
+			t.Errorf("explain %s: exit %d, stderr %q", c.ID, code, stderr)
+			continue
+		}
+		for _, want := range []string{c.ID + " (" + c.Severity.String() + ")\n", c.Doc.Title, "docs/checks/" + c.ID + ".md"} {
+			if !strings.Contains(out, want) {
+				t.Errorf("explain %s: output lacks %q:\n%s", c.ID, want, out)
+			}
+		}
+	}
+}
+
+func TestExplainList(t *testing.T) {
+	code, out, _ := runCmd(t, "", "explain")
+	if code != ExitOK {
+		t.Fatalf("exit %d", code)
+	}
+	lines := strings.Split(strings.TrimRight(out, "\n"), "\n")
+	var got []string
+	for _, l := range lines[1:] {
+		got = append(got, strings.Fields(l)[0])
+	}
+	var want []string
+	for _, c := range checks.All() {
+		want = append(want, c.ID)
+	}
+	if !strings.HasPrefix(lines[0], "CHECK") {
+		t.Errorf("first line %q, want a header", lines[0])
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("mismatch (-want +got):\n%s", diff)
+	}
+}
+
+func TestExplainUnknown(t *testing.T) {
+	code, out, stderr := runCmd(t, "", "explain", "no/such-check")
+	if code != ExitUsage || out != "" || !strings.Contains(stderr, `unknown check "no/such-check"`) {
+		t.Errorf("exit %d, stdout %q, stderr %q: want exit 2 naming the id on stderr", code, out, stderr)
+	}
+}
+
+func TestSuggestIDs(t *testing.T) {
+	ids := []string{"promql/histogram-quantile", "promql/rate-window", "promql/syntax", "alert/severity", "yaml/syntax"}
+	tests := []struct {
+		in   string
+		want []string
+	}{
+		{"promql/histogram-quantil", []string{"promql/histogram-quantile"}},
+		{"histogram-quantile", []string{"promql/histogram-quantile"}},
+		{"syntax", []string{"promql/syntax", "yaml/syntax"}},
+		{"alert/severty", []string{"alert/severity"}},
+		{"completely/different", nil},
+	}
+	for _, tt := range tests {
+		if diff := cmp.Diff(tt.want, suggestIDs(tt.in, ids)); diff != "" {
+			t.Errorf("suggestIDs(%q) mismatch (-want +got):\n%s", tt.in, diff)
+		}
+	}
+}
+
+func TestDocsCheck(t *testing.T) {
+	dir := t.TempDir()
+	if code, _, stderr := runCmd(t, "", "docs", "--dir", dir); code != ExitOK {
+		t.Fatalf("docs: exit %d: %s", code, stderr)
+	}
+	if code, out, _ := runCmd(t, "", "docs", "--dir", dir, "--check"); code != ExitOK {
+		t.Fatalf("docs --check right after docs: exit %d: %s", code, out)
+	}
+	if code, out, _ := runCmd(t, "", "docs", "--dir", t.TempDir(), "--check"); code != ExitFindings || !strings.Contains(out, "README.md: stale or missing") {
+		t.Errorf("docs --check on an empty dir: exit %d, stdout %q; want 1 naming README.md", code, out)
+	}
+}
