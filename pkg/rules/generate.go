@@ -1,0 +1,529 @@
+package rules
+
+import (
+	"bytes"
+	"fmt"
+	"net/url"
+	"regexp/syntax"
+	"text/template"
+	"time"
+
+	"github.com/prometheus/prometheus/promql/parser"
+
+	"github.com/agentalerts/agentalerts/pkg/diag"
+	"github.com/agentalerts/agentalerts/pkg/severity"
+	"github.com/agentalerts/agentalerts/pkg/templates"
+	"github.com/agentalerts/agentalerts/presets"
+)
+
+// Result is everything generated from one spec.
+type Result struct {
+	// Spec is the spec the result came from.
+	Spec *Spec
+	// Services are in spec order.
+	Services []*ServiceRules
+}
+
+// ServiceRules are the rules of one service.
+type ServiceRules struct {
+	Name   string
+	Preset string
+	Groups []Group
+	// Alerts are all alerts of all groups, in output order.
+	Alerts []*Alert
+	// Notices say what was not generated and why (a family the preset
+	// cannot serve, a selector label a metric does not carry). They are
+	// printed on stderr and in the file's header comment.
+	Notices []diag.Diagnostic
+}
+
+// Group is one rule group.
+type Group struct {
+	Name   string
+	Alerts []*Alert
+}
+
+// Alert is one generated alerting rule with everything a test generator or
+// an Alertmanager config generator needs, so neither has to parse PromQL
+// or know the presets.
+type Alert struct {
+	Name    string // alert name, shared by every tier of one family
+	Service string // the service name, raw (not template-escaped)
+	Family  string // availability, error_rate, latency, token_budget, queue_backlog, cost
+	Tier    string // page, ticket or log
+	Group   string // the rule group it is written in
+
+	SeverityLabel, SeverityValue string // e.g. severity=page or severity=critical
+
+	Expr          string
+	For           time.Duration
+	KeepFiringFor time.Duration // 0 unless the spec asked
+
+	// Labels and Annotations are as written to the rule file: values that
+	// came from the spec are escaped for Prometheus templating.
+	Labels, Annotations map[string]string
+	// ResultLabels are the static labels as Alertmanager receives them
+	// (escaping undone); series labels the expression keeps (instance,
+	// the By labels) come on top.
+	ResultLabels map[string]string
+
+	// Threshold is in the unit Expr compares: a ratio (0.1), seconds (5),
+	// a count (100) or USD per Per. Forecast alerts compare with 1 (the
+	// whole budget) or with Budget.
+	Threshold float64
+	Unit      string // ratio, seconds, count or usd
+	// Kind distinguishes the rules of one family: down, absent,
+	// absent_over_time, ratio, quantile, used_ratio, forecast, depth, spend.
+	Kind string
+	// Window is the range of rate/predict_linear/absent_over_time, 0 if none.
+	Window time.Duration
+	// MinRequestRate guards the error ratio (req/s), 0 if none.
+	MinRequestRate float64
+	Quantile       float64       // latency quantile
+	Horizon        time.Duration // budget forecast horizon
+	Per            time.Duration // spend period (threshold is USD per Per)
+	Budget         float64       // spend forecast budget in USD per Per
+	Aggregation    string        // sum or max: how gauges of several instances combine
+	// By are the labels every aggregation keeps (one alert per value).
+	By []string
+	// Metrics are the series the expression reads, with labels that match
+	// its selectors, so a test generator can synthesise input.
+	Metrics []MetricInput
+}
+
+// MetricInput is one series an alert reads.
+type MetricInput struct {
+	// Role names what the series is to the expression: up, requests,
+	// errors, histogram, used, limit, remaining, max, queue, cost, series.
+	Role string
+	// Metric is the series name; for a histogram the base name (append
+	// _bucket, _sum, _count). When a role is served by several metrics
+	// (requests counted as successes plus failures) each is listed.
+	Metric string
+	Type   string // counter, gauge or histogram
+	// Labels make a synthetic series match every selector of Expr on
+	// this metric (job, spec selector, error matchers).
+	Labels map[string]string
+}
+
+// Generate builds the rules of every service. It fails only for problems
+// that need the presets to see (a runbook template yielding a relative
+// URL); spec problems were found by ParseSpec.
+func Generate(s *Spec) (*Result, error) {
+	res := &Result{Spec: s}
+	var errs diag.List
+	for _, svc := range s.Services {
+		b, err := newBuilder(s.Path, svc)
+		if err != nil {
+			errs = append(errs, diag.Diagnostic{Pos: svc.Preset.Pos, Check: "spec/unknown-preset", Severity: diag.Error, Message: err.Error()})
+			continue
+		}
+		b.build()
+		errs = append(errs, b.errs...)
+		sr := &ServiceRules{Name: svc.Name.V, Preset: b.p.Name, Alerts: b.alerts, Notices: b.notices}
+		sr.Groups = []Group{{Name: "agentalerts." + svc.Name.V, Alerts: b.alerts}}
+		for _, a := range b.alerts {
+			a.Group = sr.Groups[0].Name
+		}
+		res.Services = append(res.Services, sr)
+	}
+	if len(errs) > 0 {
+		diag.Sort(errs)
+		return nil, errs
+	}
+	return res, nil
+}
+
+type builder struct {
+	file    string
+	svc     *Service
+	p       *presets.Preset
+	prefix  string
+	names   map[string]string // metric key → name relative to prefix (variant applied)
+	by      []string
+	runbook *template.Template
+	alerts  []*Alert
+	notices []diag.Diagnostic
+	errs    diag.List
+	noted   map[string]bool
+}
+
+func newBuilder(file string, svc *Service) (*builder, error) {
+	p, err := presets.Load(svc.Preset.V)
+	if err != nil {
+		return nil, err
+	}
+	b := &builder{file: file, svc: svc, p: p, prefix: p.Prefix, names: map[string]string{}, by: p.AggregateBy, noted: map[string]bool{}}
+	if svc.Variant.Set {
+		for k, v := range p.Variants[svc.Variant.V].Metrics {
+			if k == "prefix" {
+				b.prefix = v
+				continue
+			}
+			b.names[k] = v
+		}
+	}
+	if v, ok := svc.Metrics["prefix"]; ok {
+		b.prefix = v
+	}
+	if svc.AggregateBy.Set {
+		b.by = svc.AggregateBy.V
+	}
+	rb := svc.RunbookURL.V
+	if !svc.RunbookURL.Set {
+		rb = DefaultRunbookURL
+	}
+	b.runbook = template.Must(template.New("runbook_url").Option("missingkey=error").Funcs(runbookFuncs).Parse(rb))
+	return b, nil
+}
+
+// DefaultRunbookURL is used when the spec gives none: the family's section
+// of the agentalerts runbook notes, so every alert still links somewhere.
+const DefaultRunbookURL = "https://github.com/agentalerts/agentalerts/blob/main/docs/spec.md#runbook-{{ .Family }}"
+
+func (b *builder) notice(family, format string, args ...any) {
+	msg := fmt.Sprintf(format, args...)
+	if b.noted[msg] {
+		return
+	}
+	b.noted[msg] = true
+	b.notices = append(b.notices, diag.Diagnostic{
+		Pos: orPos(b.svc.Families[family].Pos, b.svc.Name.Pos), Check: "generate/skipped", Severity: diag.Info,
+		Message: fmt.Sprintf("service %q: %s", b.svc.Name.V, msg), Rule: family,
+	})
+}
+
+// series resolves one preset metric: its full name (spec override, else
+// variant, else preset, each under the prefix), the job matcher and the
+// selector labels it carries.
+func (b *builder) series(family, key string, m *presets.Metric) (templates.Selector, MetricInput) {
+	name, overridden := b.svc.Metrics[key]
+	if !overridden {
+		rel := m.Name
+		if v, ok := b.names[key]; ok {
+			rel = v
+		}
+		name = b.prefix + rel
+	}
+	sel := templates.Selector{Name: name, Matchers: []templates.Matcher{{Name: "job", Op: "=", Value: b.svc.Job.V}}}
+	in := MetricInput{Role: key, Metric: name, Type: m.Type, Labels: map[string]string{"job": b.svc.Job.V}}
+	for _, k := range templates.SortedKeys(b.svc.Selector) {
+		if !overridden && !contains(m.Labels, k) {
+			b.notice(family, "selector label %s not applied to %s (preset %s lists no such label on it), so its alerts cover the whole job", k, name, b.p.Name)
+			continue
+		}
+		sel.Matchers = append(sel.Matchers, templates.Matcher{Name: k, Op: "=", Value: b.svc.Selector[k]})
+		in.Labels[k] = b.svc.Selector[k]
+	}
+	return sel, in
+}
+
+func (b *builder) build() {
+	for _, fam := range FamilyNames {
+		f := b.svc.Families[fam]
+		if f.Off {
+			continue
+		}
+		if len(f.Tiers) == 0 && f.Forecast == nil {
+			continue
+		}
+		switch fam {
+		case Availability:
+			b.availability(f)
+		case ErrorRate:
+			b.errorRate(f)
+		case Latency:
+			b.latency(f)
+		case TokenBudget:
+			b.budget(f)
+		case QueueBacklog:
+			b.queue(f)
+		case Cost:
+			b.cost(f)
+		}
+	}
+}
+
+// unsupported notes a family the preset cannot serve.
+func (b *builder) unsupported(family string) {
+	why := b.p.Unsupported[family]
+	if why == "" {
+		why = "it has no metric for it"
+	}
+	b.notice(family, "%s not generated: preset %s cannot serve it (%s)", family, b.p.Name, why)
+}
+
+// tiers calls fn for each configured tier in urgency order.
+func tiers(f *Family, fn func(t severity.Tier, tier *Tier)) {
+	for _, t := range severity.All {
+		if tier, ok := f.Tiers[t]; ok {
+			fn(t, tier)
+		}
+	}
+}
+
+// add completes an alert's labels and annotations and appends it.
+func (b *builder) add(a *Alert, t severity.Tier, hold, keep time.Duration, text templates.Text) {
+	a.Service, a.Tier = b.svc.Name.V, t.String()
+	a.SeverityLabel, a.SeverityValue = b.svc.Severity.Label, b.svc.Severity.Value(t)
+	a.For, a.KeepFiringFor = hold, keep
+	if a.By == nil {
+		a.By = b.by
+	}
+	raw := map[string]string{}
+	for k, v := range b.svc.Labels {
+		raw[k] = v
+	}
+	raw["service"] = b.svc.Name.V
+	raw["family"] = a.Family
+	raw[a.SeverityLabel] = a.SeverityValue
+	a.ResultLabels = raw
+	a.Labels = map[string]string{}
+	for k, v := range raw {
+		a.Labels[k] = templates.Escape(v)
+	}
+	var buf bytes.Buffer
+	data := map[string]string{"Alert": a.Name, "Service": b.svc.Name.V, "Family": a.Family, "Tier": a.Tier}
+	if err := b.runbook.Execute(&buf, data); err != nil {
+		b.errs = append(b.errs, diag.Diagnostic{Pos: b.svc.RunbookURL.Pos, Check: "spec/value", Severity: diag.Error,
+			Message: fmt.Sprintf("runbook_url: %v (fields: .Alert, .Service, .Family, .Tier)", err)})
+		return
+	}
+	u, err := url.Parse(buf.String())
+	if err != nil || !u.IsAbs() || u.Host == "" {
+		b.errs = append(b.errs, diag.Diagnostic{Pos: b.svc.RunbookURL.Pos, Check: "spec/value", Severity: diag.Error,
+			Message: fmt.Sprintf("runbook_url: %q for alert %s is not an absolute URL; on-call needs a link that opens", buf.String(), a.Name)})
+		return
+	}
+	a.Annotations = map[string]string{
+		"summary":     text.Summary,
+		"description": text.Description,
+		"runbook_url": templates.Escape(buf.String()),
+	}
+	b.alerts = append(b.alerts, a)
+}
+
+func (b *builder) availability(f *Family) {
+	av := b.p.Availability
+	tiers(f, func(t severity.Tier, tier *Tier) {
+		facts := templates.Facts{Service: b.svc.Name.V, Job: b.svc.Job.V, For: tier.For.V}
+		if av.Mode == "absent" {
+			w, _ := time.ParseDuration(av.Window)
+			sel, in := b.series(Availability, "availability_metric", av.Metric)
+			facts.Metric, facts.Window = sel.Name, w
+			a := &Alert{Name: "AgentMetricsAbsent", Family: Availability, Kind: "absent_over_time", Window: w,
+				Expr: templates.AbsentOverTime(sel, w), Metrics: []MetricInput{in}, By: []string{}}
+			b.add(a, t, tier.For.V, tier.KeepFiringFor.V, templates.AbsentOverTimeText(facts))
+			return
+		}
+		up := templates.Selector{Name: "up", Matchers: []templates.Matcher{{Name: "job", Op: "=", Value: b.svc.Job.V}}}
+		in := MetricInput{Role: "up", Metric: "up", Type: "gauge", Labels: map[string]string{"job": b.svc.Job.V}}
+		b.add(&Alert{Name: "AgentServiceDown", Family: Availability, Kind: "down", Expr: templates.Down(up),
+			Metrics: []MetricInput{in}, By: []string{"instance", "job"}}, t, tier.For.V, tier.KeepFiringFor.V, templates.DownText(facts))
+		b.add(&Alert{Name: "AgentServiceAbsent", Family: Availability, Kind: "absent", Expr: templates.Absent(up),
+			Metrics: []MetricInput{in}, By: []string{"job"}}, t, tier.For.V, tier.KeepFiringFor.V, templates.AbsentText(facts))
+	})
+}
+
+func (b *builder) errorRate(f *Family) {
+	rq := b.p.Requests
+	if rq == nil {
+		b.unsupported(ErrorRate)
+		return
+	}
+	total, tin := b.series(ErrorRate, "requests_total", rq.Total)
+	tin.Role = "requests"
+	var errs templates.Selector
+	var ein MetricInput
+	sel := rq.Errors.Selector
+	if v, ok := b.svc.Metrics["errors_selector"]; ok {
+		sel = v
+	}
+	_, separate := b.svc.Metrics["errors_total"]
+	separate = separate || rq.Errors.Metric != nil && b.svc.Metrics["errors_selector"] == ""
+	metrics := []MetricInput{tin}
+	if separate {
+		m := rq.Errors.Metric
+		if m == nil {
+			m = &presets.Metric{Type: "counter", Labels: rq.Total.Labels}
+		}
+		errs, ein = b.series(ErrorRate, "errors_total", m)
+		ein.Role = "errors"
+		if rq.Errors.Disjoint {
+			// The total counts successes only: requests are both counters,
+			// selected together by name so a group with only failures
+			// still has a denominator.
+			names := total.Name + "|" + errs.Name
+			total = total.With()
+			total.Matchers = append([]templates.Matcher{{Name: "__name__", Op: "=~", Value: names}}, total.Matchers...)
+			total.Name = ""
+		}
+		metrics = append(metrics, ein)
+	} else {
+		ms, example := b.matchers(sel, rq.Errors.Example)
+		errs = total.With(ms...)
+		ein = MetricInput{Role: "errors", Metric: total.Name, Type: tin.Type, Labels: map[string]string{}}
+		for k, v := range tin.Labels {
+			ein.Labels[k] = v
+		}
+		for k, v := range example {
+			ein.Labels[k] = v
+		}
+		metrics = append(metrics, ein)
+	}
+	tiers(f, func(t severity.Tier, tier *Tier) {
+		facts := templates.Facts{Service: b.svc.Name.V, Threshold: tier.Threshold.V, Unit: templates.Ratio, For: tier.For.V,
+			Window: f.Window.V, By: b.by, MinRate: f.MinRequestRate.V}
+		b.add(&Alert{Name: "AgentErrorRatioHigh", Family: ErrorRate, Kind: "ratio", Unit: "ratio", Threshold: tier.Threshold.V,
+			Window: f.Window.V, MinRequestRate: f.MinRequestRate.V, Metrics: metrics,
+			Expr: templates.ErrorRatio(errs, total, b.by, f.Window.V, tier.Threshold.V, f.MinRequestRate.V)},
+			t, tier.For.V, tier.KeepFiringFor.V, templates.ErrorRateText(facts))
+	})
+}
+
+// matchers parses PromQL matchers such as status="error" and derives label
+// values that satisfy them, for synthetic test series.
+func (b *builder) matchers(sel string, example map[string]string) ([]templates.Matcher, map[string]string) {
+	parsed, err := parser.NewParser(parser.Options{}).ParseMetricSelector("{" + sel + "}")
+	if err != nil {
+		// Presets are tested and spec selectors validated at parse time.
+		panic(fmt.Sprintf("bug: errors selector %q: %v", sel, err))
+	}
+	out := make([]templates.Matcher, 0, len(parsed))
+	ex := map[string]string{}
+	for _, m := range parsed {
+		out = append(out, templates.Matcher{Name: m.Name, Op: m.Type.String(), Value: m.Value})
+		if v, ok := example[m.Name]; ok {
+			ex[m.Name] = v
+			continue
+		}
+		switch m.Type.String() {
+		case "=":
+			ex[m.Name] = m.Value
+		case "=~":
+			if v, ok := firstLiteral(m.Value); ok {
+				ex[m.Name] = v
+			}
+		case "!=", "!~":
+			ex[m.Name] = "agentalerts_example_error"
+		}
+	}
+	return out, ex
+}
+
+// firstLiteral returns the first alternative of a regexp like abort|error.
+func firstLiteral(re string) (string, bool) {
+	r, err := syntax.Parse(re, syntax.Perl)
+	if err != nil {
+		return "", false
+	}
+	r = r.Simplify()
+	if r.Op == syntax.OpAlternate && len(r.Sub) > 0 {
+		r = r.Sub[0]
+	}
+	if r.Op == syntax.OpLiteral {
+		return string(r.Rune), true
+	}
+	return "", false
+}
+
+func (b *builder) latency(f *Family) {
+	if b.p.Latency == nil {
+		b.unsupported(Latency)
+		return
+	}
+	h, in := b.series(Latency, "latency_histogram", b.p.Latency.Histogram)
+	in.Role, in.Type = "histogram", "histogram"
+	tiers(f, func(t severity.Tier, tier *Tier) {
+		facts := templates.Facts{Service: b.svc.Name.V, Threshold: tier.Threshold.V, Unit: templates.Seconds, For: tier.For.V,
+			Window: f.Window.V, By: b.by, Quantile: f.Quantile.V}
+		b.add(&Alert{Name: "AgentLatencyHigh", Family: Latency, Kind: "quantile", Unit: "seconds", Threshold: tier.Threshold.V,
+			Window: f.Window.V, Quantile: f.Quantile.V, Metrics: []MetricInput{in},
+			Expr: templates.LatencyQuantile(f.Quantile.V, h, b.by, f.Window.V, tier.Threshold.V)},
+			t, tier.For.V, tier.KeepFiringFor.V, templates.LatencyText(facts))
+	})
+}
+
+func (b *builder) budget(f *Family) {
+	bu := b.p.Budget
+	if bu == nil {
+		b.unsupported(TokenBudget)
+		return
+	}
+	usedLimit := bu.Used != nil
+	var a, c templates.Selector
+	var ain, cin MetricInput
+	if usedLimit {
+		a, ain = b.series(TokenBudget, "budget_used", bu.Used)
+		c, cin = b.series(TokenBudget, "budget_limit", bu.Limit)
+		ain.Role, cin.Role = "used", "limit"
+	} else {
+		a, ain = b.series(TokenBudget, "budget_remaining", bu.Remaining)
+		c, cin = b.series(TokenBudget, "budget_max", bu.Max)
+		ain.Role, cin.Role = "remaining", "max"
+	}
+	unitName := bu.Unit
+	if unitName == "" {
+		unitName = "token"
+	}
+	ratio := templates.UsedRatio(usedLimit, a.String(), c.String(), b.by)
+	metrics := []MetricInput{ain, cin}
+	tiers(f, func(t severity.Tier, tier *Tier) {
+		facts := templates.Facts{Service: b.svc.Name.V, Threshold: tier.Threshold.V, Unit: templates.Ratio, For: tier.For.V, By: b.by, Unitname: unitName}
+		b.add(&Alert{Name: "AgentTokenBudgetHigh", Family: TokenBudget, Kind: "used_ratio", Unit: "ratio", Threshold: tier.Threshold.V,
+			Metrics: metrics, Expr: templates.Budget(ratio, tier.Threshold.V)},
+			t, tier.For.V, tier.KeepFiringFor.V, templates.BudgetText(facts))
+	})
+	if fc := f.Forecast; fc != nil {
+		pred := templates.PredictLinear(a, fc.Window.V, fc.Horizon.V)
+		fratio := templates.UsedRatio(usedLimit, pred, c.String(), b.by)
+		facts := templates.Facts{Service: b.svc.Name.V, Threshold: 1, Unit: templates.Ratio, For: fc.For.V, By: b.by,
+			Window: fc.Window.V, Horizon: fc.Horizon.V, Unitname: unitName}
+		b.add(&Alert{Name: "AgentTokenBudgetExhaustionForecast", Family: TokenBudget, Kind: "forecast", Unit: "ratio", Threshold: 1,
+			Window: fc.Window.V, Horizon: fc.Horizon.V, Metrics: metrics, Expr: templates.BudgetForecast(fratio)},
+			fc.Tier.V, fc.For.V, 0, templates.BudgetForecastText(facts))
+	}
+}
+
+func (b *builder) queue(f *Family) {
+	q := b.p.Queue
+	if q == nil {
+		b.unsupported(QueueBacklog)
+		return
+	}
+	sel, in := b.series(QueueBacklog, "queue_depth", q.Depth)
+	in.Role = "queue"
+	tiers(f, func(t severity.Tier, tier *Tier) {
+		facts := templates.Facts{Service: b.svc.Name.V, Threshold: tier.Threshold.V, Unit: templates.Count, For: tier.For.V, By: b.by}
+		b.add(&Alert{Name: "AgentQueueBacklogHigh", Family: QueueBacklog, Kind: "depth", Unit: "count", Threshold: tier.Threshold.V,
+			Aggregation: q.Aggregation, Metrics: []MetricInput{in}, Expr: templates.Gauge(q.Aggregation, sel, b.by, tier.Threshold.V)},
+			t, tier.For.V, tier.KeepFiringFor.V, templates.QueueText(facts))
+	})
+}
+
+func (b *builder) cost(f *Family) {
+	if b.p.Cost == nil {
+		if len(f.Tiers) > 0 || f.Forecast != nil {
+			b.unsupported(Cost)
+		}
+		return
+	}
+	sel, in := b.series(Cost, "cost_total", b.p.Cost.Counter)
+	in.Role = "cost"
+	spend := templates.SpendRate(sel, b.by, f.Window.V, f.Per.V)
+	tiers(f, func(t severity.Tier, tier *Tier) {
+		facts := templates.Facts{Service: b.svc.Name.V, Threshold: tier.Threshold.V, Unit: templates.USD, For: tier.For.V,
+			Window: f.Window.V, Per: f.Per.V, By: b.by}
+		b.add(&Alert{Name: "AgentSpendHigh", Family: Cost, Kind: "spend", Unit: "usd", Threshold: tier.Threshold.V,
+			Window: f.Window.V, Per: f.Per.V, Metrics: []MetricInput{in}, Expr: templates.Spend(spend, tier.Threshold.V)},
+			t, tier.For.V, tier.KeepFiringFor.V, templates.SpendText(facts))
+	})
+	if fc := f.Forecast; fc != nil {
+		proj := templates.SpendRate(sel, b.by, f.Window.V, fc.Period.V)
+		facts := templates.Facts{Service: b.svc.Name.V, Unit: templates.USD, For: fc.For.V, Window: f.Window.V,
+			Per: fc.Period.V, Budget: fc.Budget.V, By: b.by}
+		b.add(&Alert{Name: "AgentSpendBudgetForecast", Family: Cost, Kind: "forecast", Unit: "usd", Threshold: fc.Budget.V,
+			Window: f.Window.V, Per: fc.Period.V, Budget: fc.Budget.V, Metrics: []MetricInput{in}, Expr: templates.Spend(proj, fc.Budget.V)},
+			fc.Tier.V, fc.For.V, 0, templates.SpendForecastText(facts))
+	}
+}

@@ -1,0 +1,267 @@
+package rules
+
+import (
+	"fmt"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/agentalerts/agentalerts/pkg/diag"
+)
+
+// decoder walks yaml.v3 nodes of one spec file, collecting every problem
+// with its position instead of stopping at the first, the way rulefmt does.
+type decoder struct {
+	file  string
+	diags diag.List
+}
+
+func (d *decoder) pos(n *yaml.Node) diag.Pos {
+	if n == nil {
+		return diag.Pos{File: d.file}
+	}
+	return diag.Pos{File: d.file, Line: n.Line, Column: n.Column}
+}
+
+func (d *decoder) errorf(n *yaml.Node, check, format string, args ...any) {
+	d.diags = append(d.diags, diag.Diagnostic{
+		Pos:      d.pos(n),
+		Check:    check,
+		Severity: diag.Error,
+		Message:  fmt.Sprintf(format, args...),
+	})
+}
+
+// kind names a node's YAML type for "expected X, got Y" messages.
+func kind(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.ScalarNode:
+		switch n.Tag {
+		case "!!null":
+			return "null"
+		case "!!bool":
+			return "a boolean"
+		case "!!int", "!!float":
+			return "a number"
+		}
+		return "a string"
+	case yaml.AliasNode:
+		return "an alias"
+	}
+	return "a document"
+}
+
+type field struct {
+	key, val *yaml.Node
+}
+
+// fields returns a mapping's key/value pairs, reporting duplicate keys and
+// keys not in allowed (with a did-you-mean). where names the mapping in
+// messages, e.g. "error_rate.page".
+func (d *decoder) fields(n *yaml.Node, where string, allowed []string) ([]field, bool) {
+	if n.Kind != yaml.MappingNode {
+		d.errorf(n, "spec/type", "%s: expected a mapping, got %s", where, kind(n))
+		return nil, false
+	}
+	seen := map[string]bool{}
+	var out []field
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		if k.Kind != yaml.ScalarNode {
+			d.errorf(k, "spec/type", "%s: expected a string key, got %s", where, kind(k))
+			continue
+		}
+		if seen[k.Value] {
+			d.errorf(k, "spec/duplicate", "duplicate field %q in %s", k.Value, where)
+			continue
+		}
+		seen[k.Value] = true
+		if allowed != nil && !contains(allowed, k.Value) {
+			msg := fmt.Sprintf("unknown field %q in %s", k.Value, where)
+			if s := suggest(k.Value, allowed); s != "" {
+				msg += fmt.Sprintf(", did you mean %q?", s)
+			} else {
+				msg += ", expected one of " + strings.Join(allowed, ", ")
+			}
+			d.errorf(k, "spec/unknown-field", "%s", msg)
+			continue
+		}
+		out = append(out, field{k, v})
+	}
+	return out, true
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func (d *decoder) str(n *yaml.Node, where string) (string, bool) {
+	if n.Kind != yaml.ScalarNode || n.Tag == "!!null" || n.Tag == "!!map" || n.Tag == "!!seq" {
+		d.errorf(n, "spec/type", "%s: expected a string, got %s", where, kind(n))
+		return "", false
+	}
+	return n.Value, true
+}
+
+func (d *decoder) nonEmpty(n *yaml.Node, where string) (string, bool) {
+	s, ok := d.str(n, where)
+	if ok && strings.TrimSpace(s) == "" {
+		d.errorf(n, "spec/value", "%s: must not be empty", where)
+		return "", false
+	}
+	return s, ok
+}
+
+func (d *decoder) boolean(n *yaml.Node) (bool, bool) {
+	if n.Kind == yaml.ScalarNode && n.Tag == "!!bool" {
+		b, err := strconv.ParseBool(n.Value)
+		return b, err == nil
+	}
+	return false, false
+}
+
+func (d *decoder) number(n *yaml.Node, where string) (float64, bool) {
+	if n.Kind != yaml.ScalarNode || (n.Tag != "!!int" && n.Tag != "!!float") {
+		d.errorf(n, "spec/type", "%s: expected a number, got %s %q", where, kind(n), n.Value)
+		return 0, false
+	}
+	f, err := strconv.ParseFloat(strings.ReplaceAll(n.Value, "_", ""), 64)
+	if err != nil {
+		d.errorf(n, "spec/type", "%s: %q is not a number", where, n.Value)
+		return 0, false
+	}
+	return f, true
+}
+
+func (d *decoder) stringMap(n *yaml.Node, where string) (map[string]string, map[string]diag.Pos, bool) {
+	fs, ok := d.fields(n, where, nil)
+	if !ok {
+		return nil, nil, false
+	}
+	out := map[string]string{}
+	pos := map[string]diag.Pos{}
+	for _, f := range fs {
+		v, ok := d.str(f.val, where+"."+f.key.Value)
+		if !ok {
+			continue
+		}
+		out[f.key.Value] = v
+		pos[f.key.Value] = d.pos(f.key)
+	}
+	return out, pos, true
+}
+
+func (d *decoder) stringList(n *yaml.Node, where string) ([]string, bool) {
+	if n.Kind != yaml.SequenceNode {
+		d.errorf(n, "spec/type", "%s: expected a list, got %s", where, kind(n))
+		return nil, false
+	}
+	out := []string{}
+	for _, e := range n.Content {
+		s, ok := d.nonEmpty(e, where)
+		if !ok {
+			return nil, false
+		}
+		out = append(out, s)
+	}
+	return out, true
+}
+
+// suggest returns the allowed word closest to s when it is close enough to
+// be a typo (edit distance at most 2, and less than half the word).
+func suggest(s string, allowed []string) string {
+	best, bestD := "", 3
+	for _, a := range allowed {
+		dist := levenshtein(strings.ToLower(s), a)
+		if dist < bestD && dist*2 < len(a) {
+			best, bestD = a, dist
+		}
+	}
+	return best
+}
+
+func levenshtein(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
+
+// merge overlays over onto base: mappings merge key by key (over wins),
+// anything else in over replaces base. Nodes keep their own positions, so
+// an error in an inherited value points at the defaults block.
+func merge(base, over *yaml.Node) *yaml.Node {
+	if base == nil {
+		return over
+	}
+	if over == nil {
+		return base
+	}
+	if base.Kind != yaml.MappingNode || over.Kind != yaml.MappingNode {
+		return over
+	}
+	out := &yaml.Node{Kind: yaml.MappingNode, Tag: over.Tag, Line: over.Line, Column: over.Column}
+	idx := map[string]int{}
+	for i := 0; i+1 < len(base.Content); i += 2 {
+		idx[base.Content[i].Value] = len(out.Content)
+		out.Content = append(out.Content, base.Content[i], base.Content[i+1])
+	}
+	for i := 0; i+1 < len(over.Content); i += 2 {
+		k, v := over.Content[i], over.Content[i+1]
+		if j, ok := idx[k.Value]; ok {
+			out.Content[j] = k
+			out.Content[j+1] = merge(out.Content[j+1], v)
+			continue
+		}
+		out.Content = append(out.Content, k, v)
+	}
+	return out
+}
+
+var yamlLine = regexp.MustCompile(`^yaml: (?:line (\d+): )?(.*)$`)
+
+// syntaxError turns a yaml.v3 parse error into a positioned diagnostic.
+func syntaxError(file string, err error) diag.Diagnostic {
+	d := diag.Diagnostic{Pos: diag.Pos{File: file}, Check: "spec/syntax", Severity: diag.Error, Message: "invalid YAML: " + err.Error()}
+	if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
+		if m[1] != "" {
+			d.Pos.Line, _ = strconv.Atoi(m[1])
+		}
+		d.Message = "invalid YAML: " + m[2]
+	}
+	return d
+}
+
+func sortedSet(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}

@@ -1,0 +1,111 @@
+// Package severity owns the three-level alert scale (page, ticket, log) and
+// its mapping to the value of one alert label, so that the generator, the
+// linter and the Alertmanager config speak about tiers the same way.
+package severity
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Tier is how urgently a human must act on an alert.
+type Tier int
+
+// Tiers from most to least urgent. The order matters: thresholds must not
+// get stricter as urgency falls (a ticket never fires above its page).
+const (
+	Page   Tier = iota + 1 // wake someone up now
+	Ticket                 // create a work item, act within working hours
+	Log                    // record it; look when investigating
+)
+
+// All lists the tiers from most to least urgent.
+var All = []Tier{Page, Ticket, Log}
+
+// String returns the tier's spec key: page, ticket or log.
+func (t Tier) String() string {
+	switch t {
+	case Page:
+		return "page"
+	case Ticket:
+		return "ticket"
+	case Log:
+		return "log"
+	}
+	return fmt.Sprintf("tier(%d)", int(t))
+}
+
+// Parse reads a tier spec key.
+func Parse(s string) (Tier, error) {
+	for _, t := range All {
+		if t.String() == s {
+			return t, nil
+		}
+	}
+	return 0, fmt.Errorf("unknown tier %q, expected page, ticket or log", s)
+}
+
+// Scale maps tiers to the value of one alert label.
+type Scale struct {
+	Label  string          // the label name, "severity" by default
+	Values map[Tier]string // the label value per tier
+}
+
+// Default is severity=page|ticket|log.
+func Default() Scale {
+	return Scale{Label: "severity", Values: map[Tier]string{Page: "page", Ticket: "ticket", Log: "log"}}
+}
+
+// Value is the label value for t; a missing mapping falls back to the
+// tier's own name so a partial mapping still yields a usable label.
+func (s Scale) Value(t Tier) string {
+	if v, ok := s.Values[t]; ok && v != "" {
+		return v
+	}
+	return t.String()
+}
+
+// TierOf is the inverse of Value: which tier a label value means.
+func (s Scale) TierOf(value string) (Tier, bool) {
+	for _, t := range All {
+		if s.Value(t) == value {
+			return t, true
+		}
+	}
+	return 0, false
+}
+
+// Validate reports a scale whose values collide: two tiers with one label
+// value could not be routed or inhibited apart.
+func (s Scale) Validate() error {
+	if s.Label == "" {
+		return fmt.Errorf("severity label name is empty")
+	}
+	seen := map[string]Tier{}
+	for _, t := range All {
+		v := s.Value(t)
+		if prev, ok := seen[v]; ok {
+			return fmt.Errorf("tiers %s and %s both map to %s=%q; each tier needs its own value", prev, t, s.Label, v)
+		}
+		seen[v] = t
+	}
+	return nil
+}
+
+// SortedValues returns the label values in tier order.
+func (s Scale) SortedValues() []string {
+	out := make([]string, 0, len(All))
+	for _, t := range All {
+		out = append(out, s.Value(t))
+	}
+	return out
+}
+
+// String prints the mapping, e.g. "severity: page=critical ticket=warning log=info".
+func (s Scale) String() string {
+	parts := make([]string, 0, len(All))
+	for _, t := range All {
+		parts = append(parts, t.String()+"="+s.Value(t))
+	}
+	return s.Label + ": " + strings.Join(parts, " ")
+}

@@ -1,0 +1,58 @@
+package severity
+
+import (
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestScaleValueAndTierOf(t *testing.T) {
+	s := Scale{Label: "severity", Values: map[Tier]string{Page: "critical", Ticket: "warning", Log: "info"}}
+	got := s.SortedValues()
+	if diff := cmp.Diff([]string{"critical", "warning", "info"}, got); diff != "" {
+		t.Errorf("mismatch (-want +got):\n%s", diff)
+	}
+	for _, tier := range All {
+		back, ok := s.TierOf(s.Value(tier))
+		if !ok || back != tier {
+			t.Errorf("TierOf(Value(%s)) = %s, %v", tier, back, ok)
+		}
+	}
+	if _, ok := s.TierOf("page"); ok {
+		t.Errorf("TierOf(page) found a tier in a critical/warning/info scale")
+	}
+}
+
+func TestValidate(t *testing.T) {
+	tests := []struct {
+		name  string
+		scale Scale
+		ok    bool
+	}{
+		{"default", Default(), true},
+		{"partial falls back to tier names", Scale{Label: "sev", Values: map[Tier]string{Page: "critical"}}, true},
+		{"collision", Scale{Label: "sev", Values: map[Tier]string{Page: "x", Ticket: "x"}}, false},
+		{"fallback collision", Scale{Label: "sev", Values: map[Tier]string{Page: "ticket"}}, false},
+		{"no label", Scale{Values: nil}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := tt.scale.Validate()
+			if (err == nil) != tt.ok {
+				t.Errorf("Validate() = %v, want ok=%v", err, tt.ok)
+			}
+		})
+	}
+}
+
+func TestParse(t *testing.T) {
+	for _, tier := range All {
+		got, err := Parse(tier.String())
+		if err != nil || got != tier {
+			t.Errorf("Parse(%q) = %v, %v", tier.String(), got, err)
+		}
+	}
+	if _, err := Parse("critical"); err == nil {
+		t.Errorf("Parse(critical) succeeded; tiers are page/ticket/log")
+	}
+}

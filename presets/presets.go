@@ -1,0 +1,235 @@
+// Package presets owns the metric conventions of the systems agentalerts
+// knows: for each alert family, which metric and which labels of one system
+// (our default, OpenTelemetry GenAI, vLLM, LiteLLM, TGI, Celery) the rule
+// selects. Presets are YAML files embedded in the binary, so a new system is
+// a data change, not a code change.
+package presets
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"path"
+	"sort"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+//go:embed *.yaml
+var files embed.FS
+
+// Preset is one system's metric conventions.
+type Preset struct {
+	Name        string `yaml:"name"`
+	Title       string `yaml:"title"`
+	Description string `yaml:"description"`
+	// Source cites where the names were verified, with a version.
+	Source string `yaml:"source"`
+	// Prefix is prepended to every metric name of the preset (not to
+	// `up`), e.g. "vllm:"; a spec may replace it where a pipeline rewrote
+	// the names.
+	Prefix string `yaml:"prefix"`
+	// AggregateBy are the labels every aggregation keeps, so one alert
+	// fires per model, team or queue rather than per service.
+	AggregateBy []string `yaml:"aggregate_by"`
+	// Availability is "up" for scraped targets or "absent" for pushed
+	// metrics that have no `up` series.
+	Availability Availability `yaml:"availability"`
+	Requests     *Requests    `yaml:"requests"`
+	Latency      *Latency     `yaml:"latency"`
+	Tokens       *Tokens      `yaml:"tokens"`
+	Budget       *Budget      `yaml:"budget"`
+	Cost         *Cost        `yaml:"cost"`
+	Queue        *Queue       `yaml:"queue"`
+	// Unsupported explains, per family, why the system cannot serve it.
+	Unsupported map[string]string `yaml:"unsupported"`
+	// Variants are named sets of metric overrides for naming schemes of
+	// the same system (e.g. OTel without unit suffixes).
+	Variants map[string]Variant `yaml:"variants"`
+}
+
+// Availability says how to tell that the service is gone.
+type Availability struct {
+	// Mode is "up" (Prometheus's scrape health) or "absent" (the series
+	// Metric disappeared for Window).
+	Mode   string  `yaml:"mode"`
+	Metric *Metric `yaml:"metric"`
+	Window string  `yaml:"window"`
+}
+
+// Metric is one series name with the labels it is known to carry (besides
+// job and instance). A spec selector is applied to a metric only on labels
+// listed here, so it never turns a selector into one that matches nothing.
+type Metric struct {
+	Name   string   `yaml:"name"`
+	Labels []string `yaml:"labels"`
+	// Type is counter, gauge or histogram (Name is then the base name).
+	Type string `yaml:"type"`
+}
+
+// Requests is how to count requests and failed requests.
+type Requests struct {
+	Total  *Metric `yaml:"total"`
+	Errors Errors  `yaml:"errors"`
+}
+
+// Errors is either a label filter on the total (Selector) or a separate
+// counter (Metric).
+type Errors struct {
+	// Selector holds PromQL matchers without braces, e.g. status="error".
+	Selector string `yaml:"selector"`
+	// Example are label values that Selector matches, for synthesising
+	// test series when Selector is not a plain equality.
+	Example map[string]string `yaml:"example"`
+	Metric  *Metric           `yaml:"metric"`
+	// Disjoint says the total counts successes only (Celery's succeeded
+	// and failed counters), so all requests are total plus errors.
+	Disjoint bool `yaml:"disjoint"`
+}
+
+// Latency is the request duration histogram.
+type Latency struct {
+	Histogram *Metric `yaml:"histogram"`
+}
+
+// Tokens documents how token usage is exposed; no default family alerts on
+// it directly but presets show it and test generators use it.
+type Tokens struct {
+	// Counter counts tokens, split by TypeLabel (input/output).
+	Counter   *Metric `yaml:"counter"`
+	TypeLabel string  `yaml:"type_label"`
+	// Input and Output are separate counters per direction.
+	Input  *Metric `yaml:"input"`
+	Output *Metric `yaml:"output"`
+	// Histogram is a token histogram whose _sum counts tokens.
+	Histogram *Metric `yaml:"histogram"`
+}
+
+// Budget is either Used+Limit or Remaining+Max (used ratio 1-remaining/max).
+type Budget struct {
+	Used      *Metric `yaml:"used"`
+	Limit     *Metric `yaml:"limit"`
+	Remaining *Metric `yaml:"remaining"`
+	Max       *Metric `yaml:"max"`
+	// Unit names what the budget counts (tokens, USD) for annotations.
+	Unit string `yaml:"unit"`
+}
+
+// Cost is a counter of money spent, in USD.
+type Cost struct {
+	Counter *Metric `yaml:"counter"`
+}
+
+// Queue is a gauge of work waiting.
+type Queue struct {
+	Depth *Metric `yaml:"depth"`
+	// Aggregation is sum (each instance has its own queue) or max (every
+	// instance reports the same shared queue).
+	Aggregation string `yaml:"aggregation"`
+}
+
+// Variant overrides metric names, keyed like a spec's `metrics:` block.
+type Variant struct {
+	Description string            `yaml:"description"`
+	Metrics     map[string]string `yaml:"metrics"`
+}
+
+// Names lists the embedded presets, sorted, "default" first.
+func Names() []string {
+	entries, err := files.ReadDir(".")
+	if err != nil {
+		panic(err) // embedded: cannot fail
+	}
+	var names []string
+	for _, e := range entries {
+		if n, ok := strings.CutSuffix(e.Name(), ".yaml"); ok {
+			names = append(names, n)
+		}
+	}
+	sort.Slice(names, func(i, j int) bool {
+		if (names[i] == "default") != (names[j] == "default") {
+			return names[i] == "default"
+		}
+		return names[i] < names[j]
+	})
+	return names
+}
+
+// Raw returns the preset's YAML as embedded.
+func Raw(name string) ([]byte, error) {
+	b, err := files.ReadFile(path.Clean(name) + ".yaml")
+	if err != nil {
+		return nil, fmt.Errorf("unknown preset %q (known: %s)", name, strings.Join(Names(), ", "))
+	}
+	return b, nil
+}
+
+// Load decodes and validates one preset.
+func Load(name string) (*Preset, error) {
+	b, err := Raw(name)
+	if err != nil {
+		return nil, err
+	}
+	return Parse(name, b)
+}
+
+// Parse decodes a preset strictly (unknown keys are errors) and validates it.
+func Parse(name string, b []byte) (*Preset, error) {
+	var p Preset
+	dec := yaml.NewDecoder(bytes.NewReader(b))
+	dec.KnownFields(true)
+	if err := dec.Decode(&p); err != nil {
+		return nil, fmt.Errorf("preset %s: %w", name, err)
+	}
+	if p.Name != name {
+		return nil, fmt.Errorf("preset %s: name is %q, must match the file name", name, p.Name)
+	}
+	if err := p.validate(); err != nil {
+		return nil, fmt.Errorf("preset %s: %w", name, err)
+	}
+	return &p, nil
+}
+
+func (p *Preset) validate() error {
+	switch p.Availability.Mode {
+	case "up":
+	case "absent":
+		if p.Availability.Metric == nil || p.Availability.Window == "" {
+			return fmt.Errorf("availability mode absent needs metric and window")
+		}
+	default:
+		return fmt.Errorf("availability.mode %q, expected up or absent", p.Availability.Mode)
+	}
+	if p.Requests != nil {
+		if p.Requests.Total == nil {
+			return fmt.Errorf("requests.total is required")
+		}
+		e := p.Requests.Errors
+		if (e.Selector == "") == (e.Metric == nil) {
+			return fmt.Errorf("requests.errors needs exactly one of selector and metric")
+		}
+	}
+	if b := p.Budget; b != nil {
+		usedLimit := b.Used != nil && b.Limit != nil
+		remMax := b.Remaining != nil && b.Max != nil
+		if usedLimit == remMax {
+			return fmt.Errorf("budget needs used+limit or remaining+max")
+		}
+	}
+	if q := p.Queue; q != nil {
+		if q.Depth == nil {
+			return fmt.Errorf("queue.depth is required")
+		}
+		if q.Aggregation != "sum" && q.Aggregation != "max" {
+			return fmt.Errorf("queue.aggregation %q, expected sum or max", q.Aggregation)
+		}
+	}
+	if p.Latency != nil && p.Latency.Histogram == nil {
+		return fmt.Errorf("latency.histogram is required")
+	}
+	if p.Cost != nil && p.Cost.Counter == nil {
+		return fmt.Errorf("cost.counter is required")
+	}
+	return nil
+}
