@@ -9,6 +9,9 @@
 package lint
 
 import (
+	"sort"
+	"unicode/utf8"
+
 	"github.com/prometheus/prometheus/promql/parser"
 	"go.yaml.in/yaml/v3"
 
@@ -81,7 +84,13 @@ type Group struct {
 	Name     Value
 	Interval Value
 	Labels   []KV // group-level labels (Prometheus 3.x)
-	Rules    []*Rule
+	// QueryOffset and Limit are the optional query_offset and limit keys.
+	QueryOffset Value
+	Limit       Value
+	// PartialResponseStrategy is Thanos's partial_response_strategy, only
+	// accepted in PrometheusRule resources.
+	PartialResponseStrategy Value
+	Rules                   []*Rule
 }
 
 // Rule is one alerting or recording rule.
@@ -131,29 +140,47 @@ type Expr struct {
 	AST parser.Expr
 	// Err is the parse error, if any.
 	Err error
-	// offsets maps a byte offset in Value to the file line and column of
-	// that character; built by the reader so that findings inside a
-	// multi-line (| or >) or quoted scalar point at the exact character.
-	offsets []lineCol
+	// segs map byte offsets in Value to file lines and columns; built by
+	// the reader so that findings inside a multi-line (| or >) or quoted
+	// scalar point at the exact character. A run of characters copied
+	// verbatim from one source line is a single segment, which keeps the
+	// map a few words per line instead of a few words per character.
+	segs []seg
 }
 
-type lineCol struct{ line, col int32 }
+// seg says that byte off of the expression is at line:col of the file and
+// that, up to the next seg, the following bytes were copied verbatim from
+// the same source line (so their columns follow by rune count).
+type seg struct{ off, line, col int32 }
 
 // PosAt returns the file position of byte offset off in the expression
 // text. Offsets past the end map to the last character.
 func (e *Expr) PosAt(file string, off int) diag.Pos {
-	if len(e.offsets) == 0 {
+	if len(e.segs) == 0 {
 		return nodePos(file, e.Node)
+	}
+	if off >= len(e.Value.Value) {
+		off = len(e.Value.Value) - 1
 	}
 	if off < 0 {
 		off = 0
 	}
-	if off >= len(e.offsets) {
-		off = len(e.offsets) - 1
+	i := sort.Search(len(e.segs), func(i int) bool { return int(e.segs[i].off) > off }) - 1
+	if i < 0 {
+		i = 0
 	}
-	lc := e.offsets[off]
-	return diag.Pos{File: file, Line: int(lc.line), Column: int(lc.col)}
+	s := e.segs[i]
+	col := int(s.col)
+	if start := int(s.off); start < off {
+		col += utf8.RuneCountInString(e.Value.Value[start:off])
+	}
+	return diag.Pos{File: file, Line: int(s.line), Column: col}
 }
+
+// Mapped reports whether the reader could map every character of the
+// expression to its place in the file. When false, PosAt falls back to
+// the start of the expr value.
+func (e *Expr) Mapped() bool { return len(e.segs) > 0 }
 
 // NodePos returns the position of a YAML node in file; a nil node gives
 // a position with only the file name.

@@ -1,0 +1,489 @@
+package lint
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/agentalerts/agentalerts/pkg/diag"
+)
+
+// DefaultMaxFileSize is the largest file Lint reads unless told otherwise;
+// anything bigger is almost certainly not a hand-written rule file.
+const DefaultMaxFileSize = 64 << 20
+
+// Options control a Lint run.
+type Options struct {
+	// Config is the lint configuration; nil means DefaultConfig().
+	Config *Config
+	// Checks are every check the run knows about (normally
+	// checks.All()). Config decides which of them run; the set also
+	// decides which ids a disable directive may name.
+	Checks []*Check
+	// Workers read and check files in parallel; 0 means GOMAXPROCS.
+	Workers int
+	// MaxFileSize is the largest file read; 0 means DefaultMaxFileSize.
+	MaxFileSize int64
+	// KeepSources keeps the source of every file in Result.Sources, not
+	// only of the files with findings (which are always kept, so output
+	// can quote the offending line).
+	KeepSources bool
+}
+
+// Result is what a Lint run found.
+type Result struct {
+	// Diagnostics, sorted by file, line, column and check.
+	Diagnostics []diag.Diagnostic
+	// Files and Rules count what was read.
+	Files, Rules int
+	// Sources maps a file path to its content, for every file with a
+	// finding (or every file with Options.KeepSources).
+	Sources map[string][]byte
+}
+
+// input is one file to lint: a path on disk or stdin.
+type input struct {
+	path  string // as reported
+	stdin bool
+}
+
+// Lint reads every path (a file, a directory walked for *.yml and *.yaml,
+// or "-" for stdin), runs the enabled checks, applies disable directives
+// and returns the sorted findings. A path that cannot be read becomes an
+// io/read diagnostic and the other paths are still linted; the error is
+// only for a run that cannot start (such as stdin named twice).
+func Lint(paths []string, stdin io.Reader, opts Options) (*Result, error) {
+	if opts.Config == nil {
+		opts.Config = DefaultConfig()
+	}
+	if opts.MaxFileSize <= 0 {
+		opts.MaxFileSize = DefaultMaxFileSize
+	}
+	if opts.Workers <= 0 {
+		opts.Workers = runtime.GOMAXPROCS(0)
+	}
+	res := &Result{Sources: map[string][]byte{}}
+	inputs, readErrs, err := expand(paths)
+	if err != nil {
+		return nil, err
+	}
+	res.Diagnostics = append(res.Diagnostics, readErrs...)
+
+	e := newEngine(opts)
+	files := make([]*File, len(inputs))
+	diags := make([][]diag.Diagnostic, len(inputs))
+
+	// Stdin is read up front: it is a single stream, not a parallel job.
+	var stdinSrc []byte
+	for _, in := range inputs {
+		if in.stdin {
+			if stdin == nil {
+				stdin = strings.NewReader("")
+			}
+			b, err := io.ReadAll(io.LimitReader(stdin, opts.MaxFileSize+1))
+			if err != nil {
+				return nil, fmt.Errorf("reading stdin: %w", err)
+			}
+			stdinSrc = b
+		}
+	}
+
+	jobs := make(chan int)
+	var wg sync.WaitGroup
+	for w := 0; w < min(opts.Workers, max(len(inputs), 1)); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range jobs {
+				in := inputs[i]
+				var src []byte
+				var rerr *diag.Diagnostic
+				if in.stdin {
+					src = stdinSrc
+					if int64(len(src)) > opts.MaxFileSize {
+						rerr = tooLarge(in.path, opts.MaxFileSize)
+					}
+				} else {
+					src, rerr = readLimited(in.path, opts.MaxFileSize)
+				}
+				if rerr != nil {
+					diags[i] = []diag.Diagnostic{*rerr}
+					continue
+				}
+				files[i], diags[i] = e.file(in.path, src)
+			}
+		}()
+	}
+	for i := range inputs {
+		jobs <- i
+	}
+	close(jobs)
+	wg.Wait()
+
+	// Cross-file findings join their file's findings before directives
+	// apply, so a directive that only silences a cross-file finding still
+	// counts as used.
+	index := make(map[string]int, len(files))
+	var read []*File
+	for i, f := range files {
+		if f != nil {
+			index[f.Path] = i
+			read = append(read, f)
+			res.Files++
+			for _, d := range f.Docs {
+				for _, g := range d.Groups {
+					res.Rules += len(g.Rules)
+				}
+			}
+		}
+	}
+	for _, d := range e.finish(read) {
+		if i, ok := index[d.Pos.File]; ok {
+			diags[i] = append(diags[i], d)
+		} else {
+			res.Diagnostics = append(res.Diagnostics, d)
+		}
+	}
+	for i, f := range files {
+		if f != nil {
+			diags[i] = e.applyDirectives(f, diags[i])
+		}
+		res.Diagnostics = append(res.Diagnostics, diags[i]...)
+	}
+	diag.Sort(res.Diagnostics)
+
+	for _, f := range read {
+		if opts.KeepSources {
+			res.Sources[f.Path] = f.Source
+		}
+	}
+	for _, d := range res.Diagnostics {
+		if _, ok := res.Sources[d.Pos.File]; !ok {
+			for _, f := range read {
+				if f.Path == d.Pos.File {
+					res.Sources[f.Path] = f.Source
+					break
+				}
+			}
+		}
+	}
+	return res, nil
+}
+
+// expand turns the command-line paths into the files to read, in a
+// stable order: each argument in turn, a directory's files sorted.
+func expand(paths []string) ([]input, []diag.Diagnostic, error) {
+	var out []input
+	var errs []diag.Diagnostic
+	seen := map[string]bool{}
+	add := func(in input) {
+		if !seen[in.path] {
+			seen[in.path] = true
+			out = append(out, in)
+		}
+	}
+	stdinSeen := false
+	for _, p := range paths {
+		if p == "-" {
+			if stdinSeen {
+				return nil, nil, errors.New(`"-" (stdin) given more than once`)
+			}
+			stdinSeen = true
+			add(input{path: "<stdin>", stdin: true})
+			continue
+		}
+		info, err := os.Stat(p)
+		if err != nil {
+			errs = append(errs, readError(filepath.ToSlash(p), err))
+			continue
+		}
+		if !info.IsDir() {
+			add(input{path: filepath.ToSlash(p)})
+			continue
+		}
+		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
+			if err != nil {
+				errs = append(errs, readError(filepath.ToSlash(path), err))
+				if d != nil && d.IsDir() {
+					return fs.SkipDir
+				}
+				return nil
+			}
+			if d.IsDir() {
+				if path != p && strings.HasPrefix(d.Name(), ".") {
+					return fs.SkipDir // .git and friends
+				}
+				return nil
+			}
+			if ext := filepath.Ext(path); ext == ".yml" || ext == ".yaml" {
+				add(input{path: filepath.ToSlash(path)})
+			}
+			return nil
+		})
+		if err != nil {
+			errs = append(errs, readError(filepath.ToSlash(p), err))
+		}
+	}
+	return out, errs, nil
+}
+
+func readLimited(path string, limit int64) ([]byte, *diag.Diagnostic) {
+	f, err := os.Open(path)
+	if err != nil {
+		d := readError(path, err)
+		return nil, &d
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		d := readError(path, err)
+		return nil, &d
+	}
+	if info.Size() > limit {
+		return nil, tooLarge(path, limit)
+	}
+	b := make([]byte, 0, info.Size()+1)
+	for {
+		n, err := f.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			d := readError(path, err)
+			return nil, &d
+		}
+		if int64(len(b)) > limit {
+			return nil, tooLarge(path, limit)
+		}
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+	}
+	return b, nil
+}
+
+func readError(path string, err error) diag.Diagnostic {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		err = pe.Err
+	}
+	return diag.Diagnostic{
+		Pos: diag.Pos{File: path}, Check: IDRead, Severity: diag.Error,
+		Message: fmt.Sprintf("cannot read %s: %v", path, err),
+	}
+}
+
+func tooLarge(path string, limit int64) *diag.Diagnostic {
+	return &diag.Diagnostic{
+		Pos: diag.Pos{File: path}, Check: IDRead, Severity: diag.Error,
+		Message: fmt.Sprintf("%s is larger than %d bytes; not a rule file?", path, limit),
+	}
+}
+
+// engine holds what every file's run shares: the enabled checks split by
+// kind, and the known ids.
+type engine struct {
+	cfg                          *Config
+	known                        map[string]*Check
+	rule, group, fileChecks, fin []*Check
+}
+
+func newEngine(opts Options) *engine {
+	e := &engine{cfg: opts.Config, known: map[string]*Check{}}
+	for _, c := range opts.Checks {
+		e.known[c.ID] = c
+		if !e.cfg.Enabled(c) {
+			continue
+		}
+		if c.Rule != nil {
+			e.rule = append(e.rule, c)
+		}
+		if c.Group != nil {
+			e.group = append(e.group, c)
+		}
+		if c.File != nil {
+			e.fileChecks = append(e.fileChecks, c)
+		}
+		if c.Finish != nil {
+			e.fin = append(e.fin, c)
+		}
+	}
+	return e
+}
+
+// keep filters and re-grades a diagnostic the reader made, by its id.
+func (e *engine) keep(d *diag.Diagnostic) bool {
+	c, ok := e.known[d.Check]
+	if !ok {
+		return true // an id with no registered check cannot be configured
+	}
+	if !e.cfg.Enabled(c) {
+		return false
+	}
+	d.Severity = e.cfg.SeverityOf(c)
+	return true
+}
+
+// file reads one file and runs the per-file checks on it.
+func (e *engine) file(path string, src []byte) (*File, []diag.Diagnostic) {
+	f, rd := ReadFile(path, src)
+	var out []diag.Diagnostic
+	for _, d := range rd {
+		if e.keep(&d) {
+			out = append(out, d)
+		}
+	}
+	report := func(d diag.Diagnostic) { out = append(out, d) }
+	for _, c := range e.fileChecks {
+		c.File(NewPass(c, e.cfg, f, report), f)
+	}
+	if len(e.group) > 0 || len(e.rule) > 0 {
+		gp := make([]*Pass, len(e.group))
+		for i, c := range e.group {
+			gp[i] = NewPass(c, e.cfg, f, report)
+		}
+		rp := make([]*Pass, len(e.rule))
+		for i, c := range e.rule {
+			rp[i] = NewPass(c, e.cfg, f, report)
+		}
+		for _, d := range f.Docs {
+			for _, g := range d.Groups {
+				for i, c := range e.group {
+					c.Group(gp[i], g)
+				}
+				for _, r := range g.Rules {
+					for i, c := range e.rule {
+						c.Rule(rp[i], r)
+					}
+				}
+			}
+		}
+	}
+	return f, out
+}
+
+// finish runs the cross-file checks once over every file read.
+func (e *engine) finish(files []*File) []diag.Diagnostic {
+	var out []diag.Diagnostic
+	report := func(d diag.Diagnostic) { out = append(out, d) }
+	for _, c := range e.fin {
+		c.Finish(NewPass(c, e.cfg, nil, report), files)
+	}
+	return out
+}
+
+// applyDirectives drops the findings a directive disables and adds the
+// findings about directives themselves: unknown check ids, and disables
+// that suppressed nothing.
+func (e *engine) applyDirectives(f *File, ds []diag.Diagnostic) []diag.Diagnostic {
+	if len(f.Directives) == 0 {
+		return ds
+	}
+	used := map[*Directive]bool{}
+	kept := ds[:0]
+	for _, d := range ds {
+		if !e.suppressed(f, d, used) {
+			kept = append(kept, d)
+		}
+	}
+	for _, dir := range f.Directives {
+		pos := diag.Pos{File: f.Path, Line: dir.Line, Column: dir.Column}
+		ruleName := ""
+		if dir.Rule != nil {
+			ruleName = dir.Rule.Name()
+		}
+		allKnown := true
+		for _, id := range dir.IDs {
+			if _, ok := e.known[id]; !ok {
+				allKnown = false
+				d := diag.Diagnostic{Pos: pos, Check: IDDirectiveUnknownCheck, Severity: diag.Warning, Rule: ruleName,
+					Message: fmt.Sprintf("disable names %q, which is not a check", id)}
+				if s := closest(id, e.ids()); s != "" {
+					d.Fix = fmt.Sprintf("did you mean %q?", s)
+				} else {
+					d.Fix = "run `agentalerts explain` for the list of check ids"
+				}
+				if e.keep(&d) {
+					kept = append(kept, d)
+				}
+			}
+		}
+		if !allKnown || used[dir] {
+			continue
+		}
+		// A disable for a check that is off in config could not have
+		// fired; only report one whose checks all ran.
+		ran := true
+		for _, id := range dir.IDs {
+			ran = ran && e.cfg.Enabled(e.known[id])
+		}
+		if !ran {
+			continue
+		}
+		d := diag.Diagnostic{Pos: pos, Check: IDDirectiveUnused, Severity: diag.Info, Rule: ruleName}
+		switch {
+		case dir.File:
+			d.Message = fmt.Sprintf("file-disable=%s suppresses nothing in this file", strings.Join(dir.IDs, ","))
+		case dir.Rule == nil:
+			d.Message = fmt.Sprintf("disable=%s is neither on a rule nor directly above one, so it applies to nothing", strings.Join(dir.IDs, ","))
+		default:
+			d.Message = fmt.Sprintf("disable=%s suppresses nothing on rule %q", strings.Join(dir.IDs, ","), ruleName)
+		}
+		d.Fix = "remove the stale directive"
+		if e.keep(&d) {
+			kept = append(kept, d)
+		}
+	}
+	return kept
+}
+
+// suppressed reports whether a directive of f disables d, marking it used.
+func (e *engine) suppressed(f *File, d diag.Diagnostic, used map[*Directive]bool) bool {
+	if dir, ok := f.Disabled[d.Check]; ok {
+		if used != nil {
+			used[dir] = true
+		}
+		return true
+	}
+	for _, dir := range f.Directives {
+		if dir.File || dir.Rule == nil || !contains(dir.IDs, d.Check) {
+			continue
+		}
+		if e.inRule(dir.Rule, d.Pos.Line) {
+			if used != nil {
+				used[dir] = true
+			}
+			return true
+		}
+	}
+	return false
+}
+
+// inRule reports whether line falls on rule r's lines.
+func (e *engine) inRule(r *Rule, line int) bool {
+	if r.Node == nil {
+		return false
+	}
+	end := lastLine(r.Node)
+	for _, s := range r.Expr.segs {
+		end = max(end, int(s.line))
+	}
+	return line >= r.Node.Line && line <= end
+}
+
+func (e *engine) ids() []string {
+	ids := make([]string, 0, len(e.known))
+	for id := range e.known {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	return ids
+}

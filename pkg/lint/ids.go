@@ -1,0 +1,25 @@
+package lint
+
+// Ids of the findings the reader and the engine produce themselves, while
+// decoding a file or applying directives, rather than from a check's Run
+// function. Each is still registered as a Check (pkg/lint/checks) so it has
+// documentation, test data, and can be disabled or re-graded in config.
+const (
+	IDYAMLSyntax          = "yaml/syntax"
+	IDYAMLDuplicateKey    = "yaml/duplicate-key"
+	IDSchemaUnknownField  = "schema/unknown-field"
+	IDSchemaWrongType     = "schema/wrong-type"
+	IDSchemaMissingField  = "schema/missing-field"
+	IDSchemaAlertRecord   = "schema/alert-and-record"
+	IDSchemaBareList      = "schema/bare-list"
+	IDSchemaNotRules      = "schema/not-rules"
+	IDSchemaMultiDocument = "schema/multi-document"
+
+	IDDirectiveSyntax       = "directive/syntax"
+	IDDirectiveUnknownCheck = "directive/unknown-check"
+	IDDirectiveUnused       = "directive/unused"
+
+	// IDRead is an unreadable path or file. It is not a check: it cannot be
+	// disabled, and the command exits 2 when it occurs.
+	IDRead = "io/read"
+)

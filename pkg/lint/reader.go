@@ -1,0 +1,592 @@
+package lint
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/prometheus/prometheus/promql/parser"
+	"go.yaml.in/yaml/v3"
+
+	"github.com/agentalerts/agentalerts/pkg/diag"
+)
+
+// promql is shared by every reader: a parser holds only its options and
+// builds per-call state, so one value is safe for concurrent use.
+var promql = parser.NewParser(parser.Options{})
+
+// ParseExpr parses a PromQL expression with the same parser the reader
+// uses, for checks that need to re-parse a fragment.
+func ParseExpr(s string) (parser.Expr, error) { return promql.ParseExpr(s) }
+
+// Known keys at each level of a rule file. Prometheus decodes rule files
+// strictly, so any other key makes it refuse the file.
+var (
+	topKeys   = []string{"groups"}
+	groupKeys = []string{"name", "interval", "query_offset", "limit", "rules", "labels"}
+	ruleKeys  = []string{"alert", "record", "expr", "for", "keep_firing_for", "labels", "annotations"}
+	// annotationKeys are annotation names commonly written one level too
+	// high, beside expr:, so the fix can say where they belong.
+	annotationKeys = map[string]bool{
+		"summary": true, "description": true, "runbook_url": true, "runbook": true,
+		"message": true, "dashboard": true, "dashboard_url": true, "playbook": true,
+	}
+)
+
+// ReadFile decodes src, the content of the file at path, into the model.
+// It returns the file, which is never nil, and the problems found while
+// reading: YAML syntax, schema (unknown, misplaced or mistyped keys,
+// missing fields, the wrong shape) and malformed directives. Everything
+// Prometheus would check while loading but that needs no more than one
+// rule (PromQL syntax, durations, names, templates) is left to checks,
+// which find the parsed expression in Expr.AST and Expr.Err.
+func ReadFile(path string, src []byte) (*File, []diag.Diagnostic) {
+	r := &reader{
+		f: &File{Path: path, Source: src, Disabled: map[string]*Directive{}},
+		m: newSrcMap(src),
+	}
+	r.read()
+	r.directives()
+	return r.f, r.diags
+}
+
+type reader struct {
+	f     *File
+	m     *srcMap
+	diags []diag.Diagnostic
+	// group and rule name the place being read, for findings.
+	groupName, rule string
+}
+
+func (r *reader) read() {
+	dec := yaml.NewDecoder(bytes.NewReader(r.f.Source))
+	var others []*Document // documents that are not rules at all
+	rules := 0
+	for i := 0; ; i++ {
+		var n yaml.Node
+		err := dec.Decode(&n)
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			r.syntax(err)
+			break
+		}
+		doc := &Document{File: r.f, Index: i}
+		if len(n.Content) > 0 {
+			doc.Root = n.Content[0]
+		}
+		r.f.Docs = append(r.f.Docs, doc)
+		r.document(doc)
+		switch doc.Kind {
+		case KindUnknown:
+			others = append(others, doc)
+		case KindRuleFile:
+			rules++
+			if rules == 2 {
+				r.report(IDSchemaMultiDocument, diag.Warning, doc.Root,
+					fmt.Sprintf("Prometheus reads only the first YAML document of a rule file; the groups in document %d are never loaded", i+1),
+					"move every group into the first document, or into a file of its own")
+			}
+		case KindPrometheusRule:
+			rules++
+		}
+	}
+	if rules == 0 && len(others) > 0 && others[0].Root != nil && others[0].Root.Kind == yaml.MappingNode {
+		d := others[0]
+		what := "this YAML"
+		if k := mapGet(d.Root, "kind"); k != nil && k.Kind == yaml.ScalarNode {
+			what = "a " + k.Value + " resource"
+		} else if mapGet(d.Root, "tests") != nil || mapGet(d.Root, "rule_files") != nil {
+			what = "a promtool unit test file"
+		}
+		r.report(IDSchemaNotRules, diag.Warning, d.Root,
+			fmt.Sprintf("not a rule file: %s has neither groups: nor kind: PrometheusRule", what),
+			"pass only rule files to lint, or exclude this path")
+	}
+}
+
+var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+
+// parserErrors are yaml.v3 messages from its parser (as opposed to its
+// scanner); for those it prints the 0-based line of the construct.
+var parserErrors = []string{
+	"did not find expected <document start>", "did not find expected node content",
+	"did not find expected key", "did not find expected '-' indicator",
+	"did not find expected ',' or ']'", "did not find expected ',' or '}'",
+}
+
+func (r *reader) syntax(err error) {
+	msg := err.Error()
+	line := 1
+	if m := yamlLine.FindStringSubmatch(msg); m != nil {
+		line, _ = strconv.Atoi(m[1])
+		msg = m[2]
+		for _, p := range parserErrors {
+			if strings.HasPrefix(msg, p) {
+				line++
+				break
+			}
+		}
+	} else {
+		msg = strings.TrimPrefix(msg, "yaml: ")
+	}
+	if line > len(r.m.lines) {
+		line = len(r.m.lines)
+	}
+	for line > 1 && len(bytes.TrimSpace(r.m.lineText(line))) == 0 {
+		line-- // a problem "at" a trailing blank line belongs to the text above
+	}
+	text := r.m.lineText(line)
+	col := len(text) - len(bytes.TrimLeft(text, " \t")) + 1
+	r.diags = append(r.diags, diag.Diagnostic{
+		Pos:      diag.Pos{File: r.f.Path, Line: line, Column: col},
+		Check:    IDYAMLSyntax,
+		Severity: diag.Error,
+		Message:  "YAML syntax: " + msg,
+		Fix:      "fix the YAML around this line; Prometheus cannot read the file at all",
+	})
+}
+
+func (r *reader) report(id string, sev diag.Severity, n *yaml.Node, msg, fix string) {
+	r.diags = append(r.diags, diag.Diagnostic{
+		Pos: NodePos(r.f.Path, n), Check: id, Severity: sev,
+		Message: msg, Fix: fix, Group: r.groupName, Rule: r.rule,
+	})
+}
+
+func (r *reader) document(doc *Document) {
+	root := resolve(doc.Root)
+	switch {
+	case root == nil || isNull(root):
+		doc.Kind = KindEmpty
+	case root.Kind == yaml.MappingNode:
+		kind, api := mapGet(root, "kind"), mapGet(root, "apiVersion")
+		switch {
+		case kind != nil && kind.Value == "PrometheusRule" && api != nil && strings.HasPrefix(api.Value, "monitoring.coreos.com/"):
+			doc.Kind = KindPrometheusRule
+			spec := resolve(mapGet(root, "spec"))
+			if spec == nil || spec.Kind != yaml.MappingNode {
+				r.report(IDSchemaMissingField, diag.Error, root, "PrometheusRule has no spec: mapping", "add spec: with groups: under it")
+				return
+			}
+			r.mapping(spec, "PrometheusRule spec", topKeys, func(k, v *yaml.Node) {})
+			r.groups(doc, spec, true)
+		case kind != nil || api != nil || mapGet(root, "tests") != nil || mapGet(root, "rule_files") != nil:
+			doc.Kind = KindUnknown
+		default:
+			doc.Kind = KindRuleFile
+			r.mapping(root, "rule file", topKeys, func(k, v *yaml.Node) {})
+			r.groups(doc, root, false)
+		}
+	case root.Kind == yaml.SequenceNode:
+		if looksLikeRules(root) {
+			doc.Kind = KindBareList
+			r.report(IDSchemaBareList, diag.Error, root,
+				"a bare list of rules: Prometheus expects a mapping with groups:, each group with a name and rules:",
+				`wrap the list in a group: add "groups:", "- name: <group>" and "  rules:" above it and indent the rules under rules:`)
+			return
+		}
+		doc.Kind = KindUnknown
+		r.report(IDSchemaWrongType, diag.Error, root, "a rule file must be a mapping with groups:, not a list", "start the file with groups:")
+	default:
+		doc.Kind = KindUnknown
+		r.report(IDSchemaWrongType, diag.Error, root, "a rule file must be a mapping with groups:, not "+describe(root), "start the file with groups:")
+	}
+}
+
+// looksLikeRules reports whether a sequence holds rule mappings.
+func looksLikeRules(n *yaml.Node) bool {
+	for _, it := range n.Content {
+		it = resolve(it)
+		if it.Kind == yaml.MappingNode && (mapGet(it, "alert") != nil || mapGet(it, "record") != nil || mapGet(it, "expr") != nil) {
+			return true
+		}
+	}
+	return false
+}
+
+// groups reads the groups: key of parent (the file root or a spec).
+func (r *reader) groups(doc *Document, parent *yaml.Node, crd bool) {
+	var gs *yaml.Node
+	var key *yaml.Node
+	for i := 0; i+1 < len(parent.Content); i += 2 {
+		if parent.Content[i].Value == "groups" {
+			key, gs = parent.Content[i], resolve(parent.Content[i+1])
+		}
+	}
+	if key == nil {
+		if len(parent.Content) > 0 {
+			where := "the file"
+			if crd {
+				where = "spec"
+			}
+			r.report(IDSchemaMissingField, diag.Error, parent, "no groups: key in "+where, "rules must be in groups: a list of {name, rules}")
+		}
+		return
+	}
+	if gs == nil || isNull(gs) {
+		return
+	}
+	if gs.Kind != yaml.SequenceNode {
+		r.report(IDSchemaWrongType, diag.Error, gs, "groups must be a list of groups, not "+describe(gs), "write groups: as a list: - name: ...")
+		return
+	}
+	for _, gn := range gs.Content {
+		if g := r.group(doc, gn, crd); g != nil {
+			doc.Groups = append(doc.Groups, g)
+		}
+	}
+}
+
+func (r *reader) group(doc *Document, n *yaml.Node, crd bool) *Group {
+	n = resolve(n)
+	r.groupName, r.rule = "", ""
+	if n.Kind != yaml.MappingNode {
+		r.report(IDSchemaWrongType, diag.Error, n, "a group must be a mapping with name: and rules:, not "+describe(n), "")
+		return nil
+	}
+	if name := resolve(mapGet(n, "name")); name != nil && name.Kind == yaml.ScalarNode {
+		r.groupName = name.Value
+	}
+	g := &Group{Doc: doc, Node: n}
+	keys := groupKeys
+	if crd {
+		keys = append(keys[:len(keys):len(keys)], "partial_response_strategy")
+	}
+	var rules *yaml.Node
+	r.mapping(n, "group", keys, func(k, v *yaml.Node) {
+		switch k.Value {
+		case "name":
+			g.Name = r.scalar(k, v, "group name")
+		case "interval":
+			g.Interval = r.scalar(k, v, "interval")
+		case "query_offset":
+			g.QueryOffset = r.scalar(k, v, "query_offset")
+		case "limit":
+			g.Limit = r.scalar(k, v, "limit")
+			if g.Limit.Present() && !isNull(g.Limit.Node) {
+				if _, err := strconv.Atoi(g.Limit.Value); err != nil {
+					r.report(IDSchemaWrongType, diag.Error, v, fmt.Sprintf("limit must be a whole number, not %q", g.Limit.Value), "")
+				}
+			}
+		case "labels":
+			g.Labels = r.kvs(k, v, "labels")
+		case "partial_response_strategy":
+			g.PartialResponseStrategy = r.scalar(k, v, "partial_response_strategy")
+		case "rules":
+			rules = v
+		}
+	})
+	if g.Name.Value == "" {
+		at := n
+		if g.Name.Node != nil {
+			at = g.Name.Node
+		}
+		r.report(IDSchemaMissingField, diag.Error, at, "group has no name", "add name: with a name unique in the file")
+	}
+	if rules = resolve(rules); rules != nil && !isNull(rules) {
+		if rules.Kind != yaml.SequenceNode {
+			r.report(IDSchemaWrongType, diag.Error, rules, "rules must be a list of rules, not "+describe(rules), "write rules: as a list: - alert: ...")
+		} else {
+			for _, rn := range rules.Content {
+				if rule := r.readRule(g, rn); rule != nil {
+					rule.Index = len(g.Rules)
+					g.Rules = append(g.Rules, rule)
+				}
+			}
+		}
+	}
+	r.rule = ""
+	return g
+}
+
+func (r *reader) readRule(g *Group, n *yaml.Node) *Rule {
+	n = resolve(n)
+	r.rule = ""
+	if n.Kind != yaml.MappingNode {
+		r.report(IDSchemaWrongType, diag.Error, n, "a rule must be a mapping with alert: or record: and expr:, not "+describe(n), "")
+		return nil
+	}
+	for _, key := range []string{"alert", "record"} {
+		if v := resolve(mapGet(n, key)); v != nil && v.Kind == yaml.ScalarNode && v.Value != "" {
+			r.rule = v.Value
+			break
+		}
+	}
+	rule := &Rule{Group: g, Node: n}
+	r.mapping(n, "rule", ruleKeys, func(k, v *yaml.Node) {
+		switch k.Value {
+		case "alert":
+			rule.Alert = r.scalar(k, v, "alert")
+		case "record":
+			rule.Record = r.scalar(k, v, "record")
+		case "expr":
+			rule.Expr.Value = r.scalar(k, v, "expr")
+		case "for":
+			rule.For = r.scalar(k, v, "for")
+		case "keep_firing_for":
+			rule.KeepFiringFor = r.scalar(k, v, "keep_firing_for")
+		case "labels":
+			rule.Labels = r.kvs(k, v, "labels")
+		case "annotations":
+			rule.Annotations = r.kvs(k, v, "annotations")
+		}
+	})
+	alert, record := rule.Alert.Value != "", rule.Record.Value != ""
+	switch {
+	case alert && record:
+		r.report(IDSchemaAlertRecord, diag.Error, rule.Record.Key,
+			"a rule sets both alert: and record:", "split it into an alerting rule and a recording rule")
+	case !alert && !record:
+		r.report(IDSchemaMissingField, diag.Error, n, "a rule needs alert: or record:", "add alert: <Name> for an alerting rule, or record: <level:metric:operations> for a recording rule")
+	}
+	if rule.Expr.Value.Value == "" {
+		at := n
+		if rule.Expr.Node != nil {
+			at = rule.Expr.Node
+		}
+		r.report(IDSchemaMissingField, diag.Error, at, "a rule needs a non-empty expr:", "add expr: with the PromQL query")
+	} else {
+		rule.Expr.AST, rule.Expr.Err = promql.ParseExpr(rule.Expr.Value.Value)
+		rule.Expr.segs = mapScalar(r.m, rule.Expr.Node)
+	}
+	return rule
+}
+
+// mapping walks the entries of mapping n (following aliases and << merge
+// keys), reporting duplicate and unknown keys, and calls fn for each
+// known key in file order.
+func (r *reader) mapping(n *yaml.Node, what string, known []string, fn func(k, v *yaml.Node)) {
+	seen := map[string]*yaml.Node{}
+	r.entries(n, func(k, v *yaml.Node, merged bool) {
+		if k.Kind != yaml.ScalarNode {
+			r.report(IDSchemaWrongType, diag.Error, k, fmt.Sprintf("a %s key must be a string, not %s", what, describe(k)), "")
+			return
+		}
+		if prev, ok := seen[k.Value]; ok {
+			if merged {
+				return // an explicit key overrides a merged one
+			}
+			r.report(IDYAMLDuplicateKey, diag.Error, k,
+				fmt.Sprintf("%q is defined twice in this %s (first at line %d)", k.Value, what, prev.Line),
+				"keep one of them; YAML does not allow a key twice in a mapping")
+			return
+		}
+		seen[k.Value] = k
+		if !contains(known, k.Value) {
+			r.report(IDSchemaUnknownField, diag.Error, k, fmt.Sprintf("unknown field %q in %s", k.Value, what), unknownFieldFix(k.Value, v, what, known))
+			return
+		}
+		fn(k, v)
+	})
+}
+
+// entries calls fn for every key/value of mapping n: explicit entries
+// first, then the entries of << merge keys.
+func (r *reader) entries(n *yaml.Node, fn func(k, v *yaml.Node, merged bool)) {
+	var merges []*yaml.Node
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		if k.Kind == yaml.ScalarNode && k.Value == "<<" && k.Tag == "!!merge" {
+			merges = append(merges, v)
+			continue
+		}
+		fn(k, v, false)
+	}
+	for _, m := range merges {
+		m = resolve(m)
+		var ms []*yaml.Node
+		switch m.Kind {
+		case yaml.MappingNode:
+			ms = []*yaml.Node{m}
+		case yaml.SequenceNode:
+			ms = m.Content
+		}
+		for _, mm := range ms {
+			mm = resolve(mm)
+			if mm.Kind != yaml.MappingNode {
+				continue
+			}
+			for i := 0; i+1 < len(mm.Content); i += 2 {
+				fn(mm.Content[i], mm.Content[i+1], true)
+			}
+		}
+	}
+}
+
+// scalar reads a value that must be a string (any YAML scalar reads as
+// its text, as Prometheus decodes it into a string field).
+func (r *reader) scalar(k, v *yaml.Node, what string) Value {
+	v = resolve(v)
+	if v.Kind != yaml.ScalarNode {
+		r.report(IDSchemaWrongType, diag.Error, v, fmt.Sprintf("%s must be a single value, not %s", what, describe(v)), "")
+		return Value{Key: k}
+	}
+	val := v.Value
+	if isNull(v) {
+		val = ""
+	}
+	return Value{Value: val, Node: v, Key: k}
+}
+
+// kvs reads a labels or annotations mapping.
+func (r *reader) kvs(k, v *yaml.Node, what string) []KV {
+	v = resolve(v)
+	if isNull(v) {
+		return nil
+	}
+	if v.Kind != yaml.MappingNode {
+		r.report(IDSchemaWrongType, diag.Error, v, fmt.Sprintf("%s must be a mapping of name: value, not %s", what, describe(v)), "")
+		return nil
+	}
+	var out []KV
+	seen := map[string]*yaml.Node{}
+	r.entries(v, func(kk, vv *yaml.Node, merged bool) {
+		if kk.Kind != yaml.ScalarNode {
+			r.report(IDSchemaWrongType, diag.Error, kk, fmt.Sprintf("%s names must be strings, not %s", what, describe(kk)), "")
+			return
+		}
+		if prev, ok := seen[kk.Value]; ok {
+			if !merged {
+				r.report(IDYAMLDuplicateKey, diag.Error, kk,
+					fmt.Sprintf("%q is defined twice in %s (first at line %d)", kk.Value, what, prev.Line),
+					"keep one of them; YAML does not allow a key twice in a mapping")
+			}
+			return
+		}
+		seen[kk.Value] = kk
+		val := r.scalar(kk, vv, fmt.Sprintf("%s %q", strings.TrimSuffix(what, "s"), kk.Value))
+		out = append(out, KV{Key: Value{Value: kk.Value, Node: kk, Key: kk}, Value: val})
+	})
+	return out
+}
+
+// unknownFieldFix suggests where an unknown key belongs.
+func unknownFieldFix(key string, v *yaml.Node, what string, known []string) string {
+	if s := closest(key, known); s != "" {
+		return fmt.Sprintf("did you mean %q?", s)
+	}
+	v = resolve(v)
+	switch what {
+	case "rule":
+		if annotationKeys[key] {
+			return "move it under annotations:"
+		}
+		if v != nil && v.Kind == yaml.ScalarNode && isLabelName(key) {
+			return "move it under labels:"
+		}
+	case "group":
+		if contains(ruleKeys, key) {
+			return "rule fields go inside rules: as a list item (- " + key + ": ...)"
+		}
+		if key == "partial_response_strategy" {
+			return "partial_response_strategy is a Thanos field; Prometheus rejects it (PrometheusRule resources accept it)"
+		}
+	case "rule file":
+		if key == "name" || key == "rules" {
+			return "groups go in a list under groups: (groups: - name: ... rules: ...)"
+		}
+		if contains(ruleKeys, key) {
+			return "rules go in groups: (groups: - name: ... rules: - " + key + ": ...)"
+		}
+	}
+	return "known fields: " + strings.Join(known, ", ")
+}
+
+// closest returns the known name within a small edit distance of s.
+func closest(s string, known []string) string {
+	best, bestD := "", 3
+	for _, k := range known {
+		d := editDistance(strings.ToLower(s), k)
+		if d < bestD && d <= len(k)/3+1 {
+			best, bestD = k, d
+		}
+	}
+	return best
+}
+
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
+
+func isLabelName(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i, c := range s {
+		if !(c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || i > 0 && c >= '0' && c <= '9') {
+			return false
+		}
+	}
+	return true
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// resolve follows an alias to the node it names.
+func resolve(n *yaml.Node) *yaml.Node {
+	for n != nil && n.Kind == yaml.AliasNode {
+		n = n.Alias
+	}
+	return n
+}
+
+func isNull(n *yaml.Node) bool {
+	return n.Kind == yaml.ScalarNode && n.Tag == "!!null"
+}
+
+// mapGet returns the value of key in mapping n, or nil.
+func mapGet(n *yaml.Node, key string) *yaml.Node {
+	if n == nil || n.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == key {
+			return n.Content[i+1]
+		}
+	}
+	return nil
+}
+
+func describe(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.ScalarNode:
+		if isNull(n) {
+			return "null"
+		}
+		return fmt.Sprintf("the value %q", n.Value)
+	}
+	return "this node"
+}
