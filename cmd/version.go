@@ -115,10 +115,11 @@ func newVersionCmd(s *IOStreams) *cobra.Command {
 		Long: `Print the module version and the VCS revision, commit time and dirty flag
 recorded in the binary's build information.
 
-A binary installed with "go install module@version" reports that version; a
-binary built from a checkout reports "(devel)" and, unless it was built with
--buildvcs=false, the commit it was built from. Facts the binary does not carry
-are printed as "unknown".`,
+A binary installed with "go install module@version" reports that version. A
+binary built in a git checkout reports a pseudo-version naming the commit,
+with "+dirty" when the tree had uncommitted changes; built with
+-buildvcs=false it reports "(devel)". Facts the binary does not carry are
+printed as "unknown".`,
 		Example: `  # Quote this in bug reports
   agentalerts version
 
