@@ -2,5 +2,15 @@ package checks
 
 import "github.com/agentalerts/agentalerts/pkg/lint"
 
-// notActionable are checks for alerts nobody can act on.
-var notActionable = []*lint.Check{}
+// notActionable are checks for alerts nobody can act on: the alert loads
+// and may even be right, but it reaches no one, wakes someone for a blip
+// or tells them nothing.
+var notActionable = []*lint.Check{
+	alertSeverity,
+	alertPageFor,
+	annotationsRequired,
+	labelsRequired,
+	alertRunbook,
+	alertAbsentFor,
+	alertUnroutedSeverity,
+}

@@ -1,0 +1,226 @@
+package cmd
+
+import (
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/mattn/go-isatty"
+	"github.com/spf13/cobra"
+
+	"github.com/agentalerts/agentalerts/pkg/diag"
+	"github.com/agentalerts/agentalerts/pkg/lint"
+	"github.com/agentalerts/agentalerts/pkg/lint/checks"
+	"github.com/agentalerts/agentalerts/pkg/lint/format"
+)
+
+func init() { register(newLintCmd) }
+
+type lintOptions struct {
+	format      string
+	config      string
+	failOn      string
+	noColor     bool
+	quiet       bool
+	diffBase    string
+	maxFileSize string
+}
+
+func newLintCmd(s *IOStreams) *cobra.Command {
+	var o lintOptions
+	c := &cobra.Command{
+		Use:   "lint [flags] PATH...",
+		Short: "Find malformed and non-actionable alerts in Prometheus rule files",
+		Long: `Lint Prometheus rule files and PrometheusRule resources offline: every
+finding has file:line:col, a stable check id and, where there is one, a fix.
+PATH is a file, a directory (searched for *.yml and *.yaml, skipping hidden
+directories) or - for stdin.
+
+Severities: error means Prometheus would refuse to load the file; warning
+means it loads but gives wrong results or is not actionable; info is style.
+"agentalerts explain ID" shows what a check finds, with a bad and a good
+example.
+
+Configuration is read from --config, or else from the first
+.agentalerts.yaml found in the working directory or above it. A rule (or
+the line above it) may carry "# agentalerts disable=ID[,ID] reason"; a file
+"# agentalerts file-disable=ID".
+
+Formats: text (default; colour only on a terminal, never with NO_COLOR or
+--no-color), json, github (workflow commands for annotations), sarif (for
+GitHub code scanning) and checkstyle (Jenkins, GitLab). Findings go to
+stdout, logs to stderr.
+
+Exit status: 0 when no finding is at or above --fail-on; 1 when one is; 2
+for a usage error, a bad config, or a path that cannot be read (even when
+the other paths were linted).`,
+		Example: `  # Lint every rule file under rules/
+  agentalerts lint rules/
+
+  # Lint from stdin, e.g. a rendered Helm chart
+  helm template charts/agents | agentalerts lint -
+
+  # Annotate a pull request, reporting only rules changed since main
+  agentalerts lint --format github --diff-base origin/main rules/
+
+  # SARIF for GitHub code scanning; fail only on errors
+  agentalerts lint --format sarif --fail-on error rules/ > agentalerts.sarif`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runLint(s, o, args)
+		},
+	}
+	f := c.Flags()
+	f.StringVarP(&o.format, "format", "f", "text", "output format: "+strings.Join(format.Names(), ", "))
+	f.StringVar(&o.config, "config", "", "lint config file (default: .agentalerts.yaml in the working directory or above)")
+	f.StringVar(&o.failOn, "fail-on", "warning", "lowest severity that makes the exit status 1: error, warning or info")
+	f.BoolVar(&o.noColor, "no-color", false, "never colour the text output (as does the NO_COLOR environment variable)")
+	f.BoolVarP(&o.quiet, "quiet", "q", false, "print only the findings: no source excerpt, summary or logs")
+	f.StringVar(&o.diffBase, "diff-base", "", "report only findings in rules added or changed since this git revision")
+	f.StringVar(&o.maxFileSize, "max-file-size", "64MiB", "skip (with an error) files larger than this; units KiB, MiB, GiB")
+	return c
+}
+
+func runLint(s *IOStreams, o lintOptions, paths []string) error {
+	usage := func(err error) error { return &ExitError{Code: ExitUsage, Err: err} }
+	failOn, err := diag.ParseSeverity(o.failOn)
+	if err != nil {
+		return usage(fmt.Errorf("--fail-on: %w", err))
+	}
+	maxSize, err := parseByteSize(o.maxFileSize)
+	if err != nil {
+		return usage(fmt.Errorf("--max-file-size: %w", err))
+	}
+	formatter, err := format.New(o.format, format.Options{
+		Color:   colorEnabled(s, o.noColor),
+		Quiet:   o.quiet,
+		Version: ReadBuildInfo().Version,
+	})
+	if err != nil {
+		return usage(fmt.Errorf("--format: %w", err))
+	}
+	logf := func(f string, a ...any) {
+		if !o.quiet {
+			fmt.Fprintf(s.ErrOut, "agentalerts: "+f+"\n", a...)
+		}
+	}
+	cfg, err := lintConfig(o.config, logf)
+	if err != nil {
+		return usage(err)
+	}
+
+	all := checks.All()
+	res, err := lint.Lint(paths, s.In, lint.Options{Config: cfg, Checks: all, MaxFileSize: maxSize})
+	if err != nil {
+		return usage(err)
+	}
+	ds := res.Diagnostics
+	if o.diffBase != "" {
+		kept, hidden, err := lint.ChangedSince(o.diffBase, "", res.Sources, ds)
+		if err != nil {
+			return usage(err)
+		}
+		if hidden > 0 {
+			logf("%d %s in rules unchanged since %s not shown (--diff-base)", hidden, pluralize(hidden, "finding", "findings"), o.diffBase)
+		}
+		ds = kept
+	}
+	if res.Files == 0 && !hasReadError(ds) {
+		logf("no rule files (*.yml, *.yaml) found in %s", strings.Join(paths, " "))
+	}
+
+	root, _ := os.Getwd()
+	report := &format.Report{
+		Diagnostics: ds,
+		Files:       res.Files,
+		Rules:       res.Rules,
+		Source:      func(file string) []byte { return res.Sources[file] },
+		Checks:      all,
+		Root:        root,
+	}
+	if err := formatter.Format(s.Out, report); err != nil {
+		return usage(fmt.Errorf("writing the report: %w", err))
+	}
+
+	// A path that could not be read is an input error even though the
+	// other paths were linted: CI must not pass on a typo in a path.
+	if hasReadError(ds) {
+		return &ExitError{Code: ExitUsage}
+	}
+	for _, d := range ds {
+		if d.Severity >= failOn {
+			return &ExitError{Code: ExitFindings}
+		}
+	}
+	return nil
+}
+
+func hasReadError(ds []diag.Diagnostic) bool {
+	for _, d := range ds {
+		if d.Check == lint.IDRead {
+			return true
+		}
+	}
+	return false
+}
+
+// lintConfig loads --config, or else the nearest .agentalerts.yaml, or
+// else the defaults.
+func lintConfig(path string, logf func(string, ...any)) (*lint.Config, error) {
+	if path != "" {
+		return nil, fmt.Errorf("--config %s: config files are not supported yet", path)
+	}
+	return lint.DefaultConfig(), nil
+}
+
+// colorEnabled decides colour once, for the text format: only on a
+// terminal, never with --no-color, NO_COLOR (https://no-color.org) or
+// TERM=dumb.
+func colorEnabled(s *IOStreams, noColor bool) bool {
+	if noColor || os.Getenv("NO_COLOR") != "" || os.Getenv("TERM") == "dumb" {
+		return false
+	}
+	f, ok := s.Out.(*os.File)
+	return ok && (isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd()))
+}
+
+// parseByteSize reads "1048576", "512KiB", "64MiB" or "1GiB" (K, M, G and
+// KB, MB, GB are read as the binary units too).
+func parseByteSize(s string) (int64, error) {
+	t := strings.TrimSpace(s)
+	mult := int64(1)
+	upper := strings.ToUpper(t)
+	for _, u := range []struct {
+		suffixes []string
+		mult     int64
+	}{
+		{[]string{"GIB", "GB", "G"}, 1 << 30},
+		{[]string{"MIB", "MB", "M"}, 1 << 20},
+		{[]string{"KIB", "KB", "K"}, 1 << 10},
+		{[]string{"B"}, 1},
+	} {
+		found := false
+		for _, suf := range u.suffixes {
+			if strings.HasSuffix(upper, suf) {
+				t, mult, found = strings.TrimSpace(t[:len(t)-len(suf)]), u.mult, true
+				break
+			}
+		}
+		if found {
+			break
+		}
+	}
+	n, err := strconv.ParseInt(t, 10, 64)
+	if err != nil || n <= 0 || n > (1<<62)/mult {
+		return 0, fmt.Errorf("%q is not a positive size such as 1048576, 512KiB or 64MiB", s)
+	}
+	return n * mult, nil
+}
+
+func pluralize(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}

@@ -1,0 +1,305 @@
+package checks
+
+import (
+	"fmt"
+	"net/url"
+	"regexp"
+	"strings"
+
+	"github.com/prometheus/common/model"
+	"github.com/prometheus/prometheus/promql/parser"
+
+	"github.com/agentalerts/agentalerts/pkg/diag"
+	"github.com/agentalerts/agentalerts/pkg/lint"
+)
+
+var annotationsRequired = &lint.Check{
+	ID:       "annotations/required",
+	Severity: diag.Warning,
+	Doc: lint.Doc{
+		Title: "an alert without the annotations a responder needs",
+		Text: `The notification is all a responder sees at 3 a.m. Without a summary it
+shows only the alert name; without a description it cannot say what is
+wrong, where and how badly. The required annotations are configurable
+(required_annotations in .agentalerts.yaml; default summary and
+description).`,
+		Bad: `groups:
+  - name: agent
+    rules:
+      - alert: AgentQueueBacklog
+        expr: agent_queue_depth > 100
+        for: 15m
+        labels:
+          severity: ticket
+`,
+		Good: `groups:
+  - name: agent
+    rules:
+      - alert: AgentQueueBacklog
+        expr: agent_queue_depth > 100
+        for: 15m
+        labels:
+          severity: ticket
+        annotations:
+          summary: Agent queue backlog
+          description: "{{ $value }} tasks are waiting on {{ $labels.instance }}."
+`,
+	},
+	Rule: checkRequiredAnnotations,
+}
+
+func checkRequiredAnnotations(p *lint.Pass, r *lint.Rule) {
+	if !r.IsAlert() {
+		return
+	}
+	var missing, misplaced []string
+	for _, name := range p.Config.RequiredAnnotations {
+		if kv, ok := r.Annotation(name); ok && strings.TrimSpace(kv.Value.Value) != "" {
+			continue
+		}
+		missing = append(missing, name)
+		if k, _ := misplacedKey(r, name); k != nil {
+			misplaced = append(misplaced, name)
+		}
+	}
+	if len(missing) == 0 {
+		return
+	}
+	msg := fmt.Sprintf("alert has no %s %s", plural(len(missing), "annotation"), quoteList(missing))
+	fix := fmt.Sprintf("add annotations: with %s", strings.Join(missing, " and "))
+	if len(misplaced) > 0 {
+		msg += fmt.Sprintf(" (%s written beside expr:, not under annotations:)", quoteList(misplaced))
+		fix = fmt.Sprintf("move %s under annotations:", strings.Join(misplaced, " and "))
+	}
+	p.ReportAt(r, nil, msg, fix)
+}
+
+var labelsRequired = &lint.Check{
+	ID:       "labels/required",
+	Severity: diag.Warning,
+	Doc: lint.Doc{
+		Title: "an alert without a label the team requires",
+		Text: `Routing and ownership often hang on labels beyond severity: team,
+service, component. An alert without them reaches no one or the wrong
+people. The list is configurable (required_labels in .agentalerts.yaml)
+and empty by default, so the check reports nothing until it is set.
+Group-level labels (Prometheus 3) count.`,
+		Bad: `# .agentalerts.yaml: lint: {required_labels: [team]}
+groups:
+  - name: agent
+    rules:
+      - alert: AgentQueueBacklog
+        expr: agent_queue_depth > 100
+        for: 15m
+        labels:
+          severity: ticket
+`,
+		Good: `# .agentalerts.yaml: lint: {required_labels: [team]}
+groups:
+  - name: agent
+    rules:
+      - alert: AgentQueueBacklog
+        expr: agent_queue_depth > 100
+        for: 15m
+        labels:
+          severity: ticket
+          team: agents
+`,
+	},
+	Rule: checkRequiredLabels,
+}
+
+func checkRequiredLabels(p *lint.Pass, r *lint.Rule) {
+	if !r.IsAlert() || len(p.Config.RequiredLabels) == 0 {
+		return
+	}
+	var missing []string
+	for _, name := range p.Config.RequiredLabels {
+		if kv, ok := ruleLabel(r, name); !ok || kv.Value.Value == "" {
+			missing = append(missing, name)
+		}
+	}
+	if len(missing) > 0 {
+		p.ReportAt(r, nil,
+			fmt.Sprintf("alert has no %s %s", plural(len(missing), "label"), quoteList(missing)),
+			fmt.Sprintf("add labels: with %s", strings.Join(missing, " and ")))
+	}
+}
+
+var alertRunbook = &lint.Check{
+	ID:       "alert/runbook",
+	Severity: diag.Warning,
+	Doc: lint.Doc{
+		Title: "a page alert without an absolute runbook_url",
+		Text: `Whoever is paged needs to know what to do next. A page alert should link
+its runbook in the runbook_url annotation, as an absolute http(s) URL so
+that it is clickable in every notification channel. A templated host
+({{ $externalURL }}…, https://{{ $labels.cluster }}.example.com/…) is
+fine.`,
+		Bad: `groups:
+  - name: agent
+    rules:
+      - alert: AgentSystemDown
+        expr: up{job="agent-service"} == 0
+        for: 2m
+        labels:
+          severity: page
+        annotations:
+          runbook_url: runbooks/agent-down.md
+`,
+		Good: `groups:
+  - name: agent
+    rules:
+      - alert: AgentSystemDown
+        expr: up{job="agent-service"} == 0
+        for: 2m
+        labels:
+          severity: page
+        annotations:
+          runbook_url: https://runbooks.example.com/agent-down
+`,
+	},
+	Rule: checkRunbook,
+}
+
+var templateAction = regexp.MustCompile(`\{\{.*?\}\}`)
+
+func checkRunbook(p *lint.Pass, r *lint.Rule) {
+	if !pageAlert(p, r) {
+		return
+	}
+	kv, ok := r.Annotation("runbook_url")
+	if !ok {
+		fix := "add annotations: {runbook_url: https://…}"
+		for _, alt := range []string{"runbook", "runbook_link", "playbook", "playbook_url"} {
+			if _, ok := r.Annotation(alt); ok {
+				fix = fmt.Sprintf("rename annotation %q to runbook_url", alt)
+			}
+		}
+		p.ReportAt(r, nil, "page alert has no runbook_url annotation: whoever is paged has no instructions", fix)
+		return
+	}
+	v := strings.TrimSpace(kv.Value.Value)
+	if strings.HasPrefix(v, "{{") {
+		return // e.g. {{ $externalURL }}/…: the template supplies scheme and host
+	}
+	u, err := url.Parse(templateAction.ReplaceAllString(v, "x"))
+	if err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" {
+		return
+	}
+	p.ReportAt(r, kv.Value.Node,
+		fmt.Sprintf("runbook_url %q is not an absolute http(s) URL, so it is not clickable in notifications", v),
+		"use a full URL such as https://runbooks.example.com/"+strings.TrimLeft(v, "./"))
+}
+
+var alertAbsentFor = &lint.Check{
+	ID:       "alert/absent-for",
+	Severity: diag.Warning,
+	Doc: lint.Doc{
+		Title: "an absent() alert with no for:",
+		Text: `absent() is true whenever the series is missing from one evaluation: after
+a Prometheus restart, during a target's redeploy, or when one scrape is
+late. Without for:, each of those fires the alert. Give it a for: of a
+few scrape intervals.`,
+		Bad: `groups:
+  - name: agent
+    rules:
+      - alert: AgentMetricsMissing
+        expr: absent(up{job="agent-service"})
+`,
+		Good: `groups:
+  - name: agent
+    rules:
+      - alert: AgentMetricsMissing
+        expr: absent(up{job="agent-service"})
+        for: 5m
+`,
+	},
+	Rule: checkAbsentFor,
+}
+
+func checkAbsentFor(p *lint.Pass, r *lint.Rule) {
+	if !r.IsAlert() || r.Expr.AST == nil {
+		return
+	}
+	if r.For.Present() {
+		if d, err := model.ParseDuration(r.For.Value); err != nil || d > 0 {
+			return
+		}
+	}
+	walk(r.Expr.AST, func(n parser.Node, _ []parser.Node) bool {
+		fn := callName(n)
+		if fn != "absent" && fn != "absent_over_time" {
+			return true
+		}
+		start, end := nodeRange(n)
+		p.ReportExpr(r, start, end,
+			fmt.Sprintf("%s() alert with no for: a single missed scrape or a restart fires it", fn),
+			fmt.Sprintf("add for: %s or longer", suggestedWindow(p.Config.ScrapeInterval)))
+		return false
+	})
+}
+
+var alertUnroutedSeverity = &lint.Check{
+	ID:       "alert/unrouted-severity",
+	Severity: diag.Warning,
+	Doc: lint.Doc{
+		Title: "a severity no Alertmanager route handles",
+		Text: `An alert whose severity no route matches falls through to the root
+route's default receiver, which is often a catch-all nobody reads. The
+check runs only when the routed severities are known: set
+alertmanager_config in .agentalerts.yaml to the Alertmanager
+configuration, and the values its routes match on the severity label are
+read from it.`,
+		Bad: `# Alertmanager routes severity=~"page|ticket"
+groups:
+  - name: agent
+    rules:
+      - alert: AgentQueueBacklog
+        expr: agent_queue_depth > 100
+        for: 15m
+        labels:
+          severity: log
+`,
+		Good: `# Alertmanager routes severity=~"page|ticket"
+groups:
+  - name: agent
+    rules:
+      - alert: AgentQueueBacklog
+        expr: agent_queue_depth > 100
+        for: 15m
+        labels:
+          severity: ticket
+`,
+	},
+	Rule: checkUnroutedSeverity,
+}
+
+func checkUnroutedSeverity(p *lint.Pass, r *lint.Rule) {
+	routed := p.Config.RoutedSeverities
+	if !r.IsAlert() || len(routed) == 0 || contains(routed, lint.RouteAll) {
+		return
+	}
+	kv, ok := ruleLabel(r, p.Config.SeverityLabel)
+	if !ok || isTemplated(kv.Value.Value) || contains(routed, kv.Value.Value) {
+		return
+	}
+	p.ReportAt(r, kv.Value.Node,
+		fmt.Sprintf("no Alertmanager route matches %s=%q (routed: %s), so it goes to the default receiver", p.Config.SeverityLabel, kv.Value.Value, strings.Join(routed, ", ")),
+		fmt.Sprintf("use a routed value or add a route for %s=%q", p.Config.SeverityLabel, kv.Value.Value))
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return word
+	}
+	return word + "s"
+}
+
+func quoteList(names []string) string {
+	q := make([]string, len(names))
+	for i, n := range names {
+		q[i] = fmt.Sprintf("%q", n)
+	}
+	return strings.Join(q, " and ")
+}

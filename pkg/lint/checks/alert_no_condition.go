@@ -1,0 +1,85 @@
+package checks
+
+import (
+	"fmt"
+	"regexp"
+
+	"github.com/prometheus/prometheus/promql/parser"
+
+	"github.com/agentalerts/agentalerts/pkg/diag"
+	"github.com/agentalerts/agentalerts/pkg/lint"
+)
+
+var alertNoCondition = &lint.Check{
+	ID:       "alert/no-condition",
+	Severity: diag.Warning,
+	Doc: lint.Doc{
+		Title: "an alert whose expression has no condition",
+		Text: `An alerting rule fires for every series its expression returns. An
+expression with no comparison (>, <, ==, …) and no and/unless filter
+returns every series that exists, so the alert fires permanently for each
+of them: agent_queue_depth alerts on an empty queue too.
+
+Deliberately always-firing alerts are accepted: expressions built on
+absent()/absent_over_time(), vector(…) or the ALERTS series, and alerts
+named like Watchdog or DeadMansSwitch. A comparison with bool does not
+count as a condition: it returns 0 or 1 for every series.`,
+		Bad: `groups:
+  - name: agent
+    rules:
+      - alert: AgentQueueBacklog
+        expr: agent_queue_depth
+        for: 15m
+`,
+		Good: `groups:
+  - name: agent
+    rules:
+      - alert: AgentQueueBacklog
+        expr: agent_queue_depth > 100
+        for: 15m
+`,
+	},
+	Rule: checkNoCondition,
+}
+
+// alwaysFiringName matches the names people give alerts that fire on
+// purpose to prove the alerting pipeline works.
+var alwaysFiringName = regexp.MustCompile(`(?i)watchdog|dead.?man|always.?firing|heartbeat|info.?inhibitor`)
+
+func checkNoCondition(p *lint.Pass, r *lint.Rule) {
+	if !r.IsAlert() || r.Expr.AST == nil || alwaysFiringName.MatchString(r.Alert.Value) {
+		return
+	}
+	condition := false
+	walk(r.Expr.AST, func(n parser.Node, _ []parser.Node) bool {
+		switch n := n.(type) {
+		case *parser.BinaryExpr:
+			if isFilter(n) {
+				condition = true
+			}
+		case *parser.Call:
+			switch callName(n) {
+			case "absent", "absent_over_time", "vector":
+				condition = true
+			}
+		case *parser.VectorSelector:
+			// ALERTS is already filtered to firing alerts; a recorded
+			// series may have been filtered by its recording rule.
+			if name := selectorName(n); name == "ALERTS" || name == "ALERTS_FOR_STATE" || isRecordedName(name) {
+				condition = true
+			}
+		}
+		return !condition
+	})
+	if condition {
+		return
+	}
+	start, end := nodeRange(r.Expr.AST)
+	text := exprText(r, r.Expr.AST)
+	if len(text) > 60 {
+		text = "the expression"
+	}
+	p.ReportExpr(r, start, end,
+		fmt.Sprintf("alert has no condition: %s returns every series, so the alert fires for each of them all the time", text),
+		"add a comparison with a threshold (e.g. … > 100) or filter with and/unless")
+}

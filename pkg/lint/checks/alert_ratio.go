@@ -1,0 +1,185 @@
+package checks
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/prometheus/prometheus/model/labels"
+	"github.com/prometheus/prometheus/promql/parser"
+
+	"github.com/agentalerts/agentalerts/pkg/diag"
+	"github.com/agentalerts/agentalerts/pkg/lint"
+)
+
+var alertRatioWithoutDivision = &lint.Check{
+	ID:       "alert/ratio-without-division",
+	Severity: diag.Warning,
+	Doc: lint.Doc{
+		Title: "an alert that talks of a ratio while its expression divides nothing",
+		Text: `An alert whose name, summary or description speaks of a percentage, a
+ratio or an error rate ("error rate > 10%") promises a fraction of
+something. An expression that divides nothing cannot compute one:
+rate(errors_total[5m]) > 0.1 is "more than 0.1 errors per second", which
+fires on a busy service that is 99.9% healthy and never on a quiet one
+that fails every request.
+
+The check accepts expressions that divide, that average 0/1 series
+(avg, avg_over_time), that use histogram_fraction, that take the rate of
+a _seconds counter (seconds per second is already a ratio), and that read
+series whose names say they hold a ratio (…_ratio, …_percent, …_perc,
+…_pct, …_utilization).`,
+		Bad: `groups:
+  - name: agent
+    rules:
+      - alert: HighAgentErrorRate
+        expr: rate(agent_requests_total{status="error"}[5m]) > 0.1
+        for: 5m
+        labels:
+          severity: page
+        annotations:
+          description: Agent error rate > 10%
+`,
+		Good: `groups:
+  - name: agent
+    rules:
+      - alert: HighAgentErrorRate
+        expr: |
+          sum(rate(agent_requests_total{status="error"}[5m]))
+            / sum(rate(agent_requests_total[5m])) > 0.1
+        for: 5m
+        labels:
+          severity: page
+        annotations:
+          description: Agent error rate > 10%
+`,
+	},
+	Rule: checkRatioWithoutDivision,
+}
+
+// ratioWords are the phrases that promise a fraction. Matched against
+// the alert name split into words and against annotation text outside
+// template actions.
+var ratioWords = regexp.MustCompile(`%|\bpercent(age)?s?\b|\bratios?\b|\b(error|failure|success) rates?\b`)
+
+// ratioNames are metric name parts that say a series already holds a
+// ratio, so no division is needed in the alert.
+var ratioNames = regexp.MustCompile(`(?i)ratio|percent|perc\b|_perc_|_perc$|pct|fraction|utili[sz]ation|availability|apdex`)
+
+func checkRatioWithoutDivision(p *lint.Pass, r *lint.Rule) {
+	if !r.IsAlert() || r.Expr.AST == nil {
+		return
+	}
+	where, phrase := ratioClaim(r)
+	if phrase == "" || computesRatio(r.Expr.AST) {
+		return
+	}
+	start, end := nodeRange(r.Expr.AST)
+	p.ReportExpr(r, start, end,
+		fmt.Sprintf("the alert's %s speaks of a ratio (%q) but the expression divides nothing: it compares an absolute value, not a fraction", where, phrase),
+		ratioFix(r))
+}
+
+// ratioClaim finds the first place where the alert promises a ratio: its
+// name, its summary or description (also when misplaced beside expr:, as
+// in the seed), returning where and the phrase.
+func ratioClaim(r *lint.Rule) (where, phrase string) {
+	if m := ratioWords.FindString(splitWords(r.Alert.Value)); m != "" {
+		return "name", m
+	}
+	for _, name := range []string{"summary", "description", "message"} {
+		text := ""
+		if kv, ok := r.Annotation(name); ok {
+			text = kv.Value.Value
+		} else if _, v := misplacedKey(r, name); v != nil {
+			text = v.Value
+		} else {
+			continue
+		}
+		if strings.Contains(text, "humanizePercentage") {
+			return name, "humanizePercentage"
+		}
+		if m := ratioWords.FindString(strings.ToLower(plainText(text))); m != "" {
+			return name, m
+		}
+	}
+	return "", ""
+}
+
+// computesRatio reports whether an expression can produce a fraction.
+func computesRatio(e parser.Expr) bool {
+	found := false
+	walk(e, func(n parser.Node, _ []parser.Node) bool {
+		switch n := n.(type) {
+		case *parser.BinaryExpr:
+			if n.Op == parser.DIV {
+				found = true
+			}
+		case *parser.AggregateExpr:
+			if n.Op == parser.AVG {
+				found = true
+			}
+		case *parser.Call:
+			switch callName(n) {
+			case "avg_over_time", "histogram_fraction":
+				found = true
+			case "rate", "irate":
+				// seconds per second: CPU or busy time as a fraction.
+				if _, vs := matrixSelector(n.Args[0]); vs != nil {
+					b := baseName(selectorName(vs))
+					if strings.HasSuffix(b, "_seconds_total") || strings.HasSuffix(b, "_seconds") {
+						found = true
+					}
+				}
+			}
+		case *parser.VectorSelector:
+			if ratioNames.MatchString(selectorName(n)) {
+				found = true
+			}
+		}
+		return !found
+	})
+	return found
+}
+
+// outcomeLabels carry a request's outcome; dropping their matchers from
+// an error selector gives the selector of all requests.
+var outcomeLabels = map[string]bool{
+	"status": true, "code": true, "status_code": true, "result": true,
+	"outcome": true, "error": true, "error_type": true, "finished_reason": true,
+	"exception_status": true, "exception_class": true, "response_code": true,
+}
+
+// ratioFix spells out the division for the common shape
+// rate(x{status="error"}[w]) > t, and gives a general hint otherwise.
+func ratioFix(r *lint.Rule) string {
+	const general = "divide by the total, e.g. sum(rate(errors_total[5m])) / sum(rate(requests_total[5m])) > 0.1, or reword the alert"
+	b, ok := unwrap(r.Expr.AST).(*parser.BinaryExpr)
+	if !ok || !b.Op.IsComparisonOperator() || !isScalar(b.RHS) {
+		return general
+	}
+	c, ok := unwrap(b.LHS).(*parser.Call)
+	if !ok || !counterFuncs[callName(c)] {
+		return general
+	}
+	ms, vs := matrixSelector(c.Args[0])
+	if vs == nil {
+		return general
+	}
+	var kept []*labels.Matcher
+	dropped := false
+	for _, m := range vs.LabelMatchers {
+		if outcomeLabels[m.Name] {
+			dropped = true
+			continue
+		}
+		kept = append(kept, m)
+	}
+	if !dropped {
+		return general
+	}
+	total := &parser.VectorSelector{Name: vs.Name, LabelMatchers: kept}
+	fn, w := callName(c), fmtDuration(ms.Range)
+	return fmt.Sprintf("divide by the total: sum(%s(%s[%s])) / sum(%s(%s[%s])) %s %s",
+		fn, vs.String(), w, fn, total.String(), w, b.Op, exprText(r, b.RHS))
+}

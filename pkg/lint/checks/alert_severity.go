@@ -1,0 +1,177 @@
+package checks
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/prometheus/common/model"
+
+	"github.com/agentalerts/agentalerts/pkg/diag"
+	"github.com/agentalerts/agentalerts/pkg/lint"
+)
+
+var alertSeverity = &lint.Check{
+	ID:       "alert/severity",
+	Severity: diag.Warning,
+	Doc: lint.Doc{
+		Title: "an alert with no severity label, or one outside the allowed values",
+		Text: `The severity label decides where an alert goes: Alertmanager routes page
+alerts to the on-call pager, ticket alerts to a queue and log alerts
+nowhere in particular. An alert without it, or with a value no route
+knows, lands in the default receiver or nowhere.
+
+The label name and its allowed values are configurable (severity_label,
+severity_values in .agentalerts.yaml; default page, ticket, log).
+Group-level labels (Prometheus 3) count. Templated values are not
+judged.`,
+		Bad: `groups:
+  - name: agent
+    rules:
+      - alert: AgentQueueBacklog
+        expr: agent_queue_depth > 100
+        for: 15m
+        labels:
+          severity: critical
+`,
+		Good: `groups:
+  - name: agent
+    rules:
+      - alert: AgentQueueBacklog
+        expr: agent_queue_depth > 100
+        for: 15m
+        labels:
+          severity: ticket
+`,
+	},
+	Rule: checkSeverity,
+}
+
+// tierSynonyms map the severity names common in the wild to the default
+// page/ticket/log tiers, for did-you-mean hints.
+var tierSynonyms = map[string]string{
+	"critical": "page", "crit": "page", "error": "page", "high": "page",
+	"p1": "page", "emergency": "page", "alert": "page", "urgent": "page",
+	"warning": "ticket", "warn": "ticket", "medium": "ticket", "major": "ticket",
+	"minor": "ticket", "p2": "ticket", "p3": "ticket",
+	"info": "log", "low": "log", "none": "log", "notice": "log",
+	"debug": "log", "p4": "log", "p5": "log",
+}
+
+func checkSeverity(p *lint.Pass, r *lint.Rule) {
+	cfg := p.Config
+	if !r.IsAlert() || cfg.SeverityLabel == "" {
+		return
+	}
+	allowed := strings.Join(cfg.SeverityValues, ", ")
+	kv, ok := ruleLabel(r, cfg.SeverityLabel)
+	if !ok {
+		msg := fmt.Sprintf("alert has no %s label, so no route knows how urgent it is", cfg.SeverityLabel)
+		fix := fmt.Sprintf("add labels: {%s: <one of %s>}", cfg.SeverityLabel, allowed)
+		if k, v := misplacedKey(r, cfg.SeverityLabel); k != nil {
+			msg = fmt.Sprintf("alert has no %s label: %s: is written beside expr:, where Prometheus does not accept it", cfg.SeverityLabel, cfg.SeverityLabel)
+			fix = fmt.Sprintf("move it under labels:, i.e. labels: {%s: %s}", cfg.SeverityLabel, v.Value)
+		}
+		p.ReportAt(r, nil, msg, fix)
+		return
+	}
+	v := kv.Value.Value
+	if len(cfg.SeverityValues) == 0 || isTemplated(v) || contains(cfg.SeverityValues, v) {
+		return
+	}
+	fix := fmt.Sprintf("use one of %s, or allow %q with severity_values in .agentalerts.yaml", allowed, v)
+	if s := suggestValue(v, cfg.SeverityValues); s != "" {
+		fix = fmt.Sprintf("did you mean %q? allowed: %s (or allow %q with severity_values in .agentalerts.yaml)", s, allowed, v)
+	}
+	p.ReportAt(r, kv.Value.Node,
+		fmt.Sprintf("%s %q is not one of the allowed values (%s)", cfg.SeverityLabel, v, allowed), fix)
+}
+
+// suggestValue finds the allowed value v was probably meant to be.
+func suggestValue(v string, allowed []string) string {
+	lv := strings.ToLower(v)
+	for _, a := range allowed {
+		if strings.ToLower(a) == lv {
+			return a
+		}
+	}
+	best, bestD := "", 3
+	for _, a := range allowed {
+		if d := editDistance(lv, strings.ToLower(a)); d < bestD && d < len(a) {
+			best, bestD = a, d
+		}
+	}
+	if best != "" {
+		return best
+	}
+	if t, ok := tierSynonyms[lv]; ok && contains(allowed, t) {
+		return t
+	}
+	return ""
+}
+
+func contains(list []string, v string) bool {
+	for _, s := range list {
+		if s == v {
+			return true
+		}
+	}
+	return false
+}
+
+// pageAlert reports whether r is an alert at a paging severity.
+func pageAlert(p *lint.Pass, r *lint.Rule) bool {
+	if !r.IsAlert() {
+		return false
+	}
+	kv, ok := ruleLabel(r, p.Config.SeverityLabel)
+	return ok && p.Config.IsPage(kv.Value.Value)
+}
+
+var alertPageFor = &lint.Check{
+	ID:       "alert/page-for",
+	Severity: diag.Warning,
+	Doc: lint.Doc{
+		Title: "a page alert with no for: or a very short one",
+		Text: `Without for:, an alert fires on the first evaluation that matches: one
+slow scrape, one deploy, one blip wakes someone up for a problem that was
+gone before they opened the laptop. A page alert should hold for at least
+a few evaluations (min_page_for in .agentalerts.yaml, default 1m).`,
+		Bad: `groups:
+  - name: agent
+    rules:
+      - alert: AgentSystemDown
+        expr: up{job="agent-service"} == 0
+        labels:
+          severity: page
+`,
+		Good: `groups:
+  - name: agent
+    rules:
+      - alert: AgentSystemDown
+        expr: up{job="agent-service"} == 0
+        for: 2m
+        labels:
+          severity: page
+`,
+	},
+	Rule: checkPageFor,
+}
+
+func checkPageFor(p *lint.Pass, r *lint.Rule) {
+	if !pageAlert(p, r) {
+		return
+	}
+	minFor := p.Config.MinPageFor
+	fix := fmt.Sprintf("add for: %s or longer", fmtDuration(max(minFor, time.Minute)))
+	if !r.For.Present() {
+		p.ReportAt(r, nil, "page alert has no for:, so a single evaluation wakes someone up", fix)
+		return
+	}
+	d, err := model.ParseDuration(r.For.Value)
+	if err != nil || time.Duration(d) >= minFor {
+		return // an invalid duration is the malformed checks' finding
+	}
+	p.ReportAt(r, r.For.Node,
+		fmt.Sprintf("page alert has for: %s, shorter than %s: a blip wakes someone up", r.For.Value, fmtDuration(minFor)), fix)
+}

@@ -1,0 +1,76 @@
+package checks
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/agentalerts/agentalerts/pkg/diag"
+	"github.com/agentalerts/agentalerts/pkg/lint"
+)
+
+var annotationsDroppedLabel = &lint.Check{
+	ID:       "annotations/dropped-label",
+	Severity: diag.Warning,
+	Doc: lint.Doc{
+		Title: "an annotation uses a label the expression aggregates away",
+		Text: `$labels in an annotation holds the labels of the series the expression
+returned, nothing else. After sum by (agent_type), only agent_type is
+left, so {{ $labels.instance }} expands to an empty string and the page
+says "instance  is down". The alert's own labels: are not in $labels
+either.
+
+The check follows by/without, on/ignoring, group_left/group_right,
+label_replace, absent() and the set operators to compute which labels
+the result can carry. Where it cannot tell (e.g. info()), it stays quiet.`,
+		Bad: `groups:
+  - name: agent
+    rules:
+      - alert: HighAgentErrorRate
+        expr: sum by (agent_type) (rate(agent_requests_total{status="error"}[5m])) > 1
+        for: 5m
+        annotations:
+          summary: "{{ $labels.instance }} fails requests"
+`,
+		Good: `groups:
+  - name: agent
+    rules:
+      - alert: HighAgentErrorRate
+        expr: sum by (agent_type, instance) (rate(agent_requests_total{status="error"}[5m])) > 1
+        for: 5m
+        annotations:
+          summary: "{{ $labels.instance }} fails requests"
+`,
+	},
+	Rule: checkDroppedLabel,
+}
+
+func checkDroppedLabel(p *lint.Pass, r *lint.Rule) {
+	if !r.IsAlert() || r.Expr.AST == nil {
+		return
+	}
+	var out *labelSet
+	for _, kv := range r.Annotations {
+		for _, ref := range labelRefs(kv.Value.Value) {
+			if out == nil {
+				s := outputLabels(r.Expr.AST)
+				out = &s
+			}
+			if !out.absent(ref.name) {
+				continue
+			}
+			msg := fmt.Sprintf("annotation %q uses $labels.%s, but the expression's result has no %s label", kv.Key.Value, ref.name, ref.name)
+			if out.exact {
+				if k := out.known(); len(k) > 0 {
+					msg += fmt.Sprintf(" (it carries only %s)", strings.Join(k, ", "))
+				} else {
+					msg += " (it carries no labels)"
+				}
+			}
+			if _, ok := r.Label(ref.name); ok {
+				msg += "; the rule's own labels are not part of $labels"
+			}
+			reportInValue(p, r, kv, ref.start, ref.end, msg+": it expands to an empty string",
+				fmt.Sprintf("keep %s in the aggregation (by (…, %s)), or stop using it", ref.name, ref.name))
+		}
+	}
+}

@@ -1,0 +1,159 @@
+package checks
+
+import (
+	"regexp"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/agentalerts/agentalerts/pkg/diag"
+	"github.com/agentalerts/agentalerts/pkg/lint"
+)
+
+// Helpers for what alert label and annotation templates refer to. They look
+// only inside {{ … }} actions, so a literal "%" or "$value" in plain text is
+// never mistaken for a template reference.
+
+// action is one {{ … }} action of a template, with its byte range in the
+// template text (braces included).
+type action struct {
+	text       string
+	start, end int
+}
+
+// actions splits a template into its {{ … }} actions. An unterminated
+// action runs to the end of the text (the malformed checks report it).
+func actions(s string) []action {
+	var out []action
+	for i := 0; ; {
+		j := strings.Index(s[i:], "{{")
+		if j < 0 {
+			return out
+		}
+		start := i + j
+		k := strings.Index(s[start+2:], "}}")
+		end := len(s)
+		if k >= 0 {
+			end = start + 2 + k + 2
+		}
+		out = append(out, action{text: s[start:end], start: start, end: end})
+		i = end
+	}
+}
+
+// plainText is the template with every action removed.
+func plainText(s string) string {
+	var b strings.Builder
+	last := 0
+	for _, a := range actions(s) {
+		b.WriteString(s[last:a.start])
+		b.WriteByte(' ')
+		last = a.end
+	}
+	b.WriteString(s[last:])
+	return b.String()
+}
+
+// labelRef is one reference to an alert label inside a template.
+type labelRef struct {
+	name       string
+	start, end int // byte range of the reference in the template
+}
+
+var labelRefRes = []*regexp.Regexp{
+	regexp.MustCompile(`\$labels\.([A-Za-z_][A-Za-z0-9_]*)`),
+	regexp.MustCompile(`(?:^|[^A-Za-z0-9_$])\$?\.Labels\.([A-Za-z_][A-Za-z0-9_]*)`),
+	regexp.MustCompile(`index\s+(?:\$labels|\$?\.Labels)\s+(?:"([^"]+)"|` + "`([^`]+)`)"),
+}
+
+// labelRefs finds every $labels.x, .Labels.x and index $labels "x" in the
+// actions of a template.
+func labelRefs(s string) []labelRef {
+	var out []labelRef
+	for _, a := range actions(s) {
+		for _, re := range labelRefRes {
+			for _, m := range re.FindAllStringSubmatchIndex(a.text, -1) {
+				for g := 2; g+1 < len(m); g += 2 {
+					if m[g] >= 0 {
+						out = append(out, labelRef{
+							name:  a.text[m[g]:m[g+1]],
+							start: a.start + m[0],
+							end:   a.start + m[1],
+						})
+						break
+					}
+				}
+			}
+		}
+	}
+	return out
+}
+
+var valueRefRe = regexp.MustCompile(`\$value\b|(?:^|[^A-Za-z0-9_])\$?\.Value\b`)
+
+// valueRef returns the byte range of the first reference to the alert's
+// value ($value, .Value) in the actions of a template.
+func valueRef(s string) (int, int, bool) {
+	for _, a := range actions(s) {
+		if m := valueRefRe.FindStringIndex(a.text); m != nil {
+			start := a.start + m[0]
+			// The alternative with a leading non-identifier byte matched it too.
+			for start < a.start+m[1] && s[start] != '$' && s[start] != '.' {
+				start++
+			}
+			return start, a.start + m[1], true
+		}
+	}
+	return 0, 0, false
+}
+
+// scalarPos is the file position of byte off of a scalar node's value.
+// It is exact for single-line plain and quoted scalars (the common case
+// for labels and annotations) and falls back to the node's own position
+// where the YAML encoding makes offsets ambiguous (escapes, folding).
+func scalarPos(file string, n *yaml.Node, off int) diag.Pos {
+	p := lint.NodePos(file, n)
+	if n == nil || strings.ContainsAny(n.Value, "\n") {
+		return p
+	}
+	switch n.Style {
+	case 0, yaml.TaggedStyle:
+		p.Column += off
+	case yaml.DoubleQuotedStyle:
+		if !strings.ContainsAny(n.Value, "\\\"") {
+			p.Column += off + 1
+		}
+	case yaml.SingleQuotedStyle:
+		if !strings.Contains(n.Value, "'") {
+			p.Column += off + 1
+		}
+	}
+	return p
+}
+
+// reportInValue reports a finding covering bytes [start,end) of the value
+// of kv (a rule label or annotation).
+func reportInValue(p *lint.Pass, r *lint.Rule, kv lint.KV, start, end int, msg, fix string) {
+	var file string
+	if p.File != nil {
+		file = p.File.Path
+	}
+	if r.Group != nil && r.Group.Doc != nil && r.Group.Doc.File != nil {
+		file = r.Group.Doc.File.Path
+	}
+	d := diag.Diagnostic{
+		Pos:     scalarPos(file, kv.Value.Node, start),
+		Message: msg,
+		Fix:     fix,
+		Rule:    r.Name(),
+	}
+	if end > start+1 {
+		if e := scalarPos(file, kv.Value.Node, end-1); e != d.Pos {
+			d.End = e
+		}
+	}
+	if r.Group != nil {
+		d.Group = r.Group.Name.Value
+	}
+	p.Report(d)
+}

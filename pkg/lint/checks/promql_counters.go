@@ -1,0 +1,231 @@
+package checks
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/prometheus/prometheus/promql/parser"
+
+	"github.com/agentalerts/agentalerts/pkg/diag"
+	"github.com/agentalerts/agentalerts/pkg/lint"
+)
+
+var rateNonCounter = &lint.Check{
+	ID:       "promql/rate-non-counter",
+	Severity: diag.Warning,
+	Doc: lint.Doc{
+		Title: "rate, irate or increase on a series that is not a counter",
+		Text: `rate(), irate() and increase() assume their input only goes up and
+treat every drop as a counter reset. On a gauge (a queue depth, a memory
+size, a temperature) each decrease is read as a reset to zero, so the
+result is inflated by whole values and is never negative.
+
+The check is name-based and needs no Prometheus server: counters end in
+_total, and the cumulative series of histograms and summaries end in
+_count, _sum and _bucket (_created holds their creation time). Names
+recorded by rules (level:metric:operations) are not judged, nor are
+series under a histogram_*() function (native histograms carry no
+suffix). Use deriv() or delta() for the trend of a gauge. For a counter
+whose exporter omits _total, disable the check on that rule with a reason.`,
+		Bad: `groups:
+  - name: agent
+    rules:
+      - alert: AgentQueueGrowing
+        expr: rate(agent_queue_depth[10m]) > 1
+        for: 15m
+`,
+		Good: `groups:
+  - name: agent
+    rules:
+      - alert: AgentQueueGrowing
+        expr: deriv(agent_queue_depth[10m]) > 1
+        for: 15m
+`,
+	},
+	Rule: checkRateNonCounter,
+}
+
+func checkRateNonCounter(p *lint.Pass, r *lint.Rule) {
+	if r.Expr.AST == nil {
+		return
+	}
+	walk(r.Expr.AST, func(n parser.Node, path []parser.Node) bool {
+		fn := callName(n)
+		if !counterFuncs[fn] {
+			return true
+		}
+		_, vs := matrixSelector(n.(*parser.Call).Args[0])
+		if vs == nil {
+			return true
+		}
+		name := selectorName(vs)
+		if name == "" || isRecordedName(name) || isCounterName(name) || hasAncestorCall(path, isHistogramFunc) {
+			return true
+		}
+		alt := "deriv"
+		if fn == "increase" {
+			alt = "delta"
+		}
+		start, end := nodeRange(vs)
+		p.ReportExpr(r, start, end,
+			fmt.Sprintf("%s() on %s, which is not a counter by its name (counters end in _total, _count, _sum or _bucket): every decrease is read as a counter reset", fn, name),
+			fmt.Sprintf("for a gauge use %s(%s[…]); if it is a counter, name it %s_total", alt, name, name))
+		return true
+	})
+}
+
+var rawCounter = &lint.Check{
+	ID:       "promql/raw-counter",
+	Severity: diag.Warning,
+	Doc: lint.Doc{
+		Title: "a raw counter compared with a threshold",
+		Text: `A counter's value is the number of events since the process started; it
+resets on every restart and keeps growing otherwise. Comparing it with a
+threshold (errors_total > 100) fires some time after deployment and then
+forever, or never again after a restart: it says nothing about what is
+happening now. Compare its rate() or increase() over a window instead.`,
+		Bad: `groups:
+  - name: agent
+    rules:
+      - alert: AgentErrors
+        expr: sum(agent_errors_total) > 100
+        for: 5m
+`,
+		Good: `groups:
+  - name: agent
+    rules:
+      - alert: AgentErrors
+        expr: sum(increase(agent_errors_total[1h])) > 100
+        for: 5m
+`,
+	},
+	Rule: checkRawCounter,
+}
+
+func checkRawCounter(p *lint.Pass, r *lint.Rule) {
+	if r.Expr.AST == nil {
+		return
+	}
+	walk(r.Expr.AST, func(n parser.Node, _ []parser.Node) bool {
+		b, ok := n.(*parser.BinaryExpr)
+		if !ok || !b.Op.IsComparisonOperator() {
+			return true
+		}
+		var side parser.Expr
+		switch {
+		case isScalar(b.RHS) && !isScalar(b.LHS):
+			side = b.LHS
+		case isScalar(b.LHS) && !isScalar(b.RHS):
+			side = b.RHS
+		default:
+			return true
+		}
+		vs := rawSelector(side)
+		if vs == nil {
+			return true
+		}
+		name := selectorName(vs)
+		start, end := nodeRange(vs)
+		p.ReportExpr(r, start, end,
+			fmt.Sprintf("%s is a counter compared with a threshold: its value counts events since the process started, not recent ones", name),
+			fmt.Sprintf("compare its rate or increase over a window, e.g. increase(%s[1h])", name))
+		return true
+	})
+}
+
+// passThrough are functions and aggregations that keep a counter a counter
+// (they do not turn it into a rate), so raw-counter looks through them.
+var passThrough = map[string]bool{
+	"abs": true, "ceil": true, "floor": true, "round": true,
+	"clamp": true, "clamp_min": true, "clamp_max": true,
+	"label_replace": true, "label_join": true, "sort": true, "sort_desc": true,
+	"last_over_time": true, "max_over_time": true, "min_over_time": true,
+}
+
+// rawSelector returns the _total selector whose raw value e compares, or
+// nil when e turns it into a rate (or does anything the check cannot
+// follow, such as subtracting an offset copy of itself).
+func rawSelector(e parser.Expr) *parser.VectorSelector {
+	switch e := unwrap(e).(type) {
+	case *parser.VectorSelector:
+		if name := selectorName(e); name != "" && !isRecordedName(name) && strings.HasSuffix(baseName(name), "_total") {
+			return e
+		}
+	case *parser.MatrixSelector:
+		return rawSelector(e.VectorSelector)
+	case *parser.AggregateExpr:
+		switch e.Op {
+		case parser.SUM, parser.MAX, parser.MIN, parser.AVG, parser.TOPK, parser.BOTTOMK, parser.QUANTILE, parser.LIMITK:
+			return rawSelector(e.Expr)
+		}
+	case *parser.Call:
+		if passThrough[callName(e)] && len(e.Args) > 0 {
+			return rawSelector(e.Args[0])
+		}
+	case *parser.BinaryExpr:
+		// Scaling a counter (x_total / 1024) keeps it a counter.
+		if b := e; b.Op.IsOperator() && !b.Op.IsComparisonOperator() && !b.Op.IsSetOperator() {
+			switch {
+			case isScalar(b.RHS):
+				return rawSelector(b.LHS)
+			case isScalar(b.LHS):
+				return rawSelector(b.RHS)
+			}
+		}
+	}
+	return nil
+}
+
+var rateWindow = &lint.Check{
+	ID:       "promql/rate-window",
+	Severity: diag.Warning,
+	Doc: lint.Doc{
+		Title: "a rate window shorter than twice the scrape interval",
+		Text: `rate(), irate(), increase(), delta(), idelta(), deriv() and
+predict_linear() need at least two samples inside their range. With a
+window shorter than two scrape intervals, some evaluations see one sample
+and return nothing, so the alert flaps and its for: timer resets; a
+missed scrape empties the window entirely. Make the window at least
+twice the scrape interval, better four times.
+
+The scrape interval is configurable (scrape_interval in .agentalerts.yaml,
+default 1m).`,
+		Bad: `groups:
+  - name: agent
+    rules:
+      - alert: HighAgentErrorRate
+        expr: sum(rate(agent_requests_total{status="error"}[1m])) > 1
+        for: 5m
+`,
+		Good: `groups:
+  - name: agent
+    rules:
+      - alert: HighAgentErrorRate
+        expr: sum(rate(agent_requests_total{status="error"}[5m])) > 1
+        for: 5m
+`,
+	},
+	Rule: checkRateWindow,
+}
+
+func checkRateWindow(p *lint.Pass, r *lint.Rule) {
+	scrape := p.Config.ScrapeInterval
+	if r.Expr.AST == nil || scrape <= 0 {
+		return
+	}
+	walk(r.Expr.AST, func(n parser.Node, _ []parser.Node) bool {
+		fn := callName(n)
+		if !windowFuncs[fn] {
+			return true
+		}
+		ms, vs := matrixSelector(n.(*parser.Call).Args[0])
+		if ms == nil || ms.Range <= 0 || ms.Range >= 2*scrape {
+			return true
+		}
+		_, start := nodeRange(vs)
+		p.ReportExpr(r, start, int(ms.EndPos),
+			fmt.Sprintf("%s() window [%s] is shorter than twice the scrape interval (%s): it often holds fewer than the two samples %s() needs", fn, fmtDuration(ms.Range), fmtDuration(scrape), fn),
+			fmt.Sprintf("use a window of at least %s, e.g. [%s]", fmtDuration(2*scrape), suggestedWindow(scrape)))
+		return true
+	})
+}

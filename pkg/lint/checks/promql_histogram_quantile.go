@@ -1,0 +1,222 @@
+package checks
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/prometheus/prometheus/promql/parser"
+
+	"github.com/agentalerts/agentalerts/pkg/diag"
+	"github.com/agentalerts/agentalerts/pkg/lint"
+)
+
+var histogramQuantile = &lint.Check{
+	ID:       "promql/histogram-quantile",
+	Severity: diag.Warning,
+	Doc: lint.Doc{
+		Title: "histogram_quantile over something that is not a rate of buckets",
+		Text: `histogram_quantile estimates a quantile from the per-bucket rates of a
+classic histogram (the _bucket series, grouped by le) or from a native
+histogram's rate. Given anything else it returns a number that is not a
+quantile of recent observations:
+
+- a plain selector with no rate()/increase() uses counts since the process
+  started, so the "p95" barely moves after a few hours, and a series that is
+  not a histogram at all yields NaN or nonsense;
+- an aggregation that drops the le label (sum by (job), sum without (le),
+  or sum with no by clause) merges all buckets into one series, so there is
+  nothing left to estimate from;
+- a rate of a _sum, _count or _total series is not a histogram either.
+
+A rate() of a name without _bucket is accepted: that is how native
+histograms are queried. Series recorded by a rule (level:metric:ops names)
+are assumed to be rates already.`,
+		Bad: `groups:
+  - name: agent
+    rules:
+      - alert: HighAgentLatency
+        expr: histogram_quantile(0.95, agent_request_duration_seconds) > 5
+        for: 10m
+`,
+		Good: `groups:
+  - name: agent
+    rules:
+      - alert: HighAgentLatency
+        expr: |
+          histogram_quantile(0.95,
+            sum by (le) (rate(agent_request_duration_seconds_bucket[5m]))
+          ) > 5
+        for: 10m
+`,
+	},
+	Rule: checkHistogramQuantile,
+}
+
+func checkHistogramQuantile(p *lint.Pass, r *lint.Rule) {
+	if r.Expr.AST == nil {
+		return
+	}
+	walk(r.Expr.AST, func(n parser.Node, _ []parser.Node) bool {
+		c, ok := n.(*parser.Call)
+		if !ok || callName(c) != "histogram_quantile" || len(c.Args) != 2 {
+			return true
+		}
+		h := hqCheck{p: p, r: r, phi: exprText(r, c.Args[0])}
+		h.inspect(c.Args[1])
+		return true
+	})
+}
+
+type hqCheck struct {
+	p   *lint.Pass
+	r   *lint.Rule
+	phi string
+}
+
+// inspect walks the histogram argument down through aggregations and
+// arithmetic to the series it reads, reporting the first thing that makes
+// the result wrong.
+func (h hqCheck) inspect(arg parser.Expr) {
+	switch e := unwrap(arg).(type) {
+	case *parser.AggregateExpr:
+		if name := histogramSource(e.Expr); isClassicBucket(name) && dropsLe(e) {
+			start, end := nodeRange(e)
+			h.p.ReportExpr(h.r, start, end,
+				fmt.Sprintf("%s drops the le label, so histogram_quantile gets one merged series per group instead of buckets", aggregationHead(e)),
+				fmt.Sprintf("keep le in the grouping: %s", h.fix(name, groupingWithLe(e))))
+			return
+		}
+		h.inspect(e.Expr)
+	case *parser.BinaryExpr:
+		if !isScalar(e.LHS) {
+			h.inspect(e.LHS)
+		}
+		if !isScalar(e.RHS) {
+			h.inspect(e.RHS)
+		}
+	case *parser.VectorSelector:
+		name := selectorName(e)
+		if name == "" || isRecordedName(name) {
+			return
+		}
+		start, end := nodeRange(e)
+		what := "it is not a _bucket series, so the result is not a quantile of recent observations"
+		if isClassicBucket(name) {
+			what = "it reads the bucket counts since process start, not recent observations"
+		}
+		h.p.ReportExpr(h.r, start, end,
+			fmt.Sprintf("histogram_quantile over %s with no rate(): %s", name, what),
+			"use the rate of the buckets: "+h.fix(name, "by (le)"))
+	case *parser.Call:
+		if !counterFuncs[callName(e)] || len(e.Args) != 1 {
+			return
+		}
+		_, vs := matrixSelector(e.Args[0])
+		if vs == nil {
+			return
+		}
+		name := selectorName(vs)
+		base := baseName(name)
+		for _, s := range []string{"_sum", "_count", "_total", "_created"} {
+			if strings.HasSuffix(base, s) {
+				start, end := nodeRange(vs)
+				h.p.ReportExpr(h.r, start, end,
+					fmt.Sprintf("histogram_quantile over %s(%s): a %s series is not a histogram, only _bucket series (or a native histogram) are", callName(e), name, s),
+					"use the _bucket series: "+h.fix(name, "by (le)"))
+				return
+			}
+		}
+	}
+}
+
+// fix spells out the corrected call for a histogram named like name.
+func (h hqCheck) fix(name, grouping string) string {
+	base := name
+	for _, s := range []string{"_bucket", "_sum", "_count", "_total", "_created"} {
+		base = strings.TrimSuffix(base, s)
+	}
+	return fmt.Sprintf("histogram_quantile(%s, sum %s (rate(%s_bucket[%s])))",
+		h.phi, grouping, base, suggestedWindow(h.p.Config.ScrapeInterval))
+}
+
+// histogramSource is the name of the series an aggregation argument reads
+// through further aggregations and rate-like functions, or "".
+func histogramSource(e parser.Expr) string {
+	switch e := unwrap(e).(type) {
+	case *parser.AggregateExpr:
+		return histogramSource(e.Expr)
+	case *parser.VectorSelector:
+		return selectorName(e)
+	case *parser.MatrixSelector:
+		return histogramSource(e.VectorSelector)
+	case *parser.SubqueryExpr:
+		return histogramSource(e.Expr)
+	case *parser.Call:
+		name := callName(e)
+		if len(e.Args) > 0 && (counterFuncs[name] || strings.HasSuffix(name, "_over_time")) {
+			return histogramSource(e.Args[0])
+		}
+	}
+	return ""
+}
+
+// isClassicBucket reports whether a name is (or was recorded from) a
+// classic histogram's _bucket series.
+func isClassicBucket(name string) bool {
+	return strings.HasSuffix(name, "_bucket") || strings.Contains(name, "_bucket:")
+}
+
+// dropsLe reports whether an aggregation merges series with different le.
+func dropsLe(e *parser.AggregateExpr) bool {
+	switch e.Op {
+	case parser.TOPK, parser.BOTTOMK, parser.LIMITK, parser.LIMIT_RATIO:
+		return false
+	}
+	has := false
+	for _, g := range e.Grouping {
+		if g == "le" {
+			has = true
+		}
+	}
+	return has == e.Without
+}
+
+// aggregationHead prints the aggregation's operator and grouping, e.g.
+// "sum by (job)" or "sum without (le)".
+func aggregationHead(e *parser.AggregateExpr) string {
+	op := e.Op.String()
+	switch {
+	case e.Without:
+		return fmt.Sprintf("%s without (%s)", op, strings.Join(e.Grouping, ", "))
+	case len(e.Grouping) > 0:
+		return fmt.Sprintf("%s by (%s)", op, strings.Join(e.Grouping, ", "))
+	}
+	return op + " with no by (le)"
+}
+
+// groupingWithLe is the grouping clause of e with le kept.
+func groupingWithLe(e *parser.AggregateExpr) string {
+	if e.Without {
+		var rest []string
+		for _, g := range e.Grouping {
+			if g != "le" {
+				rest = append(rest, g)
+			}
+		}
+		if len(rest) > 0 {
+			return fmt.Sprintf("without (%s)", strings.Join(rest, ", "))
+		}
+		return "by (le)"
+	}
+	return fmt.Sprintf("by (%s)", strings.Join(append(append([]string(nil), e.Grouping...), "le"), ", "))
+}
+
+// exprText is the source text of node n of r's expression.
+func exprText(r *lint.Rule, n parser.Node) string {
+	start, end := nodeRange(n)
+	s := r.Expr.Value.Value
+	if start < 0 || end > len(s) || start >= end {
+		return n.String()
+	}
+	return s[start:end]
+}

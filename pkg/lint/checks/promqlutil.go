@@ -1,0 +1,234 @@
+package checks
+
+import (
+	"strings"
+	"time"
+
+	"github.com/prometheus/common/model"
+	"github.com/prometheus/prometheus/model/labels"
+	"github.com/prometheus/prometheus/promql/parser"
+)
+
+// Shared PromQL AST helpers for the checks. They work on the AST the reader
+// parsed once (lint.Expr.AST) and never re-parse or evaluate anything.
+
+// walkFunc is called for each node with the path of its ancestors (root
+// first). Returning false skips the node's children. path is reused
+// between calls: copy it to keep it.
+type walkFunc func(n parser.Node, path []parser.Node) bool
+
+// walk visits n and its descendants depth-first. Unlike parser.Inspect it
+// can skip a subtree, and it tolerates every node type (parser.ChildrenIter
+// panics on node types it does not know, such as duration expressions).
+func walk(n parser.Node, fn walkFunc) {
+	var buf [16]parser.Node
+	walkPath(n, buf[:0], fn)
+}
+
+func walkPath(n parser.Node, path []parser.Node, fn walkFunc) {
+	if n == nil || !fn(n, path) {
+		return
+	}
+	path = append(path, n)
+	for _, c := range children(n) {
+		walkPath(c, path, fn)
+	}
+}
+
+// children lists the expression children of n that matter to checks.
+func children(n parser.Node) []parser.Node {
+	switch n := n.(type) {
+	case *parser.AggregateExpr:
+		var cs []parser.Node
+		if n.Param != nil {
+			cs = append(cs, n.Param)
+		}
+		if n.Expr != nil {
+			cs = append(cs, n.Expr)
+		}
+		return cs
+	case *parser.BinaryExpr:
+		return []parser.Node{n.LHS, n.RHS}
+	case *parser.Call:
+		cs := make([]parser.Node, 0, len(n.Args))
+		for _, a := range n.Args {
+			if a != nil {
+				cs = append(cs, a)
+			}
+		}
+		return cs
+	case *parser.SubqueryExpr:
+		return []parser.Node{n.Expr}
+	case *parser.ParenExpr:
+		return []parser.Node{n.Expr}
+	case *parser.UnaryExpr:
+		return []parser.Node{n.Expr}
+	case *parser.MatrixSelector:
+		if n.VectorSelector != nil {
+			return []parser.Node{n.VectorSelector}
+		}
+	case *parser.StepInvariantExpr:
+		return []parser.Node{n.Expr}
+	}
+	return nil
+}
+
+// unwrap strips parentheses (and the engine's step-invariant wrapper), which
+// never change what an expression means.
+func unwrap(e parser.Expr) parser.Expr {
+	for {
+		switch p := e.(type) {
+		case *parser.ParenExpr:
+			e = p.Expr
+		case *parser.StepInvariantExpr:
+			e = p.Expr
+		default:
+			return e
+		}
+	}
+}
+
+// callName is the function name of a call, or "" for any other node.
+func callName(n parser.Node) string {
+	if c, ok := n.(*parser.Call); ok && c.Func != nil {
+		return c.Func.Name
+	}
+	return ""
+}
+
+// selectorName is the metric name a selector selects: its written name or
+// an equality matcher on __name__; "" when it selects by regexp or not at
+// all.
+func selectorName(vs *parser.VectorSelector) string {
+	if vs.Name != "" {
+		return vs.Name
+	}
+	for _, m := range vs.LabelMatchers {
+		if m.Name == labels.MetricName && m.Type == labels.MatchEqual {
+			return m.Value
+		}
+	}
+	return ""
+}
+
+// matrixSelector returns the vector selector inside a range selector
+// argument (rate(x[5m]) → x), or nil for a subquery or anything else.
+func matrixSelector(e parser.Expr) (*parser.MatrixSelector, *parser.VectorSelector) {
+	ms, ok := unwrap(e).(*parser.MatrixSelector)
+	if !ok {
+		return nil, nil
+	}
+	vs, ok := ms.VectorSelector.(*parser.VectorSelector)
+	if !ok {
+		return nil, nil
+	}
+	return ms, vs
+}
+
+// counterFuncs take a range of a counter and account for resets.
+var counterFuncs = map[string]bool{"rate": true, "irate": true, "increase": true}
+
+// windowFuncs need at least two samples in their range to return anything.
+var windowFuncs = map[string]bool{
+	"rate": true, "irate": true, "increase": true,
+	"delta": true, "idelta": true, "deriv": true, "predict_linear": true,
+}
+
+// counterSuffixes mark a metric name as a counter by Prometheus and
+// OpenMetrics naming conventions: _total for counters, _count/_sum/_bucket
+// for the cumulative series of histograms and summaries, _created for
+// their creation timestamps.
+var counterSuffixes = []string{"_total", "_count", "_sum", "_bucket", "_created"}
+
+// knownCountersWithoutSuffix are counters real exporters expose without a
+// counter suffix (Hugging Face TGI's Rust exporter appends no _total), so
+// name-based checks must not call them gauges.
+var knownCountersWithoutSuffix = map[string]bool{
+	"tgi_request_success":         true,
+	"tgi_request_failure":         true,
+	"tgi_batch_inference_success": true,
+}
+
+// isRecordedName reports whether name follows the recording-rule
+// convention level:metric:operations. Such series are usually already
+// rates or ratios, so name-based checks cannot tell what they hold. A
+// single colon is an exporter prefix (vLLM's vllm:…), not a recording rule.
+func isRecordedName(name string) bool { return strings.Count(name, ":") >= 2 }
+
+// baseName is the part of a metric name after an exporter prefix with a
+// colon (vllm:prompt_tokens_total → prompt_tokens_total).
+func baseName(name string) string {
+	if i := strings.LastIndexByte(name, ':'); i >= 0 {
+		return name[i+1:]
+	}
+	return name
+}
+
+// isCounterName reports whether a metric name says it is a counter.
+func isCounterName(name string) bool {
+	if knownCountersWithoutSuffix[name] {
+		return true
+	}
+	b := baseName(name)
+	for _, s := range counterSuffixes {
+		if strings.HasSuffix(b, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// hasAncestorCall reports whether one of the ancestors in path is a call
+// to a function for which pred is true.
+func hasAncestorCall(path []parser.Node, pred func(string) bool) bool {
+	for _, a := range path {
+		if n := callName(a); n != "" && pred(n) {
+			return true
+		}
+	}
+	return false
+}
+
+// isHistogramFunc reports whether a function works on native histograms,
+// whose series carry no counter suffix.
+func isHistogramFunc(name string) bool {
+	return strings.HasPrefix(name, "histogram_")
+}
+
+// nodeRange is the byte range [start,end) of a node in the expression text.
+func nodeRange(n parser.Node) (int, int) {
+	pr := n.PositionRange()
+	return int(pr.Start), int(pr.End)
+}
+
+// isScalar reports whether e evaluates to a scalar (a number literal or an
+// expression of numbers, scalar() or time()).
+func isScalar(e parser.Expr) bool {
+	return e != nil && e.Type() == parser.ValueTypeScalar
+}
+
+// isFilter reports whether a binary expression drops series: a comparison
+// without bool, or the set operators and / unless.
+func isFilter(b *parser.BinaryExpr) bool {
+	switch {
+	case b.Op.IsComparisonOperator():
+		return !b.ReturnBool
+	case b.Op == parser.LAND || b.Op == parser.LUNLESS:
+		return true
+	}
+	return false
+}
+
+// fmtDuration prints a duration the way PromQL writes it (5m, 1h30m).
+func fmtDuration(d time.Duration) string { return model.Duration(d).String() }
+
+// suggestedWindow is the rate window fixes suggest: 5m, or four scrape
+// intervals when the configured interval is long enough for 5m to be
+// too short.
+func suggestedWindow(scrape time.Duration) string {
+	w := 5 * time.Minute
+	if 4*scrape > w {
+		w = 4 * scrape
+	}
+	return fmtDuration(w)
+}
