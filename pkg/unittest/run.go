@@ -1,0 +1,507 @@
+package unittest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/prometheus/common/model"
+	"github.com/prometheus/common/promslog"
+	"github.com/prometheus/prometheus/model/labels"
+	"github.com/prometheus/prometheus/model/rulefmt"
+	"github.com/prometheus/prometheus/promql/parser"
+	"github.com/prometheus/prometheus/promql/promqltest"
+	"github.com/prometheus/prometheus/rules"
+
+	"github.com/agentalerts/agentalerts/pkg/diag"
+)
+
+// Options tune a run. The zero value runs every test group with
+// Prometheus's default PromQL parser, like `promtool test rules`.
+type Options struct {
+	// Run selects test groups whose name matches any of these regular
+	// expressions (promtool's --run); empty runs all groups.
+	Run []string
+	// IgnoreUnknownFields lets rule files carry fields Prometheus does not
+	// know (promtool's --ignore-unknown-fields).
+	IgnoreUnknownFields bool
+	// Parser parses rules and queries; nil means parser.NewParser with no
+	// optional syntax, as promtool without --enable-feature.
+	Parser parser.Parser
+}
+
+// FileResult is the outcome of one test file whose input was valid.
+type FileResult struct {
+	Path     string
+	Warnings []diag.Diagnostic // e.g. a rule_files pattern that matches nothing
+	Groups   []GroupResult     // the groups that ran, in file order
+}
+
+// Failed reports whether any case in the file failed.
+func (r *FileResult) Failed() bool {
+	for _, g := range r.Groups {
+		if len(g.Failures) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// GroupResult is the outcome of one test group.
+type GroupResult struct {
+	Name     string   // DisplayName of the group
+	Pos      diag.Pos // where the group starts in the test file
+	Cases    int      // alert and expression cases checked
+	Failures []Failure
+}
+
+// Failure is one case whose result differs from its expectation, or an
+// evaluation error that stopped the group.
+type Failure struct {
+	Pos      diag.Pos // the alert_rule_test or promql_expr_test entry
+	EvalTime time.Duration
+	// Exactly one of Alertname and Expr is set, except for a rule
+	// evaluation error, where Rule is set.
+	Alertname string
+	Expr      string
+	Rule      string
+	Err       error  // evaluation or query error
+	Want, Got string // the expectation and the result in test-file YAML
+}
+
+// RunFile reads, validates and runs one test file. A returned error is bad
+// input (a diag.List for the test file or its rule files); test failures
+// are in the result.
+func RunFile(path string, opts Options) (*FileResult, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, diag.List{{Pos: diag.Pos{File: path}, Check: CheckReadError, Severity: diag.Error, Message: err.Error()}}
+	}
+	f, err := Parse(path, data)
+	if f == nil {
+		return nil, err
+	}
+	var errs diag.List
+	if err != nil {
+		errs = err.(diag.List)
+	}
+	return run(f, opts, errs)
+}
+
+// Run validates and runs a parsed test file.
+func Run(f *File, opts Options) (*FileResult, error) {
+	return run(f, opts, nil)
+}
+
+// run validates f, adding to the problems already found in it, and runs it
+// only when there are none.
+func run(f *File, opts Options, errs diag.List) (*FileResult, error) {
+	r := &runner{file: f, opts: opts, res: &FileResult{Path: f.Path}}
+	if r.opts.Parser == nil {
+		r.opts.Parser = parser.NewParser(parser.Options{})
+	}
+	if len(opts.Run) > 0 {
+		re, err := regexp.Compile(strings.Join(opts.Run, "|"))
+		if err != nil {
+			return nil, fmt.Errorf("invalid --run pattern: %w", err)
+		}
+		r.run = re
+	}
+	errs = append(errs, r.prepare()...)
+	if len(errs) > 0 {
+		// Warnings travel with the errors so that a caller printing the
+		// list shows, say, the rule_files pattern that matched nothing.
+		errs = append(errs, r.res.Warnings...)
+		diag.Sort(errs)
+		return nil, errs
+	}
+	for _, g := range f.Tests {
+		if r.run != nil && !r.run.MatchString(g.Name) {
+			continue
+		}
+		r.res.Groups = append(r.res.Groups, r.runGroup(g))
+	}
+	return r.res, nil
+}
+
+type runner struct {
+	file      *File
+	opts      Options
+	run       *regexp.Regexp
+	res       *FileResult
+	ruleFiles []string     // resolved and globbed, in order
+	groupKeys []string     // rules.GroupKey of every rule group, in evaluation order
+	expected  [][][]expect // per test group, per expr test: parsed exp_samples
+}
+
+type expect struct {
+	labels labels.Labels
+	value  float64
+	hist   string
+}
+
+// prepare resolves rule files and checks everything that can be wrong with
+// the input before anything runs, so bad input never looks like a failure.
+func (r *runner) prepare() diag.List {
+	var errs diag.List
+	base := filepath.Dir(r.file.Path)
+	for _, rf := range r.file.RuleFiles {
+		pattern := rf.Value
+		if pattern != "" && !filepath.IsAbs(pattern) {
+			pattern = filepath.Join(base, pattern)
+		}
+		matches, err := filepath.Glob(pattern)
+		if err != nil {
+			errs = append(errs, diag.Diagnostic{Pos: rf.Pos, Check: CheckRuleFile, Severity: diag.Error,
+				Message: fmt.Sprintf("invalid rule_files pattern %q: %v", rf.Value, err)})
+			continue
+		}
+		if len(matches) == 0 {
+			r.res.Warnings = append(r.res.Warnings, diag.Diagnostic{Pos: rf.Pos, Check: CheckRuleFile, Severity: diag.Warning,
+				Message: fmt.Sprintf("rule_files pattern %q matches no file", rf.Value)})
+		}
+		r.ruleFiles = append(r.ruleFiles, matches...)
+	}
+
+	// Rule groups in file order; group_eval_order moves the groups it names
+	// in front of later ones. Ties keep file order, so runs are repeatable.
+	order := map[string]int{}
+	for i, g := range r.file.GroupEvalOrder {
+		order[g.Value] = i
+	}
+	type keyed struct {
+		key  string
+		rank int
+	}
+	var keys []keyed
+	for _, fn := range r.ruleFiles {
+		rgs, ferrs := rulefmt.ParseFile(fn, r.opts.IgnoreUnknownFields, model.UTF8Validation, r.opts.Parser, promslog.NewNopLogger())
+		for _, e := range ferrs {
+			errs = append(errs, ruleFileError(fn, e)...)
+		}
+		if rgs == nil {
+			continue
+		}
+		for _, g := range rgs.Groups {
+			keys = append(keys, keyed{rules.GroupKey(fn, g.Name), order[g.Name]})
+		}
+	}
+	sort.SliceStable(keys, func(i, j int) bool { return keys[i].rank < keys[j].rank })
+	for _, k := range keys {
+		r.groupKeys = append(r.groupKeys, k.key)
+	}
+
+	seriesParser := parser.NewParser(promqltest.TestParserOpts)
+	r.expected = make([][][]expect, len(r.file.Tests))
+	for gi, g := range r.file.Tests {
+		for _, s := range g.InputSeries {
+			if _, _, err := seriesParser.ParseSeriesDesc(seriesLine(s)); err != nil {
+				errs = append(errs, diag.Diagnostic{Pos: s.Pos, Check: CheckSeries, Severity: diag.Error,
+					Message: fmt.Sprintf("invalid input series %q with values %q: %v", s.Series, s.Values, err),
+					Fix:     `write series as metric{label="value"} and values in expanding notation, e.g. "0+10x5 _ stale"`})
+			}
+		}
+		r.expected[gi] = make([][]expect, len(g.ExprTests))
+		for ei, et := range g.ExprTests {
+			if strings.TrimSpace(et.Expr) == "" {
+				errs = append(errs, diag.Diagnostic{Pos: et.Pos, Check: CheckField, Severity: diag.Error,
+					Message: "promql_expr_test entry has no expr"})
+			}
+			for _, s := range et.ExpSamples {
+				var e expect
+				lb, err := r.opts.Parser.ParseMetric(s.Labels)
+				if err != nil {
+					errs = append(errs, diag.Diagnostic{Pos: s.Pos, Check: CheckSeries, Severity: diag.Error,
+						Message: fmt.Sprintf("invalid labels %q in expected sample: %v", s.Labels, err)})
+					continue
+				}
+				e.labels, e.value = lb, s.Value
+				if s.Histogram != "" {
+					_, vals, err := r.opts.Parser.ParseSeriesDesc("{} " + s.Histogram)
+					switch {
+					case err != nil:
+					case len(vals) != 1 || vals[0].Histogram == nil:
+						err = errors.New("expected exactly one native histogram")
+					}
+					if err != nil {
+						errs = append(errs, diag.Diagnostic{Pos: s.Pos, Check: CheckSeries, Severity: diag.Error,
+							Message: fmt.Sprintf("invalid histogram %q in expected sample: %v", s.Histogram, err)})
+						continue
+					}
+					e.hist = vals[0].Histogram.TestExpression()
+				}
+				r.expected[gi][ei] = append(r.expected[gi][ei], e)
+			}
+		}
+	}
+	return errs
+}
+
+// ruleFileRE picks the "line:col: " rulefmt puts in front of its messages.
+var ruleFileRE = regexp.MustCompile(`^(\d+):(\d+): (.*)$`)
+
+// yamlLineRE picks the lines of a yaml "unmarshal errors" list.
+var yamlLineRE = regexp.MustCompile(`^\s*line (\d+): (.*)$`)
+
+// ruleFileError turns one rulefmt error into diagnostics with the position
+// rulefmt put into its text; a YAML error list becomes one per line.
+func ruleFileError(fn string, err error) []diag.Diagnostic {
+	msg := strings.TrimPrefix(err.Error(), fn+": ")
+	d := diag.Diagnostic{Pos: diag.Pos{File: fn}, Check: CheckRuleFile, Severity: diag.Error}
+	if m := ruleFileRE.FindStringSubmatch(msg); m != nil {
+		d.Pos.Line, _ = strconv.Atoi(m[1])
+		d.Pos.Column, _ = strconv.Atoi(m[2])
+		msg = m[3]
+	}
+	if rest, ok := strings.CutPrefix(msg, "yaml: unmarshal errors:\n"); ok {
+		var out []diag.Diagnostic
+		for _, l := range strings.Split(rest, "\n") {
+			m := yamlLineRE.FindStringSubmatch(l)
+			if m == nil {
+				continue
+			}
+			e := d
+			e.Pos.Line, _ = strconv.Atoi(m[1])
+			e.Message = "rule file does not load: " + m[2]
+			if strings.Contains(m[2], " not found in type ") {
+				e.Fix = "remove the field, or pass --ignore-unknown-fields to accept it"
+			}
+			out = append(out, e)
+		}
+		if len(out) > 0 {
+			return out
+		}
+	}
+	d.Message = "rule file does not load: " + msg
+	return []diag.Diagnostic{d}
+}
+
+// seriesLine is one line of promqltest's load command. Newlines inside a
+// YAML block scalar would split the line, so they become spaces.
+func seriesLine(s Series) string {
+	return strings.ReplaceAll(s.Series+" "+s.Values, "\n", " ")
+}
+
+func (r *runner) runGroup(g *Group) GroupResult {
+	res := GroupResult{Name: g.DisplayName(), Pos: g.Pos}
+	fail := func(f Failure) { res.Failures = append(res.Failures, f) }
+
+	interval := g.Interval
+	if interval == 0 {
+		interval = r.file.EvaluationInterval
+	}
+	evalInterval := r.file.EvaluationInterval
+
+	var load strings.Builder
+	fmt.Fprintf(&load, "load %s\n", model.Duration(interval))
+	for _, s := range g.InputSeries {
+		fmt.Fprintf(&load, "  %s\n", seriesLine(s))
+	}
+	suite, err := promqltest.NewLazyLoader(load.String(), promqltest.LazyLoaderOpts{
+		EnableAtModifier:     true,
+		EnableNegativeOffset: true,
+		StartTime:            g.StartTimestamp,
+		Parser:               r.opts.Parser,
+	})
+	if err != nil {
+		fail(Failure{Pos: g.Pos, Err: fmt.Errorf("loading input series: %w", err)})
+		return res
+	}
+	defer suite.Close()
+	suite.SubqueryInterval = evalInterval
+
+	mgr := rules.NewManager(&rules.ManagerOptions{
+		QueryFunc:    rules.EngineQueryFunc(suite.QueryEngine(), suite.Storage()),
+		AppendableV2: suite.Storage(),
+		Queryable:    suite.Storage(),
+		Context:      context.Background(),
+		NotifyFunc:   func(context.Context, string, ...*rules.Alert) {},
+		Logger:       promslog.NewNopLogger(),
+		Parser:       r.opts.Parser,
+	})
+	groupsByKey, errs := mgr.LoadGroups(interval, labels.FromMap(g.ExternalLabels), g.ExternalURL, nil, r.opts.IgnoreUnknownFields, r.ruleFiles...)
+	if len(errs) > 0 {
+		fail(Failure{Pos: g.Pos, Err: fmt.Errorf("loading rule files: %w", errors.Join(errs...))})
+		return res
+	}
+	groups := make([]*rules.Group, 0, len(groupsByKey))
+	for _, k := range r.groupKeys {
+		if rg, ok := groupsByKey[k]; ok {
+			groups = append(groups, rg)
+			for _, rule := range rg.Rules() {
+				if ar, ok := rule.(*rules.AlertingRule); ok {
+					// Without this the rule would wait to restore `for` state from
+					// storage and never write ALERTS series.
+					ar.SetRestored(true)
+				}
+			}
+		}
+	}
+
+	start := time.Unix(0, 0).UTC()
+	if !g.StartTimestamp.IsZero() {
+		start = g.StartTimestamp
+	}
+	var last time.Duration
+	byTime := map[time.Duration][]AlertTest{}
+	for _, at := range g.AlertTests {
+		byTime[at.EvalTime] = append(byTime[at.EvalTime], at)
+		last = max(last, at.EvalTime)
+	}
+	for _, et := range g.ExprTests {
+		last = max(last, et.EvalTime)
+	}
+	times := make([]time.Duration, 0, len(byTime))
+	for t := range byTime {
+		times = append(times, t)
+	}
+	sort.Slice(times, func(i, j int) bool { return times[i] < times[j] })
+
+	fuzzy := r.file.FuzzyCompare
+	next := 0
+	for offset := time.Duration(0); ; offset += evalInterval {
+		ts := start.Add(offset)
+		var loadErr error
+		var evalFailures []Failure
+		suite.WithSamplesTill(ts, func(err error) {
+			if err != nil {
+				loadErr = err
+				return
+			}
+			for _, rg := range groups {
+				rg.Eval(suite.Context(), ts)
+				for _, rule := range rg.Rules() {
+					if err := rule.LastError(); err != nil {
+						evalFailures = append(evalFailures, Failure{Pos: g.Pos, EvalTime: offset, Rule: rule.Name(), Err: err})
+					}
+				}
+			}
+		})
+		if loadErr != nil {
+			fail(Failure{Pos: g.Pos, EvalTime: offset, Err: fmt.Errorf("loading input series: %w", loadErr)})
+			return res
+		}
+		if len(evalFailures) > 0 {
+			// Later evaluations build on a broken one; stop like promtool.
+			res.Failures = append(res.Failures, evalFailures...)
+			return res
+		}
+		// An eval_time between two evaluations sees the earlier one.
+		for next < len(times) && times[next] < offset+evalInterval {
+			for _, at := range byTime[times[next]] {
+				res.Cases++
+				if want, got, ok := compareAlerts(at, groups); !ok {
+					fail(Failure{Pos: at.Pos, EvalTime: at.EvalTime, Alertname: at.Alertname, Want: want, Got: got})
+				}
+			}
+			next++
+		}
+		if offset > last-evalInterval {
+			// Checked before adding, because test files reach for the end of
+			// time.Duration (promtool's long-period test) and would overflow.
+			break
+		}
+	}
+
+	query := rules.EngineQueryFunc(suite.QueryEngine(), suite.Queryable())
+	for ei, et := range g.ExprTests {
+		want := r.expected[g.Index][ei]
+		res.Cases++
+		vec, err := query(suite.Context(), et.Expr, start.Add(et.EvalTime))
+		if err != nil {
+			fail(Failure{Pos: et.Pos, EvalTime: et.EvalTime, Expr: et.Expr, Err: err})
+			continue
+		}
+		got := make([]expect, 0, len(vec))
+		for _, s := range vec {
+			got = append(got, expect{labels: s.Metric, value: s.F, hist: promqltest.HistogramTestExpression(s.H)})
+		}
+		if !sameSamples(want, got, fuzzy) {
+			fail(Failure{Pos: et.Pos, EvalTime: et.EvalTime, Expr: et.Expr, Want: renderSamples(want), Got: renderSamples(got)})
+		}
+	}
+	return res
+}
+
+type alertState struct {
+	labels, annotations labels.Labels
+}
+
+// compareAlerts compares the firing alerts of every rule named
+// at.Alertname (a name may appear in several groups) with the expectation.
+func compareAlerts(at AlertTest, groups []*rules.Group) (want, got string, ok bool) {
+	var gotAlerts, wantAlerts []alertState
+	for _, rg := range groups {
+		for _, rule := range rg.Rules() {
+			ar, isAlert := rule.(*rules.AlertingRule)
+			if !isAlert || ar.Name() != at.Alertname {
+				continue
+			}
+			for _, a := range ar.ActiveAlerts() {
+				if a.State == rules.StateFiring {
+					gotAlerts = append(gotAlerts, alertState{a.Labels.Copy(), a.Annotations.Copy()})
+				}
+			}
+		}
+	}
+	for _, e := range at.ExpAlerts {
+		lb := make(map[string]string, len(e.Labels)+1)
+		for k, v := range e.Labels {
+			lb[k] = v
+		}
+		lb[labels.AlertName] = at.Alertname
+		wantAlerts = append(wantAlerts, alertState{labels.FromMap(lb), labels.FromMap(e.Annotations)})
+	}
+	sortAlerts(gotAlerts)
+	sortAlerts(wantAlerts)
+	ok = len(gotAlerts) == len(wantAlerts)
+	for i := 0; ok && i < len(gotAlerts); i++ {
+		ok = labels.Equal(gotAlerts[i].labels, wantAlerts[i].labels) &&
+			labels.Equal(gotAlerts[i].annotations, wantAlerts[i].annotations)
+	}
+	if ok {
+		return "", "", true
+	}
+	return renderAlerts(wantAlerts), renderAlerts(gotAlerts), false
+}
+
+func sortAlerts(as []alertState) {
+	sort.Slice(as, func(i, j int) bool {
+		if c := labels.Compare(as[i].labels, as[j].labels); c != 0 {
+			return c < 0
+		}
+		return labels.Compare(as[i].annotations, as[j].annotations) < 0
+	})
+}
+
+// sameSamples compares samples as sets ordered by labels. With fuzzy,
+// floats one ULP apart are equal (promtool's fuzzy_compare).
+func sameSamples(want, got []expect, fuzzy bool) bool {
+	if len(want) != len(got) {
+		return false
+	}
+	sortSamples(want)
+	sortSamples(got)
+	for i := range want {
+		w, g := want[i], got[i]
+		if !labels.Equal(w.labels, g.labels) || w.hist != g.hist {
+			return false
+		}
+		if w.value != g.value && !(fuzzy && (math.Nextafter(w.value, math.Inf(1)) == g.value || math.Nextafter(w.value, math.Inf(-1)) == g.value)) {
+			return false
+		}
+	}
+	return true
+}
+
+func sortSamples(s []expect) {
+	sort.SliceStable(s, func(i, j int) bool { return labels.Compare(s[i].labels, s[j].labels) < 0 })
+}
