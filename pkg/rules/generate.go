@@ -146,6 +146,9 @@ type builder struct {
 	notices []diag.Diagnostic
 	errs    diag.List
 	noted   map[string]bool
+	// badRunbook stops a broken runbook_url from being reported once per
+	// alert: one message per service says it all.
+	badRunbook bool
 }
 
 func newBuilder(file string, svc *Service) (*builder, error) {
@@ -282,17 +285,22 @@ func (b *builder) add(a *Alert, t severity.Tier, hold, keep time.Duration, text 
 	for k, v := range raw {
 		a.Labels[k] = templates.Escape(v)
 	}
+	if b.badRunbook {
+		return
+	}
 	var buf bytes.Buffer
 	data := map[string]string{"Alert": a.Name, "Service": b.svc.Name.V, "Family": a.Family, "Tier": a.Tier}
 	if err := b.runbook.Execute(&buf, data); err != nil {
+		b.badRunbook = true
 		b.errs = append(b.errs, diag.Diagnostic{Pos: b.svc.RunbookURL.Pos, Check: "spec/value", Severity: diag.Error,
 			Message: fmt.Sprintf("runbook_url: %v (fields: .Alert, .Service, .Family, .Tier)", err)})
 		return
 	}
 	u, err := url.Parse(buf.String())
 	if err != nil || !u.IsAbs() || u.Host == "" {
+		b.badRunbook = true
 		b.errs = append(b.errs, diag.Diagnostic{Pos: b.svc.RunbookURL.Pos, Check: "spec/value", Severity: diag.Error,
-			Message: fmt.Sprintf("runbook_url: %q for alert %s is not an absolute URL; on-call needs a link that opens", buf.String(), a.Name)})
+			Message: fmt.Sprintf("service %q: runbook_url gives %q for alert %s, not an absolute URL; on-call needs a link that opens", b.svc.Name.V, buf.String(), a.Name)})
 		return
 	}
 	a.Annotations = map[string]string{

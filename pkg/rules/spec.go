@@ -143,6 +143,15 @@ var (
 // ParseSpec parses and validates a spec. The error is a diag.List holding
 // every problem found, each at its file:line:col.
 func ParseSpec(path string, src []byte) (*Spec, error) {
+	spec, diags := parseSpec(path, src)
+	if len(diags) > 0 {
+		diag.Sort(diags)
+		return nil, diags
+	}
+	return spec, nil
+}
+
+func parseSpec(path string, src []byte) (*Spec, diag.List) {
 	d := &decoder{file: path}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(src, &doc); err != nil {
@@ -220,11 +229,7 @@ func ParseSpec(path string, src []byte) (*Spec, error) {
 		d.applyDefaults(svc)
 		spec.Services = append(spec.Services, svc)
 	}
-	if len(d.diags) > 0 {
-		diag.Sort(d.diags)
-		return nil, d.diags
-	}
-	return spec, nil
+	return spec, d.diags
 }
 
 func nodeOf(m *yaml.Node, key string) *yaml.Node {
@@ -251,7 +256,9 @@ func (d *decoder) service(n, own *yaml.Node, where string) *Service {
 		Metrics:  map[string]string{},
 	}
 	svc.Preset = set("default", d.pos(own))
+	given := map[string]bool{}
 	for _, f := range fs {
+		given[f.key.Value] = true
 		key, v := f.key.Value, f.val
 		at := where + "." + key
 		switch key {
@@ -358,10 +365,16 @@ func (d *decoder) service(n, own *yaml.Node, where string) *Service {
 		}
 	}
 	if !svc.Name.Set {
+		if given["name"] {
+			return nil
+		}
 		d.errorf(own, "spec/missing", "%s: missing field \"name\"", where)
 		return nil
 	}
 	if !svc.Job.Set {
+		if given["job"] {
+			return nil
+		}
 		d.errorf(own, "spec/missing", "service %q: missing field \"job\" (the scrape job of its targets)", svc.Name.V)
 		return nil
 	}

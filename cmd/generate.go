@@ -1,0 +1,205 @@
+package cmd
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/rogpeppe/go-internal/diff"
+	"github.com/spf13/cobra"
+
+	"github.com/agentalerts/agentalerts/pkg/diag"
+	"github.com/agentalerts/agentalerts/pkg/rules"
+)
+
+func init() { register(newGenerateCmd) }
+
+type generateOptions struct {
+	spec        string // path, "-" for stdin, "" for the built-in example
+	out         string // "" for stdout; a trailing slash or a directory for one file per service
+	check       bool
+	exampleSpec bool
+}
+
+func newGenerateCmd(s *IOStreams) *cobra.Command {
+	o := &generateOptions{}
+	c := &cobra.Command{
+		Use:   "generate [SPEC]",
+		Short: "Generate Prometheus alerting rules from a spec",
+		Long: `Expand a spec of agent services into Prometheus alerting rules at three
+tiers (page, ticket, log). Without SPEC the built-in example is expanded, so
+"agentalerts generate" shows the product at once; --example-spec prints that
+example, commented, to start your own. SPEC "-" reads standard input.
+
+With -o FILE all services go into one file; with -o DIR/ (a trailing slash
+or an existing directory) each service gets DIR/<service>.rules.yaml. Files
+are written atomically. The output is deterministic byte for byte, loads in
+Prometheus 2.x and 3.x, and is checked with Prometheus's own rule parser
+before anything is written.
+
+--check writes nothing: it prints a unified diff and exits 1 when the files
+on disk differ from what the spec generates now (for CI), 0 when they match.
+
+Exit status: 0 ok, 1 stale (--check), 2 invalid spec or I/O error.`,
+		Example: `  # See the rules of the built-in example
+  agentalerts generate
+
+  # Start a spec of your own and generate one rule file from it
+  agentalerts generate --example-spec > agents.yaml
+  agentalerts generate agents.yaml -o rules/agents.rules.yaml
+
+  # One file per service, and the CI check that they are up to date
+  agentalerts generate agents.yaml -o rules/
+  agentalerts generate agents.yaml -o rules/ --check`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 1 {
+				o.spec = args[0]
+			}
+			return runGenerate(s, o)
+		},
+	}
+	c.Flags().StringVarP(&o.out, "output", "o", "", "write to FILE, or one file per service into DIR/ (default: stdout)")
+	c.Flags().BoolVar(&o.check, "check", false, "write nothing; exit 1 with a diff when the output files are stale")
+	c.Flags().BoolVar(&o.exampleSpec, "example-spec", false, "print the commented built-in example spec and exit")
+	return c
+}
+
+func runGenerate(s *IOStreams, o *generateOptions) error {
+	if o.exampleSpec {
+		if o.spec != "" || o.out != "" || o.check {
+			return &ExitError{Code: ExitUsage, Err: errors.New("--example-spec takes no SPEC, -o or --check")}
+		}
+		_, err := s.Out.Write(rules.ExampleSpec())
+		return err
+	}
+	if o.check && o.out == "" {
+		return &ExitError{Code: ExitUsage, Err: errors.New("--check needs -o: the file or directory to compare with")}
+	}
+	path, src, err := readSpec(s, o.spec)
+	if err != nil {
+		return &ExitError{Code: ExitUsage, Err: err}
+	}
+	spec, err := rules.ParseSpec(path, src)
+	if err != nil {
+		return specError(s, err)
+	}
+	res, err := rules.Generate(spec)
+	if err != nil {
+		return specError(s, err)
+	}
+	for _, svc := range res.Services {
+		for _, n := range svc.Notices {
+			fmt.Fprintf(s.ErrOut, "agentalerts: note: %s\n", n.Message)
+		}
+	}
+	perService := isDirTarget(o.out)
+	files, err := rules.Render(res, path, perService)
+	if err != nil {
+		return &ExitError{Code: ExitUsage, Err: err}
+	}
+	if o.out == "" {
+		_, err := s.Out.Write(files[""])
+		return err
+	}
+	targets := map[string][]byte{}
+	for name, data := range files {
+		target := o.out
+		if perService {
+			target = filepath.Join(o.out, name)
+		}
+		targets[target] = data
+	}
+	if o.check {
+		return checkStale(s, targets)
+	}
+	if perService {
+		if err := os.MkdirAll(o.out, 0o755); err != nil {
+			return &ExitError{Code: ExitUsage, Err: err}
+		}
+	}
+	for _, target := range targetOrder(targets) {
+		if err := rules.WriteAtomic(target, targets[target]); err != nil {
+			return &ExitError{Code: ExitUsage, Err: fmt.Errorf("writing %s: %w", target, err)}
+		}
+	}
+	return nil
+}
+
+// readSpec reads the spec argument: a file, "-" for stdin, or nothing for
+// the built-in example.
+func readSpec(s *IOStreams, arg string) (string, []byte, error) {
+	switch arg {
+	case "":
+		return rules.ExamplePath, rules.ExampleSpec(), nil
+	case "-":
+		b, err := io.ReadAll(s.In)
+		return "<stdin>", b, err
+	}
+	b, err := os.ReadFile(arg)
+	return arg, b, err
+}
+
+// specError prints every diagnostic of a bad spec, one per line, and exits 2.
+func specError(s *IOStreams, err error) error {
+	var l diag.List
+	if errors.As(err, &l) {
+		for _, d := range l {
+			fmt.Fprintln(s.ErrOut, d.String())
+		}
+		return &ExitError{Code: ExitUsage}
+	}
+	return &ExitError{Code: ExitUsage, Err: err}
+}
+
+// isDirTarget says whether -o names a directory: a trailing separator, or
+// a directory that exists.
+func isDirTarget(out string) bool {
+	if out == "" {
+		return false
+	}
+	if strings.HasSuffix(out, "/") || strings.HasSuffix(out, string(filepath.Separator)) {
+		return true
+	}
+	fi, err := os.Stat(out)
+	return err == nil && fi.IsDir()
+}
+
+// checkStale compares what would be written with what is on disk.
+func checkStale(s *IOStreams, targets map[string][]byte) error {
+	stale := 0
+	for _, target := range targetOrder(targets) {
+		want := targets[target]
+		have, err := os.ReadFile(target)
+		if err != nil && !errors.Is(err, os.ErrNotExist) {
+			return &ExitError{Code: ExitUsage, Err: err}
+		}
+		if bytes.Equal(have, want) {
+			continue
+		}
+		stale++
+		if _, err := s.Out.Write(diff.Diff(target, have, target+" (generated)", want)); err != nil {
+			return err
+		}
+	}
+	if stale > 0 {
+		return &ExitError{Code: ExitFindings, Err: fmt.Errorf("%d generated file(s) stale: run agentalerts generate without --check", stale)}
+	}
+	return nil
+}
+
+// targetOrder lists output paths sorted, so writes and diffs are in a
+// stable order.
+func targetOrder(m map[string][]byte) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

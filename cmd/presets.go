@@ -1,0 +1,50 @@
+package cmd
+
+import (
+	"fmt"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/agentalerts/agentalerts/presets"
+)
+
+func init() { register(newPresetsCmd) }
+
+func newPresetsCmd(s *IOStreams) *cobra.Command {
+	c := &cobra.Command{
+		Use:   "presets",
+		Short: "List the metric conventions a spec can name with preset:",
+		Long: `List the embedded presets: the metric and label names of one system per
+alert family. A spec selects one with "preset: NAME" and may override any
+name in a metrics: block. "agentalerts presets show NAME" prints a preset.`,
+		Example: `  agentalerts presets
+  agentalerts presets show vllm`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			w := tabwriter.NewWriter(s.Out, 0, 4, 2, ' ', 0)
+			for _, name := range presets.Names() {
+				p, err := presets.Load(name)
+				if err != nil {
+					return &ExitError{Code: ExitUsage, Err: err}
+				}
+				fmt.Fprintf(w, "%s\t%s\n", p.Name, p.Title)
+			}
+			return w.Flush()
+		},
+	}
+	c.AddCommand(&cobra.Command{
+		Use:   "show NAME",
+		Short: "Print one preset's YAML",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			b, err := presets.Raw(args[0])
+			if err != nil {
+				return &ExitError{Code: ExitUsage, Err: err}
+			}
+			_, err = s.Out.Write(b)
+			return err
+		},
+	})
+	return c
+}
