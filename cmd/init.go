@@ -1,0 +1,307 @@
+package cmd
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/prometheus/common/model"
+	"github.com/spf13/cobra"
+	"go.yaml.in/yaml/v3"
+
+	"github.com/agentalerts/agentalerts/pkg/lint"
+	"github.com/agentalerts/agentalerts/pkg/rules"
+)
+
+func init() { register(newInitCmd) }
+
+// The layout `agentalerts init` creates. The pre-commit hook
+// agentalerts-generate-check defaults to the same spec and output paths
+// (.pre-commit-hooks.yaml), so a repository set up by init needs no args.
+const (
+	initSpecFile      = "agentalerts.spec.yaml"
+	initConfigFile    = ".agentalerts.yaml"
+	initPreCommitFile = ".pre-commit-config.yaml"
+	initRulesFile     = "rules/agentalerts.rules.yaml"
+	initRepoURL       = "https://github.com/agentalerts/agentalerts"
+)
+
+type initOptions struct {
+	dir   string
+	force bool
+	build BuildInfo // picks the pre-commit rev; injected by tests
+}
+
+func newInitCmd(s *IOStreams) *cobra.Command {
+	o := initOptions{dir: "."}
+	c := &cobra.Command{
+		Use:   "init [DIR]",
+		Short: "Write a starter spec, lint config and pre-commit config",
+		Long: `Write three files into DIR, the root of your repository (default: the
+current directory):
+
+  ` + initSpecFile + `    a commented spec of one agent service, to edit
+  ` + initConfigFile + `        the lint configuration, at the built-in defaults
+  ` + initPreCommitFile + `   pre-commit hooks that lint rule files and fail
+                           when the generated rules are stale
+
+Existing files are never overwritten unless --force is given; then all
+three are replaced. Each file is written atomically.`,
+		Example: `  # Set up the current repository, then generate the rules
+  agentalerts init
+  agentalerts generate ` + initSpecFile + ` -o ` + initRulesFile + `
+
+  # Start a new directory, replacing files a previous init wrote
+  agentalerts init monitoring --force`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 1 {
+				o.dir = args[0]
+			}
+			o.build = ReadBuildInfo()
+			return runInit(s, o)
+		},
+	}
+	c.Flags().BoolVarP(&o.force, "force", "f", false, "overwrite files that already exist")
+	return c
+}
+
+// initFile is one file init writes, by slash path relative to DIR.
+type initFile struct {
+	name string
+	data []byte
+}
+
+func initFiles(build BuildInfo) ([]initFile, error) {
+	cfg, err := starterConfig(lint.DefaultConfig())
+	if err != nil {
+		return nil, err
+	}
+	return []initFile{
+		{initSpecFile, starterSpec()},
+		{initConfigFile, cfg},
+		{initPreCommitFile, starterPreCommit(preCommitRev(build))},
+	}, nil
+}
+
+func runInit(s *IOStreams, o initOptions) error {
+	files, err := initFiles(o.build)
+	if err != nil {
+		return &ExitError{Code: ExitUsage, Err: err}
+	}
+	if err := os.MkdirAll(o.dir, 0o755); err != nil {
+		return &ExitError{Code: ExitUsage, Err: err}
+	}
+	show := func(name string) string { return filepath.Join(o.dir, filepath.FromSlash(name)) }
+
+	// Check every file first, so a refusal writes nothing at all rather
+	// than leaving a half-initialised directory.
+	if !o.force {
+		var exist []string
+		for _, f := range files {
+			if _, err := os.Lstat(show(f.name)); err == nil {
+				exist = append(exist, show(f.name))
+			} else if !errors.Is(err, fs.ErrNotExist) {
+				return &ExitError{Code: ExitUsage, Err: err}
+			}
+		}
+		if len(exist) > 0 {
+			return &ExitError{Code: ExitUsage, Err: fmt.Errorf("%s already exist%s; use --force to overwrite",
+				strings.Join(exist, ", "), map[bool]string{true: "s", false: ""}[len(exist) == 1])}
+		}
+	}
+	for _, f := range files {
+		if err := writeFileAtomically(show(f.name), f.data, o.force); err != nil {
+			return &ExitError{Code: ExitUsage, Err: err}
+		}
+		fmt.Fprintf(s.Out, "wrote %s\n", show(f.name))
+	}
+
+	prefix := ""
+	if filepath.Clean(o.dir) != "." {
+		prefix = fmt.Sprintf("cd %s\n  ", o.dir)
+	}
+	fmt.Fprintf(s.Out, `
+Next:
+  %sagentalerts generate %s -o %s
+  agentalerts lint %s
+  pre-commit install
+`, prefix, initSpecFile, initRulesFile, initRulesFile)
+	return nil
+}
+
+// writeFileAtomically writes data to path through a temp file in the same
+// directory, synced before it is renamed over path, so a reader never sees
+// a partial file and a crash leaves either the old file or the new one.
+// Without overwrite it publishes with a hard link, which fails if path
+// appeared since it was checked, instead of a rename, which would replace it.
+func writeFileAtomically(path string, data []byte, overwrite bool) (err error) {
+	dir := filepath.Dir(path)
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			os.Remove(tmp.Name())
+		}
+	}()
+	if _, err = tmp.Write(data); err == nil {
+		err = tmp.Sync()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Chmod(tmp.Name(), 0o644)
+	}
+	if err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if overwrite {
+		err = os.Rename(tmp.Name(), path)
+	} else if err = os.Link(tmp.Name(), path); err == nil {
+		os.Remove(tmp.Name())
+	} else if errors.Is(err, fs.ErrExist) {
+		err = fmt.Errorf("%s already exists; use --force to overwrite", path)
+	} else if _, serr := os.Lstat(path); errors.Is(serr, fs.ErrNotExist) {
+		// The file system has no hard links: fall back to a rename, with
+		// the small window between the check and the rename.
+		err = os.Rename(tmp.Name(), path)
+	}
+	if err != nil {
+		return err
+	}
+	// Persist the rename itself; not every platform can sync a directory.
+	if d, derr := os.Open(dir); derr == nil {
+		d.Sync()
+		d.Close()
+	}
+	return nil
+}
+
+// starterSpec is the built-in example spec, with the command in its header
+// comment pointed at the files init lays out.
+func starterSpec() []byte {
+	return bytes.Replace(rules.ExampleSpec(),
+		[]byte("agentalerts generate spec.yaml -o rules.yaml"),
+		[]byte("agentalerts generate "+initSpecFile+" -o "+initRulesFile), 1)
+}
+
+// starterConfig renders cfg, the built-in defaults, as a commented
+// .agentalerts.yaml. It is rendered from the Config value rather than
+// written out by hand so the file cannot drift from the defaults it claims
+// to show.
+func starterConfig(cfg *lint.Config) ([]byte, error) {
+	list := func(vs []string) (string, error) {
+		n := &yaml.Node{Kind: yaml.SequenceNode, Style: yaml.FlowStyle}
+		for _, v := range vs {
+			n.Content = append(n.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: v})
+		}
+		out, err := yaml.Marshal(n)
+		return strings.TrimSpace(string(out)), err
+	}
+	scalar := func(v string) (string, error) {
+		out, err := yaml.Marshal(v)
+		return strings.TrimSpace(string(out)), err
+	}
+	dur := func(d time.Duration) string { return model.Duration(d).String() }
+
+	var firstErr error
+	must := func(s string, err error) string {
+		if err != nil && firstErr == nil {
+			firstErr = err
+		}
+		return s
+	}
+	var b bytes.Buffer
+	fmt.Fprintf(&b, `# agentalerts lint configuration, written by "agentalerts init".
+# "agentalerts lint" finds this file by looking upward from the working
+# directory; --config PATH names another one. The values below are the
+# built-in defaults: change what your conventions differ in.
+lint:
+  # Turn single checks off, or change the severity they report at (error,
+  # warning or info). "agentalerts explain" lists the checks.
+  checks: {}
+  # checks:
+  #   promql/rate-window: {severity: info}
+  #   alert/runbook: {enabled: false}
+
+  # The label that carries an alert's tier and the values it may take.
+  # Alerts whose value is listed under page get the stricter checks for
+  # alerts that wake someone up. Keep this in step with severity: in your
+  # agentalerts spec.
+  severity:
+    label: %s
+    values: %s
+    page: %s
+
+  # Labels and annotations every alerting rule must carry.
+  required_labels: %s
+  required_annotations: %s
+
+  # Your Prometheus scrape_interval: a rate() window shorter than twice
+  # this sees too few samples and is reported.
+  scrape_interval: %s
+  # The shortest "for" a paging alert may have.
+  min_page_for: %s
+
+  # The severity values your Alertmanager routes match; an alert with any
+  # other value is reported as going nowhere. Empty: not checked.
+  routed_severities: %s
+`,
+		must(scalar(cfg.SeverityLabel)),
+		must(list(cfg.SeverityValues)),
+		must(list(cfg.PageValues)),
+		must(list(cfg.RequiredLabels)),
+		must(list(cfg.RequiredAnnotations)),
+		dur(cfg.ScrapeInterval),
+		dur(cfg.MinPageFor),
+		must(list(cfg.RoutedSeverities)),
+	)
+	return b.Bytes(), firstErr
+}
+
+// releaseVersion matches a tagged release, not a pseudo-version
+// (v0.0.0-20261126163000-0e837c7a1b2c), which names no tag pre-commit can
+// fetch.
+var (
+	releaseVersion = regexp.MustCompile(`^v\d+\.\d+\.\d+(-[0-9A-Za-z.]+)?$`)
+	pseudoVersion  = regexp.MustCompile(`\d{14}-[0-9a-f]{12}$`)
+)
+
+// preCommitRev is the rev the starter pre-commit config pins: the release
+// this binary is, or main for a development build.
+func preCommitRev(b BuildInfo) string {
+	if releaseVersion.MatchString(b.Version) && !pseudoVersion.MatchString(b.Version) {
+		return b.Version
+	}
+	return "main"
+}
+
+func starterPreCommit(rev string) []byte {
+	pin := ""
+	if rev == "main" {
+		pin = "  # a branch: pin a release tag with \"pre-commit autoupdate\""
+	}
+	return []byte(fmt.Sprintf(`# pre-commit hooks (https://pre-commit.com), written by "agentalerts init".
+# Enable them with "pre-commit install"; check every file now with
+# "pre-commit run --all-files". If you already have a .pre-commit-config.yaml,
+# copy the repo entry below into it.
+repos:
+  - repo: %s
+    rev: %s%s
+    hooks:
+      # Lints rule files: YAML under rules/ or alerts/, and *.rules.yaml.
+      - id: agentalerts-lint
+      # Fails when %s is stale against %s.
+      - id: agentalerts-generate-check
+        args: [%s, -o, %s]
+`, initRepoURL, rev, pin, initRulesFile, initSpecFile, initSpecFile, initRulesFile))
+}

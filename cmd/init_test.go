@@ -1,0 +1,183 @@
+package cmd
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/rogpeppe/go-internal/txtar"
+)
+
+// readTree returns every regular file under dir by slash path.
+func readTree(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	files := map[string]string{}
+	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, p)
+		files[filepath.ToSlash(rel)] = string(data)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return files
+}
+
+// TestInitGolden compares what init writes, and what it prints, with
+// testdata/init/<case>.golden.txtar: one archive per case holding stdout
+// and every file.
+func TestInitGolden(t *testing.T) {
+	tests := []struct {
+		name  string
+		build BuildInfo
+		dir   string
+	}{
+		{name: "devel", build: BuildInfo{Version: "(devel)", Revision: "0e837c7a1b2c3d4e5f60718293a4b5c6d7e8f901"}, dir: "."},
+		{name: "release", build: BuildInfo{Version: "v1.2.3"}, dir: "monitoring"},
+		{name: "pseudo-version", build: BuildInfo{Version: "v0.0.0-20261126163000-0e837c7a1b2c"}, dir: "."},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			root := t.TempDir()
+			t.Chdir(root)
+			var out, errOut bytes.Buffer
+			if err := runInit(&IOStreams{Out: &out, ErrOut: &errOut}, initOptions{dir: tt.dir, build: tt.build}); err != nil {
+				t.Fatalf("runInit: %v", err)
+			}
+			ar := &txtar.Archive{Comment: []byte("agentalerts init " + tt.dir + " with version " + tt.build.Version + "\n")}
+			ar.Files = append(ar.Files, txtar.File{Name: "stdout", Data: out.Bytes()})
+			files := readTree(t, root)
+			names := make([]string, 0, len(files))
+			for n := range files {
+				names = append(names, n)
+			}
+			sort.Strings(names)
+			for _, n := range names {
+				ar.Files = append(ar.Files, txtar.File{Name: n, Data: []byte(files[n])})
+			}
+			got := txtar.Format(ar)
+
+			golden := filepath.Join(repoRootDir, "testdata", "init", tt.name+".golden.txtar")
+			if *update {
+				if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(golden, got, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatalf("missing golden (run with -update): %v", err)
+			}
+			if diff := cmp.Diff(string(want), string(got)); diff != "" {
+				t.Errorf("init output mismatch (-want +got):\n%s", diff)
+			}
+			if errOut.Len() != 0 {
+				t.Errorf("unexpected stderr: %s", errOut.String())
+			}
+		})
+	}
+}
+
+// repoRootDir is the repository root, made absolute before any test
+// changes directory.
+var repoRootDir = func() string { d, _ := filepath.Abs(".."); return d }()
+
+// TestInitRefusesToOverwrite checks that an existing file stops init before
+// it writes anything, names the file, and that --force replaces all three.
+func TestInitRefusesToOverwrite(t *testing.T) {
+	dir := t.TempDir()
+	mine := "# my own pre-commit config\nrepos: []\n"
+	if err := os.WriteFile(filepath.Join(dir, initPreCommitFile), []byte(mine), 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	var out, errOut bytes.Buffer
+	code := Run([]string{"init", dir}, &IOStreams{Out: &out, ErrOut: &errOut})
+	if code != ExitUsage {
+		t.Fatalf("exit %d, want %d", code, ExitUsage)
+	}
+	wantErr := "agentalerts: " + filepath.Join(dir, initPreCommitFile) + " already exists; use --force to overwrite\n"
+	if diff := cmp.Diff(wantErr, errOut.String()); diff != "" {
+		t.Errorf("stderr mismatch (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(map[string]string{initPreCommitFile: mine}, readTree(t, dir)); diff != "" {
+		t.Errorf("init wrote despite refusing: mismatch (-want +got):\n%s", diff)
+	}
+
+	out.Reset()
+	errOut.Reset()
+	if code := Run([]string{"init", "--force", dir}, &IOStreams{Out: &out, ErrOut: &errOut}); code != ExitOK {
+		t.Fatalf("init --force: exit %d, stderr: %s", code, errOut.String())
+	}
+	got := readTree(t, dir)
+	var names []string
+	for n := range got {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	if diff := cmp.Diff([]string{initConfigFile, initPreCommitFile, initSpecFile}, names); diff != "" {
+		t.Errorf("files after --force mismatch (-want +got):\n%s", diff)
+	}
+	if got[initPreCommitFile] == mine {
+		t.Errorf("--force kept the old %s", initPreCommitFile)
+	}
+}
+
+func TestInitWriteErrors(t *testing.T) {
+	dir := t.TempDir()
+	// DIR is a file: nothing can be created in it.
+	notDir := filepath.Join(dir, "file")
+	if err := os.WriteFile(notDir, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var out, errOut bytes.Buffer
+	if code := Run([]string{"init", notDir}, &IOStreams{Out: &out, ErrOut: &errOut}); code != ExitUsage {
+		t.Errorf("init into a file: exit %d, want %d", code, ExitUsage)
+	}
+	if !strings.Contains(errOut.String(), notDir) {
+		t.Errorf("error does not name %s: %s", notDir, errOut.String())
+	}
+	if code := Run([]string{"init", "a", "b"}, &IOStreams{Out: &out, ErrOut: &errOut}); code != ExitUsage {
+		t.Errorf("init with two dirs: exit %d, want %d", code, ExitUsage)
+	}
+}
+
+// TestWriteFileAtomicallyNoClobber checks the race init guards against: a
+// file that appears between the existence check and the write is kept.
+func TestWriteFileAtomicallyNoClobber(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "f.yaml")
+	if err := os.WriteFile(p, []byte("theirs"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := writeFileAtomically(p, []byte("ours"), false); err == nil {
+		t.Fatal("writeFileAtomically without overwrite replaced an existing file")
+	}
+	if err := writeFileAtomically(filepath.Join(dir, "g.yaml"), []byte("ours"), false); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"f.yaml": "theirs", "g.yaml": "ours"} // and no temp files left behind
+	if diff := cmp.Diff(want, readTree(t, dir)); diff != "" {
+		t.Errorf("directory mismatch (-want +got):\n%s", diff)
+	}
+	if err := writeFileAtomically(p, []byte("ours"), true); err != nil {
+		t.Fatal(err)
+	}
+	want["f.yaml"] = "ours"
+	if diff := cmp.Diff(want, readTree(t, dir)); diff != "" {
+		t.Errorf("directory after overwrite mismatch (-want +got):\n%s", diff)
+	}
+}
