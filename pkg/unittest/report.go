@@ -65,6 +65,9 @@ func metricString(ls labels.Labels) string {
 	name := ls.Get(labels.MetricName)
 	rest := ls.DropMetricName()
 	if name == "" {
+		if rest.Len() == 0 {
+			return "" // omitted, as exp_samples allows for a scalar result
+		}
 		return rest.String()
 	}
 	if !model.LegacyValidation.IsValidMetricName(name) {
