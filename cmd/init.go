@@ -46,11 +46,10 @@ func newInitCmd(s *IOStreams) *cobra.Command {
 		Long: `Write three files into DIR, the root of your repository (default: the
 current directory):
 
-  ` + initSpecFile + `    a commented spec of one agent service, to edit
-  ` + initConfigFile + `        the lint configuration, at the built-in defaults
-  ` + initPreCommitFile + `   pre-commit hooks that lint rule files and fail
-                           when the generated rules are stale
-
+` + fmt.Sprintf("  %-23s  %s\n", initSpecFile, "a commented spec of one agent service, to edit") +
+			fmt.Sprintf("  %-23s  %s\n", initConfigFile, "the lint configuration, at the built-in defaults") +
+			fmt.Sprintf("  %-23s  %s\n", initPreCommitFile, "pre-commit hooks that lint rule files and fail") +
+			fmt.Sprintf("  %-23s  %s\n", "", "when the generated rules are stale") + `
 Existing files are never overwritten unless --force is given; then all
 three are replaced. Each file is written atomically.`,
 		Example: `  # Set up the current repository, then generate the rules
