@@ -1,0 +1,195 @@
+package cmd
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/agentalerts/agentalerts/pkg/rules"
+)
+
+// runCLI runs one command line in-process.
+func runCLI(t *testing.T, stdin string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code = Run(args, &IOStreams{In: strings.NewReader(stdin), Out: &out, ErrOut: &errOut})
+	return code, out.String(), errOut.String()
+}
+
+const twoServices = `version: 1
+services:
+  - {name: alpha, job: alpha}
+  - {name: beta, job: beta, preset: default}
+`
+
+func TestGenerateNoSpecPrintsExample(t *testing.T) {
+	code, out, _ := runCLI(t, "", "generate")
+	if code != ExitOK {
+		t.Fatalf("exit %d", code)
+	}
+	want, err := os.ReadFile("../testdata/generate/example.golden.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(string(want), out); diff != "" {
+		t.Errorf("mismatch (-want +got):\n%s", diff)
+	}
+}
+
+func TestGenerateExampleSpec(t *testing.T) {
+	code, out, _ := runCLI(t, "", "generate", "--example-spec")
+	if code != ExitOK {
+		t.Fatalf("exit %d", code)
+	}
+	if diff := cmp.Diff(string(rules.ExampleSpec()), out); diff != "" {
+		t.Errorf("mismatch (-want +got):\n%s", diff)
+	}
+	// The printed example must itself be a valid spec.
+	code, _, stderr := runCLI(t, out, "generate", "-")
+	if code != ExitOK {
+		t.Errorf("example spec does not generate: exit %d\n%s", code, stderr)
+	}
+}
+
+func TestGenerateFileAndCheck(t *testing.T) {
+	dir := t.TempDir()
+	spec := filepath.Join(dir, "spec.yaml")
+	out := filepath.Join(dir, "rules.yaml")
+	if err := os.WriteFile(spec, []byte(twoServices), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, stderr := runCLI(t, "", "generate", spec, "-o", out); code != ExitOK {
+		t.Fatalf("generate: exit %d\n%s", code, stderr)
+	}
+	first, _ := os.ReadFile(out)
+	if !bytes.Contains(first, []byte("service: alpha")) || !bytes.Contains(first, []byte("service: beta")) {
+		t.Fatalf("one file should hold both services:\n%s", first)
+	}
+	if code, stdout, stderr := runCLI(t, "", "generate", spec, "-o", out, "--check"); code != ExitOK {
+		t.Fatalf("--check on fresh output: exit %d\n%s%s", code, stdout, stderr)
+	}
+
+	// A changed spec makes the file stale: exit 1 with a unified diff,
+	// and the file is left alone.
+	if err := os.WriteFile(spec, []byte(strings.Replace(twoServices, "job: beta", "job: beta2", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := runCLI(t, "", "generate", spec, "-o", out, "--check")
+	if code != ExitFindings {
+		t.Fatalf("--check on stale output: exit %d, want %d\n%s", code, ExitFindings, stderr)
+	}
+	for _, want := range []string{"--- " + out, "+++ " + out + " (generated)", `-        expr: up{job="beta"} == 0`, `+        expr: up{job="beta2"} == 0`} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("diff lacks %q:\n%s", want, stdout)
+		}
+	}
+	if !strings.Contains(stderr, "stale") {
+		t.Errorf("stderr %q does not say the file is stale", stderr)
+	}
+	after, _ := os.ReadFile(out)
+	if !bytes.Equal(first, after) {
+		t.Errorf("--check modified the file")
+	}
+}
+
+func TestGeneratePerServiceDir(t *testing.T) {
+	dir := t.TempDir()
+	spec := filepath.Join(dir, "spec.yaml")
+	if err := os.WriteFile(spec, []byte(twoServices), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	outDir := filepath.Join(dir, "rules") + "/"
+	if code, _, stderr := runCLI(t, "", "generate", spec, "-o", outDir); code != ExitOK {
+		t.Fatalf("exit %d\n%s", code, stderr)
+	}
+	entries, err := os.ReadDir(outDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	if diff := cmp.Diff([]string{"alpha.rules.yaml", "beta.rules.yaml"}, names); diff != "" {
+		t.Errorf("mismatch (-want +got):\n%s", diff)
+	}
+	// An existing directory without the trailing slash is a directory too.
+	if code, stdout, stderr := runCLI(t, "", "generate", spec, "-o", strings.TrimSuffix(outDir, "/"), "--check"); code != ExitOK {
+		t.Errorf("--check on a fresh directory: exit %d\n%s%s", code, stdout, stderr)
+	}
+	if err := os.Remove(filepath.Join(outDir, "beta.rules.yaml")); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, _ := runCLI(t, "", "generate", spec, "-o", outDir, "--check"); code != ExitFindings {
+		t.Errorf("--check with a missing file: exit %d, want %d", code, ExitFindings)
+	}
+}
+
+func TestGenerateErrors(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.yaml")
+	if err := os.WriteFile(bad, []byte("version: 1\nservices:\n  - name: a\n    job: a\n    error_rate: {page: {treshold: 10%}}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name       string
+		args       []string
+		wantCode   int
+		wantStderr string
+	}{
+		{"bad spec", []string{"generate", bad}, ExitUsage, bad + `:5:25: error: unknown field "treshold" in error_rate.page, did you mean "threshold"? (spec/unknown-field)`},
+		{"missing spec", []string{"generate", filepath.Join(dir, "nope.yaml")}, ExitUsage, "no such file"},
+		{"check without -o", []string{"generate", "--check"}, ExitUsage, "--check needs -o"},
+		{"example-spec with spec", []string{"generate", "--example-spec", bad}, ExitUsage, "--example-spec takes no SPEC"},
+		{"two specs", []string{"generate", bad, bad}, ExitUsage, "accepts at most 1 arg"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, stdout, stderr := runCLI(t, "", tt.args...)
+			if code != tt.wantCode {
+				t.Errorf("exit %d, want %d", code, tt.wantCode)
+			}
+			if stdout != "" {
+				t.Errorf("stdout should be empty on error, got %q", stdout)
+			}
+			if !strings.Contains(stderr, tt.wantStderr) {
+				t.Errorf("stderr %q does not contain %q", stderr, tt.wantStderr)
+			}
+		})
+	}
+}
+
+func TestGenerateWritesNothingOnError(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "rules.yaml")
+	if err := os.WriteFile(out, []byte("keep me\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, _ := runCLI(t, "version: 1\nservices: [{name: a}]\n", "generate", "-", "-o", out)
+	if code != ExitUsage {
+		t.Fatalf("exit %d, want %d", code, ExitUsage)
+	}
+	got, _ := os.ReadFile(out)
+	if string(got) != "keep me\n" {
+		t.Errorf("output file changed to %q", got)
+	}
+}
+
+func TestPresetsCommand(t *testing.T) {
+	code, out, _ := runCLI(t, "", "presets")
+	if code != ExitOK || !strings.HasPrefix(out, "default ") {
+		t.Errorf("presets: exit %d, output %q; want default listed first", code, out)
+	}
+	code, out, _ = runCLI(t, "", "presets", "show", "default")
+	if code != ExitOK || !strings.Contains(out, "name: default") {
+		t.Errorf("presets show default: exit %d, output %q", code, out)
+	}
+	code, _, stderr := runCLI(t, "", "presets", "show", "nope")
+	if code != ExitUsage || !strings.Contains(stderr, `unknown preset "nope"`) {
+		t.Errorf("presets show nope: exit %d, stderr %q", code, stderr)
+	}
+}

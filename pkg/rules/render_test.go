@@ -1,0 +1,200 @@
+package rules
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/prometheus/common/model"
+	"github.com/prometheus/prometheus/promql"
+	"github.com/prometheus/prometheus/template"
+
+	"github.com/agentalerts/agentalerts/pkg/templates"
+)
+
+func mustGenerate(t *testing.T, path string, src []byte) *Result {
+	t.Helper()
+	spec, err := ParseSpec(path, src)
+	if err != nil {
+		t.Fatalf("ParseSpec: %v", err)
+	}
+	res, err := Generate(spec)
+	if err != nil {
+		t.Fatalf("Generate: %v", err)
+	}
+	return res
+}
+
+// expand runs a label or annotation through Prometheus's alert template
+// engine, the way the rule manager does when the alert fires.
+func expand(t *testing.T, alert, text string, labels map[string]string, value float64) string {
+	t.Helper()
+	defs := "{{$labels := .Labels}}{{$externalLabels := .ExternalLabels}}{{$externalURL := .ExternalURL}}{{$value := .Value}}"
+	data := template.AlertTemplateData(labels, nil, "", promql.Sample{F: value})
+	exp := template.NewTemplateExpander(context.Background(), defs+text, "__alert_"+alert, data, model.Now(), nil, nil, nil)
+	out, err := exp.Expand()
+	if err != nil {
+		t.Fatalf("expanding %q: %v", text, err)
+	}
+	return out
+}
+
+// TestEscapingRoundTrip checks that names with braces and quotes reach
+// Alertmanager unchanged after Prometheus expands the templates.
+func TestEscapingRoundTrip(t *testing.T) {
+	const name = `we{{ird}} "agent" {{ .Labels }}`
+	src := []byte(`version: 1
+defaults:
+  labels: {owner: 'ops {{ on call }}'}
+services:
+  - name: '` + strings.ReplaceAll(name, "'", "''") + `'
+    job: 'a "job" {x}'
+`)
+	res := mustGenerate(t, "spec.yaml", src)
+	if _, err := Render(res, "spec.yaml", false); err != nil {
+		t.Fatalf("Render: %v", err)
+	}
+	for _, a := range res.Services[0].Alerts {
+		got := map[string]string{}
+		for k, v := range a.Labels {
+			got[k] = expand(t, a.Name, v, map[string]string{"instance": "host:9090"}, 0.25)
+		}
+		if diff := cmp.Diff(a.ResultLabels, got); diff != "" {
+			t.Errorf("%s: expanded labels mismatch (-want +got):\n%s", a.Name, diff)
+		}
+		summary := expand(t, a.Name, a.Annotations["summary"], map[string]string{"instance": "host:9090"}, 0.25)
+		if !strings.Contains(summary, name) {
+			t.Errorf("%s: summary %q does not contain the service name %q", a.Name, summary, name)
+		}
+	}
+}
+
+func TestDescriptionHumanizesValue(t *testing.T) {
+	res := mustGenerate(t, "spec.yaml", []byte("version: 1\nservices: [{name: s, job: j}]\n"))
+	want := map[string]string{
+		"AgentErrorRatioHigh": "12.5%",
+		"AgentLatencyHigh":    "7.5s",
+	}
+	for _, a := range res.Services[0].Alerts {
+		w, ok := want[a.Name]
+		if !ok {
+			continue
+		}
+		value := map[string]float64{"AgentErrorRatioHigh": 0.125, "AgentLatencyHigh": 7.5}[a.Name]
+		d := expand(t, a.Name, a.Annotations["description"], nil, value)
+		if !strings.Contains(d, w) {
+			t.Errorf("%s: description %q does not show $value as %s", a.Name, d, w)
+		}
+		if !strings.Contains(d, formatThreshold(a)) {
+			t.Errorf("%s: description %q does not name the threshold %s", a.Name, d, formatThreshold(a))
+		}
+	}
+}
+
+func formatThreshold(a *Alert) string {
+	if a.Unit == "ratio" {
+		return templates.FormatThreshold(templates.Ratio, a.Threshold)
+	}
+	return templates.FormatThreshold(templates.Seconds, a.Threshold)
+}
+
+// TestAlertFacts pins the values other generators (promtool tests,
+// Alertmanager config) read from an Alert instead of the PromQL.
+func TestAlertFacts(t *testing.T) {
+	res := mustGenerate(t, "spec.yaml", []byte(`version: 1
+services:
+  - name: s
+    job: j
+    selector: {agent_type: researcher}
+    token_budget: false
+    queue_backlog: false
+    availability: false
+    latency: {ticket: false, log: false, page: {threshold: 250ms, for: 2m}}
+    error_rate: {ticket: false, log: false}
+`))
+	type fact struct {
+		Name, Tier, Severity string
+		For                  time.Duration
+		Threshold            float64
+		Window               time.Duration
+		MinRequestRate       float64
+		Metrics              []MetricInput
+	}
+	var got []fact
+	for _, a := range res.Services[0].Alerts {
+		got = append(got, fact{a.Name, a.Tier, a.SeverityValue, a.For, a.Threshold, a.Window, a.MinRequestRate, a.Metrics})
+	}
+	sel := map[string]string{"job": "j", "agent_type": "researcher"}
+	want := []fact{
+		{"AgentErrorRatioHigh", "page", "page", 5 * time.Minute, 0.1, 5 * time.Minute, 0.05, []MetricInput{
+			{Role: "requests", Metric: "agent_requests_total", Type: "counter", Labels: sel},
+			{Role: "errors", Metric: "agent_requests_total", Type: "counter", Labels: map[string]string{"job": "j", "agent_type": "researcher", "status": "error"}},
+		}},
+		{"AgentLatencyHigh", "page", "page", 2 * time.Minute, 0.25, 5 * time.Minute, 0, []MetricInput{
+			{Role: "histogram", Metric: "agent_request_duration_seconds", Type: "histogram", Labels: sel},
+		}},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("mismatch (-want +got):\n%s", diff)
+	}
+}
+
+func TestWriteAtomicKeepsOldFileOnFailure(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "rules.yaml")
+	if err := os.WriteFile(path, []byte("old\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	boom := errors.New("rename failed")
+	err := writeAtomic(path, []byte("new content\n"), func(string, string) error { return boom })
+	if !errors.Is(err, boom) {
+		t.Fatalf("writeAtomic error = %v, want %v", err, boom)
+	}
+	got, _ := os.ReadFile(path)
+	if diff := cmp.Diff("old\n", string(got)); diff != "" {
+		t.Errorf("old file changed (-want +got):\n%s", diff)
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 1 {
+		t.Errorf("temp file left behind: %v", entries)
+	}
+
+	if err := WriteAtomic(path, []byte("new\n")); err != nil {
+		t.Fatal(err)
+	}
+	got, _ = os.ReadFile(path)
+	fi, _ := os.Stat(path)
+	if string(got) != "new\n" || fi.Mode().Perm() != 0o600 {
+		t.Errorf("after WriteAtomic: content %q mode %v, want %q and the old mode 0600", got, fi.Mode().Perm(), "new\n")
+	}
+}
+
+func TestValidateRejectsBrokenRules(t *testing.T) {
+	err := Validate([]byte("groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: sum(\n"))
+	var bug *BugError
+	if !errors.As(err, &bug) {
+		t.Fatalf("Validate = %v, want a BugError", err)
+	}
+	if !strings.Contains(err.Error(), "bug:") {
+		t.Errorf("message %q does not say it is a bug", err)
+	}
+}
+
+func TestFileName(t *testing.T) {
+	tests := map[string]string{
+		"research-agent":    "research-agent.rules.yaml",
+		"writer/agent":      "writer_agent.rules.yaml",
+		`we{{ird}} "agent"`: "we_ird_agent.rules.yaml",
+		"..":                "service.rules.yaml",
+	}
+	for in, want := range tests {
+		if got := FileName(in); got != want {
+			t.Errorf("FileName(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
