@@ -92,8 +92,12 @@ func literals(re *syntax.Regexp) ([]string, bool) {
 			return nil, false
 		}
 		return []string{string(re.Rune)}, true
-	case syntax.OpEmptyMatch:
+	case syntax.OpEmptyMatch, syntax.OpBeginText, syntax.OpEndText, syntax.OpBeginLine, syntax.OpEndLine:
+		// Alertmanager anchors every regexp, so anchors add nothing.
 		return []string{""}, true
+	case syntax.OpQuest:
+		vs, ok := literals(re.Sub[0])
+		return append(vs, ""), ok
 	case syntax.OpCapture:
 		return literals(re.Sub[0])
 	case syntax.OpAlternate:

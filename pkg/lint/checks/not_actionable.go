@@ -9,8 +9,10 @@ var notActionable = []*lint.Check{
 	alertSeverity,
 	alertPageFor,
 	annotationsRequired,
-	labelsRequired,
 	alertRunbook,
 	alertAbsentFor,
-	alertUnroutedSeverity,
+	// labelsRequired and alertUnroutedSeverity report nothing under the
+	// default config, so their harness cases need a per-directory config
+	// (testdata/lint/<dir>/agentalerts.yml); they join this list once the
+	// harness reads it. Until then alert_config_test.go tests them.
 }
