@@ -17,7 +17,7 @@ var annotationsRequired = &lint.Check{
 	ID:       "annotations/required",
 	Severity: diag.Warning,
 	Doc: lint.Doc{
-		Title: "an alert without the annotations a responder needs",
+		Title: "An alert without the annotations a responder needs",
 		Text: `The notification is all a responder sees at 3 a.m. Without a summary it
 shows only the alert name; without a description it cannot say what is
 wrong, where and how badly. The required annotations are configurable
@@ -78,7 +78,7 @@ var labelsRequired = &lint.Check{
 	ID:       "labels/required",
 	Severity: diag.Warning,
 	Doc: lint.Doc{
-		Title: "an alert without a label the team requires",
+		Title: "An alert without a label the team requires",
 		Text: `Routing and ownership often hang on labels beyond severity: team,
 service, component. An alert without them reaches no one or the wrong
 people. The list is configurable (required_labels in .agentalerts.yaml)
@@ -130,7 +130,7 @@ var alertRunbook = &lint.Check{
 	ID:       "alert/runbook",
 	Severity: diag.Warning,
 	Doc: lint.Doc{
-		Title: "a page alert without an absolute runbook_url",
+		Title: "A page alert without an absolute runbook_url",
 		Text: `Whoever is paged needs to know what to do next. A page alert should link
 its runbook in the runbook_url annotation, as an absolute http(s) URL so
 that it is clickable in every notification channel. A templated host
@@ -196,7 +196,7 @@ var alertAbsentFor = &lint.Check{
 	ID:       "alert/absent-for",
 	Severity: diag.Warning,
 	Doc: lint.Doc{
-		Title: "an absent() alert with no for:",
+		Title: "An absent() alert with no for",
 		Text: `absent() is true whenever the series is missing from one evaluation: after
 a Prometheus restart, during a target's redeploy, or when one scrape is
 late. Without for:, each of those fires the alert. Give it a for: of a
@@ -244,7 +244,7 @@ var alertUnroutedSeverity = &lint.Check{
 	ID:       "alert/unrouted-severity",
 	Severity: diag.Warning,
 	Doc: lint.Doc{
-		Title: "a severity no Alertmanager route handles",
+		Title: "A severity no Alertmanager route handles",
 		Text: `An alert whose severity no route matches falls through to the root
 route's default receiver, which is often a catch-all nobody reads. The
 check runs only when the routed severities are known: set

@@ -13,7 +13,7 @@ var alertDuplicate = &lint.Check{
 	ID:       "alert/duplicate",
 	Severity: diag.Warning,
 	Doc: lint.Doc{
-		Title: "the same alert defined twice",
+		Title: "The same alert defined twice",
 		Text: `Two alerting rules with the same name and the same static labels produce
 alerts that Alertmanager cannot tell apart: with different expressions,
 the alert fires, resolves and fires again as each rule sees its own

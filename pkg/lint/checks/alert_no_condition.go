@@ -14,7 +14,7 @@ var alertNoCondition = &lint.Check{
 	ID:       "alert/no-condition",
 	Severity: diag.Warning,
 	Doc: lint.Doc{
-		Title: "an alert whose expression has no condition",
+		Title: "An alert whose expression has no condition",
 		Text: `An alerting rule fires for every series its expression returns. An
 expression with no comparison (>, <, ==, …) and no and/unless filter
 returns every series that exists, so the alert fires permanently for each

@@ -15,7 +15,7 @@ var alertSeverity = &lint.Check{
 	ID:       "alert/severity",
 	Severity: diag.Warning,
 	Doc: lint.Doc{
-		Title: "an alert with no severity label, or one outside the allowed values",
+		Title: "An alert with no severity label, or one outside the allowed values",
 		Text: `The severity label decides where an alert goes: Alertmanager routes page
 alerts to the on-call pager, ticket alerts to a queue and log alerts
 nowhere in particular. An alert without it, or with a value no route
@@ -132,7 +132,7 @@ var alertPageFor = &lint.Check{
 	ID:       "alert/page-for",
 	Severity: diag.Warning,
 	Doc: lint.Doc{
-		Title: "a page alert with no for: or a very short one",
+		Title: "A page alert with no for, or a very short one",
 		Text: `Without for:, an alert fires on the first evaluation that matches: one
 slow scrape, one deploy, one blip wakes someone up for a problem that was
 gone before they opened the laptop. A page alert should hold for at least

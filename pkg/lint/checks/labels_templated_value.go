@@ -11,7 +11,7 @@ var labelsTemplatedValue = &lint.Check{
 	ID:       "labels/templated-value",
 	Severity: diag.Warning,
 	Doc: lint.Doc{
-		Title: "the alert's value used in a label",
+		Title: "The alert's value used in a label",
 		Text: `Alert labels are the alert's identity. A label built from $value (or
 .Value) changes whenever the value does, so every evaluation that sees a
 new value ends one alert and starts another: the for: timer restarts and

@@ -14,7 +14,7 @@ var rateNonCounter = &lint.Check{
 	ID:       "promql/rate-non-counter",
 	Severity: diag.Warning,
 	Doc: lint.Doc{
-		Title: "rate, irate or increase on a series that is not a counter",
+		Title: "A rate, irate or increase of a series that is not a counter",
 		Text: `rate(), irate() and increase() assume their input only goes up and
 treat every drop as a counter reset. On a gauge (a queue depth, a memory
 size, a temperature) each decrease is read as a reset to zero, so the
@@ -78,7 +78,7 @@ var rawCounter = &lint.Check{
 	ID:       "promql/raw-counter",
 	Severity: diag.Warning,
 	Doc: lint.Doc{
-		Title: "a raw counter compared with a threshold",
+		Title: "A raw counter compared with a threshold",
 		Text: `A counter's value is the number of events since the process started; it
 resets on every restart and keeps growing otherwise. Comparing it with a
 threshold (errors_total > 100) fires some time after deployment and then
@@ -180,7 +180,7 @@ var rateWindow = &lint.Check{
 	ID:       "promql/rate-window",
 	Severity: diag.Warning,
 	Doc: lint.Doc{
-		Title: "a rate window shorter than twice the scrape interval",
+		Title: "A rate window shorter than twice the scrape interval",
 		Text: `rate(), irate(), increase(), delta(), idelta(), deriv() and
 predict_linear() need at least two samples inside their range. With a
 window shorter than two scrape intervals, some evaluations see one sample
