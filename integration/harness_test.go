@@ -57,10 +57,16 @@ func agentalertsBin(t *testing.T) string {
 	return binPath
 }
 
+// cleanups are directories shared across tests, removed when all are done.
+var cleanups []string
+
 func TestMain(m *testing.M) {
 	code := m.Run()
 	if binPath != "" {
 		os.RemoveAll(filepath.Dir(binPath))
+	}
+	for _, d := range cleanups {
+		os.RemoveAll(d)
 	}
 	os.Exit(code)
 }
