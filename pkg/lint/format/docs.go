@@ -5,6 +5,8 @@ import (
 	"io"
 	"strings"
 	"text/tabwriter"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/agentalerts/agentalerts/pkg/diag"
 	"github.com/agentalerts/agentalerts/pkg/lint"
@@ -26,7 +28,7 @@ func checkMarkdown(c *lint.Check, sev diag.Severity) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# %s\n\n", c.ID)
 	if c.Doc.Title != "" {
-		fmt.Fprintf(&b, "%s.\n\n", strings.TrimSuffix(c.Doc.Title, "."))
+		fmt.Fprintf(&b, "%s\n\n", sentence(c.Doc.Title))
 	}
 	fmt.Fprintf(&b, "Default severity: **%s** (%s).\n\n", sev, severityMeaning(sev))
 	if t := strings.TrimSpace(c.Doc.Text); t != "" {
@@ -56,6 +58,20 @@ lint:
 `+"```"+`
 `, c.ID)
 	return b.String()
+}
+
+// sentence makes a title ("a page alert with no for:") read as a
+// sentence: capital first letter, one final period.
+// A title that starts with an identifier ("histogram_quantile over ...",
+// "$value in ...") keeps its case.
+func sentence(title string) string {
+	title = strings.TrimSuffix(strings.TrimSpace(title), ".") + "."
+	first, _, _ := strings.Cut(title, " ")
+	if strings.ContainsAny(first, "_()$/.0123456789`") {
+		return title
+	}
+	r, size := utf8.DecodeRuneInString(title)
+	return string(unicode.ToUpper(r)) + title[size:]
 }
 
 func severityMeaning(s diag.Severity) string {
@@ -91,7 +107,7 @@ func Explain(w io.Writer, c *lint.Check, sev diag.Severity) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s (%s)\n", c.ID, sev)
 	if c.Doc.Title != "" {
-		fmt.Fprintf(&b, "%s\n", c.Doc.Title)
+		fmt.Fprintf(&b, "%s\n", sentence(c.Doc.Title))
 	}
 	if t := strings.TrimSpace(c.Doc.Text); t != "" {
 		fmt.Fprintf(&b, "\n%s\n", t)
