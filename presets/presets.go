@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/prometheus/common/model"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -51,11 +52,14 @@ type Preset struct {
 
 // Availability says how to tell that the service is gone.
 type Availability struct {
-	// Mode is "up" (Prometheus's scrape health) or "absent" (the series
-	// Metric disappeared for Window).
+	// Mode is "up" (Prometheus's scrape health of the job), "gauge" (a
+	// 0/1 health gauge of the system, e.g. one per worker) or "absent"
+	// (the series Metric disappeared for Window: pushed metrics have no up).
 	Mode   string  `yaml:"mode"`
 	Metric *Metric `yaml:"metric"`
 	Window string  `yaml:"window"`
+	// InstanceLabel names what is down in gauge mode (e.g. hostname).
+	InstanceLabel string `yaml:"instance_label"`
 }
 
 // Metric is one series name with the labels it is known to carry (besides
@@ -129,10 +133,12 @@ type Queue struct {
 	Aggregation string `yaml:"aggregation"`
 }
 
-// Variant overrides metric names, keyed like a spec's `metrics:` block.
+// Variant overrides metric names, keyed like a spec's `metrics:` block
+// but relative to the prefix, and optionally the aggregation labels.
 type Variant struct {
 	Description string            `yaml:"description"`
 	Metrics     map[string]string `yaml:"metrics"`
+	AggregateBy []string          `yaml:"aggregate_by"`
 }
 
 // Names lists the embedded presets, sorted, "default" first.
@@ -198,8 +204,15 @@ func (p *Preset) validate() error {
 		if p.Availability.Metric == nil || p.Availability.Window == "" {
 			return fmt.Errorf("availability mode absent needs metric and window")
 		}
+		if _, err := model.ParseDuration(p.Availability.Window); err != nil {
+			return fmt.Errorf("availability.window: %w", err)
+		}
+	case "gauge":
+		if p.Availability.Metric == nil || p.Availability.InstanceLabel == "" {
+			return fmt.Errorf("availability mode gauge needs metric and instance_label")
+		}
 	default:
-		return fmt.Errorf("availability.mode %q, expected up or absent", p.Availability.Mode)
+		return fmt.Errorf("availability.mode %q, expected up, gauge or absent", p.Availability.Mode)
 	}
 	if p.Requests != nil {
 		if p.Requests.Total == nil {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"net/url"
+	"regexp"
 	"regexp/syntax"
 	"text/template"
 	"time"
@@ -158,6 +159,9 @@ func newBuilder(file string, svc *Service) (*builder, error) {
 	}
 	b := &builder{file: file, svc: svc, p: p, prefix: p.Prefix, names: map[string]string{}, by: p.AggregateBy, noted: map[string]bool{}}
 	if svc.Variant.Set {
+		if by := p.Variants[svc.Variant.V].AggregateBy; by != nil {
+			b.by = by
+		}
 		for k, v := range p.Variants[svc.Variant.V].Metrics {
 			if k == "prefix" {
 				b.prefix = v
@@ -318,10 +322,21 @@ func (b *builder) availability(f *Family) {
 		if av.Mode == "absent" {
 			w, _ := time.ParseDuration(av.Window)
 			sel, in := b.series(Availability, "availability_metric", av.Metric)
+			in.Role = "series"
 			facts.Metric, facts.Window = sel.Name, w
 			a := &Alert{Name: "AgentMetricsAbsent", Family: Availability, Kind: "absent_over_time", Window: w,
 				Expr: templates.AbsentOverTime(sel, w), Metrics: []MetricInput{in}, By: []string{}}
 			b.add(a, t, tier.For.V, tier.KeepFiringFor.V, templates.AbsentOverTimeText(facts))
+			return
+		}
+		if av.Mode == "gauge" {
+			sel, in := b.series(Availability, "availability_metric", av.Metric)
+			in.Role = "health"
+			facts.Metric, facts.Instance = sel.Name, av.InstanceLabel
+			b.add(&Alert{Name: "AgentServiceDown", Family: Availability, Kind: "down", Expr: templates.Down(sel),
+				Metrics: []MetricInput{in}, By: []string{av.InstanceLabel}}, t, tier.For.V, tier.KeepFiringFor.V, templates.GaugeDownText(facts))
+			b.add(&Alert{Name: "AgentServiceAbsent", Family: Availability, Kind: "absent", Expr: templates.Absent(sel),
+				Metrics: []MetricInput{in}, By: []string{"job"}}, t, tier.For.V, tier.KeepFiringFor.V, templates.GaugeAbsentText(facts))
 			return
 		}
 		up := templates.Selector{Name: "up", Matchers: []templates.Matcher{{Name: "job", Op: "=", Value: b.svc.Job.V}}}
@@ -361,7 +376,7 @@ func (b *builder) errorRate(f *Family) {
 			// The total counts successes only: requests are both counters,
 			// selected together by name so a group with only failures
 			// still has a denominator.
-			names := total.Name + "|" + errs.Name
+			names := regexp.QuoteMeta(total.Name) + "|" + regexp.QuoteMeta(errs.Name)
 			total = total.With()
 			total.Matchers = append([]templates.Matcher{{Name: "__name__", Op: "=~", Value: names}}, total.Matchers...)
 			total.Name = ""
