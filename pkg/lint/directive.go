@@ -33,6 +33,10 @@ func (r *reader) directives() {
 			continue
 		}
 		col := 1 + len([]rune(string(text[:i])))
+		// A further " #" starts a note about the directive, not part of it.
+		if j := strings.Index(rest, " #"); j >= 0 {
+			rest = rest[:j]
+		}
 		d, err := parseDirective(strings.TrimSpace(rest))
 		if err != "" {
 			r.diags = append(r.diags, diag.Diagnostic{

@@ -49,6 +49,20 @@ type File struct {
 	// Directives are every agentalerts comment directive in the file, so
 	// a directive naming an unknown check can itself be reported.
 	Directives []*Directive
+
+	src *srcMap // line index of Source, for ScalarPos
+}
+
+// ScalarPos returns the file position of byte offset off in the value of
+// scalar node n (a label value, an annotation, any string of the file),
+// exact for every scalar style as for expressions. For an expression use
+// Rule.Expr.PosAt, which is mapped once by the reader.
+func (f *File) ScalarPos(n *yaml.Node, off int) diag.Pos {
+	if f.src == nil {
+		f.src = newSrcMap(f.Source)
+	}
+	e := Expr{Value: Value{Value: n.Value, Node: n}, segs: mapScalar(f.src, n)}
+	return e.PosAt(f.Path, off)
 }
 
 // Document is one YAML document of a file.

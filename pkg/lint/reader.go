@@ -49,6 +49,7 @@ func ReadFile(path string, src []byte) (*File, []diag.Diagnostic) {
 		f: &File{Path: path, Source: src, Disabled: map[string]*Directive{}},
 		m: newSrcMap(src),
 	}
+	r.f.src = r.m
 	r.read()
 	r.directives()
 	return r.f, r.diags
@@ -141,8 +142,7 @@ func (r *reader) syntax(err error) {
 	for line > 1 && len(bytes.TrimSpace(r.m.lineText(line))) == 0 {
 		line-- // a problem "at" a trailing blank line belongs to the text above
 	}
-	text := r.m.lineText(line)
-	col := len(text) - len(bytes.TrimLeft(text, " \t")) + 1
+	line, col := r.refineSyntaxPos(msg, line)
 	r.diags = append(r.diags, diag.Diagnostic{
 		Pos:      diag.Pos{File: r.f.Path, Line: line, Column: col},
 		Check:    IDYAMLSyntax,
@@ -150,6 +150,45 @@ func (r *reader) syntax(err error) {
 		Message:  "YAML syntax: " + msg,
 		Fix:      "fix the YAML around this line; Prometheus cannot read the file at all",
 	})
+}
+
+// refineSyntaxPos moves a syntax error from the construct yaml.v3 names
+// (where the enclosing list or mapping starts) to the offending line, for
+// the errors whose cause can be found from the text: a tab in the
+// indentation, and a line dedented to a list's column without "- ".
+func (r *reader) refineSyntaxPos(msg string, line int) (int, int) {
+	indent := func(l int) (int, []byte) {
+		t := r.m.lineText(l)
+		return len(t) - len(bytes.TrimLeft(t, " ")), t
+	}
+	firstCol := func(l int) int {
+		t := r.m.lineText(l)
+		return len(t) - len(bytes.TrimLeft(t, " \t")) + 1
+	}
+	switch {
+	case strings.HasPrefix(msg, "found a tab character"), strings.HasPrefix(msg, "found character that cannot start any token"):
+		for l := line; l <= min(line+3, len(r.m.lines)); l++ {
+			if n, t := indent(l); n < len(t) && t[n] == '\t' {
+				return l, n + 1
+			}
+		}
+	case strings.HasPrefix(msg, "did not find expected '-' indicator"):
+		want, t := indent(line)
+		if want < len(t) && t[want] == '-' {
+			for l := line + 1; l <= len(r.m.lines); l++ {
+				n, t := indent(l)
+				body := bytes.TrimSpace(t)
+				if len(body) == 0 || body[0] == '#' || n > want {
+					continue
+				}
+				if n == want && body[0] != '-' {
+					return l, n + 1
+				}
+				break
+			}
+		}
+	}
+	return line, firstCol(line)
 }
 
 func (r *reader) report(id string, sev diag.Severity, n *yaml.Node, msg, fix string) {
