@@ -194,3 +194,38 @@ func TestRelPath(t *testing.T) {
 		t.Errorf("mismatch (-want +got):\n%s", diff)
 	}
 }
+
+func TestLineIndex(t *testing.T) {
+	srcs := map[string]string{"crlf": "a\r\nb\r\n", "open": "x\ny", "empty": ""}
+	r := &Report{Source: func(f string) []byte {
+		if s, ok := srcs[f]; ok {
+			return []byte(s)
+		}
+		return nil
+	}}
+	type got struct {
+		Line string
+		OK   bool
+	}
+	tests := []struct {
+		file string
+		n    int
+		want got
+	}{
+		{"crlf", 1, got{"a", true}},
+		{"crlf", 2, got{"b", true}},
+		{"crlf", 3, got{"", false}},
+		{"open", 2, got{"y", true}},
+		{"open", 3, got{"", false}},
+		{"open", 0, got{"", false}},
+		{"empty", 1, got{"", true}},
+		{"missing", 1, got{"", false}},
+	}
+	x := lineIndex{}
+	for _, tt := range tests {
+		l, ok := x.line(r, tt.file, tt.n)
+		if diff := cmp.Diff(tt.want, got{l, ok}); diff != "" {
+			t.Errorf("line(%s, %d) mismatch (-want +got):\n%s", tt.file, tt.n, diff)
+		}
+	}
+}

@@ -2,7 +2,6 @@ package format
 
 import (
 	"bufio"
-	"bytes"
 	"fmt"
 	"io"
 	"strconv"
@@ -62,6 +61,7 @@ func (p palette) severity(s diag.Severity) *color.Color {
 func (t *Text) Format(w io.Writer, r *Report) error {
 	bw := bufio.NewWriter(w)
 	p := newPalette(t.Color)
+	lines := lineIndex{}
 	for i, d := range r.Diagnostics {
 		if i > 0 && !t.Quiet {
 			bw.WriteString("\n")
@@ -75,7 +75,8 @@ func (t *Text) Format(w io.Writer, r *Report) error {
 		if t.Quiet {
 			continue
 		}
-		t.excerpt(bw, p, sev, d, r.source(d.Pos.File))
+		line, ok := lines.line(r, d.Pos.File, d.Pos.Line)
+		t.excerpt(bw, p, sev, d, line, ok)
 	}
 	if !t.Quiet {
 		if len(r.Diagnostics) > 0 {
@@ -88,8 +89,7 @@ func (t *Text) Format(w io.Writer, r *Report) error {
 
 // excerpt prints the offending source line, a caret line and the fix
 // hint, all behind a gutter as wide as the line number.
-func (t *Text) excerpt(w *bufio.Writer, p palette, sev *color.Color, d diag.Diagnostic, src []byte) {
-	line, ok := sourceLine(src, d.Pos.Line)
+func (t *Text) excerpt(w *bufio.Writer, p palette, sev *color.Color, d diag.Diagnostic, line string, ok bool) {
 	num := ""
 	if ok {
 		num = strconv.Itoa(d.Pos.Line)
@@ -113,22 +113,42 @@ func (t *Text) excerpt(w *bufio.Writer, p palette, sev *color.Color, d diag.Diag
 	}
 }
 
-// sourceLine returns line n (1-based) of src without its line ending.
-func sourceLine(src []byte, n int) (string, bool) {
-	if src == nil || n <= 0 {
+// lineIndex finds source lines without rescanning a file for every
+// finding: the start of each line is computed once per file.
+type lineIndex map[string]*fileLines
+
+type fileLines struct {
+	src    []byte
+	starts []int
+}
+
+// line returns line n (1-based) of file without its line ending.
+func (x lineIndex) line(r *Report, file string, n int) (string, bool) {
+	fl, ok := x[file]
+	if !ok {
+		fl = &fileLines{src: r.source(file)}
+		if fl.src != nil {
+			fl.starts = append(fl.starts, 0)
+			for i, b := range fl.src {
+				if b == '\n' {
+					fl.starts = append(fl.starts, i+1)
+				}
+			}
+		}
+		x[file] = fl
+	}
+	if n <= 0 || n > len(fl.starts) || fl.starts[n-1] > len(fl.src) {
 		return "", false
 	}
-	for i := 1; i < n; i++ {
-		j := bytes.IndexByte(src, '\n')
-		if j < 0 {
-			return "", false
-		}
-		src = src[j+1:]
+	start := fl.starts[n-1]
+	if start == len(fl.src) && n > 1 {
+		return "", false // past the final newline
 	}
-	if j := bytes.IndexByte(src, '\n'); j >= 0 {
-		src = src[:j]
+	end := len(fl.src)
+	if n < len(fl.starts) {
+		end = fl.starts[n] - 1
 	}
-	return strings.TrimRight(string(src), "\r"), true
+	return strings.TrimRight(string(fl.src[start:end]), "\r"), true
 }
 
 // caret returns the padding up to column pos.Column of line and how many
