@@ -1,7 +1,10 @@
 package format
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/url"
 	"sort"
@@ -73,6 +76,9 @@ type sarifResult struct {
 	Level     string          `json:"level"`
 	Message   sarifText       `json:"message"`
 	Locations []sarifLocation `json:"locations"`
+	// PartialFingerprints lets code scanning follow a finding when lines
+	// move: it is built from what the finding is about, not where.
+	PartialFingerprints map[string]string `json:"partialFingerprints"`
 }
 
 type sarifLocation struct {
@@ -152,7 +158,9 @@ func (s SARIF) Format(w io.Writer, r *Report) error {
 	}
 
 	results := make([]sarifResult, 0, len(r.Diagnostics))
+	seen := map[string]int{}
 	for _, d := range r.Diagnostics {
+		uri := fileURI(r.relPath(d.Pos.File))
 		msg := d.Message
 		if d.Fix != "" {
 			msg += "\nFix: " + d.Fix
@@ -163,9 +171,10 @@ func (s SARIF) Format(w io.Writer, r *Report) error {
 			Level:     sarifLevel(d.Severity),
 			Message:   sarifText{Text: msg},
 			Locations: []sarifLocation{{PhysicalLocation: sarifPhysical{
-				ArtifactLocation: sarifArtifact{URI: fileURI(r.relPath(d.Pos.File))},
+				ArtifactLocation: sarifArtifact{URI: uri},
 				Region:           sarifRegionOf(d),
 			}}},
+			PartialFingerprints: map[string]string{"agentalertsFinding/v1": fingerprint(seen, d.Check, uri, d.Group, d.Rule, d.Message)},
 		})
 	}
 	log := sarifLog{
@@ -177,6 +186,19 @@ func (s SARIF) Format(w io.Writer, r *Report) error {
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
 	return enc.Encode(log)
+}
+
+// fingerprint hashes what a finding is about; the n-th identical finding
+// gets its own value so two equal findings in one rule stay two alerts.
+func fingerprint(seen map[string]int, parts ...string) string {
+	h := sha256.New()
+	for _, p := range parts {
+		h.Write([]byte(p))
+		h.Write([]byte{0})
+	}
+	sum := hex.EncodeToString(h.Sum(nil))[:32]
+	seen[sum]++
+	return fmt.Sprintf("%s:%d", sum, seen[sum])
 }
 
 // sarifRegionOf converts an inclusive diagnostic span to a SARIF region.

@@ -59,6 +59,7 @@ func TestSARIFStructure(t *testing.T) {
 						} `json:"region"`
 					} `json:"physicalLocation"`
 				} `json:"locations"`
+				PartialFingerprints map[string]string `json:"partialFingerprints"`
 			} `json:"results"`
 		} `json:"runs"`
 	}
@@ -109,7 +110,13 @@ func TestSARIFStructure(t *testing.T) {
 	if len(run.Results) != len(sharedReport(t).Diagnostics) {
 		t.Fatalf("%d results, want one per diagnostic (%d)", len(run.Results), len(sharedReport(t).Diagnostics))
 	}
+	fingerprints := map[string]bool{}
 	for i, res := range run.Results {
+		fp := res.PartialFingerprints["agentalertsFinding/v1"]
+		if fp == "" || fingerprints[fp] {
+			t.Errorf("results[%d]: fingerprint %q empty or repeated", i, fp)
+		}
+		fingerprints[fp] = true
 		if res.RuleIndex == nil || *res.RuleIndex < 0 || *res.RuleIndex >= len(d.Rules) || d.Rules[*res.RuleIndex].ID != res.RuleID {
 			t.Errorf("results[%d]: ruleIndex %v does not point at rule %q", i, res.RuleIndex, res.RuleID)
 		}
