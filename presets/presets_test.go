@@ -1,0 +1,76 @@
+package presets
+
+import (
+	"flag"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+var update = flag.Bool("update", false, "rewrite docs/presets.md")
+
+func TestLoadAll(t *testing.T) {
+	names := Names()
+	if len(names) == 0 || names[0] != "default" {
+		t.Fatalf("Names() = %v, want default first", names)
+	}
+	for _, n := range names {
+		if _, err := Load(n); err != nil {
+			t.Errorf("Load(%s): %v", n, err)
+		}
+	}
+}
+
+func TestParseRejects(t *testing.T) {
+	tests := []struct {
+		name, yaml, want string
+	}{
+		{"unknown key", "name: x\navailability: {mode: up}\nbogus: 1\n", "field bogus not found"},
+		{"name mismatch", "name: y\navailability: {mode: up}\n", "must match the file name"},
+		{"bad mode", "name: x\navailability: {mode: ping}\n", "expected up, gauge or absent"},
+		{"errors both", "name: x\navailability: {mode: up}\nrequests: {total: {name: a}, errors: {selector: 'a=\"b\"', metric: {name: c}}}\n", "exactly one of selector and metric"},
+		{"budget half", "name: x\navailability: {mode: up}\nbudget: {used: {name: a}}\n", "used+limit or remaining+max"},
+		{"queue aggregation", "name: x\navailability: {mode: up}\nqueue: {depth: {name: a}, aggregation: avg}\n", "expected sum or max"},
+		{"absent without window", "name: x\navailability: {mode: absent, metric: {name: a}}\n", "needs metric and window"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Parse("x", []byte(tt.yaml))
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("Parse error = %v, want one containing %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestUnknownPreset(t *testing.T) {
+	if _, err := Load("../default"); err == nil {
+		t.Errorf("Load(../default) succeeded")
+	}
+	if _, err := Raw("nope"); err == nil || !strings.Contains(err.Error(), "known: default") {
+		t.Errorf("Raw(nope) = %v, want the known names listed", err)
+	}
+}
+
+// TestDocsUpToDate keeps docs/presets.md generated from the presets.
+func TestDocsUpToDate(t *testing.T) {
+	got, err := Markdown()
+	if err != nil {
+		t.Fatal(err)
+	}
+	const path = "../docs/presets.md"
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("missing %s (go test ./presets -update): %v", path, err)
+	}
+	if diff := cmp.Diff(string(want), string(got)); diff != "" {
+		t.Errorf("docs/presets.md is stale; run go test ./presets -update (-want +got):\n%s", diff)
+	}
+}
