@@ -31,6 +31,11 @@ type Config struct {
 	// some Alertmanager route matches; an alert whose severity no route
 	// handles is flagged. Empty means "unknown, don't check".
 	RoutedSeverities []string
+
+	// File is the config file this came from; empty for the defaults.
+	File string
+	// checkPos is where each id under checks: was written, for Validate.
+	checkPos map[string]diag.Pos
 }
 
 // CheckConfig overrides one check.

@@ -1,0 +1,285 @@
+package lint
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"time"
+
+	"github.com/prometheus/common/model"
+	"go.yaml.in/yaml/v3"
+
+	"github.com/agentalerts/agentalerts/pkg/diag"
+)
+
+// ConfigFileName is the file FindConfig looks for.
+const ConfigFileName = ".agentalerts.yaml"
+
+// ConfigSections are the top-level keys of .agentalerts.yaml other than
+// lint:, owned by other commands. LoadConfig accepts them without reading
+// them; any other top-level key is an error, as a typo would otherwise
+// silently leave the defaults in force.
+var ConfigSections = []string{"generate", "test"}
+
+// FindConfig looks for .agentalerts.yaml in dir and each of its parents,
+// nearest first, and returns the path of the first one found.
+func FindConfig(dir string) (string, bool) {
+	dir, err := filepath.Abs(dir)
+	if err != nil {
+		return "", false
+	}
+	for {
+		p := filepath.Join(dir, ConfigFileName)
+		if info, err := os.Stat(p); err == nil && !info.IsDir() {
+			return p, true
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", false
+		}
+		dir = parent
+	}
+}
+
+// LoadConfig reads the lint: section of a config file over the defaults.
+// Problems come back as a diag.List naming file:line:col and what was
+// expected; unknown keys are errors.
+func LoadConfig(path string) (*Config, error) {
+	src, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return ParseConfig(filepath.ToSlash(path), src)
+}
+
+// ParseConfig is LoadConfig on a file's content.
+func ParseConfig(path string, src []byte) (*Config, error) {
+	cfg := DefaultConfig()
+	cfg.File = path
+	cfg.checkPos = map[string]diag.Pos{}
+	c := &configReader{path: path}
+	var doc yaml.Node
+	if err := yaml.NewDecoder(bytes.NewReader(src)).Decode(&doc); err != nil {
+		if errors.Is(err, io.EOF) {
+			return cfg, nil
+		}
+		r := &reader{f: &File{Path: path, Source: src}, m: newSrcMap(src)}
+		r.syntax(err)
+		d := r.diags[0]
+		d.Check, d.Fix = "config/invalid", ""
+		return nil, diag.List{d}
+	}
+	if len(doc.Content) == 0 {
+		return cfg, nil
+	}
+	root := resolve(doc.Content[0])
+	if isNull(root) {
+		return cfg, nil
+	}
+	if !c.want(root, yaml.MappingNode, "a mapping with a lint: section") {
+		return nil, c.errs
+	}
+	c.each(root, append([]string{"lint"}, ConfigSections...), func(k, v *yaml.Node) {
+		if k.Value == "lint" {
+			c.lint(cfg, v)
+		}
+	})
+	if len(c.errs) > 0 {
+		return nil, c.errs
+	}
+	return cfg, nil
+}
+
+type configReader struct {
+	path string
+	errs diag.List
+}
+
+func (c *configReader) fail(n *yaml.Node, format string, args ...any) {
+	c.errs = append(c.errs, diag.Diagnostic{
+		Pos: NodePos(c.path, n), Check: "config/invalid", Severity: diag.Error,
+		Message: fmt.Sprintf(format, args...),
+	})
+}
+
+func (c *configReader) want(n *yaml.Node, kind yaml.Kind, what string) bool {
+	if n.Kind != kind {
+		c.fail(n, "expected %s, found %s", what, describe(n))
+		return false
+	}
+	return true
+}
+
+// each calls fn for every entry of mapping n, failing on unknown and
+// repeated keys.
+func (c *configReader) each(n *yaml.Node, known []string, fn func(k, v *yaml.Node)) {
+	seen := map[string]bool{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], resolve(n.Content[i+1])
+		switch {
+		case seen[k.Value]:
+			c.fail(k, "%q is set twice", k.Value)
+		case !contains(known, k.Value):
+			if s := closest(k.Value, known); s != "" {
+				c.fail(k, "unknown key %q, did you mean %q?", k.Value, s)
+			} else {
+				c.fail(k, "unknown key %q, expected one of %v", k.Value, known)
+			}
+		default:
+			seen[k.Value] = true
+			fn(k, v)
+		}
+	}
+}
+
+func (c *configReader) lint(cfg *Config, n *yaml.Node) {
+	if isNull(n) || !c.want(n, yaml.MappingNode, "a mapping") {
+		return
+	}
+	keys := []string{"checks", "severity", "required_labels", "required_annotations", "scrape_interval", "min_page_for", "routed_severities"}
+	c.each(n, keys, func(k, v *yaml.Node) {
+		switch k.Value {
+		case "checks":
+			c.checks(cfg, v)
+		case "severity":
+			if isNull(v) || !c.want(v, yaml.MappingNode, "a mapping with label, values and page") {
+				return
+			}
+			c.each(v, []string{"label", "values", "page"}, func(k, v *yaml.Node) {
+				switch k.Value {
+				case "label":
+					if c.want(v, yaml.ScalarNode, "a label name") {
+						if !model.LegacyValidation.IsValidLabelName(v.Value) {
+							c.fail(v, "%q is not a valid label name", v.Value)
+						}
+						cfg.SeverityLabel = v.Value
+					}
+				case "values":
+					cfg.SeverityValues = c.strings(v)
+				case "page":
+					cfg.PageValues = c.strings(v)
+				}
+			})
+		case "required_labels":
+			cfg.RequiredLabels = c.strings(v)
+		case "required_annotations":
+			cfg.RequiredAnnotations = c.strings(v)
+		case "routed_severities":
+			cfg.RoutedSeverities = c.strings(v)
+		case "scrape_interval":
+			cfg.ScrapeInterval = c.duration(v)
+		case "min_page_for":
+			cfg.MinPageFor = c.duration(v)
+		}
+	})
+	for _, p := range cfg.PageValues {
+		if len(cfg.SeverityValues) > 0 && !contains(cfg.SeverityValues, p) {
+			c.fail(n, "severity.page value %q is not one of severity.values %v", p, cfg.SeverityValues)
+		}
+	}
+}
+
+func (c *configReader) checks(cfg *Config, n *yaml.Node) {
+	if isNull(n) || !c.want(n, yaml.MappingNode, "a mapping of check id to {enabled, severity}") {
+		return
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], resolve(n.Content[i+1])
+		id := k.Value
+		if _, dup := cfg.checkPos[id]; dup {
+			c.fail(k, "check %q is configured twice", id)
+			continue
+		}
+		cfg.checkPos[id] = NodePos(c.path, k)
+		var cc CheckConfig
+		switch {
+		case v.Kind == yaml.ScalarNode && (v.Value == "false" || v.Value == "off"):
+			off := false // the shorthand ID: false
+			cc.Enabled = &off
+		case v.Kind == yaml.ScalarNode && (v.Value == "true" || v.Value == "on"):
+			on := true
+			cc.Enabled = &on
+		case !c.want(v, yaml.MappingNode, "{enabled: true|false, severity: error|warning|info} or false"):
+			continue
+		default:
+			c.each(v, []string{"enabled", "severity"}, func(k, v *yaml.Node) {
+				switch k.Value {
+				case "enabled":
+					var b bool
+					if v.Kind != yaml.ScalarNode || v.Decode(&b) != nil {
+						c.fail(v, "enabled must be true or false")
+						return
+					}
+					cc.Enabled = &b
+				case "severity":
+					s, err := diag.ParseSeverity(v.Value)
+					if err != nil || v.Kind != yaml.ScalarNode {
+						c.fail(v, "severity must be error, warning or info, not %s", describe(v))
+						return
+					}
+					cc.Severity = s
+				}
+			})
+		}
+		cfg.Checks[id] = cc
+	}
+}
+
+func (c *configReader) strings(n *yaml.Node) []string {
+	if isNull(n) {
+		return nil
+	}
+	if !c.want(n, yaml.SequenceNode, "a list of strings") {
+		return nil
+	}
+	out := make([]string, 0, len(n.Content))
+	for _, it := range n.Content {
+		it = resolve(it)
+		if c.want(it, yaml.ScalarNode, "a string") {
+			out = append(out, it.Value)
+		}
+	}
+	return out
+}
+
+func (c *configReader) duration(n *yaml.Node) time.Duration {
+	if !c.want(n, yaml.ScalarNode, "a duration such as 30s or 1m") {
+		return 0
+	}
+	d, err := model.ParseDuration(n.Value)
+	if err != nil || d <= 0 {
+		c.fail(n, "%q is not a positive duration such as 30s or 1m", n.Value)
+		return 0
+	}
+	return time.Duration(d)
+}
+
+// Validate checks the configured check ids against the registered checks
+// (known), so a typo in checks: is an error rather than a silent no-op.
+func (cfg *Config) Validate(known []*Check) error {
+	ids := make([]string, 0, len(known))
+	for _, c := range known {
+		ids = append(ids, c.ID)
+	}
+	var errs diag.List
+	for id := range cfg.Checks {
+		if contains(ids, id) {
+			continue
+		}
+		pos := cfg.checkPos[id]
+		if pos.File == "" {
+			pos.File = cfg.File
+		}
+		msg := fmt.Sprintf("unknown check %q in checks:", id)
+		if s := closest(id, ids); s != "" {
+			msg += fmt.Sprintf(", did you mean %q?", s)
+		}
+		errs = append(errs, diag.Diagnostic{Pos: pos, Check: "config/invalid", Severity: diag.Error, Message: msg})
+	}
+	sort.Slice(errs, func(i, j int) bool { return errs[i].Pos.Line < errs[j].Pos.Line })
+	return errs.Err()
+}
