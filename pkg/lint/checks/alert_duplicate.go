@@ -20,7 +20,10 @@ the alert fires, resolves and fires again as each rule sees its own
 series, and a silence or an inhibition for one hits both. An identical
 copy doubles the evaluation cost and drifts apart with the next edit.
 
-The check looks across every file linted together. The same name with
+The check looks across every file linted together. Rules whose
+expressions provably return series with different label names (sum by
+(statefulset) and sum by (deployment)) raise different alerts and are
+not reported. The same name with
 different labels (a page and a ticket tier, one rule per service) is
 distinct alerts and is not reported: agentalerts generate produces
 exactly that.`,
@@ -107,6 +110,9 @@ func checkDuplicateAlerts(p *lint.Pass, files []*lint.File) {
 						first[id] = r
 						continue
 					}
+					if distinctSeries(prev, r) {
+						continue
+					}
 					where := rulePos(prev)
 					if normalizedExpr(prev) == normalizedExpr(r) {
 						p.ReportAt(r, nil,
@@ -115,7 +121,7 @@ func checkDuplicateAlerts(p *lint.Pass, files []*lint.File) {
 						continue
 					}
 					p.ReportAt(r, r.Expr.Node,
-						fmt.Sprintf("alert %s is also defined at %s with the same labels but a different expression: both raise the same alert", r.Alert.Value, where),
+						fmt.Sprintf("alert %s is also defined at %s with the same labels but a different expression: unless their series differ in labels, both raise the same alert", r.Alert.Value, where),
 						"give one a distinguishing label (e.g. severity) or a different name, or merge the expressions")
 				}
 			}
@@ -135,4 +141,20 @@ func rulePos(r *lint.Rule) diag.Pos {
 		n = r.Alert.Key
 	}
 	return lint.NodePos(file, n)
+}
+
+// distinctSeries reports whether two rules' expressions provably return
+// series with different label names (sum by (statefulset) and sum by
+// (deployment)): their alerts then differ in labels even with the same
+// name and static labels, a pattern mixins use to cover several kinds of
+// object under one alert name.
+func distinctSeries(a, b *lint.Rule) bool {
+	if a.Expr.AST == nil || b.Expr.AST == nil {
+		return false
+	}
+	la, lb := outputLabels(a.Expr.AST), outputLabels(b.Expr.AST)
+	if !la.exact || !lb.exact {
+		return false
+	}
+	return strings.Join(la.known(), ",") != strings.Join(lb.known(), ",")
 }

@@ -3,7 +3,9 @@ package checks
 import (
 	"fmt"
 	"regexp"
+	"strings"
 
+	"github.com/prometheus/prometheus/model/labels"
 	"github.com/prometheus/prometheus/promql/parser"
 
 	"github.com/agentalerts/agentalerts/pkg/diag"
@@ -67,6 +69,10 @@ func checkNoCondition(p *lint.Pass, r *lint.Rule) {
 			// series may have been filtered by its recording rule.
 			if name := selectorName(n); name == "ALERTS" || name == "ALERTS_FOR_STATE" || isRecordedName(name) {
 				condition = true
+			} else if isInfoName(name) && hasLabelFilter(n) {
+				// Info series are always 1: their matchers are the condition
+				// (foo_info{state="down"}).
+				condition = true
 			}
 		}
 		return !condition
@@ -82,4 +88,20 @@ func checkNoCondition(p *lint.Pass, r *lint.Rule) {
 	p.ReportExpr(r, start, end,
 		fmt.Sprintf("alert has no condition: %s returns every series, so the alert fires for each of them all the time", text),
 		"add a comparison with a threshold (e.g. … > 100) or filter with and/unless")
+}
+
+// isInfoName reports whether a metric name marks an info series, whose
+// value is always 1 and whose labels carry the information.
+func isInfoName(name string) bool {
+	return strings.HasSuffix(name, "_info") || strings.HasSuffix(name, "_metadata")
+}
+
+// hasLabelFilter reports whether a selector has a matcher besides its name.
+func hasLabelFilter(vs *parser.VectorSelector) bool {
+	for _, m := range vs.LabelMatchers {
+		if m.Name != labels.MetricName {
+			return true
+		}
+	}
+	return false
 }

@@ -24,7 +24,11 @@ rate(errors_total[5m]) > 0.1 is "more than 0.1 errors per second", which
 fires on a busy service that is 99.9% healthy and never on a quiet one
 that fails every request.
 
-The check accepts expressions that divide, that average 0/1 series
+The check judges expressions that take the rate() or increase() of a
+counter, the absolute quantity most often mistaken for a ratio; a gauge
+may hold a percentage itself. It accepts expressions that divide, that
+compare two series (a > 0.9 * b) or only with 0 (a ratio above 0 is a
+count above 0), that average 0/1 series
 (avg, avg_over_time), that use histogram_fraction, that take the rate of
 a _seconds counter (seconds per second is already a ratio), and that read
 series whose names say they hold a ratio (…_ratio, …_percent, …_perc,
@@ -71,7 +75,7 @@ func checkRatioWithoutDivision(p *lint.Pass, r *lint.Rule) {
 		return
 	}
 	where, phrase := ratioClaim(r)
-	if phrase == "" || computesRatio(r.Expr.AST) {
+	if phrase == "" || computesRatio(r.Expr.AST) || !countsEvents(r.Expr.AST) || onlyZeroThresholds(r.Expr.AST) {
 		return
 	}
 	start, end := nodeRange(r.Expr.AST)
@@ -112,7 +116,8 @@ func computesRatio(e parser.Expr) bool {
 	walk(e, func(n parser.Node, _ []parser.Node) bool {
 		switch n := n.(type) {
 		case *parser.BinaryExpr:
-			if n.Op == parser.DIV {
+			// a > 0.9 * b compares a fraction of b without writing a / b.
+			if n.Op == parser.DIV || (n.Op.IsComparisonOperator() && !isScalar(n.LHS) && !isScalar(n.RHS)) {
 				found = true
 			}
 		case *parser.AggregateExpr:
@@ -125,11 +130,8 @@ func computesRatio(e parser.Expr) bool {
 				found = true
 			case "rate", "irate":
 				// seconds per second: CPU or busy time as a fraction.
-				if _, vs := matrixSelector(n.Args[0]); vs != nil {
-					b := baseName(selectorName(vs))
-					if strings.HasSuffix(b, "_seconds_total") || strings.HasSuffix(b, "_seconds") {
-						found = true
-					}
+				if _, vs := matrixSelector(n.Args[0]); vs != nil && isTimeCounter(selectorName(vs)) {
+					found = true
 				}
 			}
 		case *parser.VectorSelector:
@@ -140,6 +142,57 @@ func computesRatio(e parser.Expr) bool {
 		return !found
 	})
 	return found
+}
+
+// isTimeCounter reports whether a counter accumulates seconds, so that
+// its rate is a fraction of time (busy, GC, CPU).
+func isTimeCounter(name string) bool {
+	b := baseName(name)
+	for _, s := range []string{"_seconds_total", "_seconds_sum", "_seconds"} {
+		if strings.HasSuffix(b, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// countsEvents reports whether an expression takes the rate or increase
+// of a counter of events: the absolute quantity the seed's "10%" alert
+// mistakes for a ratio. A gauge may itself hold a percentage, which the
+// check cannot know, so expressions without such a rate are not judged.
+func countsEvents(e parser.Expr) bool {
+	found := false
+	walk(e, func(n parser.Node, _ []parser.Node) bool {
+		if c, ok := n.(*parser.Call); ok && counterFuncs[callName(c)] {
+			if _, vs := matrixSelector(c.Args[0]); vs != nil && !isTimeCounter(selectorName(vs)) {
+				found = true
+			}
+		}
+		return !found
+	})
+	return found
+}
+
+// onlyZeroThresholds reports whether every threshold the expression
+// compares with is 0: "error rate > 0" and "errors > 0" are the same
+// condition, so no division is missing.
+func onlyZeroThresholds(e parser.Expr) bool {
+	zero, other := false, false
+	walk(e, func(n parser.Node, _ []parser.Node) bool {
+		b, ok := n.(*parser.BinaryExpr)
+		if !ok || !b.Op.IsComparisonOperator() {
+			return true
+		}
+		for _, side := range []parser.Expr{b.LHS, b.RHS} {
+			if num, ok := unwrap(side).(*parser.NumberLiteral); ok && num.Val == 0 {
+				zero = true
+			} else if isScalar(side) {
+				other = true
+			}
+		}
+		return true
+	})
+	return zero && !other
 }
 
 // outcomeLabels carry a request's outcome; dropping their matchers from

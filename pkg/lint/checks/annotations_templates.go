@@ -4,8 +4,6 @@ import (
 	"regexp"
 	"strings"
 
-	"go.yaml.in/yaml/v3"
-
 	"github.com/agentalerts/agentalerts/pkg/diag"
 	"github.com/agentalerts/agentalerts/pkg/lint"
 )
@@ -107,48 +105,26 @@ func valueRef(s string) (int, int, bool) {
 	return 0, 0, false
 }
 
-// scalarPos is the file position of byte off of a scalar node's value.
-// It is exact for single-line plain and quoted scalars (the common case
-// for labels and annotations) and falls back to the node's own position
-// where the YAML encoding makes offsets ambiguous (escapes, folding).
-func scalarPos(file string, n *yaml.Node, off int) diag.Pos {
-	p := lint.NodePos(file, n)
-	if n == nil || strings.ContainsAny(n.Value, "\n") {
-		return p
-	}
-	switch n.Style {
-	case 0, yaml.TaggedStyle:
-		p.Column += off
-	case yaml.DoubleQuotedStyle:
-		if !strings.ContainsAny(n.Value, "\\\"") {
-			p.Column += off + 1
-		}
-	case yaml.SingleQuotedStyle:
-		if !strings.Contains(n.Value, "'") {
-			p.Column += off + 1
-		}
-	}
-	return p
-}
-
 // reportInValue reports a finding covering bytes [start,end) of the value
 // of kv (a rule label or annotation).
 func reportInValue(p *lint.Pass, r *lint.Rule, kv lint.KV, start, end int, msg, fix string) {
-	var file string
-	if p.File != nil {
-		file = p.File.Path
-	}
+	f := p.File
 	if r.Group != nil && r.Group.Doc != nil && r.Group.Doc.File != nil {
-		file = r.Group.Doc.File.Path
+		f = r.Group.Doc.File
+	}
+	n := kv.Value.Node
+	if n == nil || f == nil {
+		p.ReportAt(r, kv.Key.Node, msg, fix)
+		return
 	}
 	d := diag.Diagnostic{
-		Pos:     scalarPos(file, kv.Value.Node, start),
+		Pos:     f.ScalarPos(n, start),
 		Message: msg,
 		Fix:     fix,
 		Rule:    r.Name(),
 	}
 	if end > start+1 {
-		if e := scalarPos(file, kv.Value.Node, end-1); e != d.Pos {
+		if e := f.ScalarPos(n, end-1); e != d.Pos {
 			d.End = e
 		}
 	}

@@ -20,13 +20,17 @@ treat every drop as a counter reset. On a gauge (a queue depth, a memory
 size, a temperature) each decrease is read as a reset to zero, so the
 result is inflated by whole values and is never negative.
 
-The check is name-based and needs no Prometheus server: counters end in
-_total, and the cumulative series of histograms and summaries end in
-_count, _sum and _bucket (_created holds their creation time). Names
-recorded by rules (level:metric:operations) are not judged, nor are
-series under a histogram_*() function (native histograms carry no
-suffix). Use deriv() or delta() for the trend of a gauge. For a counter
-whose exporter omits _total, disable the check on that rule with a reason.`,
+The check is name-based and needs no Prometheus server. Many exporters
+name counters without _total (SNMP's ifHCInOctets, postgres_exporter's
+pg_stat_database_xact_commit), so a missing suffix alone proves nothing:
+the check reports a name only when it is not counter-like (_total,
+_count, _sum, _bucket, _created) and its last word says it is a level —
+depth, size, used, free, available, limit, capacity, active, running,
+waiting, pending, queued, ratio, percent, temperature, timestamp, info,
+memory and the like (the unit suffix skipped: …_free_bytes).
+Names recorded by rules (level:metric:operations) are not judged, nor
+are series under a histogram_*() function. Use deriv() or delta() for
+the trend of a gauge.`,
 		Bad: `groups:
   - name: agent
     rules:
@@ -62,13 +66,17 @@ func checkRateNonCounter(p *lint.Pass, r *lint.Rule) {
 		if name == "" || isRecordedName(name) || isCounterName(name) || hasAncestorCall(path, isHistogramFunc) {
 			return true
 		}
+		word := gaugeWord(name)
+		if word == "" {
+			return true
+		}
 		alt := "deriv"
 		if fn == "increase" {
 			alt = "delta"
 		}
 		start, end := nodeRange(vs)
 		p.ReportExpr(r, start, end,
-			fmt.Sprintf("%s() on %s, which is not a counter by its name (counters end in _total, _count, _sum or _bucket): every decrease is read as a counter reset", fn, name),
+			fmt.Sprintf("%s() on %s, which is a gauge by its name (%q; counters end in _total): every decrease is read as a counter reset", fn, name, word),
 			fmt.Sprintf("for a gauge use %s(%s[…]); if it is a counter, name it %s_total", alt, name, name))
 		return true
 	})
@@ -148,7 +156,9 @@ var passThrough = map[string]bool{
 func rawSelector(e parser.Expr) *parser.VectorSelector {
 	switch e := unwrap(e).(type) {
 	case *parser.VectorSelector:
-		if name := selectorName(e); name != "" && !isRecordedName(name) && strings.HasSuffix(baseName(name), "_total") {
+		// Uptime counters are compared raw on purpose ("restarted in the
+		// last minute").
+		if name := selectorName(e); name != "" && !isRecordedName(name) && strings.HasSuffix(baseName(name), "_total") && !strings.Contains(name, "uptime") {
 			return e
 		}
 	case *parser.MatrixSelector:
@@ -228,4 +238,50 @@ func checkRateWindow(p *lint.Pass, r *lint.Rule) {
 			fmt.Sprintf("use a window of at least %s, e.g. [%s]", fmtDuration(2*scrape), suggestedWindow(scrape)))
 		return true
 	})
+}
+
+// gaugeWords end the names of series that hold a level, not a count of
+// events.
+var gaugeWords = map[string]bool{
+	"depth": true, "size": true, "length": true, "used": true, "usage": true,
+	"free": true, "available": true, "avail": true, "limit": true, "capacity": true,
+	"active": true, "running": true, "waiting": true, "pending": true,
+	"inflight": true, "queued": true, "up": true, "ratio": true, "percent": true,
+	"perc": true, "pct": true, "celsius": true, "fahrenheit": true, "temperature": true,
+	"temp": true, "info": true, "enabled": true,
+	"replicas": true, "utilization": true, "utilisation": true, "level": true,
+	"max": true, "min": true, "gauge": true, "timestamp": true, "version": true,
+	"workers": true, "threads": true, "goroutines": true, "fds": true,
+	"memory": true, "remaining": true, "allocated": true, "open": true, "connected": true,
+	"load1": true, "load5": true, "load15": true,
+}
+
+// gaugeLeads start the names of series that hold a level (active_agents).
+var gaugeLeads = map[string]bool{"active": true, "current": true, "inflight": true}
+
+// unitWords are base-unit suffixes skipped before looking at the word
+// that says what is measured (node_memory_MemFree_bytes → free).
+var unitWords = map[string]bool{
+	"bytes": true, "seconds": true, "meters": true, "volts": true,
+	"amperes": true, "joules": true, "grams": true, "hertz": true, "watts": true,
+}
+
+// gaugeWord returns the word of a metric name that marks it as a gauge,
+// or "" when the name does not say.
+func gaugeWord(name string) string {
+	words := strings.Fields(splitWords(baseName(name)))
+	if len(words) == 0 {
+		return ""
+	}
+	last := len(words) - 1
+	if unitWords[words[last]] && last > 0 {
+		last--
+	}
+	if gaugeWords[words[last]] {
+		return words[last]
+	}
+	if len(words) > 1 && gaugeLeads[words[0]] {
+		return words[0]
+	}
+	return ""
 }

@@ -88,10 +88,17 @@ func (h hqCheck) inspect(arg parser.Expr) {
 		}
 		h.inspect(e.Expr)
 	case *parser.BinaryExpr:
-		if !isScalar(e.LHS) {
+		// With group_left/group_right the "one" side only lends labels
+		// (… * on (instance) group_left (node) kubelet_node_name): only
+		// the "many" side holds the histogram.
+		card := parser.CardOneToOne
+		if e.VectorMatching != nil {
+			card = e.VectorMatching.Card
+		}
+		if !isScalar(e.LHS) && card != parser.CardOneToMany {
 			h.inspect(e.LHS)
 		}
-		if !isScalar(e.RHS) {
+		if !isScalar(e.RHS) && card != parser.CardManyToOne {
 			h.inspect(e.RHS)
 		}
 	case *parser.VectorSelector:
