@@ -1,0 +1,174 @@
+package testgen
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/agentalerts/agentalerts/internal/testtool"
+	"github.com/agentalerts/agentalerts/pkg/rules"
+	"github.com/agentalerts/agentalerts/pkg/unittest"
+)
+
+var update = flag.Bool("update", false, "rewrite testdata/testgen goldens")
+
+// spec is one input: the built-in example or a golden spec of generate.
+type spec struct {
+	name string // golden base name
+	path string
+	src  []byte
+}
+
+func specs(t *testing.T) []spec {
+	t.Helper()
+	out := []spec{{name: "example", path: rules.ExamplePath, src: rules.ExampleSpec()}}
+	files, err := filepath.Glob("../../testdata/generate/*.spec.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		base := strings.TrimSuffix(filepath.Base(f), ".spec.yaml")
+		if strings.HasPrefix(base, "err-") {
+			continue // specs that must not generate
+		}
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, spec{name: base, path: f, src: src})
+	}
+	return out
+}
+
+// generate returns the rule file and the test file for a spec.
+func generate(t *testing.T, s spec) (ruleFile, testFile []byte) {
+	t.Helper()
+	parsed, err := rules.ParseSpec(s.path, s.src)
+	if err != nil {
+		t.Fatalf("%s: %v", s.path, err)
+	}
+	res, err := rules.Generate(parsed)
+	if err != nil {
+		t.Fatalf("%s: %v", s.path, err)
+	}
+	files, err := rules.Render(res, s.path, false)
+	if err != nil {
+		t.Fatalf("%s: %v", s.path, err)
+	}
+	tests, err := Build(res, "rules.yaml")
+	if err != nil {
+		t.Fatalf("%s: Build: %v", s.path, err)
+	}
+	again, err := Build(res, "rules.yaml")
+	if err != nil || !bytes.Equal(tests, again) {
+		t.Fatalf("%s: Build is not deterministic", s.path)
+	}
+	return files[""], tests
+}
+
+// write puts the pair into a fresh directory and returns the test file.
+func write(t *testing.T, ruleFile, testFile []byte) string {
+	t.Helper()
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "rules.yaml"), ruleFile, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(dir, "rules.test.yaml")
+	if err := os.WriteFile(p, testFile, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestGolden(t *testing.T) {
+	for _, s := range specs(t) {
+		t.Run(s.name, func(t *testing.T) {
+			_, got := generate(t, s)
+			golden := filepath.Join("../../testdata/testgen", s.name+".test.yaml")
+			if *update {
+				if err := os.WriteFile(golden, got, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatalf("missing golden (run with -update): %v", err)
+			}
+			if diff := cmp.Diff(string(want), string(got)); diff != "" {
+				t.Errorf("%s mismatch (-want +got):\n%s", golden, diff)
+			}
+		})
+	}
+}
+
+// TestGeneratedTestsPass runs the generated tests with our runner and with
+// promtool: every case of every spec must pass in both.
+func TestGeneratedTestsPass(t *testing.T) {
+	for _, s := range specs(t) {
+		t.Run(s.name, func(t *testing.T) {
+			rf, tf := generate(t, s)
+			p := write(t, rf, tf)
+			res, err := unittest.RunFile(p, unittest.Options{})
+			if err != nil {
+				t.Fatalf("agentalerts test: bad input: %v", err)
+			}
+			if res.Failed() {
+				var b bytes.Buffer
+				unittest.WriteText(&b, res)
+				t.Errorf("agentalerts test failed:\n%s", b.String())
+			}
+			if len(res.Groups) == 0 {
+				t.Errorf("no test groups generated")
+			}
+			promtool := testtool.Need(t, "promtool")
+			out, err := exec.Command(promtool, "test", "rules", p).CombinedOutput()
+			if err != nil {
+				t.Errorf("promtool test rules: %v\n%s", err, out)
+			}
+		})
+	}
+}
+
+// TestWrongExpectationFailsBoth changes one expected annotation of the
+// example's tests and shows that our runner and promtool both fail on it,
+// and on nothing else: the generated tests can catch a wrong alert.
+func TestWrongExpectationFailsBoth(t *testing.T) {
+	rf, tf := generate(t, specs(t)[0])
+	const from = "summary: research-agent error ratio above 10%\n"
+	if n := strings.Count(string(tf), from); n < 1 {
+		t.Fatalf("generated tests lack %q", from)
+	}
+	wrong := strings.Replace(string(tf), from, "summary: research-agent error ratio above 11%\n", 1)
+	p := write(t, rf, []byte(wrong))
+
+	res, err := unittest.RunFile(p, unittest.Options{})
+	if err != nil {
+		t.Fatalf("agentalerts test: bad input: %v", err)
+	}
+	var failed []string
+	for _, g := range res.Groups {
+		if len(g.Failures) > 0 {
+			failed = append(failed, g.Name)
+		}
+	}
+	want := []string{"research-agent/AgentErrorRatioHigh/page/breach"}
+	if diff := cmp.Diff(want, failed); diff != "" {
+		t.Errorf("failing groups mismatch (-want +got):\n%s", diff)
+	}
+
+	promtool := testtool.Need(t, "promtool")
+	out, err := exec.Command(promtool, "test", "rules", p).CombinedOutput()
+	if err == nil {
+		t.Fatalf("promtool passed a wrong expectation:\n%s", out)
+	}
+	if !strings.Contains(string(out), "name: research-agent/AgentErrorRatioHigh/page/breach,") ||
+		strings.Count(string(out), "    name: ") != 1 {
+		t.Errorf("promtool should fail exactly the page breach group:\n%s", out)
+	}
+}
