@@ -48,11 +48,19 @@ const (
 // file reads ruleFile, a path relative to the test file. Output is
 // deterministic: the same result gives the same bytes.
 func Build(res *rules.Result, ruleFile string) ([]byte, error) {
+	return BuildFiles(res, []string{ruleFile})
+}
+
+// BuildFiles is Build for rules written to several files (one per
+// service): the test loads them all, since a test of one service checks
+// that the same alert of every other service stays silent. Paths are
+// relative to the test file; globs are allowed, as in promtool.
+func BuildFiles(res *rules.Result, ruleFiles []string) ([]byte, error) {
 	var all []*rules.Alert
 	for _, s := range res.Services {
 		all = append(all, s.Alerts...)
 	}
-	f := testFile{RuleFiles: []string{ruleFile}, EvaluationInterval: model.Duration(EvalInterval).String()}
+	f := testFile{RuleFiles: ruleFiles, EvaluationInterval: model.Duration(EvalInterval).String()}
 	for _, a := range all {
 		for _, c := range casesFor(a) {
 			g, err := buildGroup(a, c, all)

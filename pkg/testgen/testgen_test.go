@@ -172,3 +172,69 @@ func TestWrongExpectationFailsBoth(t *testing.T) {
 		t.Errorf("promtool should fail exactly the page breach group:\n%s", out)
 	}
 }
+
+// TestEveryAlertIsProven reads the generated tests back and checks that no
+// case is vacuous: every alert and tier has a breach that expects exactly
+// that tier among the firing alerts, and silent cases that do not expect
+// it; error ratios with a traffic guard have a low-traffic case.
+func TestEveryAlertIsProven(t *testing.T) {
+	for _, s := range specs(t) {
+		t.Run(s.name, func(t *testing.T) {
+			parsed, err := rules.ParseSpec(s.path, s.src)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := rules.Generate(parsed)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, err := Build(res, "rules.yaml")
+			if err != nil {
+				t.Fatal(err)
+			}
+			f, err := unittest.Parse("generated", b)
+			if err != nil {
+				t.Fatal(err)
+			}
+			groups := map[string]*unittest.Group{}
+			for _, g := range f.Tests {
+				if groups[g.Name] != nil {
+					t.Errorf("test group %q is generated twice", g.Name)
+				}
+				groups[g.Name] = g
+			}
+			n := 0
+			for _, svc := range res.Services {
+				for _, a := range svc.Alerts {
+					for _, c := range casesFor(a) {
+						n++
+						g := groups[GroupName(a, c)]
+						if g == nil {
+							t.Errorf("no test group %q", GroupName(a, c))
+							continue
+						}
+						if len(g.AlertTests) != 1 || g.AlertTests[0].Alertname != a.Name {
+							t.Errorf("%s: want one alert_rule_test for %s", g.Name, a.Name)
+							continue
+						}
+						found := false
+						for _, e := range g.AlertTests[0].ExpAlerts {
+							if e.Labels[a.SeverityLabel] == a.SeverityValue && e.Labels["service"] == a.Service {
+								found = true
+							}
+						}
+						if want := c == CaseBreach; found != want {
+							t.Errorf("%s: expects tier %s firing = %v, want %v", g.Name, a.Tier, found, want)
+						}
+						if c == CaseLowTraffic && len(g.AlertTests[0].ExpAlerts) != 0 {
+							t.Errorf("%s: a low-traffic case must silence every tier", g.Name)
+						}
+					}
+				}
+			}
+			if n != len(f.Tests) {
+				t.Errorf("%d test groups, want %d (one per alert, tier and case)", len(f.Tests), n)
+			}
+		})
+	}
+}
