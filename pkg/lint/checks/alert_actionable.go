@@ -52,26 +52,22 @@ func checkRequiredAnnotations(p *lint.Pass, r *lint.Rule) {
 	if !r.IsAlert() {
 		return
 	}
-	var missing, misplaced []string
+	var missing []string
 	for _, name := range p.Config.RequiredAnnotations {
 		if kv, ok := r.Annotation(name); ok && strings.TrimSpace(kv.Value.Value) != "" {
 			continue
 		}
-		missing = append(missing, name)
 		if k, _ := misplacedKey(r, name); k != nil {
-			misplaced = append(misplaced, name)
+			continue // written beside expr:, which schema/unknown-field reports with its fix
 		}
+		missing = append(missing, name)
 	}
 	if len(missing) == 0 {
 		return
 	}
-	msg := fmt.Sprintf("alert has no %s %s", plural(len(missing), "annotation"), quoteList(missing))
-	fix := fmt.Sprintf("add annotations: with %s", strings.Join(missing, " and "))
-	if len(misplaced) > 0 {
-		msg += fmt.Sprintf(" (%s written beside expr:, not under annotations:)", quoteList(misplaced))
-		fix = fmt.Sprintf("move %s under annotations:", strings.Join(misplaced, " and "))
-	}
-	p.ReportAt(r, nil, msg, fix)
+	p.ReportAt(r, nil,
+		fmt.Sprintf("alert has no %s %s", plural(len(missing), "annotation"), quoteList(missing)),
+		fmt.Sprintf("add annotations: with %s", strings.Join(missing, " and ")))
 }
 
 var labelsRequired = &lint.Check{

@@ -66,13 +66,12 @@ func checkSeverity(p *lint.Pass, r *lint.Rule) {
 	allowed := strings.Join(cfg.SeverityValues, ", ")
 	kv, ok := ruleLabel(r, cfg.SeverityLabel)
 	if !ok {
-		msg := fmt.Sprintf("alert has no %s label, so no route knows how urgent it is", cfg.SeverityLabel)
-		fix := fmt.Sprintf("add labels: {%s: <one of %s>}", cfg.SeverityLabel, allowed)
-		if k, v := misplacedKey(r, cfg.SeverityLabel); k != nil {
-			msg = fmt.Sprintf("alert has no %s label: %s: is written beside expr:, where Prometheus does not accept it", cfg.SeverityLabel, cfg.SeverityLabel)
-			fix = fmt.Sprintf("move it under labels:, i.e. labels: {%s: %s}", cfg.SeverityLabel, v.Value)
+		if k, _ := misplacedKey(r, cfg.SeverityLabel); k != nil {
+			return // written beside expr:, which schema/unknown-field reports with its fix
 		}
-		p.ReportAt(r, nil, msg, fix)
+		p.ReportAt(r, nil,
+			fmt.Sprintf("alert has no %s label, so no route knows how urgent it is", cfg.SeverityLabel),
+			fmt.Sprintf("add labels: {%s: <one of %s>}", cfg.SeverityLabel, allowed))
 		return
 	}
 	v := kv.Value.Value
