@@ -1,8 +1,11 @@
 package cmd
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -105,12 +108,11 @@ func runLint(s *IOStreams, o lintOptions, paths []string) error {
 			fmt.Fprintf(s.ErrOut, "agentalerts: "+f+"\n", a...)
 		}
 	}
-	cfg, err := lintConfig(o.config, logf)
+	all := checks.All()
+	cfg, err := lintConfig(o.config, all, logf)
 	if err != nil {
 		return usage(err)
 	}
-
-	all := checks.All()
 	res, err := lint.Lint(paths, s.In, lint.Options{Config: cfg, Checks: all, MaxFileSize: maxSize})
 	if err != nil {
 		return usage(err)
@@ -166,12 +168,46 @@ func hasReadError(ds []diag.Diagnostic) bool {
 }
 
 // lintConfig loads --config, or else the nearest .agentalerts.yaml, or
-// else the defaults.
-func lintConfig(path string, logf func(string, ...any)) (*lint.Config, error) {
-	if path != "" {
-		return nil, fmt.Errorf("--config %s: config files are not supported yet", path)
+// else the defaults, and checks that every check id it names exists.
+func lintConfig(path string, known []*lint.Check, logf func(string, ...any)) (*lint.Config, error) {
+	if path == "" {
+		wd, err := os.Getwd()
+		if err != nil {
+			return nil, err
+		}
+		found, ok := lint.FindConfig(wd)
+		if !ok {
+			return lint.DefaultConfig(), nil
+		}
+		path = found
+		logf("using %s", relToWD(found))
 	}
-	return lint.DefaultConfig(), nil
+	cfg, err := lint.LoadConfig(path)
+	if err != nil {
+		var l diag.List
+		if errors.As(err, &l) {
+			return nil, err // already file:line:col
+		}
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return nil, fmt.Errorf("config %s: %w", path, err)
+	}
+	if err := cfg.Validate(known); err != nil {
+		return nil, err
+	}
+	return cfg, nil
+}
+
+// relToWD shortens an absolute path under the working directory.
+func relToWD(p string) string {
+	if wd, err := os.Getwd(); err == nil {
+		if rel, err := filepath.Rel(wd, p); err == nil && !strings.HasPrefix(rel, "..") {
+			return rel
+		}
+	}
+	return p
 }
 
 // colorEnabled decides colour once, for the text format: only on a
