@@ -115,20 +115,48 @@ func runGenerate(s *IOStreams, o *generateOptions) error {
 		}
 		targets[target] = data
 	}
-	if o.check {
-		return checkStale(s, targets)
-	}
+	var orphans []string
 	if perService {
-		if err := os.MkdirAll(o.out, 0o755); err != nil {
-			return &ExitError{Code: ExitUsage, Err: err}
-		}
+		orphans = orphanFiles(o.out, path, targets)
+	}
+	if o.check {
+		return checkStale(s, targets, orphans)
 	}
 	for _, target := range targetOrder(targets) {
+		if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
+			return &ExitError{Code: ExitUsage, Err: err}
+		}
 		if err := rules.WriteAtomic(target, targets[target]); err != nil {
 			return &ExitError{Code: ExitUsage, Err: fmt.Errorf("writing %s: %w", target, err)}
 		}
 	}
+	for _, f := range orphans {
+		fmt.Fprintf(s.ErrOut, "agentalerts: note: %s was generated from %s for a service the spec no longer has; delete it\n", f, path)
+	}
 	return nil
+}
+
+// orphanFiles lists rule files in dir that this spec generated earlier
+// (their header names it) but would not generate now: a removed or
+// renamed service whose stale rules would otherwise keep loading.
+func orphanFiles(dir, specPath string, targets map[string][]byte) []string {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil
+	}
+	header := []byte(rules.HeaderLine(specPath))
+	var out []string
+	for _, e := range entries {
+		p := filepath.Join(dir, e.Name())
+		if _, ok := targets[p]; ok || e.IsDir() || !strings.HasSuffix(e.Name(), ".rules.yaml") {
+			continue
+		}
+		b, err := os.ReadFile(p)
+		if err == nil && bytes.HasPrefix(b, header) {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // readSpec reads the spec argument: a file, "-" for stdin, or nothing for
@@ -171,8 +199,12 @@ func isDirTarget(out string) bool {
 }
 
 // checkStale compares what would be written with what is on disk.
-func checkStale(s *IOStreams, targets map[string][]byte) error {
+func checkStale(s *IOStreams, targets map[string][]byte, orphans []string) error {
 	stale := 0
+	for _, f := range orphans {
+		stale++
+		fmt.Fprintf(s.Out, "%s: generated for a service the spec no longer has; delete it\n", f)
+	}
 	for _, target := range targetOrder(targets) {
 		want := targets[target]
 		have, err := os.ReadFile(target)

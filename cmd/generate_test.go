@@ -193,3 +193,49 @@ func TestPresetsCommand(t *testing.T) {
 		t.Errorf("presets show nope: exit %d, stderr %q", code, stderr)
 	}
 }
+
+func TestGenerateCreatesParentDir(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "rules", "nested", "agents.rules.yaml")
+	if code, _, stderr := runCLI(t, twoServices, "generate", "-", "-o", out); code != ExitOK {
+		t.Fatalf("exit %d\n%s", code, stderr)
+	}
+	if _, err := os.Stat(out); err != nil {
+		t.Errorf("output not written: %v", err)
+	}
+}
+
+// TestGenerateReportsOrphans: a service removed from the spec leaves its
+// generated file behind; --check must call that stale.
+func TestGenerateReportsOrphans(t *testing.T) {
+	dir := t.TempDir()
+	spec := filepath.Join(dir, "spec.yaml")
+	outDir := filepath.Join(dir, "rules") + "/"
+	if err := os.WriteFile(spec, []byte(twoServices), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, stderr := runCLI(t, "", "generate", spec, "-o", outDir); code != ExitOK {
+		t.Fatalf("exit %d\n%s", code, stderr)
+	}
+	// A hand-written file in the same directory is none of our business.
+	handWritten := filepath.Join(outDir, "mine.rules.yaml")
+	if err := os.WriteFile(handWritten, []byte("groups: []\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	oneService := "version: 1\nservices:\n  - {name: alpha, job: alpha}\n"
+	if err := os.WriteFile(spec, []byte(oneService), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, _ := runCLI(t, "", "generate", spec, "-o", outDir, "--check")
+	if code != ExitFindings {
+		t.Fatalf("--check with an orphan: exit %d, want %d", code, ExitFindings)
+	}
+	beta := filepath.Join(outDir, "beta.rules.yaml")
+	if diff := cmp.Diff(beta+": generated for a service the spec no longer has; delete it\n", stdout); diff != "" {
+		t.Errorf("mismatch (-want +got):\n%s", diff)
+	}
+	code, _, stderr := runCLI(t, "", "generate", spec, "-o", outDir)
+	if code != ExitOK || !strings.Contains(stderr, beta+" was generated from") {
+		t.Errorf("generate with an orphan: exit %d, stderr %q; want a note naming %s", code, stderr, beta)
+	}
+}

@@ -80,6 +80,10 @@ type Alert struct {
 	Window time.Duration
 	// MinRequestRate guards the error ratio (req/s), 0 if none.
 	MinRequestRate float64
+	// ErrorsDisjoint says the requests counter counts successes only and
+	// all requests are requests plus errors (Celery); otherwise errors are
+	// a subset of requests.
+	ErrorsDisjoint bool
 	Quantile       float64       // latency quantile
 	Horizon        time.Duration // budget forecast horizon
 	Per            time.Duration // spend period (threshold is USD per Per)
@@ -98,8 +102,8 @@ type MetricInput struct {
 	// errors, histogram, used, limit, remaining, max, queue, cost, series.
 	Role string
 	// Metric is the series name; for a histogram the base name (append
-	// _bucket, _sum, _count). When a role is served by several metrics
-	// (requests counted as successes plus failures) each is listed.
+	// _bucket, _sum, _count). See Alert.ErrorsDisjoint for how requests
+	// and errors relate.
 	Metric string
 	Type   string // counter, gauge or histogram
 	// Labels make a synthetic series match every selector of Expr on
@@ -365,6 +369,7 @@ func (b *builder) errorRate(f *Family) {
 	_, separate := b.svc.Metrics["errors_total"]
 	separate = separate || rq.Errors.Metric != nil && b.svc.Metrics["errors_selector"] == ""
 	metrics := []MetricInput{tin}
+	disjoint := false
 	if separate {
 		m := rq.Errors.Metric
 		if m == nil {
@@ -372,7 +377,8 @@ func (b *builder) errorRate(f *Family) {
 		}
 		errs, ein = b.series(ErrorRate, "errors_total", m)
 		ein.Role = "errors"
-		if rq.Errors.Disjoint {
+		if rq.Errors.Disjoint && rq.Errors.Metric != nil {
+			disjoint = true
 			// The total counts successes only: requests are both counters,
 			// selected together by name so a group with only failures
 			// still has a denominator.
@@ -398,7 +404,7 @@ func (b *builder) errorRate(f *Family) {
 		facts := templates.Facts{Service: b.svc.Name.V, Threshold: tier.Threshold.V, Unit: templates.Ratio, For: tier.For.V,
 			Window: f.Window.V, By: b.by, MinRate: f.MinRequestRate.V}
 		b.add(&Alert{Name: "AgentErrorRatioHigh", Family: ErrorRate, Kind: "ratio", Unit: "ratio", Threshold: tier.Threshold.V,
-			Window: f.Window.V, MinRequestRate: f.MinRequestRate.V, Metrics: metrics,
+			Window: f.Window.V, MinRequestRate: f.MinRequestRate.V, Metrics: metrics, ErrorsDisjoint: disjoint,
 			Expr: templates.ErrorRatio(errs, total, b.by, f.Window.V, tier.Threshold.V, f.MinRequestRate.V)},
 			t, tier.For.V, tier.KeepFiringFor.V, templates.ErrorRateText(facts))
 	})

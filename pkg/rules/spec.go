@@ -146,7 +146,7 @@ func ParseSpec(path string, src []byte) (*Spec, error) {
 	spec, diags := parseSpec(path, src)
 	if len(diags) > 0 {
 		diag.Sort(diags)
-		return nil, diags
+		return nil, dedupe(diags)
 	}
 	return spec, nil
 }
@@ -666,4 +666,17 @@ func (d *decoder) checkVariant(svc *Service) {
 		msg += " (it has none)"
 	}
 	d.diags = append(d.diags, diag.Diagnostic{Pos: svc.Variant.Pos, Check: "spec/value", Severity: diag.Error, Message: msg})
+}
+
+// dedupe drops repeated diagnostics: a mistake in the defaults block is
+// found once per service that inherits it but is one mistake.
+func dedupe(ds diag.List) diag.List {
+	out := ds[:0]
+	for i, d := range ds {
+		if i > 0 && d.Pos == ds[i-1].Pos && d.Message == ds[i-1].Message {
+			continue
+		}
+		out = append(out, d)
+	}
+	return out
 }

@@ -23,6 +23,7 @@ type Facts struct {
 	Per      time.Duration // spend period
 	Budget   float64       // spend forecast
 	Unitname string        // what the budget counts (tokens, USD)
+	Instance string        // the label naming a worker in a health gauge
 }
 
 func (f Facts) svc() string { return Escape(f.Service) }
@@ -123,5 +124,23 @@ func SpendForecastText(f Facts) Text {
 		Summary: fmt.Sprintf("%s LLM spend on course to exceed its %s budget per %s%s", f.svc(), FormatThreshold(USD, f.Budget), per, f.sfx()),
 		Description: fmt.Sprintf("At the rate of the last %s, %s would spend %s per %s%s, over its budget of %s.",
 			Duration(f.Window), f.svc(), Value(USD), per, f.sfx(), FormatThreshold(USD, f.Budget)),
+	}
+}
+
+// GaugeDownText describes a 0/1 health gauge at 0.
+func GaugeDownText(f Facts) Text {
+	return Text{
+		Summary: fmt.Sprintf("%s %s {{ $labels.%s }} is down", f.svc(), f.Instance, f.Instance),
+		Description: fmt.Sprintf("%s has reported 0 for %s {{ $labels.%s }} of job %s for %s.",
+			Escape(f.Metric), f.Instance, f.Instance, Escape(fmt.Sprintf("%q", f.Job)), Duration(f.For)),
+	}
+}
+
+// GaugeAbsentText describes a health gauge that no longer exists.
+func GaugeAbsentText(f Facts) Text {
+	return Text{
+		Summary: fmt.Sprintf("%s reports no health", f.svc()),
+		Description: fmt.Sprintf("No %s series for job %s has existed for %s: the exporter is down or every worker is gone, so every other alert of %s is blind.",
+			Escape(f.Metric), Escape(fmt.Sprintf("%q", f.Job)), Duration(f.For), f.svc()),
 	}
 }
