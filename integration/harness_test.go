@@ -82,7 +82,10 @@ func baseEnv(t *testing.T) []string {
 		k, _, _ := strings.Cut(kv, "=")
 		if strings.HasPrefix(k, "GITHUB_") || strings.HasPrefix(k, "RUNNER_") ||
 			strings.HasPrefix(k, "GIT_") || strings.HasPrefix(k, "PRE_COMMIT") ||
-			k == "HOME" || k == "XDG_CONFIG_HOME" || k == "NO_COLOR" {
+			k == "HOME" || k == "XDG_CONFIG_HOME" || k == "NO_COLOR" ||
+			// Under `make test` these carry the outer make's jobserver and
+			// flags into the make a test runs.
+			k == "MAKEFLAGS" || k == "MFLAGS" || k == "MAKELEVEL" {
 			continue
 		}
 		env = append(env, kv)

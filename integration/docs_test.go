@@ -1,0 +1,373 @@
+package integration
+
+import (
+	"encoding/json"
+	"encoding/xml"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"go.yaml.in/yaml/v3"
+
+	"github.com/agentalerts/agentalerts/internal/testtool"
+)
+
+// A docBlock is one fenced code block of a markdown file. Blocks that are
+// examples carry a marker in their info string, e.g. ```yaml test:gitlab-ci,
+// naming the test that runs them.
+type docBlock struct {
+	line int    // of the opening fence, 1-based
+	info string // the info string after the fence
+	body string
+}
+
+func (b docBlock) marker() string {
+	for _, f := range strings.Fields(b.info) {
+		if name, ok := strings.CutPrefix(f, "test:"); ok {
+			return name
+		}
+	}
+	return ""
+}
+
+func readDocBlocks(t *testing.T, path string) []docBlock {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var blocks []docBlock
+	var cur *docBlock
+	var body []string
+	for i, line := range strings.Split(string(data), "\n") {
+		switch {
+		case cur == nil && strings.HasPrefix(line, "```"):
+			cur = &docBlock{line: i + 1, info: strings.TrimSpace(strings.TrimPrefix(line, "```"))}
+			body = nil
+		case cur != nil && strings.TrimSpace(line) == "```":
+			cur.body = strings.Join(body, "\n") + "\n"
+			blocks = append(blocks, *cur)
+			cur = nil
+		case cur != nil:
+			body = append(body, line)
+		}
+	}
+	if cur != nil {
+		t.Fatalf("%s:%d: code block is never closed", path, cur.line)
+	}
+	return blocks
+}
+
+// docExamples maps each example marker of docs/ci.md to the test that runs
+// it. A block without a marker, with an unknown one, or a marker without
+// its block fails TestCIDocExamples: an example nobody runs can rot.
+var docExamples = map[string]func(t *testing.T, body string){
+	"github-workflow":   runGitHubWorkflowExample,
+	"gitlab-ci":         runGitLabExample,
+	"makefile":          runMakefileExample,
+	"pre-commit-config": runPreCommitExample,
+}
+
+func TestCIDocExamples(t *testing.T) {
+	path := filepath.Join(repoRoot, "docs", "ci.md")
+	found := map[string]bool{}
+	for _, b := range readDocBlocks(t, path) {
+		name := b.marker()
+		run, ok := docExamples[name]
+		switch {
+		case name == "":
+			t.Errorf("docs/ci.md:%d: code block has no test:NAME marker, so no test runs it", b.line)
+			continue
+		case !ok:
+			t.Errorf("docs/ci.md:%d: unknown example marker test:%s", b.line, name)
+			continue
+		case found[name]:
+			t.Errorf("docs/ci.md:%d: second block marked test:%s", b.line, name)
+			continue
+		}
+		found[name] = true
+		t.Run(name, func(t *testing.T) { run(t, b.body) })
+	}
+	for name := range docExamples {
+		if !found[name] {
+			t.Errorf("docs/ci.md has no block marked test:%s", name)
+		}
+	}
+}
+
+// exampleRepo is the layout `agentalerts init` creates, with the rules
+// generated, plus extra files; all committed. It returns the repository
+// and the environment with agentalerts on PATH.
+func exampleRepo(t *testing.T, extra map[string]string) (string, []string) {
+	t.Helper()
+	bin := agentalertsBin(t)
+	env := baseEnv(t)
+	env = setEnv(env, "PATH", filepath.Dir(bin)+string(os.PathListSeparator)+lookup(env, "PATH"))
+	dir := gitRepo(t, env, extra)
+	mustRun(t, dir, env, bin, "init")
+	if err := os.MkdirAll(filepath.Join(dir, "rules"), 0o755); err != nil { // see TestPreCommitInitConfig
+		t.Fatal(err)
+	}
+	mustRun(t, dir, env, bin, "generate", "agentalerts.spec.yaml", "-o", "rules/agentalerts.rules.yaml")
+	commitAll(t, dir, env, "agentalerts init")
+	return dir, env
+}
+
+// runGitHubWorkflowExample runs the workflow's job on a pull request that
+// adds a rule to a repository with an old broken rule: with diff-base, only
+// the new rule counts. A clean addition passes; a broken one fails with its
+// annotation, and the old rule is never annotated.
+func runGitHubWorkflowExample(t *testing.T, body string) {
+	var wf struct {
+		Jobs map[string]struct {
+			Steps []struct {
+				Name string            `yaml:"name"`
+				Uses string            `yaml:"uses"`
+				With map[string]string `yaml:"with"`
+				Run  string            `yaml:"run"`
+			} `yaml:"steps"`
+		} `yaml:"jobs"`
+	}
+	if err := yaml.Unmarshal([]byte(body), &wf); err != nil {
+		t.Fatalf("workflow is not YAML: %v", err)
+	}
+	if len(wf.Jobs) != 1 {
+		t.Fatalf("workflow has %d jobs, the test runs exactly one", len(wf.Jobs))
+	}
+	a := loadAction(t)
+
+	for _, tc := range []struct {
+		name     string
+		added    string
+		wantCode int
+	}{
+		{name: "clean pull request", added: goodRulesNamed("AgentNewErrorRatio"), wantCode: 0},
+		{name: "pull request adding a broken rule", added: strings.ReplaceAll(badRules, "AgentErrorRateHigh", "AgentNewErrorRateHigh"), wantCode: 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ws, env := exampleRepo(t, map[string]string{"rules/legacy.rules.yaml": badRules})
+			base := strings.TrimSpace(mustRun(t, ws, env, "git", "rev-parse", "HEAD"))
+			writeFiles(t, ws, map[string]string{"rules/new.rules.yaml": tc.added})
+			commitAll(t, ws, env, "add a rule")
+
+			r := newGHRunner(t, ws)
+			r.env = setEnv(r.env, "PATH", lookup(env, "PATH"))
+			r.github["event.pull_request.base.sha"] = base
+			var lintOut string
+			code := 0
+			for _, job := range wf.Jobs {
+				for _, st := range job.Steps {
+					switch {
+					case strings.HasPrefix(st.Uses, "actions/checkout@"):
+						// The workspace is the checkout, with full history.
+					case strings.HasPrefix(st.Uses, "agentalerts/agentalerts@"):
+						with := map[string]string{"setup-go": "false"} // the test's Go is already set up
+						for k, v := range st.With {
+							if k == "setup-go" {
+								t.Fatalf("the example sets setup-go, which this test overrides")
+							}
+							with[k] = r.eval(v, nil)
+						}
+						res := r.action(a, with)
+						lintOut = res.stdout["lint"]
+						code = res.code
+					case st.Uses != "":
+						t.Fatalf("step %q uses %s, which this test cannot run", st.Name, st.Uses)
+					default:
+						sr := r.runStep(r.eval(st.Run, nil), nil, "")
+						if sr.code != 0 {
+							t.Errorf("step %q: exit %d\n%s%s", st.Name, sr.code, sr.stdout, sr.stderr)
+						}
+					}
+					if code != 0 {
+						break
+					}
+				}
+			}
+			if code != tc.wantCode {
+				t.Errorf("action exit %d, want %d\n%s", code, tc.wantCode, lintOut)
+			}
+			for _, l := range annotations(lintOut) {
+				if strings.Contains(l, "legacy.rules.yaml") {
+					t.Errorf("diff-base did not hide the untouched legacy rule: %s", l)
+				}
+			}
+			if tc.wantCode == 1 {
+				want := fmt.Sprintf("::warning file=rules/new.rules.yaml,line=%d,", badRulesLine)
+				if !strings.Contains(lintOut, want) {
+					t.Errorf("no annotation %q in:\n%s", want, lintOut)
+				}
+			}
+			if _, err := os.Stat(filepath.Join(ws, "agentalerts.sarif")); err != nil {
+				t.Errorf("no SARIF report: %v", err)
+			}
+		})
+	}
+}
+
+// runGitLabExample runs the job's before_script and script lines as GitLab's
+// shell executor does (one bash, errexit and pipefail). `go install` is
+// replaced by a stand-in that checks its arguments: the version the example
+// names is fetched from the network in real use, and agentalerts is already
+// on PATH here.
+func runGitLabExample(t *testing.T, body string) {
+	bash := testtool.Need(t, "bash")
+	var cfg map[string]struct {
+		BeforeScript []string `yaml:"before_script"`
+		Script       []string `yaml:"script"`
+		Artifacts    struct {
+			When  string   `yaml:"when"`
+			Paths []string `yaml:"paths"`
+		} `yaml:"artifacts"`
+	}
+	if err := yaml.Unmarshal([]byte(body), &cfg); err != nil {
+		t.Fatalf(".gitlab-ci.yml is not YAML: %v", err)
+	}
+	job, ok := cfg["alerts"]
+	if !ok || len(job.Script) == 0 {
+		t.Fatalf("no alerts job with a script in:\n%s", body)
+	}
+	if job.Artifacts.When != "always" {
+		t.Errorf("artifacts.when = %q: reports of a failing job would be dropped", job.Artifacts.When)
+	}
+
+	shim := t.TempDir()
+	writeFiles(t, shim, map[string]string{"go": `#!/bin/sh
+case "$1 $2" in
+"install github.com/agentalerts/agentalerts@"*) exit 0 ;;
+esac
+echo "unexpected: go $*" >&2
+exit 3
+`})
+	if err := os.Chmod(filepath.Join(shim, "go"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	script := "set -eo pipefail\n" + strings.Join(append(job.BeforeScript, job.Script...), "\n") + "\n"
+
+	type report struct {
+		Problems []struct {
+			Check string `json:"check"`
+			File  string `json:"file"`
+			Line  int    `json:"line"`
+		} `json:"problems"`
+	}
+	type checkstyle struct {
+		Files []struct {
+			Name   string `xml:"name,attr"`
+			Errors []struct {
+				Line int `xml:"line,attr"`
+			} `xml:"error"`
+		} `xml:"file"`
+	}
+	for _, tc := range []struct {
+		name     string
+		bad      bool
+		wantCode int
+	}{
+		{name: "broken rule fails the job", bad: true, wantCode: 1},
+		{name: "clean rules pass", bad: false, wantCode: 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			extra := map[string]string{}
+			if tc.bad {
+				extra["rules/bad.rules.yaml"] = badRules
+			}
+			ws, env := exampleRepo(t, extra)
+			env = setEnv(env, "PATH", shim+string(os.PathListSeparator)+lookup(env, "PATH"))
+			writeFiles(t, ws, map[string]string{".ci-script.sh": script})
+			r := run(t, ws, env, bash, "--noprofile", "--norc", ".ci-script.sh")
+			if r.code != tc.wantCode {
+				t.Fatalf("job exit %d, want %d\n%s%s", r.code, tc.wantCode, r.stdout, r.stderr)
+			}
+			for _, p := range job.Artifacts.Paths {
+				if _, err := os.Stat(filepath.Join(ws, p)); err != nil {
+					t.Errorf("artifact %s: %v", p, err)
+				}
+			}
+			var js report
+			if err := json.Unmarshal(mustRead(t, filepath.Join(ws, "agentalerts.json")), &js); err != nil {
+				t.Fatalf("agentalerts.json: %v", err)
+			}
+			var cs checkstyle
+			if err := xml.Unmarshal(mustRead(t, filepath.Join(ws, "agentalerts-checkstyle.xml")), &cs); err != nil {
+				t.Fatalf("agentalerts-checkstyle.xml: %v", err)
+			}
+			var jsonAt, xmlAt []string
+			for _, p := range js.Problems {
+				jsonAt = append(jsonAt, fmt.Sprintf("%s:%d", p.File, p.Line))
+			}
+			for _, f := range cs.Files {
+				for _, e := range f.Errors {
+					xmlAt = append(xmlAt, fmt.Sprintf("%s:%d", f.Name, e.Line))
+				}
+			}
+			if diff := cmp.Diff(jsonAt, xmlAt); diff != "" {
+				t.Errorf("JSON and checkstyle reports disagree: mismatch (-json +checkstyle):\n%s", diff)
+			}
+			want := fmt.Sprintf("rules/bad.rules.yaml:%d", badRulesLine)
+			if has := strings.Contains(strings.Join(jsonAt, " "), want); has != tc.bad {
+				t.Errorf("finding %s in the report: %v, want %v; report: %v", want, has, tc.bad, jsonAt)
+			}
+		})
+	}
+}
+
+// runMakefileExample drives the targets as a developer would: the check
+// fails on stale rules, `make alerts` regenerates them, the check then
+// fails only on a broken rule, and passes once it is fixed.
+func runMakefileExample(t *testing.T, body string) {
+	mk := testtool.Need(t, "make")
+	ws, env := exampleRepo(t, map[string]string{"rules/bad.rules.yaml": badRules})
+	writeFiles(t, ws, map[string]string{"Makefile": body})
+
+	spec := string(mustRead(t, filepath.Join(ws, "agentalerts.spec.yaml")))
+	writeFiles(t, ws, map[string]string{"agentalerts.spec.yaml": strings.Replace(spec, "threshold: 5%,", "threshold: 7%,", 1)})
+	r := run(t, ws, env, mk, "alerts-check")
+	if r.code == 0 || !strings.Contains(r.stdout, "0.07") {
+		t.Errorf("make alerts-check with a stale rule file: exit %d, want a failure showing the change\n%s%s", r.code, r.stdout, r.stderr)
+	}
+
+	mustRun(t, ws, env, mk, "alerts")
+	r = run(t, ws, env, mk, "alerts-check")
+	if want := fmt.Sprintf("rules/bad.rules.yaml:%d:", badRulesLine); r.code == 0 || !strings.Contains(r.stdout, want) {
+		t.Errorf("make alerts-check with a broken rule: exit %d, want a failure with %q\n%s%s", r.code, want, r.stdout, r.stderr)
+	}
+
+	writeFiles(t, ws, map[string]string{"rules/bad.rules.yaml": goodRules})
+	if r := run(t, ws, env, mk, "alerts-check"); r.code != 0 {
+		t.Errorf("make alerts-check on fresh, clean rules: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+}
+
+// runPreCommitExample points the example's repo entry at a clone of this
+// repository and runs pre-commit on the init layout: clean passes, a broken
+// rule fails the lint hook.
+func runPreCommitExample(t *testing.T, body string) {
+	pc := testtool.Need(t, "pre-commit")
+	env := preCommitEnv(t)
+	clone, rev := cloneHead(t, env)
+
+	local := regexp.MustCompile(`(?m)^(\s*- repo:) \S+\n(\s*rev:) .*$`).ReplaceAllString(body, "$1 "+clone+"\n$2 "+rev)
+	if local == body {
+		t.Fatalf("could not point the repo entry at the clone:\n%s", body)
+	}
+	ws, wsEnv := exampleRepo(t, nil)
+	writeFiles(t, ws, map[string]string{".pre-commit-config.yaml": local})
+	commitAll(t, ws, wsEnv, "use the docs' pre-commit config")
+
+	r := run(t, ws, env, pc, "run", "--color", "never", "--all-files")
+	if r.code != 0 {
+		t.Fatalf("pre-commit run on clean rules: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	writeFiles(t, ws, map[string]string{"alerts/team.yaml": badRules})
+	mustRun(t, ws, env, "git", "add", "-A")
+	r = run(t, ws, env, pc, "run", "--color", "never", "--all-files")
+	out := r.stdout + r.stderr
+	if r.code != 1 || hookStatus(out, "agentalerts lint") != "Failed" || !strings.Contains(out, fmt.Sprintf("alerts/team.yaml:%d:", badRulesLine)) {
+		t.Errorf("pre-commit run with a broken rule: exit %d, want the lint hook to fail on alerts/team.yaml\n%s", r.code, out)
+	}
+}
