@@ -105,7 +105,7 @@ func (r *reader) read() {
 		} else if mapGet(d.Root, "tests") != nil || mapGet(d.Root, "rule_files") != nil {
 			what = "a promtool unit test file"
 		}
-		r.report(IDSchemaNotRules, diag.Warning, d.Root,
+		r.report(IDSchemaNotRules, diag.Error, d.Root,
 			fmt.Sprintf("not a rule file: %s has neither groups: nor kind: PrometheusRule", what),
 			"pass only rule files to lint, or exclude this path")
 	}

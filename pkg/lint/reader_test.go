@@ -474,3 +474,31 @@ func FuzzReadFile(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkRead reads and parses every rule file of the corpus (no
+// checks): the floor every lint run pays.
+func BenchmarkRead(b *testing.B) {
+	needCorpus(b)
+	var files [][]byte
+	var paths []string
+	var size int64
+	for _, sub := range []string{"valid", "crd"} {
+		filepath.WalkDir(filepath.Join(corpusDir, sub), func(p string, d os.DirEntry, err error) error {
+			if err == nil && !d.IsDir() {
+				src, err := os.ReadFile(p)
+				if err == nil {
+					files, paths = append(files, src), append(paths, p)
+					size += int64(len(src))
+				}
+			}
+			return nil
+		})
+	}
+	b.SetBytes(size)
+	b.ReportAllocs()
+	for b.Loop() {
+		for i, src := range files {
+			ReadFile(paths[i], src)
+		}
+	}
+}

@@ -210,14 +210,16 @@ its rules:, and refuses a bare list. Wrap the list in a group.`,
 
 var schemaNotRules = &lint.Check{
 	ID:       lint.IDSchemaNotRules,
-	Severity: diag.Warning,
+	Severity: diag.Error,
 	Doc: lint.Doc{
 		Title: "a YAML file that is not a rule file at all",
 		Text: `A file with neither groups: nor a PrometheusRule resource, such as a
-Kubernetes manifest or a promtool unit-test file, holds no rules. Given to
-Prometheus as a rule file it would be refused; given to lint it is usually
-a path that should not have been included. Files that mix PrometheusRule
-resources with other objects are read without this warning.`,
+Kubernetes manifest or a promtool unit-test file, holds no rules, and
+Prometheus refuses it as a rule file. Given to lint it is usually a path
+that should not have been included: exclude it, or disable this check in
+.agentalerts.yaml for a directory that mixes rules with other YAML. Files
+that mix PrometheusRule resources with other objects are read without this
+finding. Rules embedded in a ConfigMap's data are not read.`,
 		Bad: `apiVersion: v1
 kind: ConfigMap
 metadata:

@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/prometheus/common/model"
 	"github.com/prometheus/prometheus/promql"
@@ -327,8 +329,7 @@ func checkTemplate(p *lint.Pass, r *lint.Rule, what string, kv lint.KV) {
 	if !strings.Contains(text, "{{") && !strings.Contains(text, "}}") {
 		return // no actions: nothing to parse
 	}
-	exp := template.NewTemplateExpander(context.Background(), templateDefs+text, "__alert_"+r.Name(), templateData, 0, nil, nil, nil)
-	err := exp.ParseTest()
+	err := parseTemplate(text)
 	if err == nil {
 		return
 	}
@@ -355,6 +356,36 @@ func checkTemplate(p *lint.Pass, r *lint.Rule, what string, kv lint.KV) {
 		Message: fmt.Sprintf("%s %q: template: %s", what, kv.Key.Value, msg),
 		Fix:     "fix the {{ }} template; functions are Go template builtins plus Prometheus's (humanize, humanizeDuration, query, ...)",
 	})
+}
+
+// templateCache remembers parse results by text: building Prometheus's
+// function map for every parse costs as much as the parse, and the same
+// annotation texts recur across rules and files.
+var (
+	templateCache     sync.Map // string -> error (nil stored as noError)
+	templateCacheSize atomic.Int64
+	noError           = errors.New("")
+)
+
+const templateCacheMax = 1 << 16
+
+func parseTemplate(text string) error {
+	if v, ok := templateCache.Load(text); ok {
+		if v == noError {
+			return nil
+		}
+		return v.(error)
+	}
+	err := template.NewTemplateExpander(context.Background(), templateDefs+text, "__alert", templateData, 0, nil, nil, nil).ParseTest()
+	if templateCacheSize.Load() < templateCacheMax {
+		templateCacheSize.Add(1)
+		if err == nil {
+			templateCache.Store(text, noError)
+		} else {
+			templateCache.Store(text, err)
+		}
+	}
+	return err
 }
 
 // lineOffset returns the byte offset where 1-based line n of s starts.
