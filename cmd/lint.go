@@ -144,6 +144,10 @@ func runLint(s *IOStreams, o lintOptions, paths []string) error {
 	if err := formatter.Format(s.Out, report); err != nil {
 		return usage(fmt.Errorf("writing the report: %w", err))
 	}
+	if _, text := formatter.(*format.Text); !text {
+		// Machine formats carry no summary a person reads in a CI log.
+		logf("%s", report.Summary())
+	}
 
 	// A path that could not be read is an input error even though the
 	// other paths were linted: CI must not pass on a typo in a path.
