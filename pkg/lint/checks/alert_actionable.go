@@ -80,7 +80,7 @@ service, component. An alert without them reaches no one or the wrong
 people. The list is configurable (required_labels in .agentalerts.yaml)
 and empty by default, so the check reports nothing until it is set.
 Group-level labels (Prometheus 3) count.`,
-		Bad: `# .agentalerts.yaml: lint: {required_labels: [team]}
+		Bad: `# .agentalerts.yaml has lint: {required_labels: [team]}
 groups:
   - name: agent
     rules:
@@ -90,7 +90,7 @@ groups:
         labels:
           severity: ticket
 `,
-		Good: `# .agentalerts.yaml: lint: {required_labels: [team]}
+		Good: `# .agentalerts.yaml has lint: {required_labels: [team]}
 groups:
   - name: agent
     rules:
@@ -243,11 +243,11 @@ var alertUnroutedSeverity = &lint.Check{
 		Title: "A severity no Alertmanager route handles",
 		Text: `An alert whose severity no route matches falls through to the root
 route's default receiver, which is often a catch-all nobody reads. The
-check runs only when the routed severities are known: set
-alertmanager_config in .agentalerts.yaml to the Alertmanager
-configuration, and the values its routes match on the severity label are
-read from it.`,
-		Bad: `# Alertmanager routes severity=~"page|ticket"
+check runs only when the routed severities are known: list them under
+routed_severities in the lint: section of .agentalerts.yaml (the values
+the child routes of the Alertmanager configuration match on the severity
+label; lint.RoutedSeverities reads them from the configuration file).`,
+		Bad: `# .agentalerts.yaml has lint: {routed_severities: [page, ticket]}
 groups:
   - name: agent
     rules:
@@ -257,7 +257,7 @@ groups:
         labels:
           severity: log
 `,
-		Good: `# Alertmanager routes severity=~"page|ticket"
+		Good: `# .agentalerts.yaml has lint: {routed_severities: [page, ticket]}
 groups:
   - name: agent
     rules:

@@ -21,8 +21,9 @@ alerts to the on-call pager, ticket alerts to a queue and log alerts
 nowhere in particular. An alert without it, or with a value no route
 knows, lands in the default receiver or nowhere.
 
-The label name and its allowed values are configurable (severity_label,
-severity_values in .agentalerts.yaml; default page, ticket, log).
+The label name and its allowed values are configurable (severity: {label,
+values, page} in the lint: section of .agentalerts.yaml; default
+severity, with values page, ticket and log).
 Group-level labels (Prometheus 3) count. Templated values are not
 judged.`,
 		Bad: `groups:
@@ -78,9 +79,9 @@ func checkSeverity(p *lint.Pass, r *lint.Rule) {
 	if len(cfg.SeverityValues) == 0 || isTemplated(v) || contains(cfg.SeverityValues, v) {
 		return
 	}
-	fix := fmt.Sprintf("use one of %s, or allow %q with severity_values in .agentalerts.yaml", allowed, v)
+	fix := fmt.Sprintf("use one of %s, or allow %q with severity.values in .agentalerts.yaml", allowed, v)
 	if s := suggestValue(v, cfg.SeverityValues); s != "" {
-		fix = fmt.Sprintf("did you mean %q? allowed: %s (or allow %q with severity_values in .agentalerts.yaml)", s, allowed, v)
+		fix = fmt.Sprintf("did you mean %q? allowed: %s (or allow %q with severity.values in .agentalerts.yaml)", s, allowed, v)
 	}
 	p.ReportAt(r, kv.Value.Node,
 		fmt.Sprintf("%s %q is not one of the allowed values (%s)", cfg.SeverityLabel, v, allowed), fix)
