@@ -198,3 +198,28 @@ func TestFileName(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkGenerate measures the whole pipeline (parse, generate, render
+// with validation) for a spec of 50 services.
+func BenchmarkGenerate(b *testing.B) {
+	var spec strings.Builder
+	spec.WriteString("version: 1\nservices:\n")
+	for i := 0; i < 50; i++ {
+		spec.WriteString("  - {name: svc-" + strings.Repeat("x", i%7) + string(rune('a'+i%26)) + "-" + time.Duration(i).String() + ", job: j}\n")
+	}
+	src := []byte(spec.String())
+	b.ReportAllocs()
+	for b.Loop() {
+		s, err := ParseSpec("spec.yaml", src)
+		if err != nil {
+			b.Fatal(err)
+		}
+		r, err := Generate(s)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := Render(r, "spec.yaml", false); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
