@@ -71,11 +71,16 @@ func labelRefs(s string) []labelRef {
 	for _, a := range actions(s) {
 		for _, re := range labelRefRes {
 			for _, m := range re.FindAllStringSubmatchIndex(a.text, -1) {
+				start := m[0]
+				// The .Labels pattern also matched the byte before the dot.
+				for start < m[1] && a.text[start] != '$' && a.text[start] != '.' && a.text[start] != 'i' {
+					start++
+				}
 				for g := 2; g+1 < len(m); g += 2 {
 					if m[g] >= 0 {
 						out = append(out, labelRef{
 							name:  a.text[m[g]:m[g+1]],
-							start: a.start + m[0],
+							start: a.start + start,
 							end:   a.start + m[1],
 						})
 						break
