@@ -84,12 +84,14 @@ func severityMeaning(s diag.Severity) string {
 	return "style"
 }
 
-// CheckIndex is docs/checks/README.md: a table of every check linking to
-// its page.
+// CheckIndex is docs/checks/README.md: how to run lint (usage, formats,
+// configuration, directives, exit status) and a table of every check
+// linking to its page.
 func CheckIndex(cs []*lint.Check) []byte {
 	var b strings.Builder
 	b.WriteString(generatedHeader)
-	b.WriteString("# Lint checks\n\n")
+	b.WriteString(lintGuide)
+	b.WriteString("## Checks\n\n")
 	b.WriteString("Every check `agentalerts lint` runs, with its default severity. " +
 		"**error**: Prometheus would refuse to load the file; **warning**: it loads, but gives wrong " +
 		"results or is not actionable; **info**: style. `agentalerts explain ID` prints a page in the terminal.\n\n")
@@ -100,6 +102,53 @@ func CheckIndex(cs []*lint.Check) []byte {
 	}
 	return []byte(b.String())
 }
+
+// lintGuide opens docs/checks/README.md. Its config example is parsed by
+// a test, so it cannot drift from what LoadConfig accepts.
+const lintGuide = "# agentalerts lint\n\n" +
+	"`agentalerts lint` finds malformed and non-actionable alerts in Prometheus rule files and " +
+	"PrometheusRule resources, offline, with `file:line:col`, a stable check id and a fix hint.\n\n" +
+	"```sh\n" +
+	"agentalerts lint rules/                      # files and directories (*.yml, *.yaml)\n" +
+	"helm template chart | agentalerts lint -     # - reads stdin\n" +
+	"agentalerts lint --format sarif rules/ > agentalerts.sarif\n" +
+	"agentalerts lint --diff-base origin/main rules/   # only rules added or changed since\n" +
+	"agentalerts explain promql/histogram-quantile     # what a check finds, bad and good\n" +
+	"```\n\n" +
+	"## Output formats (`--format`)\n\n" +
+	"| Format | For | Shape |\n|---|---|---|\n" +
+	"| `text` (default) | people | `file:line:col: severity: message (check)`, the source line with a caret under the column, the fix, a summary; colour only on a terminal, never with `NO_COLOR` or `--no-color` |\n" +
+	"| `json` | scripts | `{\"problems\":[{\"check\",\"severity\",\"file\",\"line\",\"column\",\"end_line\",\"end_column\",\"group\",\"rule\",\"message\",\"fix\"}],\"summary\":{\"files\",\"rules\",\"errors\",\"warnings\",\"infos\"}}`; every key always present, end inclusive |\n" +
+	"| `github` | GitHub Actions | workflow commands (`::error file=…,line=…,col=…,title=ID::message`) that annotate the pull request |\n" +
+	"| `sarif` | GitHub code scanning | SARIF 2.1.0, one rule per check linking to its page here |\n" +
+	"| `checkstyle` | Jenkins, GitLab | checkstyle XML, `source=\"agentalerts.ID\"` |\n\n" +
+	"Findings go to stdout; logs (the config file used, the summary of machine formats, findings left out by `--diff-base`) to stderr. " +
+	"`-q` prints only the one-line findings.\n\n" +
+	"## Exit status\n\n" +
+	"| Code | Meaning |\n|---|---|\n" +
+	"| 0 | no finding at or above `--fail-on` (`error`, `warning` (default) or `info`) |\n" +
+	"| 1 | a finding at or above `--fail-on` |\n" +
+	"| 2 | usage error, bad config, or a path that cannot be read (also when other paths were linted) |\n\n" +
+	"## Configuration\n\n" +
+	"`.agentalerts.yaml` in the working directory or the nearest parent, or `--config FILE`. Unknown keys and unknown check ids are errors.\n\n" +
+	"```yaml\n" +
+	"lint:\n" +
+	"  checks:\n" +
+	"    alert/runbook: {enabled: false}        # turn a check off\n" +
+	"    promql/rate-window: {severity: info}   # or re-grade it\n" +
+	"  severity:\n" +
+	"    label: severity                        # the label that carries the tier\n" +
+	"    values: [critical, warning, info]      # allowed values (default page, ticket, log)\n" +
+	"    page: [critical]                       # the values that wake someone up\n" +
+	"  required_labels: [team]\n" +
+	"  required_annotations: [summary, description]\n" +
+	"  scrape_interval: 30s                     # rate windows under twice this are flagged\n" +
+	"  min_page_for: 2m                         # shortest for: of a page alert\n" +
+	"```\n\n" +
+	"## Inline directives\n\n" +
+	"`# agentalerts disable=ID[,ID] reason` on a rule, or on the line above it, silences those checks for that rule; " +
+	"`# agentalerts file-disable=ID` anywhere silences them for the file. A directive naming an unknown check, " +
+	"or one that silences nothing, is itself a finding.\n\n"
 
 // Explain writes a check's documentation for the terminal, at the
 // severity it has under the current config.

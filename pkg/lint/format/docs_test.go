@@ -96,3 +96,27 @@ func stringMap(m map[string][]byte) map[string]string {
 	}
 	return out
 }
+
+// TestLintGuideConfig parses the config example of docs/checks/README.md
+// with the real loader, and checks every check id it names exists.
+func TestLintGuideConfig(t *testing.T) {
+	_, rest, ok := strings.Cut(lintGuide, "## Configuration")
+	if !ok {
+		t.Fatal("the guide has no Configuration section")
+	}
+	_, rest, _ = strings.Cut(rest, "```yaml\n")
+	example, _, ok := strings.Cut(rest, "```")
+	if !ok {
+		t.Fatal("the Configuration section has no yaml example")
+	}
+	cfg, err := lint.ParseConfig("README.md", []byte(example))
+	if err != nil {
+		t.Fatalf("config example does not load:\n%v\n%s", err, example)
+	}
+	if err := cfg.Validate(checks.All()); err != nil {
+		t.Errorf("config example names unknown checks: %v", err)
+	}
+	if cfg.ScrapeInterval.String() != "30s" || !cfg.IsPage("critical") {
+		t.Errorf("config example read as scrape_interval %v, page %v", cfg.ScrapeInterval, cfg.PageValues)
+	}
+}
