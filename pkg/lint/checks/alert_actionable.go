@@ -215,7 +215,7 @@ few scrape intervals.`,
 }
 
 func checkAbsentFor(p *lint.Pass, r *lint.Rule) {
-	if !r.IsAlert() || r.Expr.AST == nil {
+	if !r.IsAlert() || ast(r) == nil {
 		return
 	}
 	if r.For.Present() {
@@ -223,7 +223,7 @@ func checkAbsentFor(p *lint.Pass, r *lint.Rule) {
 			return
 		}
 	}
-	walk(r.Expr.AST, func(n parser.Node, _ []parser.Node) bool {
+	walk(ast(r), func(n parser.Node, _ []parser.Node) bool {
 		fn := callName(n)
 		if fn != "absent" && fn != "absent_over_time" {
 			return true

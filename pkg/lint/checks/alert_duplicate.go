@@ -89,8 +89,8 @@ func alertIdentity(r *lint.Rule) string {
 
 // normalizedExpr compares expressions by meaning, not layout.
 func normalizedExpr(r *lint.Rule) string {
-	if r.Expr.AST != nil {
-		return r.Expr.AST.String()
+	if ast(r) != nil {
+		return ast(r).String()
 	}
 	return strings.Join(strings.Fields(r.Expr.Value.Value), " ")
 }
@@ -149,10 +149,10 @@ func rulePos(r *lint.Rule) diag.Pos {
 // name and static labels, a pattern mixins use to cover several kinds of
 // object under one alert name.
 func distinctSeries(a, b *lint.Rule) bool {
-	if a.Expr.AST == nil || b.Expr.AST == nil {
+	if ast(a) == nil || ast(b) == nil {
 		return false
 	}
-	la, lb := outputLabels(a.Expr.AST), outputLabels(b.Expr.AST)
+	la, lb := outputLabels(ast(a)), outputLabels(ast(b))
 	if !la.exact || !lb.exact {
 		return false
 	}

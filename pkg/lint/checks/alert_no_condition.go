@@ -49,11 +49,11 @@ count as a condition: it returns 0 or 1 for every series.`,
 var alwaysFiringName = regexp.MustCompile(`(?i)watchdog|dead.?man|always.?firing|heartbeat|info.?inhibitor`)
 
 func checkNoCondition(p *lint.Pass, r *lint.Rule) {
-	if !r.IsAlert() || r.Expr.AST == nil || alwaysFiringName.MatchString(r.Alert.Value) {
+	if !r.IsAlert() || ast(r) == nil || alwaysFiringName.MatchString(r.Alert.Value) {
 		return
 	}
 	condition := false
-	walk(r.Expr.AST, func(n parser.Node, _ []parser.Node) bool {
+	walk(ast(r), func(n parser.Node, _ []parser.Node) bool {
 		switch n := n.(type) {
 		case *parser.BinaryExpr:
 			if isFilter(n) {
@@ -80,8 +80,8 @@ func checkNoCondition(p *lint.Pass, r *lint.Rule) {
 	if condition {
 		return
 	}
-	start, end := nodeRange(r.Expr.AST)
-	text := exprText(r, r.Expr.AST)
+	start, end := nodeRange(ast(r))
+	text := exprText(r, ast(r))
 	if len(text) > 60 {
 		text = "the expression"
 	}

@@ -71,14 +71,14 @@ var ratioWords = regexp.MustCompile(`%|\bpercent(age)?s?\b|\bratios?\b|\b(error|
 var ratioNames = regexp.MustCompile(`(?i)ratio|percent|perc\b|_perc_|_perc$|pct|fraction|utili[sz]ation|availability|apdex`)
 
 func checkRatioWithoutDivision(p *lint.Pass, r *lint.Rule) {
-	if !r.IsAlert() || r.Expr.AST == nil {
+	if !r.IsAlert() || ast(r) == nil {
 		return
 	}
 	where, phrase := ratioClaim(r)
-	if phrase == "" || computesRatio(r.Expr.AST) || !countsEvents(r.Expr.AST) || onlyZeroThresholds(r.Expr.AST) {
+	if phrase == "" || computesRatio(ast(r)) || !countsEvents(ast(r)) || onlyZeroThresholds(ast(r)) {
 		return
 	}
-	start, end := nodeRange(r.Expr.AST)
+	start, end := nodeRange(ast(r))
 	p.ReportExpr(r, start, end,
 		fmt.Sprintf("the alert's %s speaks of a ratio (%q) but the expression divides nothing: it compares an absolute value, not a fraction", where, phrase),
 		ratioFix(r))
@@ -207,7 +207,7 @@ var outcomeLabels = map[string]bool{
 // rate(x{status="error"}[w]) > t, and gives a general hint otherwise.
 func ratioFix(r *lint.Rule) string {
 	const general = "divide by the total, e.g. sum(rate(errors_total[5m])) / sum(rate(requests_total[5m])) > 0.1, or reword the alert"
-	b, ok := unwrap(r.Expr.AST).(*parser.BinaryExpr)
+	b, ok := unwrap(ast(r)).(*parser.BinaryExpr)
 	if !ok || !b.Op.IsComparisonOperator() || !isScalar(b.RHS) {
 		return general
 	}

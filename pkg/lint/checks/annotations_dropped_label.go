@@ -45,14 +45,14 @@ the result can carry. Where it cannot tell (e.g. info()), it stays quiet.`,
 }
 
 func checkDroppedLabel(p *lint.Pass, r *lint.Rule) {
-	if !r.IsAlert() || r.Expr.AST == nil {
+	if !r.IsAlert() || ast(r) == nil {
 		return
 	}
 	var out *labelSet
 	for _, kv := range r.Annotations {
 		for _, ref := range labelRefs(kv.Value.Value) {
 			if out == nil {
-				s := outputLabels(r.Expr.AST)
+				s := outputLabels(ast(r))
 				out = &s
 			}
 			if !out.absent(ref.name) {

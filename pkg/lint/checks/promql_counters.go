@@ -50,10 +50,10 @@ the trend of a gauge.`,
 }
 
 func checkRateNonCounter(p *lint.Pass, r *lint.Rule) {
-	if r.Expr.AST == nil {
+	if ast(r) == nil {
 		return
 	}
-	walk(r.Expr.AST, func(n parser.Node, path []parser.Node) bool {
+	walk(ast(r), func(n parser.Node, path []parser.Node) bool {
 		fn := callName(n)
 		if !counterFuncs[fn] {
 			return true
@@ -111,10 +111,10 @@ happening now. Compare its rate() or increase() over a window instead.`,
 }
 
 func checkRawCounter(p *lint.Pass, r *lint.Rule) {
-	if r.Expr.AST == nil {
+	if ast(r) == nil {
 		return
 	}
-	walk(r.Expr.AST, func(n parser.Node, _ []parser.Node) bool {
+	walk(ast(r), func(n parser.Node, _ []parser.Node) bool {
 		b, ok := n.(*parser.BinaryExpr)
 		if !ok || !b.Op.IsComparisonOperator() {
 			return true
@@ -220,10 +220,10 @@ default 1m).`,
 
 func checkRateWindow(p *lint.Pass, r *lint.Rule) {
 	scrape := p.Config.ScrapeInterval
-	if r.Expr.AST == nil || scrape <= 0 {
+	if ast(r) == nil || scrape <= 0 {
 		return
 	}
-	walk(r.Expr.AST, func(n parser.Node, _ []parser.Node) bool {
+	walk(ast(r), func(n parser.Node, _ []parser.Node) bool {
 		fn := callName(n)
 		if !windowFuncs[fn] {
 			return true

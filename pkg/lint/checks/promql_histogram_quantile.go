@@ -53,10 +53,10 @@ are assumed to be rates already.`,
 }
 
 func checkHistogramQuantile(p *lint.Pass, r *lint.Rule) {
-	if r.Expr.AST == nil {
+	if ast(r) == nil {
 		return
 	}
-	walk(r.Expr.AST, func(n parser.Node, _ []parser.Node) bool {
+	walk(ast(r), func(n parser.Node, _ []parser.Node) bool {
 		c, ok := n.(*parser.Call)
 		if !ok || callName(c) != "histogram_quantile" || len(c.Args) != 2 {
 			return true

@@ -7,10 +7,22 @@ import (
 	"github.com/prometheus/common/model"
 	"github.com/prometheus/prometheus/model/labels"
 	"github.com/prometheus/prometheus/promql/parser"
+
+	"github.com/agentalerts/agentalerts/pkg/lint"
 )
 
 // Shared PromQL AST helpers for the checks. They work on the AST the reader
 // parsed once (lint.Expr.AST) and never re-parse or evaluate anything.
+
+// ast is a rule's parsed expression, or nil when it did not parse: the
+// parser may return a partial tree with its error, which promql/syntax
+// reports; judging half an expression would only add noise.
+func ast(r *lint.Rule) parser.Expr {
+	if r.Expr.Err != nil {
+		return nil
+	}
+	return r.Expr.AST
+}
 
 // walkFunc is called for each node with the path of its ancestors (root
 // first). Returning false skips the node's children. path is reused
