@@ -161,6 +161,7 @@ func newBuilder(file string, svc *Service) (*builder, error) {
 	if err != nil {
 		return nil, err
 	}
+	p, _ = withOverrides(p, svc.Metrics) // problems were reported by ParseSpec
 	b := &builder{file: file, svc: svc, p: p, prefix: p.Prefix, names: map[string]string{}, by: p.AggregateBy, noted: map[string]bool{}}
 	if svc.Variant.Set {
 		if by := p.Variants[svc.Variant.V].AggregateBy; by != nil {

@@ -83,6 +83,7 @@ type Service struct {
 	Severity    severity.Scale
 	Selector    map[string]string
 	Metrics     map[string]string
+	MetricPos   map[string]diag.Pos
 	AggregateBy Val[[]string]
 	// Families holds what the spec says per family; a missing family
 	// takes the built-in defaults, Off drops it.
@@ -226,6 +227,7 @@ func parseSpec(path string, src []byte) (*Spec, diag.List) {
 		}
 		names[svc.Name.V] = svc.Name.Pos
 		d.checkVariant(svc)
+		d.checkOverrides(svc)
 		d.applyDefaults(svc)
 		spec.Services = append(spec.Services, svc)
 	}
@@ -247,13 +249,14 @@ func (d *decoder) service(n, own *yaml.Node, where string) *Service {
 		return nil
 	}
 	svc := &Service{
-		Pos:      d.pos(own),
-		Severity: severity.Default(),
-		Families: map[string]*Family{},
-		Labels:   map[string]string{},
-		LabelPos: map[string]diag.Pos{},
-		Selector: map[string]string{},
-		Metrics:  map[string]string{},
+		Pos:       d.pos(own),
+		Severity:  severity.Default(),
+		Families:  map[string]*Family{},
+		Labels:    map[string]string{},
+		LabelPos:  map[string]diag.Pos{},
+		Selector:  map[string]string{},
+		Metrics:   map[string]string{},
+		MetricPos: map[string]diag.Pos{},
 	}
 	svc.Preset = set("default", d.pos(own))
 	given := map[string]bool{}
@@ -346,6 +349,7 @@ func (d *decoder) service(n, own *yaml.Node, where string) *Service {
 					}
 				}
 				svc.Metrics[mf.key.Value] = s
+				svc.MetricPos[mf.key.Value] = d.pos(mf.key)
 			}
 		case "aggregate_by":
 			if l, ok := d.stringList(v, at); ok {
@@ -679,4 +683,17 @@ func dedupe(ds diag.List) diag.List {
 		out = append(out, d)
 	}
 	return out
+}
+
+// checkOverrides reports metrics: keys that fit no slot of the preset.
+func (d *decoder) checkOverrides(svc *Service) {
+	p, err := presets.Load(svc.Preset.V)
+	if err != nil {
+		return // reported by checkVariant or the preset key
+	}
+	_, problems := withOverrides(p, svc.Metrics)
+	for _, k := range sortedProblemKeys(problems) {
+		d.diags = append(d.diags, diag.Diagnostic{Pos: svc.MetricPos[k], Check: "spec/value", Severity: diag.Error,
+			Message: fmt.Sprintf("service %q: metrics.%s: %s", svc.Name.V, k, problems[k])})
+	}
 }
