@@ -66,8 +66,8 @@ func checkDroppedLabel(p *lint.Pass, r *lint.Rule) {
 					msg += " (it carries no labels)"
 				}
 			}
-			if _, ok := r.Label(ref.name); ok {
-				msg += "; the rule's own labels are not part of $labels"
+			if _, ok := ruleLabel(r, ref.name); ok {
+				msg += "; labels the rule or its group sets are not part of $labels"
 			}
 			reportInValue(p, r, kv, ref.start, ref.end, msg+": it expands to an empty string",
 				fmt.Sprintf("keep %s in the aggregation (by (…, %s)), or stop using it", ref.name, ref.name))

@@ -183,21 +183,36 @@ func callLabels(e *parser.Call) labelSet {
 	}
 	switch e.Func.Name {
 	case "absent", "absent_over_time":
-		// The one output series carries the equality matchers' labels.
+		// The one output series carries the selector's equality matchers,
+		// the way the engine builds it: only for a plain selector
+		// argument, and a label matched twice (or by any other matcher)
+		// is dropped.
 		if len(e.Args) == 0 {
 			return noLabels()
 		}
+		var vs *parser.VectorSelector
+		switch a := unwrap(e.Args[0]).(type) {
+		case *parser.VectorSelector:
+			vs = a
+		case *parser.MatrixSelector:
+			vs, _ = a.VectorSelector.(*parser.VectorSelector)
+		}
 		out := noLabels()
-		walk(e.Args[0], func(n parser.Node, _ []parser.Node) bool {
-			if vs, ok := n.(*parser.VectorSelector); ok {
-				for _, m := range vs.LabelMatchers {
-					if m.Type == labels.MatchEqual && m.Name != labels.MetricName {
-						out.only[m.Name] = true
-					}
-				}
+		if vs == nil {
+			return out
+		}
+		seen := map[string]bool{}
+		for _, m := range vs.LabelMatchers {
+			if m.Name == labels.MetricName {
+				continue
 			}
-			return true
-		})
+			if m.Type == labels.MatchEqual && !seen[m.Name] {
+				out.only[m.Name] = true
+			} else {
+				delete(out.only, m.Name)
+			}
+			seen[m.Name] = true
+		}
 		return out
 	case "label_replace", "label_join":
 		if len(e.Args) < 2 {
