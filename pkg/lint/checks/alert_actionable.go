@@ -67,7 +67,7 @@ func checkRequiredAnnotations(p *lint.Pass, r *lint.Rule) {
 	}
 	p.ReportAt(r, nil,
 		fmt.Sprintf("alert has no %s %s", plural(len(missing), "annotation"), quoteList(missing)),
-		fmt.Sprintf("add annotations: with %s", strings.Join(missing, " and ")))
+		fmt.Sprintf("add %s under annotations:", strings.Join(missing, " and ")))
 }
 
 var labelsRequired = &lint.Check{
@@ -118,7 +118,7 @@ func checkRequiredLabels(p *lint.Pass, r *lint.Rule) {
 	if len(missing) > 0 {
 		p.ReportAt(r, nil,
 			fmt.Sprintf("alert has no %s %s", plural(len(missing), "label"), quoteList(missing)),
-			fmt.Sprintf("add labels: with %s", strings.Join(missing, " and ")))
+			fmt.Sprintf("add %s under labels:", strings.Join(missing, " and ")))
 	}
 }
 
