@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 
@@ -348,26 +347,29 @@ func runMakefileExample(t *testing.T, body string) {
 // rule fails the lint hook.
 func runPreCommitExample(t *testing.T, body string) {
 	pc := testtool.Need(t, "pre-commit")
-	env := preCommitEnv(t)
-	clone, rev := cloneHead(t, env)
+	h := sharedHookRepo(t)
+	env := h.env(t)
 
-	local := regexp.MustCompile(`(?m)^(\s*- repo:) \S+\n(\s*rev:) .*$`).ReplaceAllString(body, "$1 "+clone+"\n$2 "+rev)
-	if local == body {
-		t.Fatalf("could not point the repo entry at the clone:\n%s", body)
-	}
 	ws, wsEnv := exampleRepo(t, nil)
-	writeFiles(t, ws, map[string]string{".pre-commit-config.yaml": local})
+	writeFiles(t, ws, map[string]string{".pre-commit-config.yaml": h.localConfig(t, body)})
 	commitAll(t, ws, wsEnv, "use the docs' pre-commit config")
 
 	r := run(t, ws, env, pc, "run", "--color", "never", "--all-files")
-	if r.code != 0 {
-		t.Fatalf("pre-commit run on clean rules: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	status, _ := hookReports(r.stdout + r.stderr)
+	want := map[string]string{lintHook: "Passed", generateHook: "Passed"}
+	if diff := cmp.Diff(want, status); r.code != 0 || diff != "" {
+		t.Fatalf("pre-commit run on clean rules: exit %d, hooks mismatch (-want +got):\n%s\n%s%s", r.code, diff, r.stdout, r.stderr)
 	}
+
 	writeFiles(t, ws, map[string]string{"alerts/team.yaml": badRules})
 	mustRun(t, ws, env, "git", "add", "-A")
 	r = run(t, ws, env, pc, "run", "--color", "never", "--all-files")
-	out := r.stdout + r.stderr
-	if r.code != 1 || hookStatus(out, "agentalerts lint") != "Failed" || !strings.Contains(out, fmt.Sprintf("alerts/team.yaml:%d:", badRulesLine)) {
-		t.Errorf("pre-commit run with a broken rule: exit %d, want the lint hook to fail on alerts/team.yaml\n%s", r.code, out)
+	status, output := hookReports(r.stdout + r.stderr)
+	want[lintHook] = "Failed"
+	if diff := cmp.Diff(want, status); r.code != 1 || diff != "" {
+		t.Errorf("pre-commit run with a broken rule: exit %d, hooks mismatch (-want +got):\n%s\n%s%s", r.code, diff, r.stdout, r.stderr)
+	}
+	if find := fmt.Sprintf("alerts/team.yaml:%d:", badRulesLine); !strings.Contains(output[lintHook], find) {
+		t.Errorf("lint hook output lacks %q:\n%s", find, output[lintHook])
 	}
 }

@@ -6,39 +6,114 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/agentalerts/agentalerts/internal/testtool"
 )
 
-// preCommitEnv is the environment for pre-commit: its own store in a temp
-// dir, so no hook environment of the developer's is reused or polluted.
-// pre-commit builds the hooks with `go install` in a GOPATH of its own; the
-// module and build caches passed in baseEnv keep that offline and fast.
-func preCommitEnv(t *testing.T) []string {
+// hookRepo is the agentalerts repository as pre-commit sees it: a clone at
+// HEAD, the binary built from that clone (so files it generates are exactly
+// what the hooks expect), and a pre-commit store. All are made once per
+// test process and shared: `pre-commit run` then builds the hooks once for
+// every test that uses the same clone and rev. (try-repo always builds in a
+// store of its own.)
+type hookRepo struct {
+	clone, rev, bin, store string
+}
+
+var (
+	hookRepoOnce sync.Once
+	sharedHooks  hookRepo
+	hookRepoErr  string
+)
+
+func sharedHookRepo(t *testing.T) hookRepo {
 	t.Helper()
 	testtool.Need(t, "go")
-	return setEnv(baseEnv(t), "PRE_COMMIT_HOME", t.TempDir())
-}
-
-// cloneBinary builds agentalerts from the clone, i.e. the same commit the
-// hooks run, so files it generates are exactly what the hook expects.
-func cloneBinary(t *testing.T, env []string, clone string) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "agentalerts")
-	mustRun(t, clone, env, "go", "build", "-o", bin, ".")
-	return bin
-}
-
-// hookStatus returns pre-commit's verdict line for a hook name:
-// "Passed", "Failed" or "" when the hook did not run.
-func hookStatus(out, name string) string {
-	m := regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(name) + `\.+(Passed|Failed|\(no files to check\)Skipped)$`).FindStringSubmatch(out)
-	if m == nil {
-		return ""
+	testtool.Need(t, "git")
+	hookRepoOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "agentalerts-hooks-")
+		if err != nil {
+			hookRepoErr = err.Error()
+			return
+		}
+		cleanups = append(cleanups, dir)
+		h := hookRepo{clone: filepath.Join(dir, "agentalerts"), bin: filepath.Join(dir, "bin", "agentalerts"), store: filepath.Join(dir, "pre-commit")}
+		env := baseEnv(t)
+		for _, args := range [][]string{
+			{"git", "-C", repoRoot, "clone", "-q", "--no-local", repoRoot, h.clone},
+			{"go", "-C", h.clone, "build", "-o", h.bin, "."},
+		} {
+			if r := run(t, repoRoot, env, args[0], args[1:]...); r.code != 0 {
+				hookRepoErr = fmt.Sprintf("%s: exit %d\n%s%s", strings.Join(args, " "), r.code, r.stdout, r.stderr)
+				return
+			}
+		}
+		r := run(t, h.clone, env, "git", "rev-parse", "HEAD")
+		if r.code != 0 {
+			hookRepoErr = "git rev-parse HEAD: " + r.stderr
+			return
+		}
+		h.rev = strings.TrimSpace(r.stdout)
+		sharedHooks = h
+	})
+	if hookRepoErr != "" {
+		t.Fatal(hookRepoErr)
 	}
-	return m[1]
+	return sharedHooks
 }
+
+// preCommitEnv is the environment for pre-commit, with the shared store.
+// pre-commit builds the hooks with `go install` in a GOPATH of its own; the
+// module and build caches passed in baseEnv keep that offline and fast.
+func (h hookRepo) env(t *testing.T) []string {
+	return setEnv(baseEnv(t), "PRE_COMMIT_HOME", h.store)
+}
+
+// localConfig points the repo entries of a .pre-commit-config.yaml at the
+// clone, pinned to its HEAD.
+func (h hookRepo) localConfig(t *testing.T, cfg string) string {
+	t.Helper()
+	local := regexp.MustCompile(`(?m)^(\s*- repo:) \S+\n(\s*rev:) .*$`).ReplaceAllString(cfg, "$1 "+h.clone+"\n$2 "+h.rev)
+	if local == cfg {
+		t.Fatalf("no repo entry to point at the clone in:\n%s", cfg)
+	}
+	return local
+}
+
+var statusLine = regexp.MustCompile(`(?m)^(.+?)\.{3,}(\(no files to check\))?(Passed|Failed|Skipped)$`)
+
+// hookReports splits pre-commit's output into each hook's verdict
+// ("Passed", "Failed", "Skipped") and the output printed under it.
+func hookReports(out string) (status, output map[string]string) {
+	status, output = map[string]string{}, map[string]string{}
+	locs := statusLine.FindAllStringSubmatchIndex(out, -1)
+	for i, loc := range locs {
+		name := out[loc[2]:loc[3]]
+		status[name] = out[loc[6]:loc[7]]
+		end := len(out)
+		if i+1 < len(locs) {
+			end = locs[i+1][0]
+		}
+		output[name] = out[loc[1]:end]
+	}
+	return status, output
+}
+
+// hookStatus returns pre-commit's verdict for a hook name, "" when it did
+// not run.
+func hookStatus(out, name string) string {
+	status, _ := hookReports(out)
+	return status[name]
+}
+
+const (
+	lintHook     = "agentalerts lint"
+	generateHook = "agentalerts generated rules are up to date"
+)
 
 // TestPreCommitTryRepo runs each hook of .pre-commit-hooks.yaml with
 // `pre-commit try-repo` against a throwaway repository: first with a broken
@@ -46,11 +121,10 @@ func hookStatus(out, name string) string {
 // why, then with the files fixed, where both must pass.
 func TestPreCommitTryRepo(t *testing.T) {
 	pc := testtool.Need(t, "pre-commit")
-	env := preCommitEnv(t)
-	clone, _ := cloneHead(t, env)
-	bin := cloneBinary(t, env, clone)
+	h := sharedHookRepo(t)
+	env := h.env(t)
 
-	spec := string(mustRunOut(t, env, bin, "generate", "--example-spec"))
+	spec := mustRun(t, t.TempDir(), env, h.bin, "generate", "--example-spec")
 	user := gitRepo(t, env, map[string]string{
 		"agentalerts.spec.yaml":        spec,
 		"rules/agentalerts.rules.yaml": "# generated by an older agentalerts\ngroups: []\n",
@@ -59,48 +133,49 @@ func TestPreCommitTryRepo(t *testing.T) {
 		".github/workflows/ci.yml": notRules,
 	})
 
-	tryRepo := func(hook string) result {
+	// tryRepo runs one hook, or all of them for hook "".
+	tryRepo := func(hook string) (code int, status, output map[string]string, all string) {
 		t.Helper()
-		return run(t, user, env, pc, "try-repo", "--color", "never", clone, hook, "--all-files")
+		args := []string{"try-repo", "--color", "never", h.clone}
+		if hook != "" {
+			args = append(args, hook)
+		}
+		r := run(t, user, env, pc, append(args, "--all-files")...)
+		all = r.stdout + r.stderr
+		status, output = hookReports(all)
+		return r.code, status, output, all
 	}
 
 	t.Run("broken", func(t *testing.T) {
-		r := tryRepo("agentalerts-lint")
-		out := r.stdout + r.stderr
-		if r.code != 1 || hookStatus(out, "agentalerts lint") != "Failed" {
-			t.Fatalf("agentalerts-lint: exit %d, want a failed hook:\n%s", r.code, out)
+		code, status, output, all := tryRepo("agentalerts-lint")
+		if code != 1 || status[lintHook] != "Failed" {
+			t.Fatalf("agentalerts-lint: exit %d, want a failed hook:\n%s", code, all)
 		}
-		if want := fmt.Sprintf("rules/bad.rules.yaml:%d:", badRulesLine); !strings.Contains(out, want) {
-			t.Errorf("agentalerts-lint output lacks the finding %q:\n%s", want, out)
+		if want := fmt.Sprintf("rules/bad.rules.yaml:%d:", badRulesLine); !strings.Contains(output[lintHook], want) {
+			t.Errorf("agentalerts-lint output lacks the finding %q:\n%s", want, all)
 		}
-		if strings.Contains(out, "ci.yml") {
-			t.Errorf("agentalerts-lint linted a workflow file:\n%s", out)
+		if strings.Contains(all, "ci.yml") {
+			t.Errorf("agentalerts-lint linted a workflow file:\n%s", all)
 		}
 
-		r = tryRepo("agentalerts-generate-check")
-		out = r.stdout + r.stderr
-		if r.code != 1 || hookStatus(out, "agentalerts generated rules are up to date") != "Failed" {
-			t.Fatalf("agentalerts-generate-check: exit %d, want a failed hook:\n%s", r.code, out)
+		code, status, output, all = tryRepo("agentalerts-generate-check")
+		if code != 1 || status[generateHook] != "Failed" {
+			t.Fatalf("agentalerts-generate-check: exit %d, want a failed hook:\n%s", code, all)
 		}
-		if !strings.Contains(out, "rules/agentalerts.rules.yaml") || !strings.Contains(out, "\n+") {
-			t.Errorf("agentalerts-generate-check does not show a diff of the stale file:\n%s", out)
+		if out := output[generateHook]; !strings.Contains(out, "rules/agentalerts.rules.yaml") || !strings.Contains(out, "\n+") {
+			t.Errorf("agentalerts-generate-check does not show a diff of the stale file:\n%s", all)
 		}
 	})
 
 	writeFiles(t, user, map[string]string{"rules/bad.rules.yaml": goodRules})
-	mustRun(t, user, env, bin, "generate", "agentalerts.spec.yaml", "-o", "rules/agentalerts.rules.yaml")
+	mustRun(t, user, env, h.bin, "generate", "agentalerts.spec.yaml", "-o", "rules/agentalerts.rules.yaml")
 	commitAll(t, user, env, "fix rules")
 
 	t.Run("fixed", func(t *testing.T) {
-		for hook, name := range map[string]string{
-			"agentalerts-lint":           "agentalerts lint",
-			"agentalerts-generate-check": "agentalerts generated rules are up to date",
-		} {
-			r := tryRepo(hook)
-			out := r.stdout + r.stderr
-			if r.code != 0 || hookStatus(out, name) != "Passed" {
-				t.Errorf("%s: exit %d, want a passing hook:\n%s", hook, r.code, out)
-			}
+		code, status, _, all := tryRepo("")
+		want := map[string]string{lintHook: "Passed", generateHook: "Passed"}
+		if diff := cmp.Diff(want, status); code != 0 || diff != "" {
+			t.Errorf("all hooks: exit %d, hooks mismatch (-want +got):\n%s\n%s", code, diff, all)
 		}
 	})
 }
@@ -110,61 +185,43 @@ func TestPreCommitTryRepo(t *testing.T) {
 // hooks' default args and the init layout are checked against each other.
 func TestPreCommitInitConfig(t *testing.T) {
 	pc := testtool.Need(t, "pre-commit")
-	env := preCommitEnv(t)
-	clone, rev := cloneHead(t, env)
-	bin := cloneBinary(t, env, clone)
+	h := sharedHookRepo(t)
+	env := h.env(t)
 
 	user := gitRepo(t, env, map[string]string{"README.md": "# agents\n"})
-	mustRun(t, user, env, bin, "init")
-	cfgPath := filepath.Join(user, ".pre-commit-config.yaml")
-	cfg, err := os.ReadFile(cfgPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	local := regexp.MustCompile(`(?m)^(\s*- repo:) \S+\n(\s*rev:) .*$`).ReplaceAllString(string(cfg), "$1 "+clone+"\n$2 "+rev)
-	if local == string(cfg) {
-		t.Fatalf("could not point the repo entry at the clone:\n%s", cfg)
-	}
-	writeFiles(t, user, map[string]string{".pre-commit-config.yaml": local})
+	mustRun(t, user, env, h.bin, "init")
+	cfg := string(mustRead(t, filepath.Join(user, ".pre-commit-config.yaml")))
+	writeFiles(t, user, map[string]string{".pre-commit-config.yaml": h.localConfig(t, cfg)})
 	// generate -o FILE does not yet create FILE's directory (reported to
 	// the lead); a user following init's "Next" steps would hit that too.
 	if err := os.MkdirAll(filepath.Join(user, "rules"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	mustRun(t, user, env, bin, "generate", "agentalerts.spec.yaml", "-o", "rules/agentalerts.rules.yaml")
+	mustRun(t, user, env, h.bin, "generate", "agentalerts.spec.yaml", "-o", "rules/agentalerts.rules.yaml")
 	commitAll(t, user, env, "agentalerts init")
 
 	r := run(t, user, env, pc, "run", "--color", "never", "--all-files")
-	out := r.stdout + r.stderr
-	if r.code != 0 {
-		t.Fatalf("pre-commit run on a fresh init: exit %d:\n%s", r.code, out)
-	}
-	for _, name := range []string{"agentalerts lint", "agentalerts generated rules are up to date"} {
-		if got := hookStatus(out, name); got != "Passed" {
-			t.Errorf("hook %q: %q, want Passed:\n%s", name, got, out)
-		}
+	status, _ := hookReports(r.stdout + r.stderr)
+	want := map[string]string{lintHook: "Passed", generateHook: "Passed"}
+	if diff := cmp.Diff(want, status); r.code != 0 || diff != "" {
+		t.Fatalf("pre-commit run on a fresh init: exit %d, hooks mismatch (-want +got):\n%s\n%s%s", r.code, diff, r.stdout, r.stderr)
 	}
 
 	// Editing the spec without regenerating is what the hook exists for.
-	spec, err := os.ReadFile(filepath.Join(user, "agentalerts.spec.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	edited := strings.Replace(string(spec), "threshold: 5%,", "threshold: 7%,", 1)
-	if edited == string(spec) {
+	spec := string(mustRead(t, filepath.Join(user, "agentalerts.spec.yaml")))
+	edited := strings.Replace(spec, "threshold: 5%,", "threshold: 7%,", 1)
+	if edited == spec {
 		t.Fatalf("the example spec no longer has a 5%% threshold to edit:\n%s", spec)
 	}
 	writeFiles(t, user, map[string]string{"agentalerts.spec.yaml": edited})
 	mustRun(t, user, env, "git", "add", "-A")
 	r = run(t, user, env, pc, "run", "--color", "never", "--all-files")
-	out = r.stdout + r.stderr
-	if r.code != 1 || hookStatus(out, "agentalerts generated rules are up to date") != "Failed" {
-		t.Errorf("pre-commit run after editing the spec: exit %d, want the generate check to fail:\n%s", r.code, out)
+	status, output := hookReports(r.stdout + r.stderr)
+	want = map[string]string{lintHook: "Passed", generateHook: "Failed"}
+	if diff := cmp.Diff(want, status); r.code != 1 || diff != "" {
+		t.Errorf("pre-commit run after editing the spec: exit %d, hooks mismatch (-want +got):\n%s\n%s%s", r.code, diff, r.stdout, r.stderr)
 	}
-}
-
-// mustRunOut runs a command in a temp dir and returns its stdout.
-func mustRunOut(t *testing.T, env []string, name string, args ...string) []byte {
-	t.Helper()
-	return []byte(mustRun(t, t.TempDir(), env, name, args...))
+	if !strings.Contains(output[generateHook], "0.07") {
+		t.Errorf("the generate check does not show the new threshold:\n%s", output[generateHook])
+	}
 }
