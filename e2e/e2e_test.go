@@ -13,6 +13,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"os/exec"
@@ -62,14 +63,16 @@ const (
 
 // breaches move the research agent out of its healthy state one family at
 // a time (the JSON is merged into fakeagent's state). Each is far past the
-// page threshold so every tier of the family fires.
+// page threshold so every tier of the family fires. The budget keeps
+// growing after its jump: a forecast over a jump alone would resolve once
+// the jump left its window, before Alertmanager is checked.
 var breaches = []struct {
 	family string
 	state  string
 }{
 	{"error_rate", `{"error_ratio": 0.5}`},
 	{"latency", `{"latency_seconds": 7}`},
-	{"token_budget", `{"budget_used": 990000}`},
+	{"token_budget", `{"budget_used": 990000, "budget_used_per_second": 2000}`},
 	{"queue_backlog", `{"queue_depth": 500}`},
 	{"cost", `{"cost_per_request_usd": 0.01}`},
 }
@@ -97,6 +100,7 @@ func TestEndToEnd(t *testing.T) {
 	promBin := testtool.Need(t, "prometheus")
 	amtool := testtool.Need(t, "amtool")
 	goBin := testtool.Need(t, "go")
+	amBin := alertmanagerBinary(t)
 
 	ctx, cancel := context.WithTimeout(context.Background(), budget)
 	if dl, ok := t.Deadline(); ok && time.Until(dl)-10*time.Second < budget {
@@ -125,14 +129,16 @@ func TestEndToEnd(t *testing.T) {
 	res := generate(t, ctx, cli, spec, ruleFile, amFile)
 	checkAlertmanager(t, ctx, amtool, amFile, res)
 
-	// 3. Start one fake agent per service, and Prometheus scraping them.
+	// 3. Start Alertmanager on the generated config, one fake agent per
+	// service, and Prometheus scraping them and notifying Alertmanager.
+	am := startAlertmanager(t, ctx, dir, amBin, amFile)
 	agents := map[string]*fakeAgent{}
 	jobs := map[string]string{}
 	for _, svc := range res.Spec.Services {
 		jobs[svc.Name.V] = svc.Job.V
 		agents[svc.Name.V] = startAgent(t, ctx, dir, fake, svc.Selector["agent_type"])
 	}
-	prom := startPrometheus(t, ctx, dir, promBin, ruleFile, jobs, agents)
+	prom := startPrometheus(t, ctx, dir, promBin, ruleFile, am.addr, jobs, agents)
 	prom.waitRulesEvaluated(t, ctx, len(allAlerts(res)))
 	for name, job := range jobs {
 		prom.waitQuery(t, ctx, fmt.Sprintf(`up{job=%q} == 1`, job), "first scrape of "+name)
@@ -189,6 +195,10 @@ func TestEndToEnd(t *testing.T) {
 
 	// 6. Report and check the timings.
 	report(t, w.exps)
+
+	// 7. Alertmanager routed every alert to its tier's receiver, and a
+	// firing page suppressed its own ticket and log.
+	am.verify(t, ctx, w.exps)
 	t.Logf("end to end in %s", since(started))
 }
 
@@ -542,13 +552,13 @@ func (a *fakeAgent) kill(t *testing.T) {
 
 type prometheus struct {
 	*proc
-	base, config, rules string
+	base, config, rules, alertmanager string
 }
 
-func startPrometheus(t *testing.T, ctx context.Context, dir, bin, ruleFile string, jobs map[string]string, agents map[string]*fakeAgent) *prometheus {
+func startPrometheus(t *testing.T, ctx context.Context, dir, bin, ruleFile, amAddr string, jobs map[string]string, agents map[string]*fakeAgent) *prometheus {
 	t.Helper()
 	addr := freeAddr(t)
-	p := &prometheus{base: "http://" + addr, config: filepath.Join(dir, "prometheus.yml"), rules: ruleFile}
+	p := &prometheus{base: "http://" + addr, config: filepath.Join(dir, "prometheus.yml"), rules: ruleFile, alertmanager: amAddr}
 	writeFile(t, p.config, p.configYAML(jobs, agents))
 	data := filepath.Join(dir, "data")
 	p.proc = start(t, dir, "prometheus", bin,
@@ -566,6 +576,7 @@ func (p *prometheus) configYAML(jobs map[string]string, agents map[string]*fakeA
 	var b strings.Builder
 	fmt.Fprintf(&b, "global:\n  scrape_interval: %s\n  evaluation_interval: %s\n", scrapeInterval, evalInterval)
 	fmt.Fprintf(&b, "rule_files:\n  - %q\n", p.rules)
+	fmt.Fprintf(&b, "alerting:\n  alertmanagers:\n    - static_configs:\n        - targets: [%q]\n", p.alertmanager)
 	b.WriteString("scrape_configs:\n")
 	for _, svc := range sortedKeys(jobs) {
 		if a, ok := agents[svc]; ok {
@@ -700,6 +711,147 @@ func (p *prometheus) get(t *testing.T, ctx context.Context, path string, into an
 	if err := json.Unmarshal(env.Data, into); err != nil {
 		t.Fatalf("GET %s: %v", path, err)
 	}
+}
+
+// ---- Alertmanager ----
+
+// alertmanagerBinary finds Alertmanager: Debian installs it as
+// prometheus-alertmanager, upstream as alertmanager.
+func alertmanagerBinary(t *testing.T) string {
+	t.Helper()
+	if p, err := exec.LookPath("alertmanager"); err == nil {
+		return p
+	}
+	return testtool.Need(t, "prometheus-alertmanager")
+}
+
+type alertmanagerProc struct {
+	*proc
+	addr string
+}
+
+// startAlertmanager runs Alertmanager on a copy of the generated config
+// whose placeholder webhooks point at a local sink, so that the receivers
+// it notifies answer instead of refusing connections.
+func startAlertmanager(t *testing.T, ctx context.Context, dir, bin, amFile string) *alertmanagerProc {
+	t.Helper()
+	sink := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+	}))
+	t.Cleanup(sink.Close)
+	b, err := os.ReadFile(amFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(b, []byte(alertmanager.DefaultWebhookBase)) {
+		t.Fatalf("%s has no placeholder webhook %s", amFile, alertmanager.DefaultWebhookBase)
+	}
+	running := filepath.Join(dir, "alertmanager.running.yml")
+	writeFile(t, running, bytes.ReplaceAll(b, []byte(alertmanager.DefaultWebhookBase), []byte(sink.URL)))
+
+	addr := freeAddr(t)
+	p := start(t, dir, "alertmanager", bin,
+		"--config.file="+running,
+		"--storage.path="+filepath.Join(dir, "am-data"),
+		"--web.listen-address="+addr,
+		"--cluster.listen-address=", // no gossip port: a single instance
+		"--log.level=warn",
+	)
+	waitHTTP(t, ctx, "http://"+addr+"/-/ready", p)
+	return &alertmanagerProc{proc: p, addr: addr}
+}
+
+// amAlert is one element of Alertmanager's /api/v2/alerts.
+type amAlert struct {
+	Labels    map[string]string `json:"labels"`
+	Receivers []struct {
+		Name string `json:"name"`
+	} `json:"receivers"`
+	Status struct {
+		State       string   `json:"state"`
+		InhibitedBy []string `json:"inhibitedBy"`
+	} `json:"status"`
+}
+
+// verify waits (a few seconds: Prometheus sends on its next evaluation)
+// until Alertmanager holds every fired alert, each routed to its tier's
+// receiver, suppressed exactly when a higher tier of the same alert name
+// and service fires too.
+func (am *alertmanagerProc) verify(t *testing.T, ctx context.Context, exps []*expectation) {
+	t.Helper()
+	rank := map[string]int{"page": 0, "ticket": 1, "log": 2}
+	wantState := func(e *expectation) string {
+		for _, o := range exps {
+			if o.alert.Name == e.alert.Name && o.alert.Service == e.alert.Service && rank[o.alert.Tier] < rank[e.alert.Tier] {
+				return "suppressed"
+			}
+		}
+		return "active"
+	}
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		var got []amAlert
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+am.addr+"/api/v2/alerts", nil)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatalf("Alertmanager API: %v", err)
+		}
+		err = json.NewDecoder(resp.Body).Decode(&got)
+		resp.Body.Close()
+		if err != nil {
+			t.Fatalf("Alertmanager API: %v", err)
+		}
+		var problems []string
+		var table bytes.Buffer
+		tw := tabwriter.NewWriter(&table, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "service\talert\ttier\treceiver\tstate\t")
+		for _, e := range exps {
+			a := findAM(got, e.alert)
+			if a == nil {
+				problems = append(problems, e.key()+" never reached Alertmanager")
+				continue
+			}
+			var recv []string
+			for _, r := range a.Receivers {
+				recv = append(recv, r.Name)
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t\n", e.alert.Service, e.alert.Name, e.alert.Tier, strings.Join(recv, ","), a.Status.State)
+			if want := alertmanager.ReceiverName(e.alert.Tier); len(recv) != 1 || recv[0] != want {
+				problems = append(problems, fmt.Sprintf("%s routed to %v, want [%s]", e.key(), recv, want))
+			}
+			if want := wantState(e); a.Status.State != want {
+				problems = append(problems, fmt.Sprintf("%s is %s in Alertmanager, want %s", e.key(), a.Status.State, want))
+			}
+		}
+		tw.Flush()
+		if len(problems) == 0 {
+			t.Logf("Alertmanager (real, on the generated config):\n%s", table.String())
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("Alertmanager disagrees with the generated routing:\n  %s\n%s", strings.Join(problems, "\n  "), table.String())
+		}
+		sleep(t, ctx, 500*time.Millisecond)
+	}
+}
+
+func findAM(alerts []amAlert, want *rules.Alert) *amAlert {
+	for i, a := range alerts {
+		if a.Labels["alertname"] != want.Name {
+			continue
+		}
+		ok := true
+		for k, v := range want.ResultLabels {
+			if a.Labels[k] != v {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			return &alerts[i]
+		}
+	}
+	return nil
 }
 
 // ---- small helpers ----

@@ -40,10 +40,13 @@ type State struct {
 	LatencySeconds    float64 `json:"latency_seconds"`    // every request's duration
 	TokensPerRequest  float64 `json:"tokens_per_request"` // split prompt/completion 3:1
 	CostPerRequestUSD float64 `json:"cost_per_request_usd"`
-	BudgetUsed        float64 `json:"budget_used"`  // token_budget_used
-	BudgetLimit       float64 `json:"budget_limit"` // token_budget_limit
-	QueueDepth        float64 `json:"queue_depth"`
-	ActiveAgents      float64 `json:"active_agents"`
+	BudgetUsed        float64 `json:"budget_used"` // token_budget_used
+	// BudgetUsedPerSecond grows BudgetUsed steadily, the shape a budget
+	// forecast (predict_linear) is meant to catch.
+	BudgetUsedPerSecond float64 `json:"budget_used_per_second"`
+	BudgetLimit         float64 `json:"budget_limit"` // token_budget_limit
+	QueueDepth          float64 `json:"queue_depth"`
+	ActiveAgents        float64 `json:"active_agents"`
 }
 
 // Healthy is the state the service starts in: steady traffic well inside
@@ -142,6 +145,10 @@ func (a *Agent) State() State {
 func (a *Agent) Tick(dt time.Duration) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	if a.state.BudgetUsedPerSecond != 0 {
+		a.state.BudgetUsed += a.state.BudgetUsedPerSecond * dt.Seconds()
+		a.budgetUsed.Set(a.state.BudgetUsed)
+	}
 	s := a.state
 	a.carryReq += s.RPS * dt.Seconds()
 	n := int(a.carryReq)

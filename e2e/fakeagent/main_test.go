@@ -52,6 +52,22 @@ func TestTickIsExact(t *testing.T) {
 	}
 }
 
+func TestBudgetGrows(t *testing.T) {
+	a := New(prometheus.NewRegistry(), "researcher", "m")
+	s := Healthy()
+	s.BudgetUsed, s.BudgetUsedPerSecond = 1000, 500
+	a.Set(s)
+	for range 4 {
+		a.Tick(500 * time.Millisecond)
+	}
+	if got, want := testutil.ToFloat64(a.budgetUsed), 2000.0; got != want {
+		t.Errorf("token_budget_used = %v after 2s at 500/s from 1000, want %v", got, want)
+	}
+	if got := a.State().BudgetUsed; got != 2000 {
+		t.Errorf("state budget_used = %v, want 2000 (GET /control must show the gauge)", got)
+	}
+}
+
 func histSum(t *testing.T, a *Agent) float64 {
 	t.Helper()
 	reg := prometheus.NewRegistry()
