@@ -74,11 +74,16 @@ func checkRatioWithoutDivision(p *lint.Pass, r *lint.Rule) {
 	if !r.IsAlert() || ast(r) == nil {
 		return
 	}
-	where, phrase := ratioClaim(r)
-	if phrase == "" || computesRatio(ast(r)) || !countsEvents(ast(r)) || onlyZeroThresholds(ast(r)) {
+	// The expression tests are cheaper than the text search: run them first.
+	e := ast(r)
+	if !countsEvents(e) || computesRatio(e) || onlyZeroThresholds(e) {
 		return
 	}
-	start, end := nodeRange(ast(r))
+	where, phrase := ratioClaim(r)
+	if phrase == "" {
+		return
+	}
+	start, end := nodeRange(e)
 	p.ReportExpr(r, start, end,
 		fmt.Sprintf("the alert's %s speaks of a ratio (%q) but the expression divides nothing: it compares an absolute value, not a fraction", where, phrase),
 		ratioFix(r))
