@@ -1,6 +1,7 @@
 package checks
 
 import (
+	"regexp"
 	"strings"
 	"time"
 
@@ -162,10 +163,23 @@ var knownCountersWithoutSuffix = map[string]bool{
 }
 
 // isRecordedName reports whether name follows the recording-rule
-// convention level:metric:operations. Such series are usually already
-// rates or ratios, so name-based checks cannot tell what they hold. A
+// convention level:metric:operations (or the shorter metric:operations,
+// e.g. x_bucket:rate5m). Such series are usually already rates or
+// ratios, so name-based checks cannot tell what they hold. Any other
 // single colon is an exporter prefix (vLLM's vllm:…), not a recording rule.
-func isRecordedName(name string) bool { return strings.Count(name, ":") >= 2 }
+func isRecordedName(name string) bool {
+	switch strings.Count(name, ":") {
+	case 0:
+		return false
+	case 1:
+		return recordedOps.MatchString(name[strings.IndexByte(name, ':')+1:])
+	}
+	return true
+}
+
+// recordedOps matches the operations part of a recorded series' name:
+// rate5m, sum_rate1h, ratio_rate30m, avg, irate.
+var recordedOps = regexp.MustCompile(`^(sum_|avg_|max_|min_|count_)?(i?rate|increase|ratio|sum|avg|max|min|count|deriv|delta)(_i?rate)?(\d+[smhdwy])*$`)
 
 // baseName is the part of a metric name after an exporter prefix with a
 // colon (vllm:prompt_tokens_total → prompt_tokens_total).

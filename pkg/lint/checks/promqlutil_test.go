@@ -162,3 +162,21 @@ func TestTemplateRefs(t *testing.T) {
 		})
 	}
 }
+
+func TestIsRecordedName(t *testing.T) {
+	tests := map[string]bool{
+		"job:http_requests:rate5m":                true,
+		"x_bucket:rate5m":                         true,
+		"slo:sli_error:ratio_rate5m":              true,
+		"requests:sum_rate1h":                     true,
+		"vllm:num_requests_waiting":               false,
+		"vllm:e2e_request_latency_seconds_bucket": false,
+		"vllm:avg_prompt_throughput_toks_per_s":   false,
+		"agent_requests_total":                    false,
+	}
+	for name, want := range tests {
+		if got := isRecordedName(name); got != want {
+			t.Errorf("isRecordedName(%q) = %v, want %v", name, got, want)
+		}
+	}
+}
