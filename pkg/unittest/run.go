@@ -8,9 +8,11 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/prometheus/common/model"
@@ -36,6 +38,8 @@ type Options struct {
 	// Parser parses rules and queries; nil means parser.NewParser with no
 	// optional syntax, as promtool without --enable-feature.
 	Parser parser.Parser
+	// Parallel is how many test groups run at once; 0 means GOMAXPROCS.
+	Parallel int
 }
 
 // FileResult is the outcome of one test file whose input was valid.
@@ -123,12 +127,35 @@ func run(f *File, opts Options, errs diag.List) (*FileResult, error) {
 		diag.Sort(errs)
 		return nil, errs
 	}
+	var selected []*Group
 	for _, g := range f.Tests {
-		if r.run != nil && !r.run.MatchString(g.Name) {
-			continue
+		if r.run == nil || r.run.MatchString(g.Name) {
+			selected = append(selected, g)
 		}
-		r.res.Groups = append(r.res.Groups, r.runGroup(g))
 	}
+	// Groups share nothing (each has its own storage, engine and rule
+	// manager), so they run in parallel; results stay in file order.
+	r.res.Groups = make([]GroupResult, len(selected))
+	workers := opts.Parallel
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(workers, len(selected)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				r.res.Groups[i] = r.runGroup(selected[i])
+			}
+		}()
+	}
+	for i := range selected {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
 	return r.res, nil
 }
 
