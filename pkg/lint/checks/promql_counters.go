@@ -91,7 +91,12 @@ var rawCounter = &lint.Check{
 resets on every restart and keeps growing otherwise. Comparing it with a
 threshold (errors_total > 100) fires some time after deployment and then
 forever, or never again after a restart: it says nothing about what is
-happening now. Compare its rate() or increase() over a window instead.`,
+happening now. Compare its rate() or increase() over a window instead.
+
+Some exporters end gauges in _total too, meaning "how many there are
+now" (…_nodes_offline_total, …_pending_total); names whose last word
+before _total says so are not reported, nor are uptime counters, which
+are compared raw on purpose.`,
 		Bad: `groups:
   - name: agent
     rules:
@@ -158,7 +163,8 @@ func rawSelector(e parser.Expr) *parser.VectorSelector {
 	case *parser.VectorSelector:
 		// Uptime counters are compared raw on purpose ("restarted in the
 		// last minute").
-		if name := selectorName(e); name != "" && !isRecordedName(name) && strings.HasSuffix(baseName(name), "_total") && !strings.Contains(name, "uptime") {
+		if name := selectorName(e); name != "" && !isRecordedName(name) && strings.HasSuffix(baseName(name), "_total") &&
+			!strings.Contains(name, "uptime") && !isTotalGauge(name) {
 			return e
 		}
 	case *parser.MatrixSelector:
@@ -284,4 +290,30 @@ func gaugeWord(name string) string {
 		return words[0]
 	}
 	return ""
+}
+
+// stockWords end the names of gauges that exporters suffix with _total to
+// mean "how many there are now" (minio_cluster_nodes_offline_total,
+// envoy_cluster_membership_total, container_fs_inodes_total).
+var stockWords = map[string]bool{
+	"offline": true, "online": true, "unapplied": true, "membership": true,
+	"inodes": true, "nodes": true, "members": true, "managers": true,
+	"drives": true, "disks": true, "partitions": true, "resources": true, "resource": true,
+	"instances": true, "availabilities": true,
+}
+
+// isTotalGauge reports whether a _total name reads as a level: one of its
+// last two words before _total is a gauge word or a stock of things.
+func isTotalGauge(name string) bool {
+	words := strings.Fields(splitWords(strings.TrimSuffix(baseName(name), "_total")))
+	if len(words) == 0 {
+		return false
+	}
+	// The word before last too: argocd_repo_pending_request_total.
+	for _, w := range words[max(0, len(words)-2):] {
+		if stockWords[w] || gaugeWords[w] {
+			return true
+		}
+	}
+	return false
 }
