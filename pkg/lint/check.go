@@ -31,6 +31,17 @@ type Check struct {
 	Group  func(p *Pass, g *Group)
 	File   func(p *Pass, f *File)
 	Finish func(p *Pass, files []*File)
+
+	// Collect and Reduce are the memory-flat form of Finish, for checks
+	// that look across files. Collect runs in the parallel phase on each
+	// file and returns the little the check must remember of it (names,
+	// keys, diag.Pos values; never the model, nor anything pointing into
+	// it); Reduce runs once with every non-nil result in file order. A
+	// check with Finish makes the engine keep every file's model until the
+	// end, which on thousands of files costs hundreds of MB; with
+	// Collect/Reduce each model is freed as soon as its file is checked.
+	Collect func(p *Pass, f *File) any
+	Reduce  func(p *Pass, facts []any)
 }
 
 // Pass is what a check gets on each run.
@@ -118,6 +129,13 @@ type Directive struct {
 	IDs    []string // check ids it names
 	Reason string
 	// Rule is the rule the directive applies to (nil for file-disable or a
-	// directive that is not on or directly above a rule).
+	// directive that is not on or directly above a rule). The engine
+	// clears it when it frees the file's model; RuleName stays.
 	Rule *Rule
+	// RuleName is Rule's name.
+	RuleName string
+
+	// ruleStart and ruleEnd are the lines of Rule, kept apart from it so
+	// the directive still applies once the model is freed.
+	ruleStart, ruleEnd int
 }

@@ -55,8 +55,9 @@ func (r *reader) directives() {
 					r.f.Disabled[id] = d
 				}
 			}
-		} else {
-			d.Rule = spans.ruleFor(line, r.m)
+		} else if sp := spans.ruleFor(line, r.m); sp != nil {
+			d.Rule, d.RuleName = sp.rule, sp.rule.Name()
+			d.ruleStart, d.ruleEnd = sp.start, sp.end
 		}
 		r.f.Directives = append(r.f.Directives, d)
 	}
@@ -140,10 +141,10 @@ func (r *reader) ruleSpans() ruleSpans {
 // ruleFor returns the rule a disable comment on line applies to: the rule
 // whose lines include it, else the rule that starts after it with nothing
 // but comments, blank lines or a lone "-" in between.
-func (s ruleSpans) ruleFor(line int, m *srcMap) *Rule {
+func (s ruleSpans) ruleFor(line int, m *srcMap) *ruleSpan {
 	i := sort.Search(len(s), func(i int) bool { return s[i].start > line })
 	if i > 0 && line <= s[i-1].end {
-		return s[i-1].rule
+		return &s[i-1]
 	}
 	if i < len(s) {
 		for l := line + 1; l < s[i].start; l++ {
@@ -152,7 +153,7 @@ func (s ruleSpans) ruleFor(line int, m *srcMap) *Rule {
 				return nil
 			}
 		}
-		return s[i].rule
+		return &s[i]
 	}
 	return nil
 }

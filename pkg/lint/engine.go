@@ -78,6 +78,11 @@ func Lint(paths []string, stdin io.Reader, opts Options) (*Result, error) {
 
 	e := newEngine(opts)
 	files := make([]*File, len(inputs))
+	rules := make([]int, len(inputs))
+	facts := make([][]any, len(e.col))
+	for k := range facts {
+		facts[k] = make([]any, len(inputs))
+	}
 	diags := make([][]diag.Diagnostic, len(inputs))
 
 	// Stdin is read up front: it is a single stream, not a parallel job.
@@ -117,7 +122,18 @@ func Lint(paths []string, stdin io.Reader, opts Options) (*Result, error) {
 					diags[i] = []diag.Diagnostic{*rerr}
 					continue
 				}
-				files[i], diags[i] = e.file(in.path, src)
+				f, ds := e.file(in.path, src)
+				rules[i] = countRules(f)
+				for k, c := range e.col {
+					facts[k][i] = c.Collect(NewPass(c, e.cfg, f, func(d diag.Diagnostic) { ds = append(ds, d) }), f)
+				}
+				if len(e.fin) == 0 {
+					// No Finish check needs the model: keep only what the
+					// directives and the report need, so memory stays flat
+					// however many files there are.
+					f = f.slim()
+				}
+				files[i], diags[i] = f, ds
 			}
 		}()
 	}
@@ -137,14 +153,10 @@ func Lint(paths []string, stdin io.Reader, opts Options) (*Result, error) {
 			index[f.Path] = i
 			read = append(read, f)
 			res.Files++
-			for _, d := range f.Docs {
-				for _, g := range d.Groups {
-					res.Rules += len(g.Rules)
-				}
-			}
+			res.Rules += rules[i]
 		}
 	}
-	for _, d := range e.finish(read) {
+	for _, d := range e.finish(read, facts) {
 		if i, ok := index[d.Pos.File]; ok {
 			diags[i] = append(diags[i], d)
 		} else {
@@ -175,6 +187,16 @@ func Lint(paths []string, stdin io.Reader, opts Options) (*Result, error) {
 		}
 	}
 	return res, nil
+}
+
+func countRules(f *File) int {
+	n := 0
+	for _, d := range f.Docs {
+		for _, g := range d.Groups {
+			n += len(g.Rules)
+		}
+	}
+	return n
 }
 
 // expand turns the command-line paths into the files to read, in a
@@ -291,9 +313,9 @@ func tooLarge(path string, limit int64) *diag.Diagnostic {
 // engine holds what every file's run shares: the enabled checks split by
 // kind, and the known ids.
 type engine struct {
-	cfg                          *Config
-	known                        map[string]*Check
-	rule, group, fileChecks, fin []*Check
+	cfg                               *Config
+	known                             map[string]*Check
+	rule, group, fileChecks, fin, col []*Check
 }
 
 func newEngine(opts Options) *engine {
@@ -314,6 +336,9 @@ func newEngine(opts Options) *engine {
 		}
 		if c.Finish != nil {
 			e.fin = append(e.fin, c)
+		}
+		if c.Collect != nil && c.Reduce != nil {
+			e.col = append(e.col, c)
 		}
 	}
 	return e
@@ -371,13 +396,31 @@ func (e *engine) file(path string, src []byte) (*File, []diag.Diagnostic) {
 }
 
 // finish runs the cross-file checks once over every file read.
-func (e *engine) finish(files []*File) []diag.Diagnostic {
+func (e *engine) finish(files []*File, facts [][]any) []diag.Diagnostic {
 	var out []diag.Diagnostic
 	report := func(d diag.Diagnostic) { out = append(out, d) }
 	for _, c := range e.fin {
 		c.Finish(NewPass(c, e.cfg, nil, report), files)
 	}
+	for k, c := range e.col {
+		var fs []any
+		for _, f := range facts[k] {
+			if f != nil {
+				fs = append(fs, f)
+			}
+		}
+		c.Reduce(NewPass(c, e.cfg, nil, report), fs)
+	}
 	return out
+}
+
+// slim returns the part of f that outlives the per-file phase when no
+// check needs the model: path, source and directives.
+func (f *File) slim() *File {
+	for _, d := range f.Directives {
+		d.Rule = nil
+	}
+	return &File{Path: f.Path, Source: f.Source, Disabled: f.Disabled, Directives: f.Directives}
 }
 
 // applyDirectives drops the findings a directive disables and adds the
@@ -396,10 +439,7 @@ func (e *engine) applyDirectives(f *File, ds []diag.Diagnostic) []diag.Diagnosti
 	}
 	for _, dir := range f.Directives {
 		pos := diag.Pos{File: f.Path, Line: dir.Line, Column: dir.Column}
-		ruleName := ""
-		if dir.Rule != nil {
-			ruleName = dir.Rule.Name()
-		}
+		ruleName := dir.RuleName
 		allKnown := true
 		for _, id := range dir.IDs {
 			if _, ok := e.known[id]; !ok {
@@ -432,7 +472,7 @@ func (e *engine) applyDirectives(f *File, ds []diag.Diagnostic) []diag.Diagnosti
 		switch {
 		case dir.File:
 			d.Message = fmt.Sprintf("file-disable=%s suppresses nothing in this file", strings.Join(dir.IDs, ","))
-		case dir.Rule == nil:
+		case dir.ruleEnd == 0:
 			d.Message = fmt.Sprintf("disable=%s is neither on a rule nor directly above one, so it applies to nothing", strings.Join(dir.IDs, ","))
 		default:
 			d.Message = fmt.Sprintf("disable=%s suppresses nothing on rule %q", strings.Join(dir.IDs, ","), ruleName)
@@ -454,10 +494,10 @@ func (e *engine) suppressed(f *File, d diag.Diagnostic, used map[*Directive]bool
 		return true
 	}
 	for _, dir := range f.Directives {
-		if dir.File || dir.Rule == nil || !contains(dir.IDs, d.Check) {
+		if dir.File || dir.ruleEnd == 0 || !contains(dir.IDs, d.Check) {
 			continue
 		}
-		if e.inRule(dir.Rule, d.Pos.Line) {
+		if d.Pos.Line >= dir.ruleStart && d.Pos.Line <= dir.ruleEnd {
 			if used != nil {
 				used[dir] = true
 			}
@@ -465,18 +505,6 @@ func (e *engine) suppressed(f *File, d diag.Diagnostic, used map[*Directive]bool
 		}
 	}
 	return false
-}
-
-// inRule reports whether line falls on rule r's lines.
-func (e *engine) inRule(r *Rule, line int) bool {
-	if r.Node == nil {
-		return false
-	}
-	end := lastLine(r.Node)
-	for _, s := range r.Expr.segs {
-		end = max(end, int(s.line))
-	}
-	return line >= r.Node.Line && line <= end
 }
 
 func (e *engine) ids() []string {

@@ -210,3 +210,51 @@ func TestLintDeterministic(t *testing.T) {
 		t.Errorf("got %d findings, want %d", len(one.Diagnostics), 40*2+33)
 	}
 }
+
+// TestLintCollectReduce: a cross-file check in the memory-flat form sees
+// every file's facts in order, and its findings obey directives.
+func TestLintCollectReduce(t *testing.T) {
+	type fact struct {
+		names []string
+		pos   []diag.Pos
+	}
+	dup := &Check{ID: "test/collect", Severity: diag.Warning,
+		Collect: func(p *Pass, f *File) any {
+			var ft fact
+			for _, d := range f.Docs {
+				for _, g := range d.Groups {
+					for _, r := range g.Rules {
+						ft.names = append(ft.names, r.Name())
+						ft.pos = append(ft.pos, NodePos(f.Path, r.Alert.Key))
+					}
+				}
+			}
+			return ft
+		},
+		Reduce: func(p *Pass, facts []any) {
+			seen := map[string]bool{}
+			for _, f := range facts {
+				ft := f.(fact)
+				for i, n := range ft.names {
+					if seen[n] {
+						p.Report(diag.Diagnostic{Pos: ft.pos[i], Message: "again: " + n})
+					}
+					seen[n] = true
+				}
+			}
+		},
+	}
+	root := writeFiles(t, map[string]string{
+		"a.yaml": fmt.Sprintf(ruleFile, "g", "A", "up"),
+		"b.yaml": fmt.Sprintf(ruleFile, "g", "A", "up"),
+		"c.yaml": "groups:\n- name: g\n  rules:\n  # agentalerts disable=test/collect\n  - alert: A\n    expr: up\n",
+	})
+	res, err := Lint([]string{root}, nil, Options{Checks: append(testChecks()[:1], dup, &Check{ID: IDDirectiveUnused})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"b.yaml:4:5: warning: again: A (test/collect)"}
+	if diff := cmp.Diff(want, rel(root, res.Diagnostics)); diff != "" {
+		t.Errorf("findings mismatch (-want +got):\n%s", diff)
+	}
+}
