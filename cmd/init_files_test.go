@@ -55,10 +55,6 @@ func TestInitFilesWork(t *testing.T) {
 	t.Run("spec generates rules that lint clean", func(t *testing.T) {
 		t.Chdir(dir)
 		var out, errOut bytes.Buffer
-		// generate -o FILE does not create FILE's directory yet (reported).
-		if err := os.MkdirAll("rules", 0o755); err != nil {
-			t.Fatal(err)
-		}
 		if code := Run([]string{"generate", initSpecFile, "-o", initRulesFile}, &IOStreams{Out: &out, ErrOut: &errOut}); code != ExitOK {
 			t.Fatalf("generate: exit %d, stderr: %s", code, errOut.String())
 		}

@@ -125,9 +125,6 @@ func exampleRepo(t *testing.T, extra map[string]string) (string, []string) {
 	env = setEnv(env, "PATH", filepath.Dir(bin)+string(os.PathListSeparator)+lookup(env, "PATH"))
 	dir := gitRepo(t, env, extra)
 	mustRun(t, dir, env, bin, "init")
-	if err := os.MkdirAll(filepath.Join(dir, "rules"), 0o755); err != nil { // see TestPreCommitInitConfig
-		t.Fatal(err)
-	}
 	mustRun(t, dir, env, bin, "generate", "agentalerts.spec.yaml", "-o", "rules/agentalerts.rules.yaml")
 	commitAll(t, dir, env, "agentalerts init")
 	return dir, env
