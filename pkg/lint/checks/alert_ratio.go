@@ -216,7 +216,15 @@ func ratioFix(r *lint.Rule) string {
 	if !ok || !b.Op.IsComparisonOperator() || !isScalar(b.RHS) {
 		return general
 	}
-	c, ok := unwrap(b.LHS).(*parser.Call)
+	lhs := unwrap(b.LHS)
+	grouping := ""
+	if agg, ok := lhs.(*parser.AggregateExpr); ok && agg.Op == parser.SUM {
+		if len(agg.Grouping) > 0 {
+			grouping = aggregationHead(agg)[len("sum"):]
+		}
+		lhs = unwrap(agg.Expr)
+	}
+	c, ok := lhs.(*parser.Call)
 	if !ok || !counterFuncs[callName(c)] {
 		return general
 	}
@@ -238,6 +246,10 @@ func ratioFix(r *lint.Rule) string {
 	}
 	total := &parser.VectorSelector{Name: vs.Name, LabelMatchers: kept}
 	fn, w := callName(c), fmtDuration(ms.Range)
-	return fmt.Sprintf("divide by the total: sum(%s(%s[%s])) / sum(%s(%s[%s])) %s %s",
-		fn, vs.String(), w, fn, total.String(), w, b.Op, exprText(r, b.RHS))
+	sum := "sum("
+	if grouping != "" {
+		sum = "sum" + grouping + " ("
+	}
+	return fmt.Sprintf("divide by the total: %s%s(%s[%s])) / %s%s(%s[%s])) %s %s",
+		sum, fn, vs.String(), w, sum, fn, total.String(), w, b.Op, exprText(r, b.RHS))
 }
