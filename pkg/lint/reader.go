@@ -67,6 +67,7 @@ func (r *reader) read() {
 	dec := yaml.NewDecoder(bytes.NewReader(r.f.Source))
 	var others []*Document // documents that are not rules at all
 	rules := 0
+	warnedMulti := false
 	for i := 0; ; i++ {
 		var n yaml.Node
 		err := dec.Decode(&n)
@@ -88,7 +89,10 @@ func (r *reader) read() {
 			others = append(others, doc)
 		case KindRuleFile:
 			rules++
-			if rules == 2 {
+			// Prometheus decodes only the first document, so any later
+			// groups are lost, even when the first document is empty.
+			if doc.Index > 0 && !warnedMulti {
+				warnedMulti = true
 				r.report(IDSchemaMultiDocument, diag.Warning, doc.Root,
 					fmt.Sprintf("Prometheus reads only the first YAML document of a rule file; the groups in document %d are never loaded", i+1),
 					"move every group into the first document, or into a file of its own")
