@@ -154,12 +154,15 @@ func runGitHubWorkflowExample(t *testing.T, body string) {
 	a := loadAction(t)
 
 	for _, tc := range []struct {
-		name     string
-		added    string
-		wantCode int
+		name       string
+		push       bool // a push event: no pull request, so no base commit
+		added      string
+		wantCode   int
+		wantLegacy bool // the untouched broken rule is annotated
 	}{
 		{name: "clean pull request", added: goodRulesNamed("AgentNewErrorRatio"), wantCode: 0},
 		{name: "pull request adding a broken rule", added: strings.ReplaceAll(badRules, "AgentErrorRateHigh", "AgentNewErrorRateHigh"), wantCode: 1},
+		{name: "push lints every rule", push: true, added: goodRulesNamed("AgentNewErrorRatio"), wantCode: 1, wantLegacy: true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ws, env := exampleRepo(t, map[string]string{"rules/legacy.rules.yaml": badRules})
@@ -170,6 +173,10 @@ func runGitHubWorkflowExample(t *testing.T, body string) {
 			r := newGHRunner(t, ws)
 			r.env = setEnv(r.env, "PATH", lookup(env, "PATH"))
 			r.github["event.pull_request.base.sha"] = base
+			if tc.push {
+				r.github["event.pull_request.base.sha"] = "" // what GitHub gives on a push
+				r.env = setEnv(r.env, "GITHUB_EVENT_NAME", "push")
+			}
 			var lintOut string
 			code := 0
 			for _, job := range wf.Jobs {
@@ -204,12 +211,14 @@ func runGitHubWorkflowExample(t *testing.T, body string) {
 			if code != tc.wantCode {
 				t.Errorf("action exit %d, want %d\n%s", code, tc.wantCode, lintOut)
 			}
+			legacy := false
 			for _, l := range annotations(lintOut) {
-				if strings.Contains(l, "legacy.rules.yaml") {
-					t.Errorf("diff-base did not hide the untouched legacy rule: %s", l)
-				}
+				legacy = legacy || strings.Contains(l, "file=rules/legacy.rules.yaml,")
 			}
-			if tc.wantCode == 1 {
+			if legacy != tc.wantLegacy {
+				t.Errorf("annotations on the untouched legacy rule: %v, want %v\n%s", legacy, tc.wantLegacy, lintOut)
+			}
+			if tc.wantCode == 1 && !tc.push {
 				want := fmt.Sprintf("::warning file=rules/new.rules.yaml,line=%d,", badRulesLine)
 				if !strings.Contains(lintOut, want) {
 					t.Errorf("no annotation %q in:\n%s", want, lintOut)
