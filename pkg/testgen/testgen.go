@@ -220,9 +220,11 @@ func scenarioData(a *rules.Alert, c string) data {
 	if a.Unit == "ratio" && a.Kind != "forecast" && over > 1 {
 		over = (1 + thr) / 2
 	}
+	// Twice the guard even for the first rate, which spans one minute of
+	// the window and so reads EvalInterval/Window of the true rate.
 	d := data{rate: 1}
-	if a.MinRequestRate > 0 {
-		d.rate = math.Max(1, 2*a.MinRequestRate)
+	if a.MinRequestRate > 0 && a.Window > 0 {
+		d.rate = round(math.Max(1, 2*a.MinRequestRate*float64(a.Window/EvalInterval)))
 	}
 	over = round(over)
 	switch c {
@@ -256,24 +258,29 @@ func healthyData(a *rules.Alert) data {
 	return data{breach: false, value: 0, rate: math.Max(1, 2*a.MinRequestRate)}
 }
 
-// activation bounds when an alert's condition first holds after the
-// series start at 0: at most this late (a rate needs samples spanning
-// its window before it reads the steady value).
-func activation(a *rules.Alert) time.Duration {
+// activation bounds when an alert's condition first holds, with series
+// that start at time 0: gauges and absence hold at the first evaluation;
+// a rate or a trend needs a second sample. Ratios of two rates (error
+// ratio, bucket shares) are exact from then on, because both rates are
+// extrapolated alike; a lone rate (spend) reads low until its window is
+// full, so it may start anywhere up to the window.
+func activation(a *rules.Alert) (earliest, latest time.Duration) {
 	switch a.Kind {
-	case "ratio", "quantile", "spend":
-		return a.Window + EvalInterval
+	case "ratio", "quantile":
+		return EvalInterval, EvalInterval
+	case "spend":
+		return EvalInterval, a.Window + EvalInterval
 	case "forecast":
 		if a.Family == rules.Cost {
-			return a.Window + EvalInterval
+			return EvalInterval, a.Window + EvalInterval
 		}
-		return 2 * EvalInterval
+		return EvalInterval, EvalInterval
 	}
-	return EvalInterval
+	return 0, 0
 }
 
 // steady is the first eval time at which the value is the closed form
-// data.value describes.
+// data.value describes (a rate over a full window).
 func steady(a *rules.Alert) time.Duration {
 	switch a.Kind {
 	case "ratio", "quantile", "spend":
@@ -287,11 +294,13 @@ func steady(a *rules.Alert) time.Duration {
 	return 0
 }
 
-// evalTime picks when to check: late enough that the target breach has
-// held for `for`, and not where any tier of the same alert is still
-// possibly pending, so the expected set of firing tiers is certain.
+// evalTime picks when to check: the first time the target breach has
+// certainly held for `for`, so that a rule whose `for` is too long fails
+// the test; later only if some tier of the same alert could still be
+// pending then, so that the expected set of firing tiers is certain.
 func evalTime(target *rules.Alert, d data, all []*rules.Alert) (time.Duration, error) {
-	e := max(target.For+activation(target), steady(target))
+	_, late := activation(target)
+	e := max(target.For+late, steady(target))
 	limit := e + 48*time.Hour
 	for ; e <= limit; e += EvalInterval {
 		ok := true
@@ -299,11 +308,11 @@ func evalTime(target *rules.Alert, d data, all []*rules.Alert) (time.Duration, e
 			if b.Name != target.Name || b.Service != target.Service {
 				continue
 			}
-			dd := withTime(b, d, e)
-			if !holds(b, dd) {
+			if !holds(b, withTime(b, d, e)) {
 				continue
 			}
-			if e >= b.For && e < b.For+activation(b) {
+			early, late := activation(b)
+			if e >= b.For+early && e < b.For+late {
 				ok = false
 				break
 			}
@@ -341,9 +350,11 @@ func holds(b *rules.Alert, d data) bool {
 	return d.value > b.Threshold
 }
 
-// fires reports whether b is firing at eval time at.
+// fires reports whether b is firing at eval time at; evalTime has made
+// sure it is not in doubt.
 func fires(b *rules.Alert, d data, at time.Duration) bool {
-	return holds(b, withTime(b, d, at)) && at >= b.For+activation(b)
+	_, late := activation(b)
+	return holds(b, withTime(b, d, at)) && at >= b.For+late
 }
 
 // fill is the value of a label the expression keeps but the spec does not

@@ -13,6 +13,7 @@ import (
 
 	"github.com/agentalerts/agentalerts/internal/testtool"
 	"github.com/agentalerts/agentalerts/pkg/rules"
+	"github.com/agentalerts/agentalerts/pkg/templates"
 	"github.com/agentalerts/agentalerts/pkg/unittest"
 )
 
@@ -234,6 +235,87 @@ func TestEveryAlertIsProven(t *testing.T) {
 			}
 			if n != len(f.Tests) {
 				t.Errorf("%d test groups, want %d (one per alert, tier and case)", len(f.Tests), n)
+			}
+		})
+	}
+}
+
+// TestMutantsAreCaught breaks the example's rules the two ways a generator
+// can be subtly wrong, keeps the tests generated from the correct rules,
+// and checks that the tests catch every mutant: with every `for` doubled
+// each breach fails (the alert is still pending), and with every threshold
+// halved each "below" case fails (the alert fires on healthy traffic).
+func TestMutantsAreCaught(t *testing.T) {
+	s := specs(t)[0]
+	parsed, err := rules.ParseSpec(s.path, s.src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name   string
+		mutate func(a *rules.Alert) bool // reports whether a was changed
+		cases  string                    // the case every changed alert must fail
+	}{
+		{
+			name: "for doubled",
+			mutate: func(a *rules.Alert) bool {
+				a.For *= 2
+				return a.For > 0
+			},
+			cases: CaseBreach,
+		},
+		{
+			name: "threshold halved",
+			mutate: func(a *rules.Alert) bool {
+				from := "> " + templates.Number(a.Threshold)
+				if a.Threshold == 0 || !strings.Contains(a.Expr, from) {
+					return false // no plain comparison: availability, forecasts
+				}
+				a.Expr = strings.Replace(a.Expr, from, "> "+templates.Number(a.Threshold/2), 1)
+				return true
+			},
+			cases: CaseBelow,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res, err := rules.Generate(parsed)
+			if err != nil {
+				t.Fatal(err)
+			}
+			tf, err := Build(res, "rules.yaml")
+			if err != nil {
+				t.Fatal(err)
+			}
+			var want []string
+			for _, svc := range res.Services {
+				for _, a := range svc.Alerts {
+					if tt.mutate(a) {
+						want = append(want, GroupName(a, tt.cases))
+					}
+				}
+			}
+			if len(want) < 5 {
+				t.Fatalf("only %d alerts mutated; the test would prove little", len(want))
+			}
+			files, err := rules.Render(res, s.path, false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out, err := unittest.RunFile(write(t, files[""], tf), unittest.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			failed := map[string]bool{}
+			for _, g := range out.Groups {
+				if len(g.Failures) > 0 {
+					failed[g.Name] = true
+				}
+			}
+			for _, w := range want {
+				if !failed[w] {
+					t.Errorf("mutant survived: %s passes although its rule is %s", w, tt.name)
+				}
 			}
 		})
 	}
