@@ -3,11 +3,13 @@ package cmd
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/mattn/go-isatty"
 	"github.com/spf13/cobra"
@@ -113,7 +115,9 @@ func runLint(s *IOStreams, o lintOptions, paths []string) error {
 	if err != nil {
 		return usage(err)
 	}
+	stop := startProgress(s.ErrOut, !o.quiet && isTerminal(s.ErrOut), progressDelay, "linting "+strings.Join(paths, " "))
 	res, err := lint.Lint(paths, s.In, lint.Options{Config: cfg, Checks: all, MaxFileSize: maxSize})
+	stop()
 	if err != nil {
 		return usage(err)
 	}
@@ -221,8 +225,66 @@ func colorEnabled(s *IOStreams, noColor bool) bool {
 	if noColor || os.Getenv("NO_COLOR") != "" || os.Getenv("TERM") == "dumb" {
 		return false
 	}
-	f, ok := s.Out.(*os.File)
+	return isTerminal(s.Out)
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
 	return ok && (isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd()))
+}
+
+// progressDelay is how long a run may take before it shows progress:
+// short runs, the usual case, print nothing.
+const progressDelay = 700 * time.Millisecond
+
+// startProgress shows, on a terminal w, that a long run is still going:
+// after delay, one line with the elapsed time, redrawn in place and
+// erased by the returned stop function before anything else is printed.
+// A delay <= 0 draws the first frame at once (for tests).
+func startProgress(w io.Writer, enabled bool, delay time.Duration, what string) (stop func()) {
+	if !enabled {
+		return func() {}
+	}
+	if len(what) > 60 {
+		what = what[:57] + "..."
+	}
+	start := time.Now()
+	drawn := false
+	draw := func() {
+		fmt.Fprintf(w, "\r\x1b[Kagentalerts: %s (%.0fs)", what, time.Since(start).Seconds())
+		drawn = true
+	}
+	if delay <= 0 {
+		draw()
+	}
+	quit, done := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(done)
+		timer := time.NewTimer(max(delay, 0))
+		defer timer.Stop()
+		select {
+		case <-quit:
+			return
+		case <-timer.C:
+		}
+		tick := time.NewTicker(time.Second)
+		defer tick.Stop()
+		for {
+			draw()
+			select {
+			case <-quit:
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	return func() {
+		close(quit)
+		<-done
+		if drawn {
+			fmt.Fprint(w, "\r\x1b[K")
+		}
+	}
 }
 
 // parseByteSize reads "1048576", "512KiB", "64MiB" or "1GiB" (K, M, G and

@@ -1,7 +1,11 @@
 package cmd
 
 import (
+	"bytes"
+	"regexp"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -30,5 +34,25 @@ func TestParseByteSize(t *testing.T) {
 		if diff := cmp.Diff([]any{tt.want, tt.wantErr}, []any{got, err != nil}); diff != "" {
 			t.Errorf("parseByteSize(%q) mismatch (-want +got):\n%s", tt.in, diff)
 		}
+	}
+}
+
+func TestProgress(t *testing.T) {
+	var buf bytes.Buffer
+	startProgress(&buf, false, 0, "linting rules/")()
+	if buf.Len() != 0 {
+		t.Errorf("disabled progress wrote %q", buf.String())
+	}
+	stop := startProgress(&buf, true, 0, "linting rules/")
+	stop()
+	out := buf.String()
+	if !regexp.MustCompile(`^\r\x1b\[Kagentalerts: linting rules/ \(\d+s\)`).MatchString(out) || !strings.HasSuffix(out, "\r\x1b[K") {
+		t.Errorf("progress wrote %q: want a line redrawn in place and erased at the end", out)
+	}
+	// A run shorter than the delay prints nothing.
+	buf.Reset()
+	startProgress(&buf, true, time.Hour, "linting rules/")()
+	if buf.Len() != 0 {
+		t.Errorf("a short run wrote %q", buf.String())
 	}
 }
