@@ -1,11 +1,15 @@
 package checks
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/prometheus/prometheus/promql/parser"
+
+	"github.com/agentalerts/agentalerts/pkg/diag"
+	"github.com/agentalerts/agentalerts/pkg/lint"
 )
 
 func mustParse(t *testing.T, expr string) parser.Expr {
@@ -179,4 +183,40 @@ func TestIsRecordedName(t *testing.T) {
 			t.Errorf("isRecordedName(%q) = %v, want %v", name, got, want)
 		}
 	}
+}
+
+// FuzzRuleChecks runs every wrong-results and not-actionable check over
+// arbitrary expressions and annotation text: none may panic, whatever
+// the parser accepts.
+func FuzzRuleChecks(f *testing.F) {
+	f.Add(`histogram_quantile(0.9, sum by (job) (rate(x_bucket[1m]))) > 1`, `{{ $labels.instance }} {{ $value }}`)
+	f.Add(`absent(up{job="a",job="b"}) or vector(1)`, `{{ index $labels "x" }}`)
+	f.Add(`sum(x_total) / on (a) group_left (b) y > bool 2`, `50%`)
+	f.Add(`label_replace(rate(q[5m:1m]), "a", "$1", "b", "(.*)") unless count_values("v", z)`, `{{ .Labels.a`)
+	checks := append(append([]*lint.Check{}, wrongResults...), notActionable...)
+	checks = append(checks, labelsRequired, alertUnroutedSeverity)
+	f.Fuzz(func(t *testing.T, expr, text string) {
+		src := "groups:\n  - name: g\n    rules:\n      - alert: HighErrorRatePercent\n        expr: " + strconv.Quote(expr) +
+			"\n        labels:\n          severity: page\n          x: " + strconv.Quote(text) +
+			"\n        annotations:\n          summary: " + strconv.Quote(text) + "\n"
+		file, _ := lint.ReadFile("f.yaml", []byte(src))
+		cfg := lint.DefaultConfig()
+		cfg.RequiredLabels = []string{"team"}
+		cfg.RoutedSeverities = []string{"ticket"}
+		for _, c := range checks {
+			pass := lint.NewPass(c, cfg, file, func(diag.Diagnostic) {})
+			for _, d := range file.Docs {
+				for _, g := range d.Groups {
+					for _, r := range g.Rules {
+						if c.Rule != nil {
+							c.Rule(pass, r)
+						}
+					}
+				}
+			}
+			if c.Finish != nil {
+				c.Finish(lint.NewPass(c, cfg, nil, func(diag.Diagnostic) {}), []*lint.File{file, file})
+			}
+		}
+	})
 }
