@@ -45,7 +45,7 @@ func ChangedSince(ref, dir string, sources map[string][]byte, ds []diag.Diagnost
 	}
 	commit, err := gitOut(dir, "rev-parse", "--verify", "--quiet", "--end-of-options", ref+"^{commit}")
 	if err != nil {
-		return nil, 0, fmt.Errorf("--diff-base %s: no such commit in the repository %s", ref, top)
+		return nil, 0, fmt.Errorf("--diff-base %s: no such commit in the repository %s (in CI, fetch it first: git fetch origin <branch>, or actions/checkout with fetch-depth: 0)", ref, top)
 	}
 	if t, err := filepath.EvalSymlinks(top); err == nil {
 		top = t
