@@ -153,15 +153,6 @@ var windowFuncs = map[string]bool{
 // their creation timestamps.
 var counterSuffixes = []string{"_total", "_count", "_sum", "_bucket", "_created"}
 
-// knownCountersWithoutSuffix are counters real exporters expose without a
-// counter suffix (Hugging Face TGI's Rust exporter appends no _total), so
-// name-based checks must not call them gauges.
-var knownCountersWithoutSuffix = map[string]bool{
-	"tgi_request_success":         true,
-	"tgi_request_failure":         true,
-	"tgi_batch_inference_success": true,
-}
-
 // isRecordedName reports whether name follows the recording-rule
 // convention level:metric:operations (or the shorter metric:operations,
 // e.g. x_bucket:rate5m). Such series are usually already rates or
@@ -192,9 +183,6 @@ func baseName(name string) string {
 
 // isCounterName reports whether a metric name says it is a counter.
 func isCounterName(name string) bool {
-	if knownCountersWithoutSuffix[name] {
-		return true
-	}
 	b := baseName(name)
 	for _, s := range counterSuffixes {
 		if strings.HasSuffix(b, s) {
