@@ -65,9 +65,22 @@ func checkRequiredAnnotations(p *lint.Pass, r *lint.Rule) {
 	if len(missing) == 0 {
 		return
 	}
+	fix := fmt.Sprintf("add %s under annotations:", strings.Join(missing, " and "))
+	if _, ok := r.Annotation("message"); ok && contains(missing, "description") {
+		// The older mixin convention.
+		fix = "rename the message annotation to description"
+		var others []string
+		for _, m := range missing {
+			if m != "description" {
+				others = append(others, m)
+			}
+		}
+		if len(others) > 0 {
+			fix += fmt.Sprintf(" and add %s", strings.Join(others, " and "))
+		}
+	}
 	p.ReportAt(r, nil,
-		fmt.Sprintf("alert has no %s %s", plural(len(missing), "annotation"), quoteList(missing)),
-		fmt.Sprintf("add %s under annotations:", strings.Join(missing, " and ")))
+		fmt.Sprintf("alert has no %s %s", plural(len(missing), "annotation"), quoteList(missing)), fix)
 }
 
 var labelsRequired = &lint.Check{

@@ -51,6 +51,32 @@ const configCases = `groups:
         expr: max by (job) (agent_queue_depth)
 `
 
+func TestRequiredAnnotationsFix(t *testing.T) {
+	src := `groups:
+  - name: g
+    rules:
+      - alert: Mixin
+        expr: up == 0
+        annotations:
+          message: down
+      - alert: Bare
+        expr: up == 0
+`
+	f, _ := lint.ReadFile("r.yaml", []byte(src))
+	var got []string
+	pass := lint.NewPass(annotationsRequired, lint.DefaultConfig(), f, func(d diag.Diagnostic) { got = append(got, d.Fix) })
+	for _, r := range f.Docs[0].Groups[0].Rules {
+		annotationsRequired.Rule(pass, r)
+	}
+	want := []string{
+		"rename the message annotation to description and add summary",
+		"add summary and description under annotations:",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("mismatch (-want +got):\n%s", diff)
+	}
+}
+
 // The checks that report nothing under the default config (the harness
 // runs every check with it) are tested here with the config that turns
 // them on.
