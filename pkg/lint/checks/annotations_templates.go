@@ -64,12 +64,39 @@ var labelRefRes = []*regexp.Regexp{
 	regexp.MustCompile(`index\s+(?:\$labels|\$?\.Labels)\s+(?:"([^"]+)"|` + "`([^`]+)`)"),
 }
 
+// blockRe matches the keyword an action opens or closes a block with.
+var blockRe = regexp.MustCompile(`^\{\{-?\s*(if|range|with|block|define|else|end)\b`)
+
 // labelRefs finds every $labels.x, .Labels.x and index $labels "x" in the
-// actions of a template.
+// actions of a template. Inside range and with, the dot is rebound (to a
+// query result, say), so a bare .Labels there is not the alert's.
 func labelRefs(s string) []labelRef {
 	var out []labelRef
+	var blocks []string // open block keywords
+	rebound := func() bool {
+		for _, b := range blocks {
+			if b == "range" || b == "with" || b == "define" || b == "block" {
+				return true
+			}
+		}
+		return false
+	}
 	for _, a := range actions(s) {
-		for _, re := range labelRefRes {
+		if m := blockRe.FindStringSubmatch(a.text); m != nil {
+			switch m[1] {
+			case "end":
+				if len(blocks) > 0 {
+					blocks = blocks[:len(blocks)-1]
+				}
+			case "else":
+			default:
+				blocks = append(blocks, m[1])
+			}
+		}
+		for i, re := range labelRefRes {
+			if i == 1 && rebound() {
+				continue // .Labels is the rebound dot's; $.Labels is rare enough to skip
+			}
 			for _, m := range re.FindAllStringSubmatchIndex(a.text, -1) {
 				start := m[0]
 				// The .Labels pattern also matched the byte before the dot.

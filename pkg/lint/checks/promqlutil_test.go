@@ -146,6 +146,14 @@ func TestTemplateRefs(t *testing.T) {
 		{tmpl: `{{ if gt .Value 1.0 }}big{{ end }}`, value: ".Value"},
 		{tmpl: `{{ .Values }} {{ $values }}`},
 		{tmpl: `{{ $labels.a }}{{ unterminated`, refs: []ref{{"a", "$labels.a"}}},
+		{
+			tmpl: `{{ range query "up" }}{{ .Labels.x }} {{ $labels.y }}{{ end }}{{ .Labels.z }}`,
+			refs: []ref{{"y", "$labels.y"}, {"z", ".Labels.z"}},
+		},
+		{
+			tmpl: `{{ if .Labels.a }}{{ with $labels }}{{ .Labels.b }}{{ end }}{{ .Labels.c }}{{ end }}`,
+			refs: []ref{{"a", ".Labels.a"}, {"c", ".Labels.c"}},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.tmpl, func(t *testing.T) {
