@@ -54,8 +54,8 @@ the line above it) may carry "# agentalerts disable=ID[,ID] reason"; a file
 
 Formats: text (default; colour only on a terminal, never with NO_COLOR or
 --no-color), json, github (workflow commands for annotations), sarif (for
-GitHub code scanning) and checkstyle (Jenkins, GitLab). Findings go to
-stdout, logs to stderr.
+GitHub code scanning), checkstyle (Jenkins) and gitlab (Code Quality report
+for merge requests). Findings go to stdout, logs to stderr.
 
 Exit status: 0 when no finding is at or above --fail-on; 1 when one is; 2
 for a usage error, a bad config, or a path that cannot be read (even when

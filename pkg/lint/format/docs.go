@@ -121,7 +121,8 @@ const lintGuide = "# agentalerts lint\n\n" +
 	"| `json` | scripts | `{\"problems\":[{\"check\",\"severity\",\"file\",\"line\",\"column\",\"end_line\",\"end_column\",\"group\",\"rule\",\"message\",\"fix\"}],\"summary\":{\"files\",\"rules\",\"errors\",\"warnings\",\"infos\"}}`; every key always present, end inclusive |\n" +
 	"| `github` | GitHub Actions | workflow commands (`::error file=…,line=…,col=…,title=ID::message`) that annotate the pull request |\n" +
 	"| `sarif` | GitHub code scanning | SARIF 2.1.0, one rule per check linking to its page here |\n" +
-	"| `checkstyle` | Jenkins, GitLab | checkstyle XML, `source=\"agentalerts.ID\"` |\n\n" +
+	"| `checkstyle` | Jenkins | checkstyle XML, `source=\"agentalerts.ID\"` |\n" +
+	"| `gitlab` | GitLab merge requests | Code Quality JSON for `artifacts: reports: codequality` |\n\n" +
 	"Findings go to stdout; logs (the config file used, the summary of machine formats, findings left out by `--diff-base`) to stderr. " +
 	"`-q` prints only the one-line findings.\n\n" +
 	"## Exit status\n\n" +

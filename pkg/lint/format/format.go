@@ -1,5 +1,5 @@
 // Package format owns how lint findings are shown: one file per output
-// format (text, json, github, sarif, checkstyle) behind the Formatter
+// format (text, json, github, sarif, checkstyle, gitlab) behind the Formatter
 // interface, plus the check documentation rendered from lint.Check.Doc
 // (`agentalerts explain` and docs/checks/). Formatters never decide exit
 // codes and never read files: everything they show comes in a Report.
@@ -94,6 +94,7 @@ var formats = map[string]func(Options) Formatter{
 	"github":     func(Options) Formatter { return GitHub{} },
 	"sarif":      func(o Options) Formatter { return SARIF{Version: o.Version} },
 	"checkstyle": func(Options) Formatter { return Checkstyle{} },
+	"gitlab":     func(Options) Formatter { return GitLab{} },
 }
 
 // Names lists the format names New accepts, sorted.

@@ -87,6 +87,7 @@ func TestGolden(t *testing.T) {
 		{"report.golden.github", "github", Options{}},
 		{"report.golden.sarif", "sarif", Options{Version: "v0.0.0-test"}},
 		{"report.golden.checkstyle.xml", "checkstyle", Options{}},
+		{"report.golden.gitlab.json", "gitlab", Options{}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.golden, func(t *testing.T) {
@@ -105,7 +106,7 @@ func TestGolden(t *testing.T) {
 
 func TestNewUnknown(t *testing.T) {
 	_, err := New("yaml", Options{})
-	if err == nil || !strings.Contains(err.Error(), "checkstyle, github, json, sarif, text") {
+	if err == nil || !strings.Contains(err.Error(), "checkstyle, github, gitlab, json, sarif, text") {
 		t.Fatalf("New(yaml) error = %v, want the list of formats", err)
 	}
 }
@@ -117,6 +118,7 @@ func TestEmpty(t *testing.T) {
 		"text":       "no problems in 2 files, 5 rules\n",
 		"github":     "",
 		"checkstyle": "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<checkstyle version=\"4.3\"></checkstyle>\n",
+		"gitlab":     "[]\n",
 		"json": `{
   "problems": [],
   "summary": {
