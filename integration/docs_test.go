@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -394,5 +395,24 @@ func runPreCommitExample(t *testing.T, body string) {
 	}
 	if find := fmt.Sprintf("alerts/team.yaml:%d:", badRulesLine); !strings.Contains(output[lintHook], find) {
 		t.Errorf("lint hook output lacks %q:\n%s", find, output[lintHook])
+	}
+}
+
+// TestActionInputsDocumented compares the inputs table of docs/ci.md with
+// the inputs action.yml declares, names and defaults both, so the table
+// cannot fall behind the action.
+func TestActionInputsDocumented(t *testing.T) {
+	a := loadAction(t)
+	want := map[string]string{}
+	for name, in := range a.Inputs {
+		want[name] = in.Default
+	}
+	row := regexp.MustCompile("(?m)^\\| `([a-z-]+)` \\| (?:`([^`]*)`)? *\\|")
+	got := map[string]string{}
+	for _, m := range row.FindAllStringSubmatch(string(mustRead(t, filepath.Join(repoRoot, "docs", "ci.md"))), -1) {
+		got[m[1]] = m[2]
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("docs/ci.md inputs table vs action.yml inputs: mismatch (-action.yml +docs):\n%s", diff)
 	}
 }
