@@ -162,6 +162,10 @@ func parseSpec(path string, src []byte) (*Spec, diag.List) {
 		d.errorf(nil, "spec/missing", "empty spec: expected version and services")
 		return nil, d.diags
 	}
+	if n := resolveAliases(&doc, 0); n > maxSpecNodes {
+		d.errorf(nil, "spec/syntax", "spec too large: more than %d YAML nodes after expanding aliases", maxSpecNodes)
+		return nil, d.diags
+	}
 	root := doc.Content[0]
 	spec := &Spec{Path: path}
 	fs, ok := d.fields(root, "the spec", topKeys)
@@ -696,4 +700,26 @@ func (d *decoder) checkOverrides(svc *Service) {
 		d.diags = append(d.diags, diag.Diagnostic{Pos: svc.MetricPos[k], Check: "spec/value", Severity: diag.Error,
 			Message: fmt.Sprintf("service %q: metrics.%s: %s", svc.Name.V, k, problems[k])})
 	}
+}
+
+// maxSpecNodes bounds the work a spec can cause: YAML aliases can make a
+// small file describe an exponentially large tree.
+const maxSpecNodes = 200000
+
+// resolveAliases replaces alias nodes by the nodes they name, so anchors
+// work anywhere in a spec, and returns how many nodes the expanded tree
+// has (stopping early once it is over maxSpecNodes).
+func resolveAliases(n *yaml.Node, count int) int {
+	count++
+	for i, c := range n.Content {
+		if count > maxSpecNodes {
+			return count
+		}
+		for c.Kind == yaml.AliasNode && c.Alias != nil {
+			c = c.Alias
+		}
+		n.Content[i] = c
+		count = resolveAliases(c, count)
+	}
+	return count
 }
