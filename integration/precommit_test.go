@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/agentalerts/agentalerts/internal/testtool"
 )
@@ -218,5 +219,58 @@ func TestPreCommitInitConfig(t *testing.T) {
 	}
 	if !strings.Contains(output[generateHook], "0.07") {
 		t.Errorf("the generate check does not show the new threshold:\n%s", output[generateHook])
+	}
+}
+
+// TestPreCommitLintFiles pins which paths the lint hook is given. pre-commit
+// matches `files` with Python's re.search; the pattern keeps to syntax that
+// Go's regexp reads the same way.
+func TestPreCommitLintFiles(t *testing.T) {
+	var hooks []struct {
+		ID    string   `yaml:"id"`
+		Files string   `yaml:"files"`
+		Types []string `yaml:"types"`
+	}
+	if err := yaml.Unmarshal(mustRead(t, filepath.Join(repoRoot, ".pre-commit-hooks.yaml")), &hooks); err != nil {
+		t.Fatal(err)
+	}
+	var files *regexp.Regexp
+	for _, h := range hooks {
+		if h.ID == "agentalerts-lint" {
+			files = regexp.MustCompile(h.Files)
+		}
+	}
+	if files == nil {
+		t.Fatal("no agentalerts-lint hook")
+	}
+	tests := map[string]bool{
+		"rules/agents.yaml":                       true,
+		"alerts/team.yml":                         true,
+		"deploy/prometheus/rules/agents.yaml":     true,
+		"rules/agentalerts.rules.yaml":            true,
+		"agents.rules.yml":                        true,
+		"monitoring/agent_alerts.yaml":            true,
+		"monitoring/agent-rules.yaml":             true,
+		"rules.yml":                               true,
+		"k8s/agents-prometheusrule.yaml":          true,
+		"k8s/prometheusrules.yaml":                true,
+		".github/workflows/ci.yml":                false,
+		"charts/agents/values.yaml":               false,
+		"agentalerts.spec.yaml":                   false,
+		".agentalerts.yaml":                       false,
+		".pre-commit-config.yaml":                 false,
+		"prometheus/prometheus.yml":               false,
+		"myrules.yaml":                            false,
+		"rules/README.md":                         false,
+		"docs/alerts.md":                          false,
+		"rules/agents.yaml.bak":                   false,
+		"alertmanager/alertmanager.yml":           false,
+		"k8s/deployment.yaml":                     false,
+		"deploy/prometheus/rules-template/x.json": false,
+	}
+	for path, want := range tests {
+		if got := files.MatchString(path); got != want {
+			t.Errorf("files matches %q: %v, want %v", path, got, want)
+		}
 	}
 }
