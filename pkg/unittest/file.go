@@ -74,6 +74,39 @@ type Series struct {
 	Pos    diag.Pos
 	Series string
 	Values string
+	// Where the two texts start, so a parse error inside one points at
+	// its character.
+	SeriesAt, ValuesAt textPos
+}
+
+// textPos is where a scalar's text starts, and whether byte offsets in
+// the text map onto columns (a single-line plain or quoted scalar).
+type textPos struct {
+	diag.Pos
+	inline bool
+}
+
+// at returns the position of byte offset off in the scalar's text.
+func (t textPos) at(off int) diag.Pos {
+	p := t.Pos
+	if t.inline && p.Line > 0 {
+		p.Column += off
+	}
+	return p
+}
+
+func scalarPos(d *decoder, n *yaml.Node) textPos {
+	t := textPos{Pos: d.pos(n)}
+	switch n.Style {
+	case 0:
+		t.inline = !strings.Contains(n.Value, "\n")
+	case yaml.DoubleQuotedStyle, yaml.SingleQuotedStyle:
+		// The column is the quote's; escapes would shift later offsets,
+		// so only texts without them map exactly.
+		t.Column++
+		t.inline = !strings.ContainsAny(n.Value, "\n\\'\"")
+	}
+	return t
 }
 
 // AlertTest is one alert_rule_test entry.
@@ -102,6 +135,7 @@ type ExprTest struct {
 // ExpSample is one expected sample of a promql_expr_test.
 type ExpSample struct {
 	Pos       diag.Pos
+	LabelsAt  textPos
 	Labels    string
 	Value     float64
 	Histogram string // non-empty: a native histogram in series notation; Value is ignored
@@ -164,8 +198,8 @@ func (d *decoder) group(n *yaml.Node, index int) *Group {
 			d.seq(n, func(e *yaml.Node) {
 				s := Series{Pos: d.pos(e)}
 				d.mapping(e, "input series", map[string]func(*yaml.Node){
-					"series": func(n *yaml.Node) { s.Series = d.str(n) },
-					"values": func(n *yaml.Node) { s.Values = d.str(n) },
+					"series": func(n *yaml.Node) { s.Series, s.SeriesAt = d.str(n), scalarPos(d, n) },
+					"values": func(n *yaml.Node) { s.Values, s.ValuesAt = d.str(n), scalarPos(d, n) },
 				})
 				g.InputSeries = append(g.InputSeries, s)
 			})
@@ -204,7 +238,7 @@ func (d *decoder) group(n *yaml.Node, index int) *Group {
 						d.seq(n, func(e *yaml.Node) {
 							s := ExpSample{Pos: d.pos(e)}
 							d.mapping(e, "expected sample", map[string]func(*yaml.Node){
-								"labels":    func(n *yaml.Node) { s.Labels = d.str(n) },
+								"labels":    func(n *yaml.Node) { s.Labels, s.LabelsAt = d.str(n), scalarPos(d, n) },
 								"value":     func(n *yaml.Node) { s.Value = d.float(n) },
 								"histogram": func(n *yaml.Node) { s.Histogram = d.str(n) },
 							})

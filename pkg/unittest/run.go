@@ -231,9 +231,7 @@ func (r *runner) prepare() diag.List {
 	for gi, g := range r.file.Tests {
 		for _, s := range g.InputSeries {
 			if _, _, err := seriesParser.ParseSeriesDesc(seriesLine(s)); err != nil {
-				errs = append(errs, diag.Diagnostic{Pos: s.Pos, Check: CheckSeries, Severity: diag.Error,
-					Message: fmt.Sprintf("invalid input series %q with values %q: %v", s.Series, s.Values, err),
-					Fix:     `write series as metric{label="value"} and values in expanding notation, e.g. "0+10x5 _ stale"`})
+				errs = append(errs, seriesError(s, err))
 			}
 		}
 		r.expected[gi] = make([][]expect, len(g.ExprTests))
@@ -246,8 +244,12 @@ func (r *runner) prepare() diag.List {
 				var e expect
 				lb, err := r.opts.Parser.ParseMetric(s.Labels)
 				if err != nil {
-					errs = append(errs, diag.Diagnostic{Pos: s.Pos, Check: CheckSeries, Severity: diag.Error,
-						Message: fmt.Sprintf("invalid labels %q in expected sample: %v", s.Labels, err)})
+					p, msg := s.Pos, err.Error()
+					if pe := firstParseErr(err); pe != nil {
+						p, msg = s.LabelsAt.at(int(pe.PositionRange.Start)), pe.Err.Error()
+					}
+					errs = append(errs, diag.Diagnostic{Pos: p, Check: CheckSeries, Severity: diag.Error,
+						Message: fmt.Sprintf("invalid labels %q in expected sample: %s", s.Labels, msg)})
 					continue
 				}
 				e.labels, e.value = lb, s.Value
@@ -270,6 +272,49 @@ func (r *runner) prepare() diag.List {
 		}
 	}
 	return errs
+}
+
+// seriesError places a parse error of "series values" in whichever of
+// the two texts it falls, at its character when the YAML allows.
+func seriesError(s Series, err error) diag.Diagnostic {
+	d := diag.Diagnostic{Pos: s.Pos, Check: CheckSeries, Severity: diag.Error,
+		Fix: `write series as metric{label="value"} and values in expanding notation, e.g. "0+10x5 _ stale"`}
+	msg := err.Error()
+	if pe := firstParseErr(err); pe != nil {
+		msg = pe.Err.Error()
+		off := int(pe.PositionRange.Start)
+		if off >= len(s.Series) && strings.Contains(msg, "inside braces") {
+			// The label set never closed; the parser only noticed in the values.
+			off = len(s.Series) - 1
+			msg += `: is the closing "}" of the series missing?`
+		}
+		switch {
+		case off < len(s.Series) && s.SeriesAt.Line > 0:
+			d.Pos = s.SeriesAt.at(off)
+			d.Message = fmt.Sprintf("invalid input series %q: %s", s.Series, msg)
+			return d
+		case off > len(s.Series) && s.ValuesAt.Line > 0:
+			d.Pos = s.ValuesAt.at(off - len(s.Series) - 1)
+			d.Message = fmt.Sprintf("invalid values %q of input series %s: %s", s.Values, s.Series, msg)
+			return d
+		}
+	}
+	d.Message = fmt.Sprintf("invalid input series %q with values %q: %s", s.Series, s.Values, msg)
+	return d
+}
+
+// firstParseErr digs the first PromQL parse error, with its offset, out
+// of err; nil if there is none.
+func firstParseErr(err error) *parser.ParseErr {
+	var pes parser.ParseErrors
+	if errors.As(err, &pes) && len(pes) > 0 {
+		return &pes[0]
+	}
+	var pe *parser.ParseErr
+	if errors.As(err, &pe) {
+		return pe
+	}
+	return nil
 }
 
 // ruleFileRE picks the "line:col: " rulefmt puts in front of its messages.
