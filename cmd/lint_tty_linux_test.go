@@ -1,9 +1,12 @@
 package cmd
 
 import (
+	"bytes"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 
@@ -14,6 +17,13 @@ import (
 // openPTY returns the terminal side of a new pseudo-terminal, so a test
 // can hand the lint command a real TTY as stdout.
 func openPTY(t *testing.T) *os.File {
+	_, tty := openPTYPair(t)
+	return tty
+}
+
+// openPTYPair returns both sides: what is written to tty can be read
+// from ptmx.
+func openPTYPair(t *testing.T) (ptmx, tty *os.File) {
 	t.Helper()
 	ptmx, err := os.OpenFile("/dev/ptmx", os.O_RDWR, 0)
 	if err != nil {
@@ -28,12 +38,45 @@ func openPTY(t *testing.T) *os.File {
 	if err != nil {
 		t.Skipf("ptsname: %v", err)
 	}
-	tty, err := os.OpenFile(fmt.Sprintf("/dev/pts/%d", n), os.O_RDWR|syscall.O_NOCTTY, 0)
+	tty, err = os.OpenFile(fmt.Sprintf("/dev/pts/%d", n), os.O_RDWR|syscall.O_NOCTTY, 0)
 	if err != nil {
 		t.Skipf("open pts: %v", err)
 	}
 	t.Cleanup(func() { tty.Close() })
-	return tty
+	return ptmx, tty
+}
+
+// TestLintColorOnTerminal runs lint with a terminal as stdout: the text
+// report is coloured, and --no-color or NO_COLOR turn that off.
+func TestLintColorOnTerminal(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "rules.yaml")
+	if err := os.WriteFile(file, []byte("groups:\n  - name: a\n    rules:\n      - alert: A\n        expr: up == == 0\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	run := func(args ...string) string {
+		ptmx, tty := openPTYPair(t)
+		got := make(chan string)
+		go func() {
+			b, _ := io.ReadAll(ptmx) // ends with EIO once tty is closed
+			got <- string(b)
+		}()
+		var errOut bytes.Buffer
+		Run(append([]string{"lint"}, append(args, file)...), &IOStreams{In: strings.NewReader(""), Out: tty, ErrOut: &errOut})
+		tty.Close()
+		return <-got
+	}
+	t.Setenv("NO_COLOR", "")
+	t.Setenv("TERM", "xterm")
+	if out := run(); !strings.Contains(out, "\x1b[") {
+		t.Errorf("no colour on a terminal:\n%q", out)
+	}
+	if out := run("--no-color"); strings.Contains(out, "\x1b[") || !strings.Contains(out, "error") {
+		t.Errorf("--no-color: %q", out)
+	}
+	t.Setenv("NO_COLOR", "1")
+	if out := run(); strings.Contains(out, "\x1b[") || !strings.Contains(out, "error") {
+		t.Errorf("NO_COLOR=1: %q", out)
+	}
 }
 
 func TestColorEnabled(t *testing.T) {
