@@ -20,13 +20,12 @@ the alert fires, resolves and fires again as each rule sees its own
 series, and a silence or an inhibition for one hits both. An identical
 copy doubles the evaluation cost and drifts apart with the next edit.
 
-The check looks across every file linted together. Rules whose
-expressions provably return series with different label names (sum by
-(statefulset) and sum by (deployment)) raise different alerts and are
-not reported. The same name with
+The check looks across every file linted together. The same name with
 different labels (a page and a ticket tier, one rule per service) is
 distinct alerts and is not reported: agentalerts generate produces
-exactly that.`,
+exactly that. Nor are rules whose expressions provably return series
+with different label names (sum by (statefulset) and sum by
+(deployment)): they raise different alerts too.`,
 		Bad: `groups:
   - name: agent
     rules:
