@@ -136,14 +136,15 @@ func runLint(s *IOStreams, o lintOptions, paths []string) error {
 		logf("no rule files (*.yml, *.yaml) found in %s", strings.Join(paths, " "))
 	}
 
-	root, _ := os.Getwd()
+	wd, _ := os.Getwd()
 	report := &format.Report{
 		Diagnostics: ds,
 		Files:       res.Files,
 		Rules:       res.Rules,
 		Source:      func(file string) []byte { return res.Sources[file] },
 		Checks:      all,
-		Root:        root,
+		Root:        repoRoot(wd),
+		WorkDir:     wd,
 	}
 	if err := formatter.Format(s.Out, report); err != nil {
 		return usage(fmt.Errorf("writing the report: %w", err))
@@ -216,6 +217,18 @@ func relToWD(p string) string {
 		}
 	}
 	return p
+}
+
+// repoRoot is the directory CI annotations and SARIF paths are relative
+// to: the checkout on GitHub Actions or GitLab CI, else the working
+// directory.
+func repoRoot(wd string) string {
+	for _, env := range []string{"GITHUB_WORKSPACE", "CI_PROJECT_DIR"} {
+		if d := os.Getenv(env); d != "" && filepath.IsAbs(d) {
+			return filepath.Clean(d)
+		}
+	}
+	return wd
 }
 
 // colorEnabled decides colour once, for the text format: only on a

@@ -36,6 +36,8 @@ func TestScript(t *testing.T) {
 			// Never inherit the developer's colour or CI settings.
 			env.Setenv("NO_COLOR", "")
 			env.Setenv("CI", "")
+			env.Setenv("GITHUB_WORKSPACE", "")
+			env.Setenv("CI_PROJECT_DIR", "")
 			return nil
 		},
 	})

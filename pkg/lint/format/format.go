@@ -33,9 +33,14 @@ type Report struct {
 	// Checks are the checks that could have reported (SARIF lists them as
 	// rules); diagnostics whose check is not among them still render.
 	Checks []*lint.Check
-	// Root, when set, is the directory absolute paths are made relative
-	// to in formats that need repository-relative paths (SARIF, GitHub).
+	// Root, when set, is the repository root: formats that need
+	// repository-relative paths (SARIF, GitHub, GitLab) make paths
+	// relative to it.
 	Root string
+	// WorkDir is the directory relative paths are relative to (the
+	// working directory); needed when it is not Root, e.g. lint run from
+	// a subdirectory in CI.
+	WorkDir string
 }
 
 // Counts returns how many diagnostics there are of each severity.
@@ -63,6 +68,9 @@ func (r *Report) source(file string) []byte {
 // relPath is a diagnostic's file as a slash-separated path relative to
 // Root when it can be made so.
 func (r *Report) relPath(file string) string {
+	if r.Root != "" && !filepath.IsAbs(file) && r.WorkDir != "" && r.WorkDir != r.Root && !strings.HasPrefix(file, "<") {
+		file = filepath.Join(r.WorkDir, file)
+	}
 	if r.Root != "" && filepath.IsAbs(file) {
 		if rel, err := filepath.Rel(r.Root, file); err == nil && !strings.HasPrefix(rel, "..") {
 			file = rel

@@ -190,8 +190,10 @@ func TestGitHubEscaping(t *testing.T) {
 
 func TestRelPath(t *testing.T) {
 	r := &Report{Root: "/repo"}
-	got := []string{r.relPath("/repo/rules/a.yaml"), r.relPath("/elsewhere/b.yaml"), r.relPath("c/d.yaml")}
-	want := []string{"rules/a.yaml", "/elsewhere/b.yaml", "c/d.yaml"}
+	sub := &Report{Root: "/repo", WorkDir: "/repo/deploy"}
+	got := []string{r.relPath("/repo/rules/a.yaml"), r.relPath("/elsewhere/b.yaml"), r.relPath("c/d.yaml"),
+		sub.relPath("rules/e.yaml"), sub.relPath("../f.yaml"), sub.relPath("<stdin>")}
+	want := []string{"rules/a.yaml", "/elsewhere/b.yaml", "c/d.yaml", "deploy/rules/e.yaml", "f.yaml", "<stdin>"}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("mismatch (-want +got):\n%s", diff)
 	}
