@@ -110,9 +110,12 @@ func runInit(s *IOStreams, o initOptions) error {
 				return &ExitError{Code: ExitUsage, Err: err}
 			}
 		}
-		if len(exist) > 0 {
-			return &ExitError{Code: ExitUsage, Err: fmt.Errorf("%s already exist%s; use --force to overwrite",
-				strings.Join(exist, ", "), map[bool]string{true: "s", false: ""}[len(exist) == 1])}
+		switch len(exist) {
+		case 0:
+		case 1:
+			return &ExitError{Code: ExitUsage, Err: fmt.Errorf("%s already exists; use --force to overwrite it", exist[0])}
+		default:
+			return &ExitError{Code: ExitUsage, Err: fmt.Errorf("%s already exist; use --force to overwrite them", strings.Join(exist, ", "))}
 		}
 	}
 	for _, f := range files {
@@ -168,7 +171,7 @@ func writeFileAtomically(path string, data []byte, overwrite bool) (err error) {
 	} else if err = os.Link(tmp.Name(), path); err == nil {
 		os.Remove(tmp.Name())
 	} else if errors.Is(err, fs.ErrExist) {
-		err = fmt.Errorf("%s already exists; use --force to overwrite", path)
+		err = fmt.Errorf("%s already exists; use --force to overwrite it", path)
 	} else if _, serr := os.Lstat(path); errors.Is(serr, fs.ErrNotExist) {
 		// The file system has no hard links: fall back to a rename, with
 		// the small window between the check and the rename.

@@ -109,7 +109,7 @@ func TestInitRefusesToOverwrite(t *testing.T) {
 	if code != ExitUsage {
 		t.Fatalf("exit %d, want %d", code, ExitUsage)
 	}
-	wantErr := "agentalerts: " + filepath.Join(dir, initPreCommitFile) + " already exists; use --force to overwrite\n"
+	wantErr := "agentalerts: " + filepath.Join(dir, initPreCommitFile) + " already exists; use --force to overwrite it\n"
 	if diff := cmp.Diff(wantErr, errOut.String()); diff != "" {
 		t.Errorf("stderr mismatch (-want +got):\n%s", diff)
 	}
@@ -179,5 +179,26 @@ func TestWriteFileAtomicallyNoClobber(t *testing.T) {
 	want["f.yaml"] = "ours"
 	if diff := cmp.Diff(want, readTree(t, dir)); diff != "" {
 		t.Errorf("directory after overwrite mismatch (-want +got):\n%s", diff)
+	}
+}
+
+func TestInitNamesEveryExistingFile(t *testing.T) {
+	dir := t.TempDir()
+	for _, name := range []string{initSpecFile, initConfigFile} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte("mine\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var out, errOut bytes.Buffer
+	if code := Run([]string{"init", dir}, &IOStreams{Out: &out, ErrOut: &errOut}); code != ExitUsage {
+		t.Fatalf("exit %d, want %d", code, ExitUsage)
+	}
+	want := "agentalerts: " + filepath.Join(dir, initSpecFile) + ", " + filepath.Join(dir, initConfigFile) +
+		" already exist; use --force to overwrite them\n"
+	if diff := cmp.Diff(want, errOut.String()); diff != "" {
+		t.Errorf("stderr mismatch (-want +got):\n%s", diff)
+	}
+	if _, err := os.Stat(filepath.Join(dir, initPreCommitFile)); err == nil {
+		t.Errorf("init wrote %s although it refused", initPreCommitFile)
 	}
 }
