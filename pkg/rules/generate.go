@@ -98,8 +98,10 @@ type Alert struct {
 
 // MetricInput is one series an alert reads.
 type MetricInput struct {
-	// Role names what the series is to the expression: up, requests,
-	// errors, histogram, used, limit, remaining, max, queue, cost, series.
+	// Role names what the series is to the expression: up (a 0/1 health
+	// series: Prometheus's up or a preset's health gauge, 0 is down),
+	// requests, errors, histogram, used, limit, remaining, max, queue,
+	// cost, series (a pushed series whose absence is the alert).
 	Role string
 	// Metric is the series name; for a histogram the base name (append
 	// _bucket, _sum, _count). See Alert.ErrorsDisjoint for how requests
@@ -336,7 +338,7 @@ func (b *builder) availability(f *Family) {
 		}
 		if av.Mode == "gauge" {
 			sel, in := b.series(Availability, "availability_metric", av.Metric)
-			in.Role = "health"
+			in.Role = "up" // a 0/1 health series, read exactly like up
 			facts.Metric, facts.Instance = sel.Name, av.InstanceLabel
 			b.add(&Alert{Name: "AgentServiceDown", Family: Availability, Kind: "down", Expr: templates.Down(sel),
 				Metrics: []MetricInput{in}, By: []string{av.InstanceLabel}}, t, tier.For.V, tier.KeepFiringFor.V, templates.GaugeDownText(facts))
