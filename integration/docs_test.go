@@ -243,8 +243,9 @@ func runGitLabExample(t *testing.T, body string) {
 		BeforeScript []string `yaml:"before_script"`
 		Script       []string `yaml:"script"`
 		Artifacts    struct {
-			When  string   `yaml:"when"`
-			Paths []string `yaml:"paths"`
+			When    string            `yaml:"when"`
+			Paths   []string          `yaml:"paths"`
+			Reports map[string]string `yaml:"reports"`
 		} `yaml:"artifacts"`
 	}
 	if err := yaml.Unmarshal([]byte(body), &cfg); err != nil {
@@ -256,6 +257,10 @@ func runGitLabExample(t *testing.T, body string) {
 	}
 	if job.Artifacts.When != "always" {
 		t.Errorf("artifacts.when = %q: reports of a failing job would be dropped", job.Artifacts.When)
+	}
+	const codeQuality = "gl-code-quality-report.json"
+	if got := job.Artifacts.Reports["codequality"]; got != codeQuality {
+		t.Errorf("artifacts.reports.codequality = %q, want %q", got, codeQuality)
 	}
 
 	shim := t.TempDir()
@@ -271,12 +276,17 @@ exit 3
 	}
 	script := "set -eo pipefail\n" + strings.Join(append(job.BeforeScript, job.Script...), "\n") + "\n"
 
-	type report struct {
-		Problems []struct {
-			Check string `json:"check"`
-			File  string `json:"file"`
-			Line  int    `json:"line"`
-		} `json:"problems"`
+	// GitLab's Code Quality report: a JSON array of CodeClimate issues.
+	type report []struct {
+		CheckName   string `json:"check_name"`
+		Fingerprint string `json:"fingerprint"`
+		Severity    string `json:"severity"`
+		Location    struct {
+			Path  string `json:"path"`
+			Lines struct {
+				Begin int `json:"begin"`
+			} `json:"lines"`
+		} `json:"location"`
 	}
 	type checkstyle struct {
 		Files []struct {
@@ -301,6 +311,8 @@ exit 3
 			}
 			ws, env := exampleRepo(t, extra)
 			env = setEnv(env, "PATH", shim+string(os.PathListSeparator)+lookup(env, "PATH"))
+			env = setEnv(env, "GITLAB_CI", "true")
+			env = setEnv(env, "CI_PROJECT_DIR", ws)
 			writeFiles(t, ws, map[string]string{".ci-script.sh": script})
 			r := run(t, ws, env, bash, "--noprofile", "--norc", ".ci-script.sh")
 			if r.code != tc.wantCode {
@@ -311,29 +323,32 @@ exit 3
 					t.Errorf("artifact %s: %v", p, err)
 				}
 			}
-			var js report
-			if err := json.Unmarshal(mustRead(t, filepath.Join(ws, "agentalerts.json")), &js); err != nil {
-				t.Fatalf("agentalerts.json: %v", err)
+			var cq report
+			if err := json.Unmarshal(mustRead(t, filepath.Join(ws, codeQuality)), &cq); err != nil {
+				t.Fatalf("%s: %v", codeQuality, err)
 			}
 			var cs checkstyle
 			if err := xml.Unmarshal(mustRead(t, filepath.Join(ws, "agentalerts-checkstyle.xml")), &cs); err != nil {
 				t.Fatalf("agentalerts-checkstyle.xml: %v", err)
 			}
-			var jsonAt, xmlAt []string
-			for _, p := range js.Problems {
-				jsonAt = append(jsonAt, fmt.Sprintf("%s:%d", p.File, p.Line))
+			var cqAt, xmlAt []string
+			for _, p := range cq {
+				cqAt = append(cqAt, fmt.Sprintf("%s:%d", p.Location.Path, p.Location.Lines.Begin))
+				if p.CheckName == "" || p.Fingerprint == "" || p.Severity == "" {
+					t.Errorf("Code Quality issue lacks a field GitLab needs: %+v", p)
+				}
 			}
 			for _, f := range cs.Files {
 				for _, e := range f.Errors {
 					xmlAt = append(xmlAt, fmt.Sprintf("%s:%d", f.Name, e.Line))
 				}
 			}
-			if diff := cmp.Diff(jsonAt, xmlAt); diff != "" {
-				t.Errorf("JSON and checkstyle reports disagree: mismatch (-json +checkstyle):\n%s", diff)
+			if diff := cmp.Diff(cqAt, xmlAt); diff != "" {
+				t.Errorf("Code Quality and checkstyle reports disagree: mismatch (-codequality +checkstyle):\n%s", diff)
 			}
 			want := fmt.Sprintf("rules/bad.rules.yaml:%d", badRulesLine)
-			if has := strings.Contains(strings.Join(jsonAt, " "), want); has != tc.bad {
-				t.Errorf("finding %s in the report: %v, want %v; report: %v", want, has, tc.bad, jsonAt)
+			if has := strings.Contains(strings.Join(cqAt, " "), want); has != tc.bad {
+				t.Errorf("finding %s in the report: %v, want %v; report: %v", want, has, tc.bad, cqAt)
 			}
 		})
 	}
