@@ -459,15 +459,15 @@ func FuzzReadFile(f *testing.F) {
 	f.Add([]byte("- alert: A\n  expr: 'a''b'\n"))
 	f.Add([]byte("groups:\n- name: a\n  rules:\n  - record: r\n    expr: \"a\\u00e9\\\n  b\"\n"))
 	f.Fuzz(func(t *testing.T, src []byte) {
+		if !utf8.Valid(src) {
+			return // yaml.v3 rejects it; columns are runes
+		}
 		file, _ := ReadFile("f.yaml", src)
 		for _, d := range file.Docs {
 			for _, g := range d.Groups {
 				for _, r := range g.Rules {
-					for i := range len(r.Expr.Value.Value) + 1 {
-						p := r.Expr.PosAt("f.yaml", i)
-						if r.Expr.Mapped() && (p.Line < 1 || p.Column < 1) {
-							t.Fatalf("offset %d maps to %v", i, p)
-						}
+					if r.Expr.Mapped() {
+						checkMapping(t, file, r)
 					}
 				}
 			}

@@ -128,3 +128,80 @@ func BenchmarkLintCorpus(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkFamilies runs each check family alone over corpus/valid read
+// once beforehand, so the cost of the checks shows apart from parsing.
+func BenchmarkFamilies(b *testing.B) {
+	dir := corpus(b, "valid")
+	var files []*lint.File
+	var size int64
+	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		src, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		size += int64(len(src))
+		f, _ := lint.ReadFile(p, src)
+		files = append(files, f)
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	cfg := lint.DefaultConfig()
+	for _, fam := range []struct {
+		name   string
+		checks []*lint.Check
+	}{{"malformed", malformed}, {"wrong-results", wrongResults}, {"not-actionable", notActionable}} {
+		b.Run(fam.name, func(b *testing.B) {
+			b.SetBytes(size)
+			b.ReportAllocs()
+			n := 0
+			report := func(diag.Diagnostic) { n++ }
+			for b.Loop() {
+				for _, c := range fam.checks {
+					runCheck(c, cfg, files, report)
+				}
+			}
+			b.ReportMetric(float64(n)/float64(b.N), "findings/op")
+		})
+	}
+}
+
+// runCheck runs every Run function of c over files the way the engine
+// does, without reading or directives.
+func runCheck(c *lint.Check, cfg *lint.Config, files []*lint.File, report func(diag.Diagnostic)) {
+	var facts []any
+	for _, f := range files {
+		p := lint.NewPass(c, cfg, f, report)
+		if c.File != nil {
+			c.File(p, f)
+		}
+		for _, d := range f.Docs {
+			for _, g := range d.Groups {
+				if c.Group != nil {
+					c.Group(p, g)
+				}
+				if c.Rule != nil {
+					for _, r := range g.Rules {
+						c.Rule(p, r)
+					}
+				}
+			}
+		}
+		if c.Collect != nil {
+			if ft := c.Collect(p, f); ft != nil {
+				facts = append(facts, ft)
+			}
+		}
+	}
+	if c.Finish != nil {
+		c.Finish(lint.NewPass(c, cfg, nil, report), files)
+	}
+	if c.Reduce != nil {
+		c.Reduce(lint.NewPass(c, cfg, nil, report), facts)
+	}
+}

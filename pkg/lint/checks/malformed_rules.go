@@ -370,6 +370,9 @@ var (
 const templateCacheMax = 1 << 16
 
 func parseTemplate(text string) error {
+	if simpleTemplate(text) {
+		return nil
+	}
 	if v, ok := templateCache.Load(text); ok {
 		if v == noError {
 			return nil
@@ -386,6 +389,29 @@ func parseTemplate(text string) error {
 		}
 	}
 	return err
+}
+
+// simpleAction is the action most templates consist of, a variable the
+// template defines or a field of one, which always parses.
+var simpleAction = regexp.MustCompile(`^(?:-\s+|\s*)\$(?:value|externalURL|labels\.[a-zA-Z_][a-zA-Z0-9_]*|externalLabels\.[a-zA-Z_][a-zA-Z0-9_]*)(?:\s+-|\s*)$`)
+
+// simpleTemplate reports whether every action of text is a simpleAction,
+// so the text is known to parse without building a template.
+func simpleTemplate(text string) bool {
+	for {
+		i := strings.Index(text, "{{")
+		if i < 0 {
+			return !strings.Contains(text, "}}")
+		}
+		if strings.Contains(text[:i], "}}") {
+			return false
+		}
+		j := strings.Index(text[i+2:], "}}")
+		if j < 0 || !simpleAction.MatchString(text[i+2:i+2+j]) {
+			return false
+		}
+		text = text[i+2+j+2:]
+	}
 }
 
 // lineOffset returns the byte offset where 1-based line n of s starts.
