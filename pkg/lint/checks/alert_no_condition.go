@@ -49,7 +49,7 @@ count as a condition: it returns 0 or 1 for every series.`,
 var alwaysFiringName = regexp.MustCompile(`(?i)watchdog|dead.?man|always.?firing|heartbeat|info.?inhibitor`)
 
 func checkNoCondition(p *lint.Pass, r *lint.Rule) {
-	if !r.IsAlert() || ast(r) == nil || alwaysFiringName.MatchString(r.Alert.Value) {
+	if !r.IsAlert() || ast(r) == nil {
 		return
 	}
 	condition := false
@@ -77,7 +77,7 @@ func checkNoCondition(p *lint.Pass, r *lint.Rule) {
 		}
 		return !condition
 	})
-	if condition {
+	if condition || alwaysFiringName.MatchString(r.Alert.Value) {
 		return
 	}
 	start, end := nodeRange(ast(r))

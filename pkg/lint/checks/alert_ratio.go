@@ -66,9 +66,19 @@ series whose names say they hold a ratio (…_ratio, …_percent, …_perc,
 // template actions.
 var ratioWords = regexp.MustCompile(`%|\bpercent(age)?s?\b|\bratios?\b|\b(error|failure|success) rates?\b`)
 
-// ratioNames are metric name parts that say a series already holds a
-// ratio, so no division is needed in the alert.
-var ratioNames = regexp.MustCompile(`(?i)ratio|percent|perc\b|_perc_|_perc$|pct|fraction|utili[sz]ation|availability|apdex`)
+// ratioNameParts are metric name parts that say a series already holds
+// a ratio, so no division is needed in the alert.
+var ratioNameParts = []string{"ratio", "percent", "_perc", "pct", "fraction", "utilization", "utilisation", "availability", "apdex"}
+
+func isRatioName(name string) bool {
+	name = strings.ToLower(name)
+	for _, p := range ratioNameParts {
+		if strings.Contains(name, p) {
+			return true
+		}
+	}
+	return false
+}
 
 func checkRatioWithoutDivision(p *lint.Pass, r *lint.Rule) {
 	if !r.IsAlert() || ast(r) == nil {
@@ -140,7 +150,7 @@ func computesRatio(e parser.Expr) bool {
 				}
 			}
 		case *parser.VectorSelector:
-			if ratioNames.MatchString(selectorName(n)) {
+			if isRatioName(selectorName(n)) {
 				found = true
 			}
 		}

@@ -71,6 +71,9 @@ var blockRe = regexp.MustCompile(`^\{\{-?\s*(if|range|with|block|define|else|end
 // actions of a template. Inside range and with, the dot is rebound (to a
 // query result, say), so a bare .Labels there is not the alert's.
 func labelRefs(s string) []labelRef {
+	if !strings.Contains(s, "abels") {
+		return nil // neither $labels nor .Labels: skip the regexps
+	}
 	var out []labelRef
 	var blocks []string // open block keywords
 	rebound := func() bool {
@@ -92,6 +95,9 @@ func labelRefs(s string) []labelRef {
 			default:
 				blocks = append(blocks, m[1])
 			}
+		}
+		if !strings.Contains(a.text, "abels") {
+			continue
 		}
 		for i, re := range labelRefRes {
 			if i == 1 && rebound() {

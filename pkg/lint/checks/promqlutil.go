@@ -43,47 +43,38 @@ func walkPath(n parser.Node, path []parser.Node, fn walkFunc) {
 		return
 	}
 	path = append(path, n)
-	for _, c := range children(n) {
-		walkPath(c, path, fn)
-	}
-}
-
-// children lists the expression children of n that matter to checks.
-func children(n parser.Node) []parser.Node {
+	// A switch rather than a list of children: checks walk every
+	// expression several times, and this allocates nothing.
 	switch n := n.(type) {
 	case *parser.AggregateExpr:
-		var cs []parser.Node
 		if n.Param != nil {
-			cs = append(cs, n.Param)
+			walkPath(n.Param, path, fn)
 		}
 		if n.Expr != nil {
-			cs = append(cs, n.Expr)
+			walkPath(n.Expr, path, fn)
 		}
-		return cs
 	case *parser.BinaryExpr:
-		return []parser.Node{n.LHS, n.RHS}
+		walkPath(n.LHS, path, fn)
+		walkPath(n.RHS, path, fn)
 	case *parser.Call:
-		cs := make([]parser.Node, 0, len(n.Args))
 		for _, a := range n.Args {
 			if a != nil {
-				cs = append(cs, a)
+				walkPath(a, path, fn)
 			}
 		}
-		return cs
 	case *parser.SubqueryExpr:
-		return []parser.Node{n.Expr}
+		walkPath(n.Expr, path, fn)
 	case *parser.ParenExpr:
-		return []parser.Node{n.Expr}
+		walkPath(n.Expr, path, fn)
 	case *parser.UnaryExpr:
-		return []parser.Node{n.Expr}
+		walkPath(n.Expr, path, fn)
 	case *parser.MatrixSelector:
 		if n.VectorSelector != nil {
-			return []parser.Node{n.VectorSelector}
+			walkPath(n.VectorSelector, path, fn)
 		}
 	case *parser.StepInvariantExpr:
-		return []parser.Node{n.Expr}
+		walkPath(n.Expr, path, fn)
 	}
-	return nil
 }
 
 // unwrap strips parentheses (and the engine's step-invariant wrapper), which
