@@ -131,7 +131,7 @@ func Lint(paths []string, stdin io.Reader, opts Options) (*Result, error) {
 					// No Finish check needs the model: keep only what the
 					// directives and the report need, so memory stays flat
 					// however many files there are.
-					f = f.slim()
+					f = f.slim(len(ds) > 0 || in.stdin || opts.KeepSources)
 				}
 				files[i], diags[i] = f, ds
 			}
@@ -171,19 +171,27 @@ func Lint(paths []string, stdin io.Reader, opts Options) (*Result, error) {
 	}
 	diag.Sort(res.Diagnostics)
 
-	for _, f := range read {
-		if opts.KeepSources {
+	if opts.KeepSources {
+		for _, f := range read {
 			res.Sources[f.Path] = f.Source
 		}
 	}
 	for _, d := range res.Diagnostics {
-		if _, ok := res.Sources[d.Pos.File]; !ok {
-			for _, f := range read {
-				if f.Path == d.Pos.File {
-					res.Sources[f.Path] = f.Source
-					break
-				}
-			}
+		if _, ok := res.Sources[d.Pos.File]; ok {
+			continue
+		}
+		i, ok := index[d.Pos.File]
+		if !ok {
+			continue
+		}
+		src := files[i].Source
+		if src == nil && !inputs[i].stdin {
+			// Dropped as clean after its own checks; a cross-file check
+			// found something after all, so read it again.
+			src, _ = readLimited(d.Pos.File, opts.MaxFileSize)
+		}
+		if src != nil {
+			res.Sources[d.Pos.File] = src
 		}
 	}
 	return res, nil
@@ -415,12 +423,17 @@ func (e *engine) finish(files []*File, facts [][]any) []diag.Diagnostic {
 }
 
 // slim returns the part of f that outlives the per-file phase when no
-// check needs the model: path, source and directives.
-func (f *File) slim() *File {
+// check needs the model: path, directives and, when asked, the source
+// (the report quotes it, but only for files with findings).
+func (f *File) slim(keepSource bool) *File {
 	for _, d := range f.Directives {
 		d.Rule = nil
 	}
-	return &File{Path: f.Path, Source: f.Source, Disabled: f.Disabled, Directives: f.Directives}
+	s := &File{Path: f.Path, Disabled: f.Disabled, Directives: f.Directives}
+	if keepSource {
+		s.Source = f.Source
+	}
+	return s
 }
 
 // applyDirectives drops the findings a directive disables and adds the

@@ -257,4 +257,13 @@ func TestLintCollectReduce(t *testing.T) {
 	if diff := cmp.Diff(want, rel(root, res.Diagnostics)); diff != "" {
 		t.Errorf("findings mismatch (-want +got):\n%s", diff)
 	}
+	// b.yaml was clean after its own checks, so its source was dropped;
+	// the cross-file finding must bring it back for the report.
+	b := filepath.ToSlash(filepath.Join(root, "b.yaml"))
+	if got := string(res.Sources[b]); got != fmt.Sprintf(ruleFile, "g", "A", "up") {
+		t.Errorf("Sources[b.yaml] = %q", got)
+	}
+	if len(res.Sources) != 1 {
+		t.Errorf("kept %d sources, want only b.yaml's", len(res.Sources))
+	}
 }
