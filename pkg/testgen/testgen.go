@@ -149,7 +149,11 @@ func (s series) key() string { return labels.FromMap(s.labels).String() }
 
 func buildGroup(target *rules.Alert, c string, all []*rules.Alert) (testGroup, error) {
 	d := scenarioData(target, c)
-	evalAt, err := evalTime(target, d, all)
+	peers, others, err := split(target, d, all)
+	if err != nil {
+		return testGroup{}, err
+	}
+	evalAt, err := evalTime(target, d, peers)
 	if err != nil {
 		return testGroup{}, err
 	}
@@ -158,38 +162,25 @@ func buildGroup(target *rules.Alert, c string, all []*rules.Alert) (testGroup, e
 	if err != nil {
 		return testGroup{}, err
 	}
-	targetKeys, keys := map[string]bool{}, map[string]bool{}
-	for _, s := range in {
-		targetKeys[s.key()], keys[s.key()] = true, true
-	}
 	at := alertTest{EvalTime: model.Duration(evalAt).String(), Alertname: target.Name, ExpAlerts: []expAlert{}}
-	for _, b := range all {
-		if b.Name != target.Name {
-			continue
-		}
-		if b.Service == target.Service {
-			if fires(b, d, evalAt) {
-				e, err := expected(b, d, evalAt, in)
-				if err != nil {
-					return testGroup{}, err
-				}
-				at.ExpAlerts = append(at.ExpAlerts, e)
+	for _, b := range peers {
+		if fires(b, d, evalAt) {
+			e, err := expected(b, d, evalAt, in)
+			if err != nil {
+				return testGroup{}, err
 			}
-			continue
+			at.ExpAlerts = append(at.ExpAlerts, e)
 		}
-		// Same alert name in another service: it must see healthy series
-		// of its own, and none of the target's.
+	}
+	// The same alert of other services sees healthy series of its own.
+	// They are silent whatever their exact values, so one copy of each
+	// series serves every tier and service.
+	keys := seriesKeys(in)
+	for _, b := range others {
 		healthy, err := inputs(b, healthyData(b), steps)
 		if err != nil {
 			return testGroup{}, err
 		}
-		for _, s := range healthy {
-			if targetKeys[s.key()] {
-				return testGroup{}, fmt.Errorf("service %q reads the same series %s, so no test can breach one service alone", b.Service, s.key())
-			}
-		}
-		// Healthy series of other services are silent whatever their
-		// exact values, so one copy serves every tier and service.
 		for _, s := range healthy {
 			if !keys[s.key()] {
 				keys[s.key()] = true
@@ -206,6 +197,67 @@ func buildGroup(target *rules.Alert, c string, all []*rules.Alert) (testGroup, e
 		g.InputSeries = append(g.InputSeries, inSeries{Series: seriesString(s.labels), Values: s.values})
 	}
 	return g, nil
+}
+
+func seriesKeys(in []series) map[string]bool {
+	keys := map[string]bool{}
+	for _, s := range in {
+		keys[s.key()] = true
+	}
+	return keys
+}
+
+// baseKeys identify series without their bucket bound: two services read
+// the same histogram whatever buckets a scenario writes into it.
+func baseKeys(in []series) map[string]bool {
+	keys := map[string]bool{}
+	for _, s := range in {
+		l := labels.FromMap(s.labels)
+		keys[labels.NewBuilder(l).Del("le").Labels().String()] = true
+	}
+	return keys
+}
+
+// split sorts the alerts named like target into peers, which read the
+// target's series (its own tiers, and another service's alert when two
+// services read the very same series), and others, which read none of
+// them. An alert that reads some but not all of them makes the outcome
+// depend on PromQL this package does not evaluate, so it is an error.
+func split(target *rules.Alert, d data, all []*rules.Alert) (peers, others []*rules.Alert, err error) {
+	in, err := inputs(target, d, 1)
+	if err != nil {
+		return nil, nil, err
+	}
+	targetKeys := baseKeys(in)
+	for _, b := range all {
+		if b.Name != target.Name {
+			continue
+		}
+		if b.Service == target.Service {
+			peers = append(peers, b)
+			continue
+		}
+		theirs, err := inputs(b, healthyData(b), 1)
+		if err != nil {
+			return nil, nil, err
+		}
+		theirKeys := baseKeys(theirs)
+		shared := 0
+		for k := range theirKeys {
+			if targetKeys[k] {
+				shared++
+			}
+		}
+		switch {
+		case shared == 0:
+			others = append(others, b)
+		case shared == len(theirKeys) && shared == len(targetKeys) && b.Kind == target.Kind:
+			peers = append(peers, b)
+		default:
+			return nil, nil, fmt.Errorf("service %q reads some of the same series, so no test can breach one service alone", b.Service)
+		}
+	}
+	return peers, others, nil
 }
 
 // scenarioData picks the value of one case. Breaches sit well over the
@@ -298,16 +350,13 @@ func steady(a *rules.Alert) time.Duration {
 // certainly held for `for`, so that a rule whose `for` is too long fails
 // the test; later only if some tier of the same alert could still be
 // pending then, so that the expected set of firing tiers is certain.
-func evalTime(target *rules.Alert, d data, all []*rules.Alert) (time.Duration, error) {
+func evalTime(target *rules.Alert, d data, peers []*rules.Alert) (time.Duration, error) {
 	_, late := activation(target)
 	e := max(target.For+late, steady(target))
 	limit := e + 48*time.Hour
 	for ; e <= limit; e += EvalInterval {
 		ok := true
-		for _, b := range all {
-			if b.Name != target.Name || b.Service != target.Service {
-				continue
-			}
+		for _, b := range peers {
 			if !holds(b, withTime(b, d, e)) {
 				continue
 			}
