@@ -64,7 +64,8 @@ type ghRunner struct {
 	dir       string // runner-private files
 	temp      string // RUNNER_TEMP
 	env       []string
-	github    map[string]string // github.<key> expression values
+	github    map[string]string            // github.<key> expression values
+	outputs   map[string]map[string]string // steps.<id>.outputs.<name> of steps run so far
 	steps     int
 }
 
@@ -72,6 +73,7 @@ func newGHRunner(t *testing.T, workspace string) *ghRunner {
 	t.Helper()
 	r := &ghRunner{t: t, bash: testtool.Need(t, "bash"), workspace: workspace, dir: t.TempDir(), temp: sharedRunnerTemp(t)}
 	r.github = map[string]string{"action_path": repoRoot, "workspace": workspace}
+	r.outputs = map[string]map[string]string{}
 	r.env = baseEnv(t)
 	for k, v := range map[string]string{
 		"CI": "true", "GITHUB_ACTIONS": "true", "GITHUB_WORKSPACE": workspace,
@@ -114,7 +116,10 @@ func (r *ghRunner) emptyFile(name string) string {
 	return p
 }
 
-var exprRe = regexp.MustCompile(`\$\{\{\s*(.*?)\s*\}\}`)
+var (
+	exprRe       = regexp.MustCompile(`\$\{\{\s*(.*?)\s*\}\}`)
+	stepOutputRe = regexp.MustCompile(`^steps\.([A-Za-z0-9_-]+)\.outputs\.([A-Za-z0-9_-]+)$`)
+)
 
 // eval substitutes the ${{ }} expressions in s. Only inputs.*, github.* keys
 // the runner was given and runner.temp are modelled; anything else fails the
@@ -136,6 +141,9 @@ func (r *ghRunner) eval(s string, inputs map[string]string) string {
 		}
 		if expr == "runner.temp" {
 			return r.temp
+		}
+		if m := stepOutputRe.FindStringSubmatch(expr); m != nil {
+			return r.outputs[m[1]][m[2]] // unset outputs are empty, as on GitHub
 		}
 		r.t.Fatalf("the local runner does not model ${{ %s }}", expr)
 		return ""
@@ -243,6 +251,9 @@ func (r *ghRunner) action(a action, with map[string]string) actionRun {
 		res.stdout[key] = sr.stdout
 		res.stderr += sr.stderr
 		res.outputs[key] = sr.outputs
+		if st.ID != "" {
+			r.outputs[st.ID] = sr.outputs
+		}
 		if sr.code != 0 {
 			res.failed, res.code = key, sr.code
 			break
@@ -425,4 +436,91 @@ func TestActionInputs(t *testing.T) {
 			t.Errorf("no annotations printed when sarif is set")
 		}
 	})
+}
+
+// TestActionGenerateCheck covers the spec and output inputs: fresh rules
+// pass, stale rules fail with an annotation on the rule file while lint
+// still runs, and spec without output is a usage error.
+func TestActionGenerateCheck(t *testing.T) {
+	a := loadAction(t)
+	bin := agentalertsBin(t)
+	env := baseEnv(t)
+	ws := gitRepo(t, env, nil)
+	mustRun(t, ws, env, bin, "init")
+	mustRun(t, ws, env, bin, "generate", "agentalerts.spec.yaml", "-o", "rules/agentalerts.rules.yaml")
+	with := map[string]string{"paths": "rules", "spec": "agentalerts.spec.yaml", "output": "rules/agentalerts.rules.yaml", "setup-go": "false"}
+
+	t.Run("fresh", func(t *testing.T) {
+		res := runAction(t, a, ws, with)
+		if res.failed != "" {
+			t.Fatalf("step %q failed with exit %d\n%s", res.failed, res.code, res.stderr)
+		}
+		if diff := cmp.Diff(map[string]string{"exit-code": "0"}, res.outputs["generate"]); diff != "" {
+			t.Errorf("generate step outputs mismatch (-want +got):\n%s", diff)
+		}
+	})
+
+	t.Run("stale", func(t *testing.T) {
+		spec := filepath.Join(ws, "agentalerts.spec.yaml")
+		orig := mustRead(t, spec)
+		t.Cleanup(func() { os.WriteFile(spec, orig, 0o644) })
+		edited := strings.Replace(string(orig), "threshold: 5%,", "threshold: 7%,", 1)
+		if edited == string(orig) {
+			t.Fatal("the example spec no longer has a 5% threshold to edit")
+		}
+		writeFiles(t, ws, map[string]string{"agentalerts.spec.yaml": edited})
+
+		res := runAction(t, a, ws, with)
+		if res.failed != "lint" || res.code != 1 {
+			t.Fatalf("failed step %q exit %d, want lint exit 1 (for the stale rules)\n%s", res.failed, res.code, res.stderr)
+		}
+		if diff := cmp.Diff(map[string]string{"exit-code": "1"}, res.outputs["generate"]); diff != "" {
+			t.Errorf("generate step outputs mismatch (-want +got):\n%s", diff)
+		}
+		if diff := cmp.Diff(map[string]string{"exit-code": "0"}, res.outputs["lint"]); diff != "" {
+			t.Errorf("lint step outputs mismatch (-want +got):\n%s", diff)
+		}
+		want := []string{"::error file=rules/agentalerts.rules.yaml,title=agentalerts generate::rules/agentalerts.rules.yaml is stale: " +
+			"run agentalerts generate agentalerts.spec.yaml -o rules/agentalerts.rules.yaml and commit the result"}
+		if diff := cmp.Diff(want, annotations(res.stdout["generate"])); diff != "" {
+			t.Errorf("generate annotations mismatch (-want +got):\n%s", diff)
+		}
+		if !strings.Contains(res.stdout["generate"], "0.07") {
+			t.Errorf("the log does not show the diff:\n%s", res.stdout["generate"])
+		}
+	})
+
+	t.Run("spec without output", func(t *testing.T) {
+		res := runAction(t, a, ws, map[string]string{"spec": "agentalerts.spec.yaml", "setup-go": "false"})
+		if res.failed != "generate" || res.code != 2 {
+			t.Errorf("failed step %q exit %d, want generate exit 2", res.failed, res.code)
+		}
+		if got := annotations(res.stdout["generate"]); len(got) != 1 || !strings.HasPrefix(got[0], "::error title=agentalerts::") {
+			t.Errorf("want one error annotation, got %q", got)
+		}
+	})
+}
+
+// TestWorkflowCommandEscaping runs the action's escaping helpers on the
+// characters GitHub gives meaning to.
+func TestWorkflowCommandEscaping(t *testing.T) {
+	bash := testtool.Need(t, "bash")
+	a := loadAction(t)
+	var helpers string
+	for _, st := range a.Runs.Steps {
+		for _, l := range strings.Split(st.Run, "\n") {
+			if l = strings.TrimSpace(l); strings.HasPrefix(l, "esc() ") || strings.HasPrefix(l, "esc_prop() ") {
+				helpers += l + "\n"
+			}
+		}
+	}
+	if helpers == "" {
+		t.Fatal("no esc/esc_prop helpers in action.yml")
+	}
+	script := helpers + `esc "$1"; echo; esc_prop "$1"; echo`
+	got := mustRun(t, t.TempDir(), baseEnv(t), bash, "-c", script, "esc", "a%b:c,d\r\ne")
+	want := "a%25b:c,d%0D%0Ae\na%25b%3Ac%2Cd%0D%0Ae\n"
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("escaping mismatch (-want +got):\n%s", diff)
+	}
 }
