@@ -326,3 +326,58 @@ func TestMutantsAreCaught(t *testing.T) {
 		})
 	}
 }
+
+// TestBuildFilesPerService writes one rule file per service, as
+// `generate -o DIR/` does, and runs tests that load them by a glob.
+func TestBuildFilesPerService(t *testing.T) {
+	var s spec
+	for _, c := range specs(t) {
+		if c.name == "multi-dir" {
+			s = c
+		}
+	}
+	if s.src == nil {
+		t.Skip("no testdata/generate/multi-dir.spec.yaml")
+	}
+	parsed, err := rules.ParseSpec(s.path, s.src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := rules.Generate(parsed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, err := rules.Render(res, s.path, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) < 2 {
+		t.Fatalf("%d rule files, want one per service", len(files))
+	}
+	dir := t.TempDir()
+	if err := os.Mkdir(filepath.Join(dir, "rules"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for name, data := range files {
+		if err := os.WriteFile(filepath.Join(dir, "rules", name), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tf, err := BuildFiles(res, []string{"rules/*.rules.yaml"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(dir, "agents.test.yaml")
+	if err := os.WriteFile(p, tf, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := unittest.RunFile(p, unittest.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out.Failed() || len(out.Groups) == 0 {
+		var b bytes.Buffer
+		unittest.WriteText(&b, out)
+		t.Errorf("per-service tests failed or empty:\n%s", b.String())
+	}
+}
