@@ -1,8 +1,5 @@
 //go:build e2e
 
-// Package e2e proves, on a real Prometheus server, that the rules
-// agentalerts generates fire when a service breaches them and stay silent
-// while it is healthy. Run it with `make e2e`.
 package e2e
 
 import (
@@ -18,8 +15,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
-	"sort"
 	"strings"
 	"sync"
 	"syscall"
@@ -75,25 +70,6 @@ var breaches = []struct {
 	{"token_budget", `{"budget_used": 990000, "budget_used_per_second": 2000}`},
 	{"queue_backlog", `{"queue_depth": 500}`},
 	{"cost", `{"cost_per_request_usd": 0.01}`},
-}
-
-// expectation is one generated alert the test waits to see firing.
-type expectation struct {
-	alert *rules.Alert
-	// change is when the test changed the service (breach, kill, removal).
-	change time.Time
-	// exprTrue is when the rule's expression, queried by the test, first
-	// returned a result: the breach as Prometheus's data shows it.
-	exprTrue time.Time
-	// activeAt is when Prometheus's rule evaluation first saw it true.
-	activeAt time.Time
-	firing   time.Time
-	// labels and annotations are those of the alert when first seen firing.
-	labels, annotations map[string]string
-}
-
-func (e *expectation) key() string {
-	return e.alert.Service + "/" + e.alert.Name + "/" + e.alert.SeverityValue
 }
 
 func TestEndToEnd(t *testing.T) {
@@ -402,59 +378,15 @@ func (w *watcher) pollUntilAllFired(t *testing.T, ctx context.Context) {
 	}
 }
 
-// report prints the timing table and checks, per alert: the labels are the
-// generated ones, and it fired within `for` + two evaluation intervals of
-// its breach showing in the data (plus the polling granularity).
+// report logs the timing table and fails the test for each check that
+// does not hold (see checkFired).
 func report(t *testing.T, exps []*expectation) {
 	t.Helper()
-	var buf bytes.Buffer
-	tw := tabwriter.NewWriter(&buf, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "service\tfamily\ttier\talert\tfor\tchange→expr\texpr→firing\tchange→firing\tbound\t")
-	sorted := slices.Clone(exps)
-	sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].change.Before(sorted[j].change) })
-	var failures []string
-	for _, e := range sorted {
-		a := e.alert
-		bound := a.For + 2*evalInterval + 2*pollInterval
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", a.Service, a.Family, a.Tier, a.Name, a.For,
-			stamp(e.exprTrue, e.change), stamp(e.firing, e.exprTrue), stamp(e.firing, e.change), bound)
-		if e.firing.IsZero() {
-			continue
-		}
-		if d := e.firing.Sub(e.exprTrue); e.exprTrue.IsZero() || d > bound {
-			failures = append(failures, fmt.Sprintf("%s fired %s after its expression held; want at most for (%s) + 2 evaluation intervals + polling = %s",
-				e.key(), stamp(e.firing, e.exprTrue), a.For, bound))
-		}
-		for k, v := range a.ResultLabels {
-			if e.labels[k] != v {
-				failures = append(failures, fmt.Sprintf("%s fired with %s=%q, want %q", e.key(), k, e.labels[k], v))
-			}
-		}
-		// Annotations are templates; Prometheus must have expanded every
-		// one (an expansion error leaves text starting "<error"), and those
-		// without a template must arrive verbatim (runbook_url).
-		for k, tmpl := range a.Annotations {
-			got := e.annotations[k]
-			switch {
-			case got == "" || strings.Contains(got, "<error expanding template"):
-				failures = append(failures, fmt.Sprintf("%s fired with annotation %s=%q from template %q", e.key(), k, got, tmpl))
-			case !strings.Contains(tmpl, "{{") && got != tmpl:
-				failures = append(failures, fmt.Sprintf("%s fired with annotation %s=%q, want %q", e.key(), k, got, tmpl))
-			}
-		}
-	}
-	tw.Flush()
-	t.Logf("timings (breach → firing):\n%s", buf.String())
+	table, failures := checkFired(exps, evalInterval, pollInterval)
+	t.Logf("timings (breach → firing):\n%s", table)
 	for _, f := range failures {
 		t.Error(f)
 	}
-}
-
-func stamp(t, from time.Time) string {
-	if t.IsZero() || from.IsZero() {
-		return "-"
-	}
-	return t.Sub(from).Round(10 * time.Millisecond).String()
 }
 
 // ---- processes ----
@@ -779,15 +711,6 @@ type amAlert struct {
 // and service fires too.
 func (am *alertmanagerProc) verify(t *testing.T, ctx context.Context, exps []*expectation) {
 	t.Helper()
-	rank := map[string]int{"page": 0, "ticket": 1, "log": 2}
-	wantState := func(e *expectation) string {
-		for _, o := range exps {
-			if o.alert.Name == e.alert.Name && o.alert.Service == e.alert.Service && rank[o.alert.Tier] < rank[e.alert.Tier] {
-				return "suppressed"
-			}
-		}
-		return "active"
-	}
 	deadline := time.Now().Add(15 * time.Second)
 	for {
 		var got []amAlert
@@ -819,7 +742,7 @@ func (am *alertmanagerProc) verify(t *testing.T, ctx context.Context, exps []*ex
 			if want := alertmanager.ReceiverName(e.alert.Tier); len(recv) != 1 || recv[0] != want {
 				problems = append(problems, fmt.Sprintf("%s routed to %v, want [%s]", e.key(), recv, want))
 			}
-			if want := wantState(e); a.Status.State != want {
+			if want := wantAMState(e, exps); a.Status.State != want {
 				problems = append(problems, fmt.Sprintf("%s is %s in Alertmanager, want %s", e.key(), a.Status.State, want))
 			}
 		}
@@ -948,15 +871,6 @@ func writeFile(t *testing.T, path string, b []byte) {
 	if err := os.WriteFile(path, b, 0o644); err != nil {
 		t.Fatal(err)
 	}
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 func since(t time.Time) time.Duration { return time.Since(t).Round(10 * time.Millisecond) }
