@@ -30,6 +30,16 @@ Exit status: 0, or 2 for an unknown check (with the closest id).`,
   # Explain one check (the id is printed after each finding)
   agentalerts explain promql/histogram-quantile`,
 		Args: cobra.MaximumNArgs(1),
+		ValidArgsFunction: func(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+			if len(args) > 0 {
+				return nil, cobra.ShellCompDirectiveNoFileComp
+			}
+			var ids []string
+			for _, c := range checks.All() {
+				ids = append(ids, c.ID+"\t"+c.Doc.Title)
+			}
+			return ids, cobra.ShellCompDirectiveNoFileComp
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			all := checks.All()
 			if len(args) == 0 {

@@ -94,3 +94,18 @@ func TestDocsCheck(t *testing.T) {
 		t.Errorf("docs --check on an empty dir: exit %d, stdout %q; want 1 naming README.md", code, out)
 	}
 }
+
+// Shell completion offers check ids to explain and format names to lint.
+func TestLintExplainCompletion(t *testing.T) {
+	_, out, _ := runCmd(t, "", "__complete", "explain", "")
+	for _, c := range checks.All() {
+		if !strings.Contains(out, c.ID+"\t") {
+			t.Errorf("explain completion lacks %s:\n%s", c.ID, out)
+		}
+	}
+	_, out, _ = runCmd(t, "", "__complete", "lint", "--format", "")
+	got := strings.Fields(strings.Split(out, ":")[0])
+	if diff := cmp.Diff([]string{"checkstyle", "github", "gitlab", "json", "sarif", "text"}, got); diff != "" {
+		t.Errorf("lint --format completion mismatch (-want +got):\n%s", diff)
+	}
+}

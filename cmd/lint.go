@@ -84,6 +84,9 @@ the other paths were linted).`,
 	f.BoolVarP(&o.quiet, "quiet", "q", false, "print only the findings: no source excerpt, summary or logs")
 	f.StringVar(&o.diffBase, "diff-base", "", "report only findings in rules added or changed since this git revision")
 	f.StringVar(&o.maxFileSize, "max-file-size", "64MiB", "skip (with an error) files larger than this; units KiB, MiB, GiB")
+	_ = c.RegisterFlagCompletionFunc("format", cobra.FixedCompletions(format.Names(), cobra.ShellCompDirectiveNoFileComp))
+	_ = c.RegisterFlagCompletionFunc("fail-on", cobra.FixedCompletions([]string{"error", "warning", "info"}, cobra.ShellCompDirectiveNoFileComp))
+	c.MarkFlagFilename("config", "yaml", "yml")
 	return c
 }
 
