@@ -35,6 +35,11 @@ type Options struct {
 	// only of the files with findings (which are always kept, so output
 	// can quote the offending line).
 	KeepSources bool
+	// NoSources leaves Result.Sources empty, for output that never quotes
+	// the source (machine formats without --diff-base): on a large tree
+	// the sources of files with findings are most of the memory a run
+	// holds.
+	NoSources bool
 }
 
 // Result is what a Lint run found.
@@ -131,7 +136,7 @@ func Lint(paths []string, stdin io.Reader, opts Options) (*Result, error) {
 					// No Finish check needs the model: keep only what the
 					// directives and the report need, so memory stays flat
 					// however many files there are.
-					f = f.slim(len(ds) > 0 || in.stdin || opts.KeepSources)
+					f = f.slim(!opts.NoSources && (len(ds) > 0 || in.stdin || opts.KeepSources))
 				}
 				files[i], diags[i] = f, ds
 			}
@@ -177,6 +182,9 @@ func Lint(paths []string, stdin io.Reader, opts Options) (*Result, error) {
 		}
 	}
 	for _, d := range res.Diagnostics {
+		if opts.NoSources {
+			break
+		}
 		if _, ok := res.Sources[d.Pos.File]; ok {
 			continue
 		}

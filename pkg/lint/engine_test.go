@@ -266,4 +266,11 @@ func TestLintCollectReduce(t *testing.T) {
 	if len(res.Sources) != 1 {
 		t.Errorf("kept %d sources, want only b.yaml's", len(res.Sources))
 	}
+	res, err = Lint([]string{root}, nil, Options{Checks: []*Check{dup}, NoSources: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Diagnostics) != 1 || len(res.Sources) != 0 {
+		t.Errorf("NoSources: %d findings, %d sources; want 1, 0", len(res.Diagnostics), len(res.Sources))
+	}
 }
