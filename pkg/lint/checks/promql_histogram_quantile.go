@@ -26,7 +26,8 @@ quantile of recent observations:
 - an aggregation that drops the le label (sum by (job), sum without (le),
   or sum with no by clause) merges all buckets into one series, so there is
   nothing left to estimate from;
-- a rate of a _sum, _count or _total series is not a histogram either.
+- a rate of a _sum, _count or _total series is not a histogram either;
+- a quantile outside [0, 1] (95 meant as 0.95) always yields +Inf or -Inf.
 
 A rate() of a name without _bucket is accepted: that is how native
 histograms are queried. Series recorded by a rule (level:metric:ops names)
@@ -62,6 +63,17 @@ func checkHistogramQuantile(p *lint.Pass, r *lint.Rule) {
 			return true
 		}
 		h := hqCheck{p: p, r: r, phi: exprText(r, c.Args[0])}
+		if phi, ok := unwrap(c.Args[0]).(*parser.NumberLiteral); ok && (phi.Val < 0 || phi.Val > 1) {
+			// A percentile written as a percentage: 95 for 0.95.
+			start, end := nodeRange(phi)
+			fix := "use a quantile between 0 and 1"
+			if phi.Val > 1 && phi.Val < 100 {
+				fix = fmt.Sprintf("use %g for the %gth percentile", phi.Val/100, phi.Val)
+			}
+			p.ReportExpr(r, start, end,
+				fmt.Sprintf("histogram_quantile(%s, …): the quantile must be between 0 and 1, otherwise the result is always %s", h.phi, infFor(phi.Val)),
+				fix)
+		}
 		h.inspect(c.Args[1])
 		return true
 	})
@@ -226,4 +238,12 @@ func exprText(r *lint.Rule, n parser.Node) string {
 		return n.String()
 	}
 	return s[start:end]
+}
+
+// infFor is what histogram_quantile returns for a quantile out of range.
+func infFor(phi float64) string {
+	if phi < 0 {
+		return "-Inf"
+	}
+	return "+Inf"
 }
