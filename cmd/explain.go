@@ -46,12 +46,28 @@ Exit status: 0, or 2 for an unknown check (with the closest id).`,
 				return format.CheckList(s.Out, all, func(c *lint.Check) diag.Severity { return c.Severity })
 			}
 			c := checks.ByID(args[0])
+			if text, ok := notChecks[args[0]]; ok && c == nil {
+				_, err := fmt.Fprintf(s.Out, "%s (error, not a check)\n%s\n", args[0], text)
+				return err
+			}
 			if c == nil {
 				return &ExitError{Code: ExitUsage, Err: unknownCheckError(args[0], all)}
 			}
 			return format.Explain(s.Out, c, c.Severity)
 		},
 	}
+}
+
+// notChecks are the ids of findings that do not come from a check, so
+// they cannot be disabled; explain still says what they mean, since they
+// are printed like any other finding.
+var notChecks = map[string]string{
+	lint.IDRead: `A path given to lint could not be read: it does not exist, is not
+readable, or is larger than --max-file-size. The other paths are still
+linted, and lint exits 2 so that CI cannot pass on a mistyped path.`,
+	"config/invalid": `The lint configuration (.agentalerts.yaml or --config) is not valid: an
+unknown key, a value of the wrong type, or an unknown check id. Nothing is
+linted, and lint exits 2.`,
 }
 
 // unknownCheckError names the closest check ids, matching on the topic

@@ -63,6 +63,13 @@ func TestExplainUnknown(t *testing.T) {
 	}
 }
 
+func TestExplainNotACheck(t *testing.T) {
+	code, out, _ := runCmd(t, "", "explain", "io/read")
+	if code != ExitOK || !strings.HasPrefix(out, "io/read (error, not a check)\n") {
+		t.Errorf("explain io/read: exit %d, output %q", code, out)
+	}
+}
+
 func TestSuggestIDs(t *testing.T) {
 	ids := []string{"promql/histogram-quantile", "promql/rate-window", "promql/syntax", "alert/severity", "yaml/syntax"}
 	tests := []struct {
