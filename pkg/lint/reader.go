@@ -385,21 +385,25 @@ func (r *reader) readRule(g *Group, n *yaml.Node) *Rule {
 	case alert && record:
 		r.report(IDSchemaAlertRecord, diag.Error, rule.Record.Key,
 			"a rule sets both alert: and record:", "split it into an alerting rule and a recording rule")
-	case !alert && !record:
+	case !alert && !record && !mistyped(rule.Alert) && !mistyped(rule.Record):
 		r.report(IDSchemaMissingField, diag.Error, n, "a rule needs alert: or record:", "add alert: <Name> for an alerting rule, or record: <level:metric:operations> for a recording rule")
 	}
-	if rule.Expr.Value.Value == "" {
+	if rule.Expr.Value.Value == "" && !mistyped(rule.Expr.Value) {
 		at := n
 		if rule.Expr.Node != nil {
 			at = rule.Expr.Node
 		}
 		r.report(IDSchemaMissingField, diag.Error, at, "a rule needs a non-empty expr:", "add expr: with the PromQL query")
-	} else {
+	} else if rule.Expr.Value.Value != "" {
 		rule.Expr.AST, rule.Expr.Err = promql.ParseExpr(rule.Expr.Value.Value)
 		rule.Expr.segs = mapScalar(r.m, rule.Expr.Node)
 	}
 	return rule
 }
+
+// mistyped reports whether a key was written with a value of the wrong
+// shape, already reported as schema/wrong-type.
+func mistyped(v Value) bool { return v.Key != nil && v.Node == nil }
 
 // mapping walks the entries of mapping n (following aliases and << merge
 // keys), reporting duplicate and unknown keys, and calls fn for each

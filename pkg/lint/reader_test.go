@@ -358,7 +358,6 @@ func TestReadFileSchema(t *testing.T) {
 				`3:10 schema/wrong-type limit must be a whole number, not "x" | `,
 				`5:12 schema/wrong-type alert must be a single value, not a list | `,
 				`7:13 schema/wrong-type labels must be a mapping of name: value, not a list | `,
-				`5:5 schema/missing-field a rule needs alert: or record: | add alert: <Name> for an alerting rule, or record: <level:metric:operations> for a recording rule`,
 			},
 		},
 		{
