@@ -70,3 +70,25 @@ func TestSpecDocCoversEveryKey(t *testing.T) {
 		}
 	}
 }
+
+// TestSchemaUpToDate keeps docs/spec.schema.json generated from the key
+// lists the parser uses.
+func TestSchemaUpToDate(t *testing.T) {
+	got, err := JSONSchema()
+	if err != nil {
+		t.Fatal(err)
+	}
+	const path = "../../docs/spec.schema.json"
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("missing %s (go test ./pkg/rules -update): %v", path, err)
+	}
+	if diff := cmp.Diff(string(want), string(got)); diff != "" {
+		t.Errorf("docs/spec.schema.json is stale (-want +got):\n%s", diff)
+	}
+}
