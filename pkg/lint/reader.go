@@ -396,6 +396,11 @@ func (r *reader) readRule(g *Group, n *yaml.Node) *Rule {
 		r.report(IDSchemaMissingField, diag.Error, at, "a rule needs a non-empty expr:", "add expr: with the PromQL query")
 	} else if rule.Expr.Value.Value != "" {
 		rule.Expr.AST, rule.Expr.Err = promql.ParseExpr(rule.Expr.Value.Value)
+		if rule.Expr.Err != nil {
+			// The parser returns a partial tree on error; checks are
+			// promised a nil AST instead, so none reasons about half a query.
+			rule.Expr.AST = nil
+		}
 		rule.Expr.segs = mapScalar(r.m, rule.Expr.Node)
 	}
 	return rule
