@@ -274,3 +274,9 @@ func TestPreCommitLintFiles(t *testing.T) {
 		}
 	}
 }
+
+// TestPreCommitManifestValid has pre-commit itself check the hook manifest.
+func TestPreCommitManifestValid(t *testing.T) {
+	pc := testtool.Need(t, "pre-commit")
+	mustRun(t, repoRoot, baseEnv(t), pc, "validate-manifest", filepath.Join(repoRoot, ".pre-commit-hooks.yaml"))
+}
