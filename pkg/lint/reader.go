@@ -512,7 +512,12 @@ func (r *reader) kvs(k, v *yaml.Node, what string) []KV {
 			return
 		}
 		seen[kk.Value] = kk
-		val := r.scalar(kk, vv, fmt.Sprintf("%s %q", strings.TrimSuffix(what, "s"), kk.Value))
+		var val Value
+		if rv := resolve(vv); rv.Kind == yaml.ScalarNode {
+			val = r.scalar(kk, rv, "") // the common case: no message to build
+		} else {
+			val = r.scalar(kk, rv, fmt.Sprintf("%s %q", strings.TrimSuffix(what, "s"), kk.Value))
+		}
 		out = append(out, KV{Key: Value{Value: kk.Value, Node: kk, Key: kk}, Value: val})
 	})
 	return out
