@@ -78,7 +78,8 @@ type Alert struct {
 	Kind string
 	// Window is the range of rate/predict_linear/absent_over_time, 0 if none.
 	Window time.Duration
-	// MinRequestRate guards the error ratio (req/s), 0 if none.
+	// MinRequestRate guards the error ratio or the latency quantile
+	// (req/s; for latency the histogram's _count rate), 0 if none.
 	MinRequestRate float64
 	// ErrorsDisjoint says the requests counter counts successes only and
 	// all requests are requests plus errors (Celery); otherwise errors are
@@ -468,10 +469,10 @@ func (b *builder) latency(f *Family) {
 	in.Role, in.Type = "histogram", "histogram"
 	tiers(f, func(t severity.Tier, tier *Tier) {
 		facts := templates.Facts{Service: b.svc.Name.V, Threshold: tier.Threshold.V, Unit: templates.Seconds, For: tier.For.V,
-			Window: f.Window.V, By: b.by, Quantile: f.Quantile.V}
+			Window: f.Window.V, By: b.by, Quantile: f.Quantile.V, MinRate: f.MinRequestRate.V}
 		b.add(&Alert{Name: "AgentLatencyHigh", Family: Latency, Kind: "quantile", Unit: "seconds", Threshold: tier.Threshold.V,
-			Window: f.Window.V, Quantile: f.Quantile.V, Metrics: []MetricInput{in},
-			Expr: templates.LatencyQuantile(f.Quantile.V, h, b.by, f.Window.V, tier.Threshold.V)},
+			Window: f.Window.V, Quantile: f.Quantile.V, MinRequestRate: f.MinRequestRate.V, Metrics: []MetricInput{in},
+			Expr: templates.LatencyQuantile(f.Quantile.V, h, b.by, f.Window.V, tier.Threshold.V, f.MinRequestRate.V)},
 			t, tier.For.V, tier.KeepFiringFor.V, templates.LatencyText(facts))
 	})
 }

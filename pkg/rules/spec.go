@@ -130,7 +130,7 @@ var (
 	familyKeys  = map[string][]string{
 		Availability: {"page", "ticket", "log"},
 		ErrorRate:    {"window", "min_request_rate", "page", "ticket", "log"},
-		Latency:      {"quantile", "window", "page", "ticket", "log"},
+		Latency:      {"quantile", "window", "min_request_rate", "page", "ticket", "log"},
 		TokenBudget:  {"forecast", "page", "ticket", "log"},
 		QueueBacklog: {"page", "ticket", "log"},
 		Cost:         {"window", "per", "forecast", "page", "ticket", "log"},

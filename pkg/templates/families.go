@@ -73,10 +73,14 @@ func ErrorRateText(f Facts) Text {
 // LatencyText describes the latency quantile.
 func LatencyText(f Facts) Text {
 	q := "p" + Number(f.Quantile*100)
+	guard := ""
+	if f.MinRate > 0 {
+		guard = fmt.Sprintf(", while serving at least %s req/s", Number(f.MinRate))
+	}
 	return Text{
 		Summary: fmt.Sprintf("%s %s latency above %s%s", f.svc(), q, f.thr(), f.sfx()),
-		Description: fmt.Sprintf("The %s request latency of %s is %s over the last %s%s; the alert fires when it stays above %s for %s.",
-			q, f.svc(), Value(Seconds), Duration(f.Window), f.sfx(), f.thr(), Duration(f.For)),
+		Description: fmt.Sprintf("The %s request latency of %s is %s over the last %s%s; the alert fires when it stays above %s for %s%s.",
+			q, f.svc(), Value(Seconds), Duration(f.Window), f.sfx(), f.thr(), Duration(f.For), guard),
 	}
 }
 

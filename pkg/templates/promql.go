@@ -96,10 +96,15 @@ func ErrorRatio(errors, total Selector, by []string, w time.Duration, threshold,
 }
 
 // LatencyQuantile is histogram_quantile over the bucket rate, keeping le
-// and the by labels.
-func LatencyQuantile(q float64, hist Selector, by []string, w time.Duration, threshold float64) string {
+// and the by labels. With minRate > 0 it stays silent while fewer requests
+// per second were observed: a quantile of three requests is noise.
+func LatencyQuantile(q float64, hist Selector, by []string, w time.Duration, threshold, minRate float64) string {
 	keep := append([]string{"le"}, by...)
-	return "histogram_quantile(" + Number(q) + ", " + agg("sum", keep, rate(hist.Suffixed("_bucket"), w)) + ") > " + Number(threshold)
+	expr := "histogram_quantile(" + Number(q) + ", " + agg("sum", keep, rate(hist.Suffixed("_bucket"), w)) + ") > " + Number(threshold)
+	if minRate > 0 {
+		expr += "\nand\n" + agg("sum", by, rate(hist.Suffixed("_count"), w)) + " >= " + Number(minRate)
+	}
+	return expr
 }
 
 // Down is the scrape-health rule: one alert per failing target.

@@ -53,7 +53,8 @@ func TestExpressionsParse(t *testing.T) {
 	exprs := map[string]string{
 		"ratio":          ErrorRatio(errs, sel, []string{"model"}, 5*time.Minute, 0.1, 0.05),
 		"ratio no guard": ErrorRatio(errs, multi, nil, 5*time.Minute, 0.1, 0),
-		"quantile":       LatencyQuantile(0.95, sel, []string{"model"}, 5*time.Minute, 5),
+		"quantile":       LatencyQuantile(0.95, sel, []string{"model"}, 5*time.Minute, 5, 0),
+		"guarded":        LatencyQuantile(0.95, sel, []string{"model"}, 5*time.Minute, 5, 0.1),
 		"down":           Down(sel),
 		"absent":         Absent(sel),
 		"absent over":    AbsentOverTime(sel, 10*time.Minute),
