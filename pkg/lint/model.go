@@ -34,6 +34,11 @@ const (
 	KindBareList
 	// KindEmpty is an empty document or literal null.
 	KindEmpty
+	// KindConfigMap is a Kubernetes ConfigMap whose data holds rule files
+	// as literal (|) block scalars, the way Helm charts ship rules to a
+	// Prometheus that mounts them. Groups are read from every such value,
+	// with positions in the outer file.
+	KindConfigMap
 )
 
 // File is one rule file as read from disk (or stdin).

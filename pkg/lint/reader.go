@@ -98,6 +98,9 @@ func (r *reader) read() {
 					"move every group into the first document, or into a file of its own")
 			}
 		case KindPrometheusRule:
+			// Other objects may share a file with PrometheusRule resources
+			// (a rendered chart); beside rule-carrying ConfigMaps they are
+			// still flagged, as such a file is no rule file either.
 			rules++
 		}
 	}
@@ -179,10 +182,18 @@ func (r *reader) refineSyntaxPos(msg string, line int) (int, int) {
 	case strings.HasPrefix(msg, "did not find expected '-' indicator"):
 		want, t := indent(line)
 		if want < len(t) && t[want] == '-' {
+			rest := t[want+1:]
+			itemIndent := want + 1 + len(rest) - len(bytes.TrimLeft(rest, " "))
 			for l := line + 1; l <= len(r.m.lines); l++ {
 				n, t := indent(l)
 				body := bytes.TrimSpace(t)
-				if len(body) == 0 || body[0] == '#' || n > want {
+				if len(body) == 0 || body[0] == '#' {
+					continue
+				}
+				if n > want && n < itemIndent {
+					return l, n + 1 // between the "-" and the item's keys
+				}
+				if n > want {
 					continue
 				}
 				if n == want && body[0] != '-' {
@@ -219,6 +230,8 @@ func (r *reader) document(doc *Document) {
 			}
 			r.mapping(spec, "PrometheusRule spec", topKeys, func(k, v *yaml.Node) {})
 			r.groups(doc, spec, true)
+		case kind != nil && kind.Value == "ConfigMap" && r.configMap(doc, root):
+			doc.Kind = KindConfigMap
 		case kind != nil || api != nil || mapGet(root, "tests") != nil || mapGet(root, "rule_files") != nil:
 			doc.Kind = KindUnknown
 		default:
@@ -240,6 +253,85 @@ func (r *reader) document(doc *Document) {
 		doc.Kind = KindUnknown
 		r.report(IDSchemaWrongType, diag.Error, root, "a rule file must be a mapping with groups:, not "+describe(root), "start the file with groups:")
 	}
+}
+
+// configMap reads the rule files embedded in a ConfigMap's data: values
+// written as literal block scalars whose text has a top-level groups: key.
+// It reports whether there was any.
+func (r *reader) configMap(doc *Document, root *yaml.Node) bool {
+	data := resolve(mapGet(root, "data"))
+	if data == nil || data.Kind != yaml.MappingNode {
+		return false
+	}
+	found := false
+	for i := 0; i+1 < len(data.Content); i += 2 {
+		v := data.Content[i+1]
+		if v.Kind != yaml.ScalarNode || v.Style&yaml.LiteralStyle == 0 || !embedsRules(v.Value) {
+			continue
+		}
+		if r.embedded(doc, v) {
+			found = true
+		}
+	}
+	return found
+}
+
+// embedsRules reports whether text has a groups: key at its top level.
+func embedsRules(text string) bool {
+	return strings.HasPrefix(text, "groups:") || strings.Contains(text, "\ngroups:")
+}
+
+// embedded reads the rule file in literal scalar v. A literal block keeps
+// its text verbatim, only indented, so every embedded position maps to the
+// outer file by a fixed line and column shift.
+func (r *reader) embedded(doc *Document, v *yaml.Node) bool {
+	segs := mapScalar(r.m, v)
+	if len(segs) == 0 {
+		return false
+	}
+	// The first character of the value sits at segs[0]: embedded line 1,
+	// column 1 is there.
+	dl, dc := int(segs[0].line)-1, int(segs[0].col)-1
+	var n yaml.Node
+	if err := yaml.Unmarshal([]byte(v.Value), &n); err != nil {
+		sub := &reader{f: &File{Path: r.f.Path, Source: []byte(v.Value)}, m: newSrcMap([]byte(v.Value))}
+		sub.syntax(err)
+		for _, d := range sub.diags {
+			d.Pos.Line += dl
+			d.Pos.Column += dc
+			r.diags = append(r.diags, d)
+		}
+		return true
+	}
+	shift(&n, dl, dc)
+	if len(n.Content) == 0 {
+		return false
+	}
+	root := resolve(n.Content[0])
+	if root.Kind != yaml.MappingNode {
+		return false
+	}
+	r.mapping(root, "rule file", topKeys, func(k, v *yaml.Node) {})
+	r.groups(doc, root, false)
+	return true
+}
+
+// shift moves every node of a tree by dl lines and dc columns.
+func shift(n *yaml.Node, dl, dc int) {
+	seen := map[*yaml.Node]bool{}
+	var walk func(*yaml.Node)
+	walk = func(n *yaml.Node) {
+		if n == nil || seen[n] {
+			return
+		}
+		seen[n] = true
+		n.Line += dl
+		n.Column += dc
+		for _, c := range n.Content {
+			walk(c)
+		}
+	}
+	walk(n)
 }
 
 // looksLikeRules reports whether a sequence holds rule mappings.

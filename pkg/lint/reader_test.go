@@ -232,6 +232,21 @@ func TestReadFileShapes(t *testing.T) {
 			diags: []string{`1:1 schema/not-rules not a rule file: a ConfigMap resource has neither groups: nor kind: PrometheusRule`},
 		},
 		{
+			name: "configmap with a rule file", kinds: []Kind{KindConfigMap}, rules: 1,
+			src: "apiVersion: v1\nkind: ConfigMap\ndata:\n  notes.txt: |\n    hello\n  rules.yaml: |\n    groups:\n      - name: a\n        rules:\n          - alert: A\n            expr: up == 0\n            owner: x\n",
+			diags: []string{`12:13 schema/unknown-field unknown field "owner" in rule`},
+		},
+		{
+			name: "configmap with broken yaml", kinds: []Kind{KindConfigMap},
+			src:   "apiVersion: v1\nkind: ConfigMap\ndata:\n  rules.yaml: |\n    groups:\n      - name: a\n       rules: []\n",
+			diags: []string{`7:8 yaml/syntax YAML syntax: did not find expected '-' indicator`},
+		},
+		{
+			name: "configmap without rules", kinds: []Kind{KindUnknown},
+			src:   "apiVersion: v1\nkind: ConfigMap\ndata:\n  a: b\n",
+			diags: []string{`1:1 schema/not-rules not a rule file: a ConfigMap resource has neither groups: nor kind: PrometheusRule`},
+		},
+		{
 			name: "bare list", kinds: []Kind{KindBareList},
 			src:   "- alert: A\n  expr: up == 0\n",
 			diags: []string{`1:1 schema/bare-list a bare list of rules: Prometheus expects a mapping with groups:, each group with a name and rules:`},

@@ -219,7 +219,8 @@ Prometheus refuses it as a rule file. Given to lint it is usually a path
 that should not have been included: exclude it, or disable this check in
 .agentalerts.yaml for a directory that mixes rules with other YAML. Files
 that mix PrometheusRule resources with other objects are read without this
-finding. Rules embedded in a ConfigMap's data are not read.`,
+finding, and so are ConfigMaps that carry rule files in their data as
+literal (|) blocks: those rules are read and checked in place.`,
 		Bad: `apiVersion: v1
 kind: ConfigMap
 metadata:
