@@ -233,7 +233,7 @@ func TestReadFileShapes(t *testing.T) {
 		},
 		{
 			name: "configmap with a rule file", kinds: []Kind{KindConfigMap}, rules: 1,
-			src: "apiVersion: v1\nkind: ConfigMap\ndata:\n  notes.txt: |\n    hello\n  rules.yaml: |\n    groups:\n      - name: a\n        rules:\n          - alert: A\n            expr: up == 0\n            owner: x\n",
+			src:   "apiVersion: v1\nkind: ConfigMap\ndata:\n  notes.txt: |\n    hello\n  rules.yaml: |\n    groups:\n      - name: a\n        rules:\n          - alert: A\n            expr: up == 0\n            owner: x\n",
 			diags: []string{`12:13 schema/unknown-field unknown field "owner" in rule`},
 		},
 		{
