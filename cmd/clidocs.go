@@ -52,7 +52,7 @@ func renderCommandDoc(c *cobra.Command) []byte {
 	fmt.Fprintf(&b, "# %s\n\n", c.CommandPath())
 	fmt.Fprintf(&b, "%s\n\n", c.Short)
 	if c.Long != "" {
-		fmt.Fprintf(&b, "%s\n\n", strings.TrimSpace(c.Long))
+		fmt.Fprintf(&b, "%s\n\n", longToMarkdown(c.Long))
 	}
 
 	fmt.Fprintf(&b, "## Usage\n\n```\n")
@@ -97,4 +97,44 @@ func renderCommandDoc(c *cobra.Command) []byte {
 	}
 	// Exactly one trailing newline, whichever section came last.
 	return append(bytes.TrimRight(b.Bytes(), "\n"), '\n')
+}
+
+// longToMarkdown keeps a command's Long text readable as markdown: help text
+// is written for a terminal, where indented lines (tables of files, command
+// lines) line up; markdown would run them into the paragraph around them.
+// Runs of indented lines become fenced blocks, everything else stays prose.
+func longToMarkdown(long string) string {
+	var out []string
+	inBlock := false
+	for _, line := range strings.Split(strings.Trim(long, "\n"), "\n") {
+		indented := strings.HasPrefix(line, " ") || strings.HasPrefix(line, "\t")
+		switch {
+		case indented && !inBlock:
+			out = append(out, "```")
+			inBlock = true
+		case !indented && inBlock && strings.TrimSpace(line) == "":
+			// A blank line may sit inside an indented block; close only if
+			// the next non-blank line is prose (handled on that line).
+		case !indented && inBlock:
+			closeBlock(&out)
+			inBlock = false
+		}
+		out = append(out, line)
+	}
+	if inBlock {
+		closeBlock(&out)
+	}
+	return strings.TrimSpace(strings.Join(out, "\n"))
+}
+
+// closeBlock ends a fenced block before the blank lines that trail it, so
+// the paragraph after it keeps its blank line.
+func closeBlock(out *[]string) {
+	o := *out
+	i := len(o)
+	for i > 0 && strings.TrimSpace(o[i-1]) == "" {
+		i--
+	}
+	trailing := append([]string(nil), o[i:]...)
+	*out = append(append(o[:i], "```"), trailing...)
 }

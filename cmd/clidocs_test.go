@@ -95,6 +95,30 @@ func sortedKeys(ms ...map[string][]byte) []string {
 
 // TestCLIDocsShape checks the renderer on a small tree of its own, so the
 // page layout is pinned independently of the real commands.
+func TestLongToMarkdown(t *testing.T) {
+	tests := []struct{ name, long, want string }{
+		{name: "prose", long: "One line.\nTwo lines.\n", want: "One line.\nTwo lines."},
+		{
+			name: "indented table between paragraphs",
+			long: "Files:\n\n  a.yaml   first\n  b.yaml   second\n\nMore prose.\n",
+			want: "Files:\n\n```\n  a.yaml   first\n  b.yaml   second\n```\n\nMore prose.",
+		},
+		{
+			name: "blank line inside an indented block",
+			long: "Run:\n  make a\n\n  make b\nDone.",
+			want: "Run:\n```\n  make a\n\n  make b\n```\nDone.",
+		},
+		{name: "ends indented", long: "Use:\n  x --y\n", want: "Use:\n```\n  x --y\n```"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if diff := cmp.Diff(tt.want, longToMarkdown(tt.long)); diff != "" {
+				t.Errorf("longToMarkdown mismatch (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
 func TestCLIDocsShape(t *testing.T) {
 	root := &cobra.Command{Use: "tool", Short: "Do things"}
 	root.PersistentFlags().Bool("quiet", false, "say less")
