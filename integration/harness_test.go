@@ -7,6 +7,7 @@ package integration
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -164,8 +165,8 @@ func run(t *testing.T, dir string, env []string, name string, args ...string) re
 	err := c.Run()
 	r := result{stdout: stdout.String(), stderr: stderr.String()}
 	if err != nil {
-		ee, ok := err.(*exec.ExitError)
-		if !ok {
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) {
 			t.Fatalf("%s %s: %v", name, strings.Join(args, " "), err)
 		}
 		r.code = ee.ExitCode()
