@@ -12,6 +12,8 @@ import (
 	"strings"
 	"sync"
 
+	"go.yaml.in/yaml/v3"
+
 	"github.com/agentalerts/agentalerts/pkg/diag"
 )
 
@@ -130,7 +132,8 @@ func Lint(paths []string, stdin io.Reader, opts Options) (*Result, error) {
 				f, ds := e.file(in.path, src)
 				rules[i] = countRules(f)
 				for k, c := range e.col {
-					facts[k][i] = c.Collect(NewPass(c, e.cfg, f, func(d diag.Diagnostic) { ds = append(ds, d) }), f)
+					rep := func(d diag.Diagnostic) { ds = append(ds, d) }
+					guard(c, f.Path, nil, rep, func() { facts[k][i] = c.Collect(NewPass(c, e.cfg, f, rep), f) })
 				}
 				if len(e.fin) == 0 {
 					// No Finish check needs the model: keep only what the
@@ -384,7 +387,7 @@ func (e *engine) file(path string, src []byte) (*File, []diag.Diagnostic) {
 	}
 	report := func(d diag.Diagnostic) { out = append(out, d) }
 	for _, c := range e.fileChecks {
-		c.File(NewPass(c, e.cfg, f, report), f)
+		guard(c, f.Path, nil, report, func() { c.File(NewPass(c, e.cfg, f, report), f) })
 	}
 	if len(e.group) > 0 || len(e.rule) > 0 {
 		gp := make([]*Pass, len(e.group))
@@ -398,11 +401,11 @@ func (e *engine) file(path string, src []byte) (*File, []diag.Diagnostic) {
 		for _, d := range f.Docs {
 			for _, g := range d.Groups {
 				for i, c := range e.group {
-					c.Group(gp[i], g)
+					guard(c, f.Path, g.Node, report, func() { c.Group(gp[i], g) })
 				}
 				for _, r := range g.Rules {
 					for i, c := range e.rule {
-						c.Rule(rp[i], r)
+						guard(c, f.Path, r.Node, report, func() { c.Rule(rp[i], r) })
 					}
 				}
 			}
@@ -411,12 +414,32 @@ func (e *engine) file(path string, src []byte) (*File, []diag.Diagnostic) {
 	return f, out
 }
 
+// guard runs one check on one file, group or rule, turning a panic into
+// an internal/panic finding at n, so a bug in one check on one odd input
+// costs that finding, not the whole run.
+func guard(c *Check, file string, n *yaml.Node, report func(diag.Diagnostic), run func()) {
+	defer func() {
+		if v := recover(); v != nil {
+			pos := NodePos(file, n)
+			if pos.Line == 0 {
+				pos.Line, pos.Column = 1, 1
+			}
+			report(diag.Diagnostic{
+				Pos: pos, Check: IDPanic, Severity: diag.Error,
+				Message: fmt.Sprintf("check %s crashed here: %v", c.ID, v),
+				Fix:     "this is a bug in agentalerts: please report it with this input; disable the check meanwhile",
+			})
+		}
+	}()
+	run()
+}
+
 // finish runs the cross-file checks once over every file read.
 func (e *engine) finish(files []*File, facts [][]any) []diag.Diagnostic {
 	var out []diag.Diagnostic
 	report := func(d diag.Diagnostic) { out = append(out, d) }
 	for _, c := range e.fin {
-		c.Finish(NewPass(c, e.cfg, nil, report), files)
+		guard(c, "", nil, report, func() { c.Finish(NewPass(c, e.cfg, nil, report), files) })
 	}
 	for k, c := range e.col {
 		var fs []any
@@ -425,7 +448,7 @@ func (e *engine) finish(files []*File, facts [][]any) []diag.Diagnostic {
 				fs = append(fs, f)
 			}
 		}
-		c.Reduce(NewPass(c, e.cfg, nil, report), fs)
+		guard(c, "", nil, report, func() { c.Reduce(NewPass(c, e.cfg, nil, report), fs) })
 	}
 	return out
 }

@@ -274,3 +274,27 @@ func TestLintCollectReduce(t *testing.T) {
 		t.Errorf("NoSources: %d findings, %d sources; want 1, 0", len(res.Diagnostics), len(res.Sources))
 	}
 }
+
+// TestLintCheckPanics: a crashing check becomes a finding where it
+// crashed, and the other checks still report.
+func TestLintCheckPanics(t *testing.T) {
+	boom := &Check{ID: "test/boom", Severity: diag.Warning, Rule: func(p *Pass, r *Rule) {
+		if r.Name() == "B" {
+			var m map[string]int
+			m["x"]++
+		}
+	}}
+	root := writeFiles(t, map[string]string{"a.yaml": "groups:\n- name: g\n  rules:\n  - alert: A\n    expr: bad\n  - alert: B\n    expr: bad\n"})
+	res, err := Lint([]string{root}, nil, Options{Checks: append(testChecks()[:1], boom)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"a.yaml:5:11: warning: rule says bad (test/rule)",
+		"a.yaml:6:5: error: check test/boom crashed here: assignment to entry in nil map (internal/panic)",
+		"a.yaml:7:11: warning: rule says bad (test/rule)",
+	}
+	if diff := cmp.Diff(want, rel(root, res.Diagnostics)); diff != "" {
+		t.Errorf("findings mismatch (-want +got):\n%s", diff)
+	}
+}

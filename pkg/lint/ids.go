@@ -22,4 +22,8 @@ const (
 	// IDRead is an unreadable path or file. It is not a check: it cannot be
 	// disabled, and the command exits 2 when it occurs.
 	IDRead = "io/read"
+
+	// IDPanic is a check that crashed on some input: a bug in agentalerts,
+	// reported where it happened so the rest of the run still counts.
+	IDPanic = "internal/panic"
 )

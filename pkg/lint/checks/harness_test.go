@@ -261,3 +261,28 @@ func TestHarnessCatchesMistakes(t *testing.T) {
 		}
 	}
 }
+
+// FuzzChecks runs every check on arbitrary input and fails when one
+// crashes; the engine turns a crash into an internal/panic finding, which
+// would otherwise hide the bug behind a red but working run. The seeds are
+// every test case of every check.
+func FuzzChecks(f *testing.F) {
+	seeds, _ := filepath.Glob(filepath.Join(testdataRoot, "*", "*.yaml"))
+	for _, s := range seeds {
+		if src, err := os.ReadFile(s); err == nil {
+			f.Add(src)
+		}
+	}
+	all := All()
+	f.Fuzz(func(t *testing.T, src []byte) {
+		res, err := lint.Lint([]string{"-"}, bytes.NewReader(src), lint.Options{Checks: all})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range res.Diagnostics {
+			if d.Check == lint.IDPanic {
+				t.Errorf("%s: %s", d.Pos, d.Message)
+			}
+		}
+	})
+}
