@@ -122,8 +122,9 @@ func TestEndToEnd(t *testing.T) {
 	t.Logf("Prometheus up, %d rules loaded and evaluated, 3 targets scraped, %s after start", len(allAlerts(res)), since(started))
 
 	// absent(up) went pending before the first scrape; give the rules
-	// a few evaluations to see the targets up and drop it.
-	settle := time.Now().Add(3 * evalInterval)
+	// some evaluations to see the targets up and drop it. A rule still
+	// pending after this is caught by the healthy phase below.
+	settle := time.Now().Add(10 * evalInterval)
 	for len(prom.alerts(t, ctx)) > 0 && time.Now().Before(settle) {
 		sleep(t, ctx, pollInterval)
 	}
