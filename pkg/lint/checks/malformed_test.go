@@ -2,9 +2,14 @@ package checks
 
 import (
 	"context"
+	"fmt"
+	"path/filepath"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/prometheus/prometheus/template"
+
+	"github.com/agentalerts/agentalerts/pkg/lint"
 )
 
 // TestSimpleTemplateAgreesWithPrometheus: the fast path may only accept
@@ -29,6 +34,38 @@ func TestSimpleTemplateAgreesWithPrometheus(t *testing.T) {
 	for _, text := range []string{"{{ $value }}", "{{- $labels.job -}}", "a {{ $labels.x }} b"} {
 		if !simpleTemplate(text) {
 			t.Errorf("simpleTemplate(%q) = false, want the fast path", text)
+		}
+	}
+}
+
+// TestMalformedColumns pins the exact columns of the findings that point
+// inside a value: the want comments only check lines.
+func TestMalformedColumns(t *testing.T) {
+	tests := []struct {
+		check, file string
+		want        []string
+	}{
+		{"promql/syntax", "bad.yaml", []string{"5:50", "7:39", "9:15", "14:15", "19:68", "21:37"}},
+		{"promql/syntax", "configmap.yaml", []string{"12:54"}},
+		{"template/syntax", "bad.yaml", []string{"7:28", "9:48", "10:28", "14:13"}},
+		{"labels/invalid-name", "bad.yaml", []string{"4:7", "9:11", "10:11", "11:11", "13:11"}},
+	}
+	all := All()
+	for _, tt := range tests {
+		c := ByID(tt.check)
+		path := filepath.Join(testdataDir(tt.check), tt.file)
+		res, err := lint.Lint([]string{path}, nil, lint.Options{Config: only(c, all), Checks: all})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, d := range res.Diagnostics {
+			if d.Check == tt.check {
+				got = append(got, fmt.Sprintf("%d:%d", d.Pos.Line, d.Pos.Column))
+			}
+		}
+		if diff := cmp.Diff(tt.want, got); diff != "" {
+			t.Errorf("%s %s: positions mismatch (-want +got):\n%s", tt.check, tt.file, diff)
 		}
 	}
 }
