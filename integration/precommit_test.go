@@ -134,14 +134,9 @@ func TestPreCommitTryRepo(t *testing.T) {
 		".github/workflows/ci.yml": notRules,
 	})
 
-	// tryRepo runs one hook, or all of them for hook "".
 	tryRepo := func(hook string) (code int, status, output map[string]string, all string) {
 		t.Helper()
-		args := []string{"try-repo", "--color", "never", h.clone}
-		if hook != "" {
-			args = append(args, hook)
-		}
-		r := run(t, user, env, pc, append(args, "--all-files")...)
+		r := run(t, user, env, pc, "try-repo", "--color", "never", h.clone, hook, "--all-files")
 		all = r.stdout + r.stderr
 		status, output = hookReports(all)
 		return r.code, status, output, all
@@ -173,10 +168,14 @@ func TestPreCommitTryRepo(t *testing.T) {
 	commitAll(t, user, env, "fix rules")
 
 	t.Run("fixed", func(t *testing.T) {
-		code, status, _, all := tryRepo("")
-		want := map[string]string{lintHook: "Passed", generateHook: "Passed"}
-		if diff := cmp.Diff(want, status); code != 0 || diff != "" {
-			t.Errorf("all hooks: exit %d, hooks mismatch (-want +got):\n%s\n%s", code, diff, all)
+		for _, hook := range []struct{ id, name string }{
+			{"agentalerts-lint", lintHook},
+			{"agentalerts-generate-check", generateHook},
+		} {
+			code, status, _, all := tryRepo(hook.id)
+			if diff := cmp.Diff(map[string]string{hook.name: "Passed"}, status); code != 0 || diff != "" {
+				t.Errorf("%s: exit %d, hooks mismatch (-want +got):\n%s\n%s", hook.id, code, diff, all)
+			}
 		}
 	})
 }
