@@ -566,6 +566,16 @@ func (r *reader) entries(n *yaml.Node, fn func(k, v *yaml.Node, merged bool)) {
 // scalar reads a value that must be a string (any YAML scalar reads as
 // its text, as Prometheus decodes it into a string field).
 func (r *reader) scalar(k, v *yaml.Node, what string) Value {
+	if v.Kind == yaml.AliasNode {
+		if t := resolve(v); t != nil && t.Kind == yaml.ScalarNode {
+			// The anchored value, placed where the alias is written, so a
+			// finding on it points here and not at the anchor, which may
+			// be in another rule.
+			c := *t
+			c.Line, c.Column, c.Anchor = v.Line, v.Column, ""
+			v = &c
+		}
+	}
 	v = resolve(v)
 	if v.Kind != yaml.ScalarNode {
 		r.report(IDSchemaWrongType, diag.Error, v, fmt.Sprintf("%s must be a single value, not %s", what, describe(v)), "")
@@ -606,9 +616,9 @@ func (r *reader) kvs(k, v *yaml.Node, what string) []KV {
 		seen[kk.Value] = kk
 		var val Value
 		if rv := resolve(vv); rv.Kind == yaml.ScalarNode {
-			val = r.scalar(kk, rv, "") // the common case: no message to build
+			val = r.scalar(kk, vv, "") // the common case: no message to build
 		} else {
-			val = r.scalar(kk, rv, fmt.Sprintf("%s %q", strings.TrimSuffix(what, "s"), kk.Value))
+			val = r.scalar(kk, vv, fmt.Sprintf("%s %q", strings.TrimSuffix(what, "s"), kk.Value))
 		}
 		out = append(out, KV{Key: Value{Value: kk.Value, Node: kk, Key: kk}, Value: val})
 	})

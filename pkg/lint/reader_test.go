@@ -516,3 +516,17 @@ func BenchmarkRead(b *testing.B) {
 		}
 	}
 }
+
+// TestAliasPositions: a value given by alias is placed at the alias.
+func TestAliasPositions(t *testing.T) {
+	src := "groups:\n- name: g\n  rules:\n  - alert: A\n    expr: up\n    labels: {severity: &s page}\n  - alert: B\n    expr: up\n    labels: {severity: *s}\n"
+	f, ds := ReadFile("f.yaml", []byte(src))
+	if len(ds) != 0 {
+		t.Fatalf("unexpected findings: %v", brief(ds))
+	}
+	b := f.Docs[0].Groups[0].Rules[1]
+	kv, _ := b.Label("severity")
+	if got := fmt.Sprintf("%s %v", kv.Value.Value, NodePos("f.yaml", kv.Value.Node)); got != "page f.yaml:9:24" {
+		t.Errorf("aliased value = %s, want page at f.yaml:9:24", got)
+	}
+}
