@@ -223,3 +223,35 @@ func BenchmarkGenerate(b *testing.B) {
 		}
 	}
 }
+
+// TestLatencyGuard: with min_request_rate, a latency quantile is silent
+// on low traffic, guarded by the histogram's own request count.
+func TestLatencyGuard(t *testing.T) {
+	res := mustGenerate(t, "spec.yaml", []byte(`version: 1
+services:
+  - name: s
+    job: j
+    availability: false
+    error_rate: false
+    token_budget: false
+    queue_backlog: false
+    latency: {min_request_rate: 0.2, log: false}
+`))
+	alerts := res.Services[0].Alerts
+	if len(alerts) != 1 {
+		t.Fatalf("got %d alerts, want 1", len(alerts))
+	}
+	a := alerts[0]
+	want := `histogram_quantile(0.95, sum by (le) (rate(agent_request_duration_seconds_bucket{job="j"}[5m]))) > 5
+and
+sum(rate(agent_request_duration_seconds_count{job="j"}[5m])) >= 0.2`
+	if diff := cmp.Diff(want, a.Expr); diff != "" {
+		t.Errorf("mismatch (-want +got):\n%s", diff)
+	}
+	if a.MinRequestRate != 0.2 {
+		t.Errorf("MinRequestRate = %v, want 0.2", a.MinRequestRate)
+	}
+	if !strings.Contains(a.Annotations["description"], "at least 0.2 req/s") {
+		t.Errorf("description %q does not mention the guard", a.Annotations["description"])
+	}
+}
