@@ -1,8 +1,9 @@
 // Package testgen writes promtool-format unit tests that prove generated
 // alerts work: for every alert and tier, a breach that fires with exactly
 // the expected labels and annotations, a value just below the threshold
-// (or a healthy service) that stays silent, and for error ratios a breach
-// at a traffic level under min_request_rate that stays silent too.
+// (or a healthy service) that stays silent, and, where an error ratio or a
+// latency has a traffic guard, a breach at a traffic level under
+// min_request_rate that stays silent too.
 //
 // Expectations are computed, not observed: the input series are chosen so
 // the alert's value is known in closed form (a ratio of two rates, a
@@ -41,7 +42,7 @@ const EvalInterval = time.Minute
 const (
 	CaseBreach     = "breach"      // over the threshold for longer than for: fires
 	CaseBelow      = "below"       // just under the threshold, or healthy: silent
-	CaseLowTraffic = "low_traffic" // error-ratio breach under min_request_rate: silent
+	CaseLowTraffic = "low_traffic" // breach under min_request_rate (error ratio, latency): silent
 )
 
 // Build returns a promtool-format test file for every alert of res. The
@@ -91,7 +92,7 @@ func GroupName(a *rules.Alert, c string) string {
 
 func casesFor(a *rules.Alert) []string {
 	cs := []string{CaseBreach, CaseBelow}
-	if a.Kind == "ratio" && a.MinRequestRate > 0 {
+	if (a.Kind == "ratio" || a.Kind == "quantile") && a.MinRequestRate > 0 {
 		cs = append(cs, CaseLowTraffic)
 	}
 	return cs
@@ -389,7 +390,8 @@ func holds(b *rules.Alert, d data) bool {
 	switch b.Kind {
 	case "down", "absent", "absent_over_time":
 		return d.breach
-	case "ratio":
+	case "ratio", "quantile":
+		// Both guard the value with the request rate when asked to.
 		return d.value > b.Threshold && d.rate >= b.MinRequestRate
 	case "forecast":
 		if b.Family == rules.TokenBudget {
@@ -537,6 +539,12 @@ func inputs(a *rules.Alert, d data, steps int) ([]series, error) {
 			}
 			out = append(out, series{labels: l, values: counter(v, steps)})
 		}
+		// _count is what a min_request_rate guard reads: every observation.
+		count := 0.0
+		if lo >= 0 {
+			count = perStep
+		}
+		out = append(out, series{labels: seriesLabels(a, h, h.Metric+"_count"), values: counter(count, steps)})
 		return out, nil
 	case "used_ratio", "forecast":
 		if a.Family == rules.Cost {

@@ -183,7 +183,7 @@ func TestWrongExpectationFailsBoth(t *testing.T) {
 // TestEveryAlertIsProven reads the generated tests back and checks that no
 // case is vacuous: every alert and tier has a breach that expects exactly
 // that tier among the firing alerts, and silent cases that do not expect
-// it; error ratios with a traffic guard have a low-traffic case.
+// it; error ratios and latencies with a traffic guard have a low-traffic case.
 func TestEveryAlertIsProven(t *testing.T) {
 	for _, s := range specs(t) {
 		t.Run(s.name, func(t *testing.T) {
