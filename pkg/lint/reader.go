@@ -454,6 +454,7 @@ func (r *reader) readRule(g *Group, n *yaml.Node) *Rule {
 		}
 	}
 	rule := &Rule{Group: g, Node: n}
+	var exprNode *yaml.Node
 	r.mapping(n, "rule", ruleKeys, func(k, v *yaml.Node) {
 		switch k.Value {
 		case "alert":
@@ -462,6 +463,7 @@ func (r *reader) readRule(g *Group, n *yaml.Node) *Rule {
 			rule.Record = r.scalar(k, v, "record")
 		case "expr":
 			rule.Expr.Value = r.scalar(k, v, "expr")
+			exprNode = resolve(v)
 		case "for":
 			rule.For = r.scalar(k, v, "for")
 		case "keep_firing_for":
@@ -493,7 +495,9 @@ func (r *reader) readRule(g *Group, n *yaml.Node) *Rule {
 			// promised a nil AST instead, so none reasons about half a query.
 			rule.Expr.AST = nil
 		}
-		rule.Expr.segs = mapScalar(r.m, rule.Expr.Node)
+		// An aliased expression is mapped into its anchor, where its
+		// characters are written.
+		rule.Expr.segs = mapScalar(r.m, exprNode)
 	}
 	return rule
 }
