@@ -33,11 +33,13 @@ func Render(r *Result, specPath string, perService bool) (map[string][]byte, err
 		out[""] = b
 		return out, nil
 	}
+	owner := map[string]string{}
 	for _, s := range r.Services {
 		name := FileName(s.Name)
-		if _, dup := out[name]; dup {
-			return nil, fmt.Errorf("services %q and another both map to file %s; rename one", s.Name, name)
+		if prev, dup := owner[name]; dup {
+			return nil, fmt.Errorf("services %q and %q both map to file %s; rename one", prev, s.Name, name)
 		}
+		owner[name] = s.Name
 		b, err := renderFile([]*ServiceRules{s}, specPath)
 		if err != nil {
 			return nil, err

@@ -255,3 +255,15 @@ sum(rate(agent_request_duration_seconds_count{job="j"}[5m])) >= 0.2`
 		t.Errorf("description %q does not mention the guard", a.Annotations["description"])
 	}
 }
+
+func TestRenderPerServiceNameClash(t *testing.T) {
+	res := mustGenerate(t, "spec.yaml", []byte("version: 1\nservices:\n  - {name: a/b, job: x}\n  - {name: a_b, job: y}\n"))
+	_, err := Render(res, "spec.yaml", true)
+	want := `services "a/b" and "a_b" both map to file a_b.rules.yaml; rename one`
+	if err == nil || err.Error() != want {
+		t.Errorf("Render error = %v, want %q", err, want)
+	}
+	if _, err := Render(res, "spec.yaml", false); err != nil {
+		t.Errorf("one file holds both services, got %v", err)
+	}
+}
