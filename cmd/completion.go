@@ -18,9 +18,10 @@ func newCompletionCmd(s *IOStreams) *cobra.Command {
 	c := &cobra.Command{
 		Use:   "completion bash|zsh|fish|powershell",
 		Short: "Print a shell completion script",
-		Long: `Print a script that teaches your shell to complete agentalerts commands
-and flags. Load it once in the current shell, or install it where your shell
-looks for completions (see the help of each shell's subcommand).`,
+		Long: `Print a script that teaches your shell to complete agentalerts commands,
+flags, flag values such as lint's --format, and check ids for explain. Load
+it once in the current shell, or install it where your shell looks for
+completions (see the help of each shell's subcommand).`,
 		Example: `  # Try it in the current bash session
   source <(agentalerts completion bash)
 
