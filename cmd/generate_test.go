@@ -181,8 +181,14 @@ func TestGenerateWritesNothingOnError(t *testing.T) {
 
 func TestPresetsCommand(t *testing.T) {
 	code, out, _ := runCLI(t, "", "presets")
-	if code != ExitOK || !strings.HasPrefix(out, "default ") {
-		t.Errorf("presets: exit %d, output %q; want default listed first", code, out)
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if code != ExitOK || len(lines) < 2 || !strings.HasPrefix(lines[1], "default ") {
+		t.Fatalf("presets: exit %d, output %q; want a header, then default", code, out)
+	}
+	for _, l := range lines {
+		if strings.HasPrefix(l, "vllm ") && !strings.HasSuffix(l, "token_budget, cost") {
+			t.Errorf("vllm line %q does not say it cannot serve token_budget and cost", l)
+		}
 	}
 	code, out, _ = runCLI(t, "", "presets", "show", "default")
 	if code != ExitOK || !strings.Contains(out, "name: default") {

@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"fmt"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
@@ -23,12 +24,13 @@ name in a metrics: block. "agentalerts presets show NAME" prints a preset.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			w := tabwriter.NewWriter(s.Out, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(w, "NAME\tSYSTEM\tCANNOT SERVE")
 			for _, name := range presets.Names() {
 				p, err := presets.Load(name)
 				if err != nil {
 					return &ExitError{Code: ExitUsage, Err: err}
 				}
-				fmt.Fprintf(w, "%s\t%s\n", p.Name, p.Title)
+				fmt.Fprintf(w, "%s\t%s\t%s\n", p.Name, p.Title, cannotServe(p))
 			}
 			return w.Flush()
 		},
@@ -47,4 +49,25 @@ name in a metrics: block. "agentalerts presets show NAME" prints a preset.`,
 		},
 	})
 	return c
+}
+
+// cannotServe names the families a preset has no metrics for, the first
+// thing to know when choosing one.
+func cannotServe(p *presets.Preset) string {
+	var out []string
+	for _, f := range []struct {
+		name string
+		ok   bool
+	}{
+		{"error_rate", p.Requests != nil}, {"latency", p.Latency != nil}, {"token_budget", p.Budget != nil},
+		{"queue_backlog", p.Queue != nil}, {"cost", p.Cost != nil},
+	} {
+		if !f.ok {
+			out = append(out, f.name)
+		}
+	}
+	if len(out) == 0 {
+		return "-"
+	}
+	return strings.Join(out, ", ")
 }
