@@ -27,7 +27,12 @@ test: ## every test of every package (external tools skip locally, fail under CI
 e2e: ## end-to-end test against real Prometheus and amtool (build tag e2e)
 	$(GO) test -tags e2e -count=1 -v -timeout $(E2E_TIMEOUT) ./e2e/...
 
-bench: ## every benchmark (none is not an error)
+# corpusbench (bench/corpusbench) builds the CLI and times lint against
+# promtool and the parse floor on 1x, 5x and 20x of ../shared/corpus/valid,
+# and generate on 1,000 services; it says why and skips when the corpus or
+# promtool is missing. Pass flags with CORPUSBENCH_FLAGS, e.g. -strict.
+bench: ## corpus benchmark (docs/performance.md), then every go test benchmark
+	$(GO) run ./bench/corpusbench $(CORPUSBENCH_FLAGS)
 	$(GO) test -run='^$$' -bench=. -benchmem -benchtime=$(BENCHTIME) $(PKGS)
 
 lint: ## gofmt must list nothing; go vet (with the e2e tag, so e2e code is vetted too)
