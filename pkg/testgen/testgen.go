@@ -43,6 +43,7 @@ const (
 	CaseBreach     = "breach"      // over the threshold for longer than for: fires
 	CaseBelow      = "below"       // just under the threshold, or healthy: silent
 	CaseLowTraffic = "low_traffic" // breach under min_request_rate (error ratio, latency): silent
+	CaseRecovery   = "recovery"    // breach, then healthy: keeps firing for keep_firing_for, then resolves
 )
 
 // Build returns a promtool-format test file for every alert of res. The
@@ -95,7 +96,22 @@ func casesFor(a *rules.Alert) []string {
 	if (a.Kind == "ratio" || a.Kind == "quantile") && a.MinRequestRate > 0 {
 		cs = append(cs, CaseLowTraffic)
 	}
+	if a.KeepFiringFor >= EvalInterval && recoversAtOnce(a) {
+		cs = append(cs, CaseRecovery)
+	}
 	return cs
+}
+
+// recoversAtOnce says whether the condition turns false at the first
+// healthy sample. Only then is the moment keep_firing_for starts, and the
+// value the annotations keep, certain; a rate recovers gradually over its
+// window.
+func recoversAtOnce(a *rules.Alert) bool {
+	switch a.Kind {
+	case "down", "absent", "absent_over_time", "depth", "used_ratio":
+		return true
+	}
+	return false
 }
 
 // The test file in promtool's format, fields in the order promtool
@@ -149,6 +165,9 @@ type series struct {
 func (s series) key() string { return labels.FromMap(s.labels).String() }
 
 func buildGroup(target *rules.Alert, c string, all []*rules.Alert) (testGroup, error) {
+	if c == CaseRecovery {
+		return buildRecovery(target, all)
+	}
 	d := scenarioData(target, c)
 	peers, others, err := split(target, d, all)
 	if err != nil {
@@ -195,6 +214,85 @@ func buildGroup(target *rules.Alert, c string, all []*rules.Alert) (testGroup, e
 		if s.values == "" {
 			continue
 		}
+		g.InputSeries = append(g.InputSeries, inSeries{Series: seriesString(s.labels), Values: s.values})
+	}
+	return g, nil
+}
+
+// buildRecovery breaches until the breach certainly fires (at r), then
+// turns healthy. The condition is false from r+1m, where keep_firing_for
+// starts counting: the alert still fires at r+keep, with the annotations
+// of its last breach, and is resolved at r+keep+1m.
+func buildRecovery(target *rules.Alert, all []*rules.Alert) (testGroup, error) {
+	d := scenarioData(target, CaseBreach)
+	peers, others, err := split(target, d, all)
+	if err != nil {
+		return testGroup{}, err
+	}
+	r, err := evalTime(target, d, peers)
+	if err != nil {
+		return testGroup{}, err
+	}
+	firingAt, resolvedAt := r+target.KeepFiringFor, r+target.KeepFiringFor+EvalInterval
+	breachSteps := int(r / EvalInterval)
+	healthySteps := int((resolvedAt-r)/EvalInterval) - 1
+	sick, err := inputs(target, d, breachSteps)
+	if err != nil {
+		return testGroup{}, err
+	}
+	well, err := inputs(target, healthyData(target), healthySteps)
+	if err != nil {
+		return testGroup{}, err
+	}
+	wellByKey := map[string]string{}
+	for _, s := range well {
+		wellByKey[s.key()] = s.values
+	}
+	in := make([]series, 0, len(sick))
+	for _, s := range sick {
+		before := s.values
+		if before == "" {
+			// Absent until r: one "_" per missing sample.
+			before = strings.TrimSpace(strings.Repeat("_ ", breachSteps+1))
+		}
+		after, ok := wellByKey[s.key()]
+		if !ok || after == "" {
+			return testGroup{}, fmt.Errorf("no healthy values for series %s", s.key())
+		}
+		in = append(in, series{labels: s.labels, values: before + " " + after})
+	}
+	g := testGroup{Name: GroupName(target, CaseRecovery), Interval: model.Duration(EvalInterval).String()}
+	for _, at := range []time.Duration{firingAt, resolvedAt} {
+		t := alertTest{EvalTime: model.Duration(at).String(), Alertname: target.Name, ExpAlerts: []expAlert{}}
+		for _, b := range peers {
+			// Firing at r, a peer keeps firing while less than its own
+			// keep_firing_for has passed since r+1m.
+			if !fires(b, d, r) || at-r-EvalInterval >= b.KeepFiringFor {
+				continue
+			}
+			e, err := expected(b, d, r, sick)
+			if err != nil {
+				return testGroup{}, err
+			}
+			t.ExpAlerts = append(t.ExpAlerts, e)
+		}
+		sortExpected(t.ExpAlerts)
+		g.AlertRuleTest = append(g.AlertRuleTest, t)
+	}
+	keys := seriesKeys(in)
+	for _, b := range others {
+		healthy, err := inputs(b, healthyData(b), int(resolvedAt/EvalInterval))
+		if err != nil {
+			return testGroup{}, err
+		}
+		for _, s := range healthy {
+			if !keys[s.key()] {
+				keys[s.key()] = true
+				in = append(in, s)
+			}
+		}
+	}
+	for _, s := range in {
 		g.InputSeries = append(g.InputSeries, inSeries{Series: seriesString(s.labels), Values: s.values})
 	}
 	return g, nil

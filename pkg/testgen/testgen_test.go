@@ -220,18 +220,26 @@ func TestEveryAlertIsProven(t *testing.T) {
 							t.Errorf("no test group %q", GroupName(a, c))
 							continue
 						}
-						if len(g.AlertTests) != 1 || g.AlertTests[0].Alertname != a.Name {
-							t.Errorf("%s: want one alert_rule_test for %s", g.Name, a.Name)
+						// Whether each alert_rule_test expects this tier to fire.
+						want := []bool{c == CaseBreach}
+						if c == CaseRecovery {
+							want = []bool{true, false} // kept firing, then resolved
+						}
+						if len(g.AlertTests) != len(want) {
+							t.Errorf("%s: %d alert_rule_tests, want %d", g.Name, len(g.AlertTests), len(want))
 							continue
 						}
-						found := false
-						for _, e := range g.AlertTests[0].ExpAlerts {
-							if e.Labels[a.SeverityLabel] == a.SeverityValue && e.Labels["service"] == a.Service {
-								found = true
+						for i, at := range g.AlertTests {
+							found := false
+							for _, e := range at.ExpAlerts {
+								if e.Labels[a.SeverityLabel] == a.SeverityValue && e.Labels["service"] == a.Service {
+									found = true
+								}
 							}
-						}
-						if want := c == CaseBreach; found != want {
-							t.Errorf("%s: expects tier %s firing = %v, want %v", g.Name, a.Tier, found, want)
+							if at.Alertname != a.Name || found != want[i] {
+								t.Errorf("%s: test %d expects %s tier %s firing = %v, want %s firing = %v",
+									g.Name, i, at.Alertname, a.Tier, found, a.Name, want[i])
+							}
 						}
 						if c == CaseLowTraffic && len(g.AlertTests[0].ExpAlerts) != 0 {
 							t.Errorf("%s: a low-traffic case must silence every tier", g.Name)
@@ -252,18 +260,19 @@ func TestEveryAlertIsProven(t *testing.T) {
 // each breach fails (the alert is still pending), and with every threshold
 // halved each "below" case fails (the alert fires on healthy traffic).
 func TestMutantsAreCaught(t *testing.T) {
-	s := specs(t)[0]
-	parsed, err := rules.ParseSpec(s.path, s.src)
-	if err != nil {
-		t.Fatal(err)
+	byName := map[string]spec{}
+	for _, s := range specs(t) {
+		byName[s.name] = s
 	}
 	tests := []struct {
 		name   string
+		spec   string
 		mutate func(a *rules.Alert) bool // reports whether a was changed
 		cases  string                    // the case every changed alert must fail
 	}{
 		{
 			name: "for doubled",
+			spec: "example",
 			mutate: func(a *rules.Alert) bool {
 				a.For *= 2
 				return a.For > 0
@@ -272,6 +281,7 @@ func TestMutantsAreCaught(t *testing.T) {
 		},
 		{
 			name: "threshold halved",
+			spec: "example",
 			mutate: func(a *rules.Alert) bool {
 				from := "> " + templates.Number(a.Threshold)
 				if a.Threshold == 0 || !strings.Contains(a.Expr, from) {
@@ -282,9 +292,24 @@ func TestMutantsAreCaught(t *testing.T) {
 			},
 			cases: CaseBelow,
 		},
+		{
+			name: "keep_firing_for dropped",
+			spec: "keep-firing",
+			mutate: func(a *rules.Alert) bool {
+				changed := a.KeepFiringFor > 0
+				a.KeepFiringFor = 0
+				return changed
+			},
+			cases: CaseRecovery,
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			s := byName[tt.spec]
+			parsed, err := rules.ParseSpec(s.path, s.src)
+			if err != nil {
+				t.Fatal(err)
+			}
 			res, err := rules.Generate(parsed)
 			if err != nil {
 				t.Fatal(err)
@@ -301,7 +326,7 @@ func TestMutantsAreCaught(t *testing.T) {
 					}
 				}
 			}
-			if len(want) < 5 {
+			if len(want) < 4 {
 				t.Fatalf("only %d alerts mutated; the test would prove little", len(want))
 			}
 			files, err := rules.Render(res, s.path, false)
