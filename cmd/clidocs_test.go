@@ -162,7 +162,6 @@ func TestCLIDocsShape(t *testing.T) {
 // shrink: TestEveryCommandHasExample fails on a command that lacks an
 // Example and is not listed, and on a listed command that has gained one.
 var exampleDebt = map[string]bool{
-	"agentalerts":              true, // root command (cmd/root.go)
 	"agentalerts presets show": true, // cmd/presets.go
 }
 

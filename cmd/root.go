@@ -57,6 +57,14 @@ func NewRoot(s *IOStreams) *cobra.Command {
 		Long: `agentalerts expands a compact spec of an agent service into Prometheus
 alerting rules at three levels (page, ticket, log), and lints existing rule
 files for malformed and non-actionable alerts.`,
+		Example: `  # The rules of the built-in example service, then a spec of your own
+  agentalerts generate
+  agentalerts init && agentalerts generate agentalerts.spec.yaml -o rules/agentalerts.rules.yaml
+
+  # Lint rule files; explain a finding
+  agentalerts lint rules/
+  agentalerts explain promql/histogram-quantile`,
+		Version:       ReadBuildInfo().Short(),
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
