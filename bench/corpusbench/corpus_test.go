@@ -13,6 +13,15 @@ import (
 	"github.com/agentalerts/agentalerts/pkg/rules"
 )
 
+// TestMain lets the test binary act as the launcher, as the program does,
+// so runChild can be tested.
+func TestMain(m *testing.M) {
+	if len(os.Args) > 1 && os.Args[1] == launcherArg {
+		os.Exit(launch(os.Args[2:]))
+	}
+	os.Exit(m.Run())
+}
+
 func TestRenameRules(t *testing.T) {
 	tests := []struct {
 		name, in, want   string
@@ -338,7 +347,35 @@ func TestRunChildUsage(t *testing.T) {
 	if !strings.Contains(string(s.Stdout), "PASS") {
 		t.Errorf("stdout %q not captured", s.Stdout)
 	}
+	s, _, err = runChild(t.TempDir(), false, self, "-test.run=^TestNoSuchTest$", "-test.count=x")
+	if err != nil || s.Exit == 0 {
+		t.Errorf("failing child: exit %d, err %v; want non-zero exit, no error", s.Exit, err)
+	}
 	if _, _, err := runChild(t.TempDir(), false, filepath.Join(t.TempDir(), "nosuchprogram")); err == nil {
 		t.Error("missing program: no error")
+	}
+}
+
+// The peak RSS of a small child must not include the benchmark's own:
+// Linux would charge it when the benchmark starts the child itself.
+func TestRunChildRSSNotParents(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("the vfork accounting is Linux's")
+	}
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ballast := make([]byte, 300<<20)
+	for i := range ballast {
+		ballast[i] = 1
+	}
+	s, _, err := runChild(t.TempDir(), false, self, "-test.run=^$")
+	runtime.KeepAlive(ballast)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.MaxRSS >= 200<<20 {
+		t.Errorf("child peak RSS %d MB: the parent's 300 MB leaked into it", s.MaxRSS>>20)
 	}
 }

@@ -36,8 +36,13 @@ import (
 )
 
 func main() {
-	if len(os.Args) > 1 && os.Args[1] == "floor" {
-		os.Exit(floorMain(os.Args[2:], os.Stdout, os.Stderr))
+	if len(os.Args) > 1 {
+		switch os.Args[1] {
+		case "floor":
+			os.Exit(floorMain(os.Args[2:], os.Stdout, os.Stderr))
+		case launcherArg:
+			os.Exit(launch(os.Args[2:]))
+		}
 	}
 	os.Exit(benchMain(os.Args[1:], os.Stdout, os.Stderr))
 }

@@ -2,8 +2,10 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 	"os/exec"
 	"sort"
 	"strings"
@@ -24,27 +26,88 @@ type sample struct {
 // exit, and the CPU time and peak RSS the kernel accounted to the child.
 // Stdout is kept only when capture is set (it is read all the same, so a
 // tool never blocks on a full pipe); stderr is kept for error messages.
+//
+// The tool is started by a launcher, this very program re-executed as
+// "corpusbench exec", not by the benchmark itself: Linux starts children
+// with vfork and, at exec, charges the peak RSS of the parent's address
+// space to the child's ru_maxrss, so every tool would seem to use at least
+// the memory the benchmark ever used. The launcher is small and does
+// nothing but start, wait and report.
 func runChild(dir string, capture bool, argv ...string) (sample, string, error) {
-	cmd := exec.Command(argv[0], argv[1:]...)
+	self, err := os.Executable()
+	if err != nil {
+		return sample{}, "", err
+	}
+	report, err := os.CreateTemp("", "corpusbench-usage-")
+	if err != nil {
+		return sample{}, "", err
+	}
+	report.Close()
+	defer os.Remove(report.Name())
+
+	cmd := exec.Command(self, append([]string{launcherArg, report.Name()}, argv...)...)
 	cmd.Dir = dir
 	var out countingBuffer
 	out.keep = capture
 	var stderr bytes.Buffer
 	cmd.Stdout = &out
 	cmd.Stderr = &stderr
+	err = cmd.Run()
+	var exitErr *exec.ExitError
+	if err != nil && !errors.As(err, &exitErr) {
+		return sample{}, stderr.String(), fmt.Errorf("%s: %w", argv[0], err)
+	}
+	b, err := os.ReadFile(report.Name())
+	if err != nil {
+		return sample{}, stderr.String(), err
+	}
+	var u launchReport
+	if len(b) == 0 || json.Unmarshal(b, &u) != nil {
+		return sample{}, stderr.String(), fmt.Errorf("%s: %s", argv[0], lastLines(stderr.String(), 5))
+	}
+	s := sample{Wall: u.Wall, CPU: u.CPU, MaxRSS: u.MaxRSS, Exit: u.Exit, Stdout: out.buf.Bytes()}
+	if capture {
+		s.Stderr = stderr.String()
+	}
+	return s, stderr.String(), nil
+}
+
+// launcherArg is the first argument that makes this program the launcher.
+const launcherArg = "exec"
+
+// launchReport is what the launcher hands back, in the file it is given.
+type launchReport struct {
+	Wall, CPU time.Duration
+	MaxRSS    int64
+	Exit      int
+}
+
+// launch is the launcher: launch REPORT ARGV... runs ARGV with this
+// process's stdout and stderr, and writes its measurements to REPORT. A
+// tool that cannot be started leaves REPORT empty.
+func launch(args []string) int {
+	if len(args) < 2 {
+		fmt.Fprintln(os.Stderr, "usage: corpusbench exec REPORT PROGRAM [ARG...]")
+		return 2
+	}
+	cmd := exec.Command(args[1], args[2:]...)
+	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
 	start := time.Now()
 	err := cmd.Run()
 	wall := time.Since(start)
 	var exitErr *exec.ExitError
 	if err != nil && !errors.As(err, &exitErr) {
-		return sample{}, stderr.String(), fmt.Errorf("%s: %w", argv[0], err)
+		fmt.Fprintln(os.Stderr, err)
+		return 2
 	}
-	s := sample{Wall: wall, Exit: cmd.ProcessState.ExitCode(), Stdout: out.buf.Bytes()}
-	if capture {
-		s.Stderr = stderr.String()
+	u := launchReport{Wall: wall, Exit: cmd.ProcessState.ExitCode()}
+	u.CPU, u.MaxRSS, _ = usage(cmd.ProcessState)
+	b, _ := json.Marshal(u)
+	if err := os.WriteFile(args[0], b, 0o644); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 2
 	}
-	s.CPU, s.MaxRSS, _ = usage(cmd.ProcessState)
-	return s, stderr.String(), nil
+	return 0
 }
 
 // countingBuffer drains a child's output, keeping it only when asked, so
