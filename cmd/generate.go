@@ -13,8 +13,10 @@ import (
 	"github.com/rogpeppe/go-internal/diff"
 	"github.com/spf13/cobra"
 
+	"github.com/agentalerts/agentalerts/pkg/alertmanager"
 	"github.com/agentalerts/agentalerts/pkg/diag"
 	"github.com/agentalerts/agentalerts/pkg/rules"
+	"github.com/agentalerts/agentalerts/pkg/testgen"
 )
 
 func init() { register(newGenerateCmd) }
@@ -24,6 +26,8 @@ type generateOptions struct {
 	out         string // "" for stdout; a trailing slash or a directory for one file per service
 	check       bool
 	exampleSpec bool
+	tests       string // promtool-format unit tests for every generated alert
+	alertmgr    string // Alertmanager configuration skeleton routing the tiers
 }
 
 func newGenerateCmd(s *IOStreams) *cobra.Command {
@@ -55,7 +59,12 @@ Exit status: 0 ok, 1 stale (--check), 2 invalid spec or I/O error.`,
 
   # One file per service, and the CI check that they are up to date
   agentalerts generate agents.yaml -o rules/
-  agentalerts generate agents.yaml -o rules/ --check`,
+  agentalerts generate agents.yaml -o rules/ --check
+
+  # Unit tests that prove every alert fires, and the Alertmanager routes
+  agentalerts generate agents.yaml -o rules/agents.rules.yaml \
+    --tests rules/agents.test.yaml --alertmanager alertmanager.yml
+  agentalerts test rules/agents.test.yaml`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 1 {
@@ -67,19 +76,25 @@ Exit status: 0 ok, 1 stale (--check), 2 invalid spec or I/O error.`,
 	c.Flags().StringVarP(&o.out, "output", "o", "", "write to FILE, or one file per service into DIR/ (default: stdout)")
 	c.Flags().BoolVar(&o.check, "check", false, "write nothing; exit 1 with a diff when the output files are stale")
 	c.Flags().BoolVar(&o.exampleSpec, "example-spec", false, "print the commented built-in example spec and exit")
+	c.Flags().StringVar(&o.tests, "tests", "", "also write promtool-format unit tests for every alert and tier to FILE (needs -o)")
+	c.Flags().StringVar(&o.alertmgr, "alertmanager", "", "also write an Alertmanager configuration skeleton routing page, ticket and log to FILE")
 	return c
 }
 
 func runGenerate(s *IOStreams, o *generateOptions) error {
 	if o.exampleSpec {
-		if o.spec != "" || o.out != "" || o.check {
-			return &ExitError{Code: ExitUsage, Err: errors.New("--example-spec takes no SPEC, -o or --check")}
+		if o.spec != "" || o.out != "" || o.check || o.tests != "" || o.alertmgr != "" {
+			return &ExitError{Code: ExitUsage, Err: errors.New("--example-spec takes no SPEC, -o, --check, --tests or --alertmanager")}
 		}
 		_, err := s.Out.Write(rules.ExampleSpec())
 		return err
 	}
 	if o.check && o.out == "" {
 		return &ExitError{Code: ExitUsage, Err: errors.New("--check needs -o: the file or directory to compare with")}
+	}
+	if o.tests != "" && o.out == "" {
+		// The test file names the rule files it loads, so they must exist.
+		return &ExitError{Code: ExitUsage, Err: errors.New("--tests needs -o: the test file loads the rule file by its path")}
 	}
 	path, src, err := readSpec(s, o.spec)
 	if err != nil {
@@ -103,17 +118,23 @@ func runGenerate(s *IOStreams, o *generateOptions) error {
 	if err != nil {
 		return &ExitError{Code: ExitUsage, Err: err}
 	}
-	if o.out == "" {
-		_, err := s.Out.Write(files[""])
+	targets := map[string][]byte{}
+	if o.out != "" {
+		for name, data := range files {
+			target := o.out
+			if perService {
+				target = filepath.Join(o.out, name)
+			}
+			targets[target] = data
+		}
+	}
+	if err := addCompanions(o, path, res, targets); err != nil {
 		return err
 	}
-	targets := map[string][]byte{}
-	for name, data := range files {
-		target := o.out
-		if perService {
-			target = filepath.Join(o.out, name)
+	if o.out == "" {
+		if _, err := s.Out.Write(files[""]); err != nil {
+			return err
 		}
-		targets[target] = data
 	}
 	var orphans []string
 	if perService {
@@ -132,6 +153,39 @@ func runGenerate(s *IOStreams, o *generateOptions) error {
 	}
 	for _, f := range orphans {
 		fmt.Fprintf(s.ErrOut, "agentalerts: note: %s was generated from %s for a service the spec no longer has; delete it\n", f, path)
+	}
+	return nil
+}
+
+// addCompanions adds the unit-test file and the Alertmanager skeleton to
+// the files to write (or to compare, with --check), so they are written
+// atomically and checked for staleness like the rules themselves.
+func addCompanions(o *generateOptions, specPath string, res *rules.Result, targets map[string][]byte) error {
+	if o.tests != "" {
+		var ruleFiles []string
+		for _, target := range targetOrder(targets) {
+			rel, err := filepath.Rel(filepath.Dir(o.tests), target)
+			if err != nil {
+				return &ExitError{Code: ExitUsage, Err: err}
+			}
+			ruleFiles = append(ruleFiles, filepath.ToSlash(rel))
+		}
+		data, err := testgen.BuildFiles(res, ruleFiles)
+		if err != nil {
+			return &ExitError{Code: ExitUsage, Err: fmt.Errorf("generating unit tests: %w", err)}
+		}
+		targets[o.tests] = data
+	}
+	if o.alertmgr != "" {
+		source := specPath
+		if o.spec == "" {
+			source = ""
+		}
+		data, err := alertmanager.Build(res, alertmanager.Options{Source: source})
+		if err != nil {
+			return &ExitError{Code: ExitUsage, Err: fmt.Errorf("generating the Alertmanager configuration: %w", err)}
+		}
+		targets[o.alertmgr] = data
 	}
 	return nil
 }
