@@ -14,9 +14,15 @@ const (
 	tableEnd   = "<!-- end defaults table -->\n"
 )
 
-// TestSpecDocDefaultsTable keeps the defaults table in docs/spec.md equal
-// to the Defaults the generator applies.
+// TestSpecDocDefaultsTable keeps the defaults tables in docs/spec.md and
+// the README equal to the Defaults the generator applies.
 func TestSpecDocDefaultsTable(t *testing.T) {
+	for _, doc := range []string{specDoc, "../../README.md"} {
+		t.Run(doc, func(t *testing.T) { checkDefaultsTable(t, doc) })
+	}
+}
+
+func checkDefaultsTable(t *testing.T, specDoc string) {
 	doc, err := os.ReadFile(specDoc)
 	if err != nil {
 		t.Fatalf("missing %s: %v", specDoc, err)
@@ -36,7 +42,7 @@ func TestSpecDocDefaultsTable(t *testing.T) {
 		return
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("defaults table in docs/spec.md is stale (-want +got):\n%s", diff)
+		t.Errorf("defaults table in %s is stale (-want +got):\n%s", specDoc, diff)
 	}
 }
 
