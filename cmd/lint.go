@@ -83,7 +83,7 @@ the other paths were linted).`,
 	f.BoolVar(&o.noColor, "no-color", false, "never colour the text output (as does the NO_COLOR environment variable)")
 	f.BoolVarP(&o.quiet, "quiet", "q", false, "print only the findings: no source excerpt, summary or logs")
 	f.StringVar(&o.diffBase, "diff-base", "", "report only findings in rules added or changed since this git revision")
-	f.StringVar(&o.maxFileSize, "max-file-size", "64MiB", "skip (with an error) files larger than this; units KiB, MiB, GiB")
+	f.StringVar(&o.maxFileSize, "max-file-size", "32MiB", "skip (with an error) files larger than this; units KiB, MiB, GiB")
 	_ = c.RegisterFlagCompletionFunc("format", cobra.FixedCompletions(format.Names(), cobra.ShellCompDirectiveNoFileComp))
 	_ = c.RegisterFlagCompletionFunc("fail-on", cobra.FixedCompletions([]string{"error", "warning", "info"}, cobra.ShellCompDirectiveNoFileComp))
 	c.MarkFlagFilename("config", "yaml", "yml")

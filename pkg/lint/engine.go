@@ -19,7 +19,7 @@ import (
 
 // DefaultMaxFileSize is the largest file Lint reads unless told otherwise;
 // anything bigger is almost certainly not a hand-written rule file.
-const DefaultMaxFileSize = 64 << 20
+const DefaultMaxFileSize = 32 << 20
 
 // Options control a Lint run.
 type Options struct {
@@ -124,6 +124,9 @@ func Lint(paths []string, stdin io.Reader, opts Options) (*Result, error) {
 					}
 				} else {
 					src, rerr = readLimited(in.path, opts.MaxFileSize)
+				}
+				if rerr == nil {
+					rerr = screen(in.path, src)
 				}
 				if rerr != nil {
 					diags[i] = []diag.Diagnostic{*rerr}
@@ -264,6 +267,10 @@ func expand(paths []string) ([]input, []diag.Diagnostic, error) {
 				return nil
 			}
 			if ext := filepath.Ext(path); ext == ".yml" || ext == ".yaml" {
+				if d := irregular(path, d); d != nil {
+					errs = append(errs, *d)
+					return nil
+				}
 				add(input{path: filepath.ToSlash(path)})
 			}
 			return nil

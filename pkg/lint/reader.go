@@ -61,6 +61,8 @@ type reader struct {
 	diags []diag.Diagnostic
 	// group and rule name the place being read, for findings.
 	groupName, rule string
+	// exprCost is the parser work spent on this file (see exprLimit).
+	exprCost int64
 }
 
 func (r *reader) read() {
@@ -76,6 +78,16 @@ func (r *reader) read() {
 		}
 		if err != nil {
 			r.syntax(err)
+			if strings.Contains(err.Error(), "exceeded max depth") {
+				// A limit of the decoder, not a typo: hostile input (exit 2).
+				d := &r.diags[len(r.diags)-1]
+				d.Check, d.Fix = IDRead, ""
+				d.Message = "YAML nested deeper than the decoder's limit of 10000 levels: not a rule file?"
+			}
+			break
+		}
+		if d := aliasBomb(r.f.Path, &n); d != nil {
+			r.diags = append(r.diags, *d)
 			break
 		}
 		doc := &Document{File: r.f, Index: i}
@@ -489,7 +501,12 @@ func (r *reader) readRule(g *Group, n *yaml.Node) *Rule {
 		}
 		r.report(IDSchemaMissingField, diag.Error, at, "a rule needs a non-empty expr:", "add expr: with the PromQL query")
 	} else if rule.Expr.Value.Value != "" {
-		rule.Expr.AST, rule.Expr.Err = promql.ParseExpr(rule.Expr.Value.Value)
+		if err := exprLimit(rule.Expr.Value.Value, &r.exprCost); err != nil {
+			rule.Expr.Err = err
+			r.report(IDRead, diag.Error, rule.Expr.Value.Node, err.Error(), "")
+		} else {
+			rule.Expr.AST, rule.Expr.Err = promql.ParseExpr(rule.Expr.Value.Value)
+		}
 		if rule.Expr.Err != nil {
 			// The parser returns a partial tree on error; checks are
 			// promised a nil AST instead, so none reasons about half a query.

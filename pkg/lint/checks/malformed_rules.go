@@ -104,8 +104,8 @@ enabled, as in a default Prometheus.`,
 `,
 	},
 	Rule: func(p *lint.Pass, r *lint.Rule) {
-		if r.Expr.Err == nil {
-			return
+		if r.Expr.Err == nil || lint.IsLimitError(r.Expr.Err) {
+			return // over a limit: io/read said so
 		}
 		start, end, msg := parseErrorRange(r.Expr.Err)
 		p.ReportExpr(r, start, end, "PromQL: "+msg, "")
