@@ -119,6 +119,7 @@ func TestTestCorpus(t *testing.T) {
 	for _, r := range rows {
 		name := strings.TrimPrefix(r.file, "unittests/") + strings.Join(r.args, " ")
 		t.Run(name, func(t *testing.T) {
+			t.Parallel() // a few files evaluate days of samples; overlap them
 			var out, errOut bytes.Buffer
 			args := append(append([]string{"test"}, r.args...), filepath.Join(corpusDir, r.file))
 			if code := Run(args, &IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut}); code != r.want {

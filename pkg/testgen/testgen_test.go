@@ -119,6 +119,7 @@ func TestGolden(t *testing.T) {
 func TestGeneratedTestsPass(t *testing.T) {
 	for _, s := range specs(t) {
 		t.Run(s.name, func(t *testing.T) {
+			t.Parallel() // promtool runs single-threaded; overlap the specs
 			rf, tf := generate(t, s)
 			p := write(t, rf, tf)
 			res, err := unittest.RunFile(p, unittest.Options{})
