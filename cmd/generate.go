@@ -164,7 +164,17 @@ func addCompanions(o *generateOptions, specPath string, res *rules.Result, targe
 	if o.tests != "" {
 		var ruleFiles []string
 		for _, target := range targetOrder(targets) {
-			rel, err := filepath.Rel(filepath.Dir(o.tests), target)
+			// Rel needs both paths absolute or both relative; -o and
+			// --tests may be given one of each.
+			base, err := filepath.Abs(filepath.Dir(o.tests))
+			if err != nil {
+				return &ExitError{Code: ExitUsage, Err: err}
+			}
+			abs, err := filepath.Abs(target)
+			if err != nil {
+				return &ExitError{Code: ExitUsage, Err: err}
+			}
+			rel, err := filepath.Rel(base, abs)
 			if err != nil {
 				return &ExitError{Code: ExitUsage, Err: err}
 			}

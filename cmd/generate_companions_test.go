@@ -31,6 +31,10 @@ func TestGenerateTestsAndAlertmanager(t *testing.T) {
 				out += "/"
 			}
 			tests := filepath.Join(dir, "tests", "agents.test.yaml")
+			// -o relative to the working directory, --tests absolute: the
+			// test file must still find the rules.
+			t.Chdir(dir)
+			out = strings.TrimPrefix(out, dir+string(filepath.Separator))
 			am := filepath.Join(dir, "alertmanager.yml")
 			args := []string{"generate", spec, "-o", out, "--tests", tests, "--alertmanager", am}
 			if code, _, stderr := runCLI(t, "", args...); code != ExitOK {
