@@ -180,8 +180,9 @@ func TestEndToEnd(t *testing.T) {
 }
 
 // generate writes the rule file and the Alertmanager config with the CLI
-// and returns the in-process result of the same spec, which says what each
-// alert is (family, tier, kind, `for`, labels).
+// (generate SPEC -o FILE --alertmanager FILE) and returns the in-process
+// result of the same spec, which says what each alert is (family, tier,
+// kind, `for`, labels).
 func generate(t *testing.T, ctx context.Context, cli, spec, ruleFile, amFile string) *rules.Result {
 	t.Helper()
 	src, err := os.ReadFile(spec)
@@ -196,14 +197,7 @@ func generate(t *testing.T, ctx context.Context, cli, spec, ruleFile, amFile str
 	if err != nil {
 		t.Fatalf("%s: %v", specFile, err)
 	}
-	// The CLI writes the rules; the Alertmanager config too once generate
-	// has --alertmanager (the flag is wired by the command's owner).
-	withAM := strings.Contains(runOut(ctx, cli, "generate", "--help"), "--alertmanager")
-	args := []string{"generate", spec, "-o", ruleFile}
-	if withAM {
-		args = append(args, "--alertmanager", amFile)
-	}
-	run(t, ctx, ".", cli, args...)
+	run(t, ctx, ".", cli, "generate", spec, "-o", ruleFile, "--alertmanager", amFile)
 	// The expectations come from the in-process result: it must be the
 	// very file the CLI wrote and Prometheus loads.
 	files, err := rules.Render(res, spec, false)
@@ -221,16 +215,6 @@ func generate(t *testing.T, ctx context.Context, cli, spec, ruleFile, amFile str
 		if !bytes.Equal(want, written) {
 			t.Fatalf("agentalerts generate wrote a rule file different from pkg/rules.Render of the same spec")
 		}
-	}
-	if !withAM {
-		// Until the CLI grows the flag, write the same file through the
-		// package the flag will call.
-		t.Log("agentalerts generate has no --alertmanager flag: Alertmanager config written with pkg/alertmanager.Build")
-		out, err := alertmanager.Build(res, alertmanager.Options{Source: spec})
-		if err != nil {
-			t.Fatal(err)
-		}
-		writeFile(t, amFile, out)
 	}
 	return res
 }
@@ -852,13 +836,6 @@ func run(t *testing.T, ctx context.Context, dir, bin string, args ...string) str
 		t.Fatalf("%s %s: %v\n%s%s", filepath.Base(bin), strings.Join(args, " "), err, stdout.String(), stderr.String())
 	}
 	return stdout.String()
-}
-
-// runOut runs a command and returns stdout and stderr together, ignoring
-// its exit status (used to probe for flags).
-func runOut(ctx context.Context, bin string, args ...string) string {
-	out, _ := exec.CommandContext(ctx, bin, args...).CombinedOutput()
-	return string(out)
 }
 
 func copyFile(t *testing.T, from, to string) {
