@@ -98,6 +98,7 @@ func aliasBomb(path string, doc *yaml.Node) *diag.Diagnostic {
 			return 0
 		}
 		if n.Kind == yaml.AliasNode {
+			written++
 			s, ok := memo[n.Alias]
 			if !ok {
 				s = walk(n.Alias)
