@@ -166,7 +166,13 @@ func (b *bench) header(corpusDir string, c *corpus, exclude map[string]bool) {
 		fmt.Fprintf(b.out, "- load average at start: %s\n", la)
 	}
 	fmt.Fprintf(b.out, "- promtool: %s (%s)\n", b.promtool, toolVersion(b.promtool))
-	fmt.Fprintf(b.out, "- agentalerts: %s (%s)\n", b.bin, toolVersion(b.bin))
+	fmt.Fprintf(b.out, "- agentalerts: %s (%s)", b.bin, toolVersion(b.bin))
+	if b.o.bin == "" {
+		if rev, err := exec.Command("git", "-C", b.root, "describe", "--always", "--dirty").Output(); err == nil {
+			fmt.Fprintf(b.out, ", built from commit %s", strings.TrimSpace(string(rev)))
+		}
+	}
+	fmt.Fprintln(b.out)
 	var ex []string
 	for n := range exclude {
 		ex = append(ex, n)
