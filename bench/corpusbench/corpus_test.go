@@ -379,3 +379,15 @@ func TestRunChildRSSNotParents(t *testing.T) {
 		t.Errorf("child peak RSS %d MB: the parent's 300 MB leaked into it", s.MaxRSS>>20)
 	}
 }
+
+func TestSeries(t *testing.T) {
+	s := series{samples: []sample{
+		{Wall: 9, CPU: 4, MaxRSS: 10},
+		{Wall: 1, CPU: 2, MaxRSS: 30},
+		{Wall: 5, CPU: 3, MaxRSS: 20},
+	}}
+	got := []int64{int64(s.Wall()), int64(s.Fastest()), int64(s.CPU()), s.MaxRSS()}
+	if diff := cmp.Diff([]int64{5, 1, 3, 30}, got); diff != "" {
+		t.Errorf("wall, fastest, CPU, max RSS: mismatch (-want +got):\n%s", diff)
+	}
+}

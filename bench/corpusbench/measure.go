@@ -143,6 +143,18 @@ func (s *series) CPU() time.Duration {
 	return median(s.samples, func(x sample) time.Duration { return x.CPU })
 }
 
+// Fastest is the shortest wall time: on a busy machine, the run least
+// disturbed by the rest.
+func (s *series) Fastest() time.Duration {
+	var m time.Duration
+	for i, x := range s.samples {
+		if i == 0 || x.Wall < m {
+			m = x.Wall
+		}
+	}
+	return m
+}
+
 // MaxRSS is the highest peak RSS of any run.
 func (s *series) MaxRSS() int64 {
 	var m int64
