@@ -16,8 +16,13 @@ import (
 // TestMain lets the test binary act as the launcher, as the program does,
 // so runChild can be tested.
 func TestMain(m *testing.M) {
-	if len(os.Args) > 1 && os.Args[1] == launcherArg {
-		os.Exit(launch(os.Args[2:]))
+	if len(os.Args) > 1 {
+		switch os.Args[1] {
+		case launcherArg:
+			os.Exit(launch(os.Args[2:]))
+		case "floor":
+			os.Exit(floorMain(os.Args[2:], os.Stdout, os.Stderr))
+		}
 	}
 	os.Exit(m.Run())
 }
@@ -389,5 +394,34 @@ func TestSeries(t *testing.T) {
 	got := []int64{int64(s.Wall()), int64(s.Fastest()), int64(s.CPU()), s.MaxRSS()}
 	if diff := cmp.Diff([]int64{5, 1, 3, 30}, got); diff != "" {
 		t.Errorf("wall, fastest, CPU, max RSS: mismatch (-want +got):\n%s", diff)
+	}
+}
+
+func TestBenchMainSkips(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "nocorpus")
+	tests := []struct {
+		name, ci string
+		args     []string
+		want     int
+		stderr   string
+	}{
+		{name: "no corpus", args: []string{"-corpus", missing}, want: 0, stderr: "skipping: corpus " + missing + " not found"},
+		{name: "no corpus in CI", ci: "true", args: []string{"-corpus", missing}, want: 1, stderr: "CI=true: failing"},
+		{name: "no promtool", args: []string{"-corpus", t.TempDir(), "-promtool", "nosuchpromtool"}, want: 0, stderr: "skipping: promtool not found"},
+		{name: "bad scales", args: []string{"-scales", "1,0"}, want: 2, stderr: "need positive numbers"},
+		{name: "bad flag", args: []string{"-nosuchflag"}, want: 2, stderr: "flag provided but not defined"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Setenv("CI", tt.ci)
+			var out, errOut strings.Builder
+			got := benchMain(tt.args, &out, &errOut)
+			if got != tt.want || !strings.Contains(errOut.String(), tt.stderr) {
+				t.Errorf("exit %d, stderr %q; want %d and %q", got, errOut.String(), tt.want, tt.stderr)
+			}
+			if out.Len() != 0 {
+				t.Errorf("stdout %q, want nothing", out.String())
+			}
+		})
 	}
 }
