@@ -373,7 +373,11 @@ func (b *bench) printTargets() (missed int) {
 		if t.unit != "" {
 			v += " " + t.unit
 		}
-		fmt.Fprintf(b.out, "| %s | %s | ≤ %g %s | %s | %s |\n", t.name, v, t.max, t.unit, cpu, verdict)
+		limit := fmt.Sprintf("≤ %g", t.max)
+		if t.unit != "" {
+			limit += " " + t.unit
+		}
+		fmt.Fprintf(b.out, "| %s | %s | %s | %s | %s |\n", t.name, v, limit, cpu, verdict)
 	}
 	if la := loadAvg(); la != "" {
 		fmt.Fprintf(b.out, "\nload average at end: %s\n", la)
