@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -140,7 +141,8 @@ func (c *configReader) lint(cfg *Config, n *yaml.Node) {
 	if isNull(n) || !c.want(n, yaml.MappingNode, "a mapping") {
 		return
 	}
-	keys := []string{"checks", "severity", "required_labels", "required_annotations", "scrape_interval", "min_page_for", "routed_severities"}
+	keys := []string{"checks", "severity", "required_labels", "required_annotations", "scrape_interval", "min_page_for", "routed_severities", "alertmanager_config"}
+	var amConfig, routed *yaml.Node
 	c.each(n, keys, func(k, v *yaml.Node) {
 		switch k.Value {
 		case "checks":
@@ -169,18 +171,50 @@ func (c *configReader) lint(cfg *Config, n *yaml.Node) {
 		case "required_annotations":
 			cfg.RequiredAnnotations = c.strings(v)
 		case "routed_severities":
+			routed = k
 			cfg.RoutedSeverities = c.strings(v)
+		case "alertmanager_config":
+			if c.want(v, yaml.ScalarNode, "the path of an Alertmanager configuration file") {
+				amConfig = v
+			}
 		case "scrape_interval":
 			cfg.ScrapeInterval = c.duration(v)
 		case "min_page_for":
 			cfg.MinPageFor = c.duration(v)
 		}
 	})
+	if amConfig != nil {
+		c.alertmanager(cfg, amConfig, routed)
+	}
 	for _, p := range cfg.PageValues {
 		if len(cfg.SeverityValues) > 0 && !contains(cfg.SeverityValues, p) {
 			c.fail(n, "severity.page value %q is not one of severity.values %v", p, cfg.SeverityValues)
 		}
 	}
+}
+
+// alertmanager fills the routed severities from the Alertmanager
+// configuration at n (relative to the config file), after the whole
+// section is read, as severity.label may come after it.
+func (c *configReader) alertmanager(cfg *Config, n, routed *yaml.Node) {
+	if routed != nil {
+		c.fail(routed, "routed_severities and alertmanager_config both set; keep one (alertmanager_config reads the routed severities from the routes)")
+		return
+	}
+	p := filepath.FromSlash(n.Value)
+	if !filepath.IsAbs(p) {
+		p = filepath.Join(filepath.Dir(filepath.FromSlash(c.path)), p)
+	}
+	sev, err := RoutedSeverities(p, cfg.SeverityLabel)
+	if err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = fmt.Errorf("%s: %w", filepath.ToSlash(p), pe.Err)
+		}
+		c.fail(n, "alertmanager_config: %v", err)
+		return
+	}
+	cfg.RoutedSeverities = sev
 }
 
 func (c *configReader) checks(cfg *Config, n *yaml.Node) {
