@@ -17,7 +17,9 @@ package checks
 import (
 	"bufio"
 	"bytes"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -89,8 +91,20 @@ func parseWants(path string, src []byte) ([]*want, error) {
 
 // only returns a config that runs the check under test alone. Directive
 // checks are about other checks' findings, so they run with every check.
-func only(c *lint.Check, all []*lint.Check) *lint.Config {
+// The config starts from the check's testdata/lint/<dir>/agentalerts.yml
+// when there is one (for checks that report nothing by default), else
+// from the defaults.
+func only(t testing.TB, c *lint.Check, all []*lint.Check) *lint.Config {
+	t.Helper()
 	cfg := lint.DefaultConfig()
+	path := filepath.Join(testdataDir(c.ID), "agentalerts.yml")
+	if src, err := os.ReadFile(path); err == nil {
+		if cfg, err = lint.ParseConfig(filepath.ToSlash(path), src); err != nil {
+			t.Fatal(err)
+		}
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		t.Fatal(err)
+	}
 	if strings.HasPrefix(c.ID, "directive/") {
 		return cfg
 	}
@@ -144,7 +158,7 @@ func runCase(t *testing.T, all []*lint.Check, c *lint.Check, files []string) {
 		}
 		wants = append(wants, ws...)
 	}
-	res, err := lint.Lint(files, nil, lint.Options{Config: only(c, all), Checks: all})
+	res, err := lint.Lint(files, nil, lint.Options{Config: only(t, c, all), Checks: all})
 	if err != nil {
 		t.Fatal(err)
 	}

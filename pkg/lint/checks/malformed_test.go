@@ -54,7 +54,7 @@ func TestMalformedColumns(t *testing.T) {
 	for _, tt := range tests {
 		c := ByID(tt.check)
 		path := filepath.Join(testdataDir(tt.check), tt.file)
-		res, err := lint.Lint([]string{path}, nil, lint.Options{Config: only(c, all), Checks: all})
+		res, err := lint.Lint([]string{path}, nil, lint.Options{Config: only(t, c, all), Checks: all})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -129,7 +129,7 @@ const lintGuide = "# agentalerts lint\n\n" +
 	"| Code | Meaning |\n|---|---|\n" +
 	"| 0 | no finding at or above `--fail-on` (`error`, `warning` (default) or `info`) |\n" +
 	"| 1 | a finding at or above `--fail-on` |\n" +
-	"| 2 | usage error, bad config, or a path that cannot be read (also when other paths were linted) |\n\n" +
+	"| 2 | usage error, bad config, or a path that cannot be read or is over a limit (also when other paths were linted); see [errors.md](../errors.md) |\n\n" +
 	"## Configuration\n\n" +
 	"`.agentalerts.yaml` in the working directory or the nearest parent, or `--config FILE`. Unknown keys and unknown check ids are errors.\n\n" +
 	"```yaml\n" +
@@ -145,6 +145,10 @@ const lintGuide = "# agentalerts lint\n\n" +
 	"  required_annotations: [summary, description]\n" +
 	"  scrape_interval: 30s                     # rate windows under twice this are flagged\n" +
 	"  min_page_for: 2m                         # shortest for: of a page alert\n" +
+	"  # The severities Alertmanager routes, for alert/unrouted-severity: listed,\n" +
+	"  routed_severities: [critical, warning]\n" +
+	"  # or read from the routes of its config (path relative to this file):\n" +
+	"  # alertmanager_config: alertmanager/alertmanager.yml\n" +
 	"```\n\n" +
 	"## Inline directives\n\n" +
 	"`# agentalerts disable=ID[,ID] reason` on a rule, or on the line above it, silences those checks for that rule; " +
