@@ -58,8 +58,10 @@ GitHub code scanning), checkstyle (Jenkins) and gitlab (Code Quality report
 for merge requests). Findings go to stdout, logs to stderr.
 
 Exit status: 0 when no finding is at or above --fail-on; 1 when one is; 2
-for a usage error, a bad config, or a path that cannot be read (even when
-the other paths were linted).`,
+for a usage error, a bad config, or a path that cannot be read or is over
+an input limit: binary, invalid UTF-8, a line over 1 MiB, an alias bomb,
+nesting over 10000 levels, a file over --max-file-size (even when the other
+paths were linted; docs/errors.md lists them all).`,
 		Example: `  # Lint every rule file under rules/
   agentalerts lint rules/
 
