@@ -10,6 +10,8 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/agentalerts/agentalerts/internal/limits"
+
 	"github.com/agentalerts/agentalerts/pkg/diag"
 )
 
@@ -21,10 +23,8 @@ const (
 	// MaxLineLength is the longest line read, in bytes.
 	MaxLineLength = 1 << 20
 	// MaxExprOperators is the most operators, parentheses and set
-	// keywords one expression may have. Prometheus's PromQL parser takes
-	// time quadratic in them (10,000 additions take seconds), so an
-	// expression over the limit is not parsed.
-	MaxExprOperators = 4096
+	// keywords one expression may have (see limits.MaxExprOperators).
+	MaxExprOperators = limits.MaxExprOperators
 	// maxExprCost bounds the sum, over a file, of each expression's
 	// operators squared: the parser's total work. A generated file of
 	// 100,000 ordinary rules stays far below it.
@@ -139,45 +139,8 @@ func aliasBomb(path string, doc *yaml.Node) *diag.Diagnostic {
 	}
 }
 
-// exprOperators counts the operators, opening parentheses and set
-// keywords (and, or, unless) of a PromQL expression outside its string
-// literals: what the parser's running time grows with, squared.
-func exprOperators(s string) int {
-	n := 0
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; c {
-		case '"', '\'', '`':
-			for i++; i < len(s) && s[i] != c; i++ {
-				if s[i] == '\\' && c != '`' {
-					i++
-				}
-			}
-		case '+', '-', '*', '/', '%', '^', '(', '<', '>':
-			n++
-		case '=', '!':
-			if i+1 < len(s) && s[i+1] == '=' { // == and !=, not a matcher's =
-				n++
-				i++
-			}
-		case 'a', 'o', 'u':
-			if i > 0 && isWordByte(s[i-1]) {
-				continue
-			}
-			for _, kw := range [...]string{"and", "or", "unless"} {
-				if len(s)-i >= len(kw) && s[i:i+len(kw)] == kw && (i+len(kw) == len(s) || !isWordByte(s[i+len(kw)])) {
-					n++
-					i += len(kw) - 1
-					break
-				}
-			}
-		}
-	}
-	return n
-}
-
-func isWordByte(c byte) bool {
-	return c == '_' || c == ':' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
-}
+// exprOperators is limits.ExprOperators (shared with the test runner).
+func exprOperators(s string) int { return limits.ExprOperators(s) }
 
 // errExprLimit is the Expr.Err of an expression over a limit: it was
 // not parsed, and io/read says why.
@@ -198,7 +161,7 @@ func IsLimitError(err error) bool {
 func exprLimit(s string, cost *int64) error {
 	ops := exprOperators(s)
 	if ops > MaxExprOperators {
-		return &errExprLimit{fmt.Sprintf("expression with %d operators and parentheses, over the limit of %d: not parsed", ops, MaxExprOperators)}
+		return &errExprLimit{limits.ExprError(ops).Error()}
 	}
 	*cost += int64(ops) * int64(ops)
 	if *cost > maxExprCost {

@@ -23,6 +23,7 @@ import (
 	"github.com/prometheus/prometheus/promql/promqltest"
 	"github.com/prometheus/prometheus/rules"
 
+	"github.com/agentalerts/agentalerts/internal/limits"
 	"github.com/agentalerts/agentalerts/pkg/diag"
 )
 
@@ -110,7 +111,8 @@ func Run(f *File, opts Options) (*FileResult, error) {
 func run(f *File, opts Options, errs diag.List) (*FileResult, error) {
 	r := &runner{file: f, opts: opts, res: &FileResult{Path: f.Path}}
 	if r.opts.Parser == nil {
-		r.opts.Parser = parser.NewParser(parser.Options{})
+		// Hostile input: an expression the parser would take minutes on is refused.
+		r.opts.Parser = limits.Parser{Parser: parser.NewParser(parser.Options{})}
 	}
 	if len(opts.Run) > 0 {
 		re, err := regexp.Compile(strings.Join(opts.Run, "|"))
