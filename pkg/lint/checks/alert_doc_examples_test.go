@@ -61,8 +61,6 @@ func docFindings(t *testing.T, c *lint.Check, cfg *lint.Config, src string) []st
 			}
 		}
 	}
-	if c.Finish != nil {
-		c.Finish(lint.NewPass(c, cfg, nil, func(d diag.Diagnostic) { got = append(got, d.String()) }), []*lint.File{f})
-	}
+	runCrossFile(c, cfg, []*lint.File{f}, func(d diag.Diagnostic) { got = append(got, d.String()) })
 	return got
 }

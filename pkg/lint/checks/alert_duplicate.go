@@ -2,6 +2,7 @@ package checks
 
 import (
 	"fmt"
+	"hash/fnv"
 	"sort"
 	"strings"
 
@@ -55,7 +56,8 @@ with different label names (sum by (statefulset) and sum by
           severity: ticket
 `,
 	},
-	Finish: checkDuplicateAlerts,
+	Collect: collectDuplicateAlerts,
+	Reduce:  reduceDuplicateAlerts,
 }
 
 // alertIdentity is what makes two alerting rules the same alert: the name
@@ -94,36 +96,83 @@ func normalizedExpr(r *lint.Rule) string {
 	return strings.Join(strings.Fields(r.Expr.Value.Value), " ")
 }
 
-func checkDuplicateAlerts(p *lint.Pass, files []*lint.File) {
-	first := map[string]*lint.Rule{}
-	for _, f := range files {
-		for _, d := range f.Docs {
-			for _, g := range d.Groups {
-				for _, r := range g.Rules {
-					if !r.IsAlert() {
-						continue
-					}
-					id := alertIdentity(r)
-					prev, ok := first[id]
-					if !ok {
-						first[id] = r
-						continue
-					}
-					if distinctSeries(prev, r) {
-						continue
-					}
-					where := rulePos(prev)
-					if normalizedExpr(prev) == normalizedExpr(r) {
-						p.ReportAt(r, nil,
-							fmt.Sprintf("alert %s is an identical copy of the one at %s", r.Alert.Value, where),
-							"delete one of the copies")
-						continue
-					}
-					p.ReportAt(r, r.Expr.Node,
-						fmt.Sprintf("alert %s is also defined at %s with the same labels but a different expression: unless their series differ in labels, both raise the same alert", r.Alert.Value, where),
-						"give one a distinguishing label (e.g. severity) or a different name, or merge the expressions")
+// dupAlert is what alert/duplicate remembers of one alerting rule once its
+// file's model is freed: enough to decide and word a finding, nothing
+// pointing into the model.
+type dupAlert struct {
+	identity    string   // alertIdentity
+	name        string   // the alert's name
+	group       string   // its group's name
+	pos, exprAt diag.Pos // the name and the expression
+	expr        [16]byte // 128-bit hash of normalizedExpr: equal meaning, equal hash
+	exact       bool     // the output label names are known exactly...
+	labels      string   // ...and are these, sorted and comma-joined
+}
+
+// collectDuplicateAlerts runs in the parallel phase and keeps the facts
+// of each alerting rule of f, so the engine can free the model at once.
+func collectDuplicateAlerts(p *lint.Pass, f *lint.File) any {
+	var out []dupAlert
+	for _, d := range f.Docs {
+		for _, g := range d.Groups {
+			for _, r := range g.Rules {
+				if !r.IsAlert() {
+					continue
 				}
+				a := dupAlert{
+					identity: alertIdentity(r),
+					name:     r.Alert.Value,
+					group:    g.Name.Value,
+					pos:      rulePos(r),
+					exprAt:   lint.NodePos(f.Path, r.Expr.Node),
+				}
+				h := fnv.New128a()
+				h.Write([]byte(normalizedExpr(r)))
+				h.Sum(a.expr[:0])
+				if e := ast(r); e != nil {
+					if ls := outputLabels(e); ls.exact {
+						a.exact, a.labels = true, strings.Join(ls.known(), ",")
+					}
+				}
+				out = append(out, a)
 			}
+		}
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
+}
+
+// reduceDuplicateAlerts finds, with one map over every alert in file
+// order, each alert that repeats an earlier one's identity.
+func reduceDuplicateAlerts(p *lint.Pass, facts []any) {
+	first := map[string]*dupAlert{}
+	for _, fact := range facts {
+		alerts := fact.([]dupAlert)
+		for i := range alerts {
+			a := &alerts[i]
+			prev, ok := first[a.identity]
+			if !ok {
+				first[a.identity] = a
+				continue
+			}
+			if distinctSeries(prev, a) {
+				continue
+			}
+			if prev.expr == a.expr {
+				p.Report(diag.Diagnostic{
+					Pos: a.pos, Rule: a.name, Group: a.group,
+					Message: fmt.Sprintf("alert %s is an identical copy of the one at %s", a.name, prev.pos),
+					Fix:     "delete one of the copies",
+				})
+				continue
+			}
+			p.Report(diag.Diagnostic{
+				Pos: a.exprAt, Rule: a.name, Group: a.group,
+				Message: fmt.Sprintf("alert %s is also defined at %s with the same labels but a different expression: unless their series differ in labels, both raise the same alert", a.name, prev.pos),
+				Fix:     "give one a distinguishing label (e.g. severity) or a different name, or merge the expressions",
+			})
 		}
 	}
 }
@@ -142,18 +191,11 @@ func rulePos(r *lint.Rule) diag.Pos {
 	return lint.NodePos(file, n)
 }
 
-// distinctSeries reports whether two rules' expressions provably return
+// distinctSeries reports whether two alerts' expressions provably return
 // series with different label names (sum by (statefulset) and sum by
 // (deployment)): their alerts then differ in labels even with the same
 // name and static labels, a pattern mixins use to cover several kinds of
 // object under one alert name.
-func distinctSeries(a, b *lint.Rule) bool {
-	if ast(a) == nil || ast(b) == nil {
-		return false
-	}
-	la, lb := outputLabels(ast(a)), outputLabels(ast(b))
-	if !la.exact || !lb.exact {
-		return false
-	}
-	return strings.Join(la.known(), ",") != strings.Join(lb.known(), ",")
+func distinctSeries(a, b *dupAlert) bool {
+	return a.exact && b.exact && a.labels != b.labels
 }

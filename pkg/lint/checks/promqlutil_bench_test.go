@@ -55,9 +55,7 @@ func BenchmarkRuleChecks(b *testing.B) {
 					}
 				}
 			}
-			if c.Finish != nil {
-				c.Finish(lint.NewPass(c, cfg, nil, report), files)
-			}
+			runCrossFile(c, cfg, files, report)
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(rules), "ns/rule")

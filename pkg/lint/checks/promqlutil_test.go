@@ -222,9 +222,7 @@ func FuzzRuleChecks(f *testing.F) {
 					}
 				}
 			}
-			if c.Finish != nil {
-				c.Finish(lint.NewPass(c, cfg, nil, func(diag.Diagnostic) {}), []*lint.File{file, file})
-			}
+			runCrossFile(c, cfg, []*lint.File{file, file}, func(diag.Diagnostic) {})
 		}
 	})
 }

@@ -1,0 +1,25 @@
+package checks
+
+import (
+	"github.com/agentalerts/agentalerts/pkg/diag"
+	"github.com/agentalerts/agentalerts/pkg/lint"
+)
+
+// runCrossFile runs c's cross-file phase over files the way the engine
+// does, whichever form the check uses: Finish, or Collect on each file and
+// Reduce over the non-nil results in file order.
+func runCrossFile(c *lint.Check, cfg *lint.Config, files []*lint.File, report func(diag.Diagnostic)) {
+	if c.Finish != nil {
+		c.Finish(lint.NewPass(c, cfg, nil, report), files)
+	}
+	if c.Collect == nil || c.Reduce == nil {
+		return
+	}
+	var facts []any
+	for _, f := range files {
+		if ft := c.Collect(lint.NewPass(c, cfg, f, report), f); ft != nil {
+			facts = append(facts, ft)
+		}
+	}
+	c.Reduce(lint.NewPass(c, cfg, nil, report), facts)
+}
