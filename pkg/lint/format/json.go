@@ -1,6 +1,8 @@
 package format
 
 import (
+	"bufio"
+	"bytes"
 	"encoding/json"
 	"io"
 )
@@ -38,29 +40,65 @@ type jsonSummary struct {
 	Infos    int `json:"infos"`
 }
 
-// Format implements Formatter.
+// Format implements Formatter. It writes one problem at a time, so a run
+// with tens of thousands of findings never holds its whole report in
+// memory; the bytes are those of encoding jsonReport with a two-space
+// indent.
 func (JSON) Format(w io.Writer, r *Report) error {
-	out := jsonReport{Problems: make([]jsonProblem, 0, len(r.Diagnostics))}
-	for _, d := range r.Diagnostics {
-		e := end(d)
-		out.Problems = append(out.Problems, jsonProblem{
-			Check:     d.Check,
-			Severity:  d.Severity.String(),
-			File:      d.Pos.File,
-			Line:      d.Pos.Line,
-			Column:    d.Pos.Column,
-			EndLine:   e.Line,
-			EndColumn: e.Column,
-			Group:     d.Group,
-			Rule:      d.Rule,
-			Message:   d.Message,
-			Fix:       d.Fix,
-		})
-	}
-	out.Summary.Files, out.Summary.Rules = r.Files, r.Rules
-	out.Summary.Errors, out.Summary.Warnings, out.Summary.Infos = r.Counts()
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
+	bw := bufio.NewWriter(w)
+	var raw bytes.Buffer
+	enc := json.NewEncoder(&raw)
 	enc.SetEscapeHTML(false)
-	return enc.Encode(out)
+	// put writes v indented as a value nested at depth, without the
+	// newline the encoder ends it with.
+	put := func(v any, depth string) error {
+		raw.Reset()
+		if err := enc.Encode(v); err != nil {
+			return err
+		}
+		var ind bytes.Buffer
+		if err := json.Indent(&ind, bytes.TrimSuffix(raw.Bytes(), []byte("\n")), depth, "  "); err != nil {
+			return err
+		}
+		_, err := bw.Write(ind.Bytes())
+		return err
+	}
+	if len(r.Diagnostics) == 0 {
+		bw.WriteString("{\n  \"problems\": [],\n")
+	} else {
+		bw.WriteString("{\n  \"problems\": [\n")
+		for i, d := range r.Diagnostics {
+			e := end(d)
+			bw.WriteString("    ")
+			if err := put(jsonProblem{
+				Check:     d.Check,
+				Severity:  d.Severity.String(),
+				File:      d.Pos.File,
+				Line:      d.Pos.Line,
+				Column:    d.Pos.Column,
+				EndLine:   e.Line,
+				EndColumn: e.Column,
+				Group:     d.Group,
+				Rule:      d.Rule,
+				Message:   d.Message,
+				Fix:       d.Fix,
+			}, "    "); err != nil {
+				return err
+			}
+			if i < len(r.Diagnostics)-1 {
+				bw.WriteString(",")
+			}
+			bw.WriteString("\n")
+		}
+		bw.WriteString("  ],\n")
+	}
+	var sum jsonSummary
+	sum.Files, sum.Rules = r.Files, r.Rules
+	sum.Errors, sum.Warnings, sum.Infos = r.Counts()
+	bw.WriteString("  \"summary\": ")
+	if err := put(sum, "  "); err != nil {
+		return err
+	}
+	bw.WriteString("\n}\n")
+	return bw.Flush()
 }
