@@ -184,7 +184,7 @@ func runLint(s *IOStreams, o lintOptions, paths []string) error {
 // findings), but each worker's model is garbage the moment its file is
 // done; without a limit the collector lets the heap double between
 // cycles and a monorepo run peaks at several times what it uses.
-const lintMemoryLimit = 80 << 20
+const lintMemoryLimit = 64 << 20
 
 // softMemoryLimit applies lintMemoryLimit unless the user chose a limit
 // with GOMEMLIMIT, and returns the function that restores the previous

@@ -96,23 +96,39 @@ func normalizedExpr(r *lint.Rule) string {
 	return strings.Join(strings.Fields(r.Expr.Value.Value), " ")
 }
 
-// dupAlert is what alert/duplicate remembers of one alerting rule once its
-// file's model is freed: enough to decide and word a finding, nothing
-// pointing into the model.
-type dupAlert struct {
-	identity    string   // alertIdentity
-	name        string   // the alert's name
-	group       string   // its group's name
-	pos, exprAt diag.Pos // the name and the expression
-	expr        [16]byte // 128-bit hash of normalizedExpr: equal meaning, equal hash
-	exact       bool     // the output label names are known exactly...
-	labels      string   // ...and are these, sorted and comma-joined
+// dupFile is what alert/duplicate remembers of one file once its model
+// is freed: its path and, per alerting rule, a fixed-size record. On a
+// monorepo that is tens of thousands of records kept until the end, so
+// they hold hashes and line numbers, not copies of the text.
+type dupFile struct {
+	path   string
+	alerts []dupAlert
 }
+
+// dupAlert is one alerting rule of a dupFile.
+type dupAlert struct {
+	identity    [16]byte // 128-bit hash of alertIdentity
+	expr        [16]byte // 128-bit hash of normalizedExpr: equal meaning, equal hash
+	labels      uint64   // hash of the exact output label names, when exact
+	exact       bool     // the output label names are known exactly
+	name, group string   // for the message; yaml.v3 allocates each scalar apart, so these pin nothing else
+	pos, exprAt linePos  // the name and the expression
+}
+
+// linePos is a diag.Pos without its file, which dupFile holds once.
+type linePos struct{ line, col int32 }
+
+func (l linePos) in(file string) diag.Pos {
+	return diag.Pos{File: file, Line: int(l.line), Column: int(l.col)}
+}
+
+func toLinePos(p diag.Pos) linePos { return linePos{int32(p.Line), int32(p.Column)} }
 
 // collectDuplicateAlerts runs in the parallel phase and keeps the facts
 // of each alerting rule of f, so the engine can free the model at once.
 func collectDuplicateAlerts(p *lint.Pass, f *lint.File) any {
 	var out []dupAlert
+	h := fnv.New128a()
 	for _, d := range f.Docs {
 		for _, g := range d.Groups {
 			for _, r := range g.Rules {
@@ -120,18 +136,22 @@ func collectDuplicateAlerts(p *lint.Pass, f *lint.File) any {
 					continue
 				}
 				a := dupAlert{
-					identity: alertIdentity(r),
-					name:     r.Alert.Value,
-					group:    g.Name.Value,
-					pos:      rulePos(r),
-					exprAt:   lint.NodePos(f.Path, r.Expr.Node),
+					name:   r.Alert.Value,
+					group:  g.Name.Value,
+					pos:    toLinePos(rulePos(r)),
+					exprAt: toLinePos(lint.NodePos(f.Path, r.Expr.Node)),
 				}
-				h := fnv.New128a()
+				h.Reset()
+				h.Write([]byte(alertIdentity(r)))
+				h.Sum(a.identity[:0])
+				h.Reset()
 				h.Write([]byte(normalizedExpr(r)))
 				h.Sum(a.expr[:0])
 				if e := ast(r); e != nil {
 					if ls := outputLabels(e); ls.exact {
-						a.exact, a.labels = true, strings.Join(ls.known(), ",")
+						l := fnv.New64a()
+						l.Write([]byte(strings.Join(ls.known(), "\x00")))
+						a.exact, a.labels = true, l.Sum64()
 					}
 				}
 				out = append(out, a)
@@ -141,36 +161,41 @@ func collectDuplicateAlerts(p *lint.Pass, f *lint.File) any {
 	if len(out) == 0 {
 		return nil
 	}
-	return out
+	return &dupFile{path: f.Path, alerts: out}
 }
 
 // reduceDuplicateAlerts finds, with one map over every alert in file
 // order, each alert that repeats an earlier one's identity.
 func reduceDuplicateAlerts(p *lint.Pass, facts []any) {
-	first := map[string]*dupAlert{}
+	type seen struct {
+		file *dupFile
+		a    *dupAlert
+	}
+	first := map[[16]byte]seen{}
 	for _, fact := range facts {
-		alerts := fact.([]dupAlert)
-		for i := range alerts {
-			a := &alerts[i]
+		df := fact.(*dupFile)
+		for i := range df.alerts {
+			a := &df.alerts[i]
 			prev, ok := first[a.identity]
 			if !ok {
-				first[a.identity] = a
+				first[a.identity] = seen{df, a}
 				continue
 			}
-			if distinctSeries(prev, a) {
+			if distinctSeries(prev.a, a) {
 				continue
 			}
-			if prev.expr == a.expr {
+			where := prev.a.pos.in(prev.file.path)
+			if prev.a.expr == a.expr {
 				p.Report(diag.Diagnostic{
-					Pos: a.pos, Rule: a.name, Group: a.group,
-					Message: fmt.Sprintf("alert %s is an identical copy of the one at %s", a.name, prev.pos),
+					Pos: a.pos.in(df.path), Rule: a.name, Group: a.group,
+					Message: fmt.Sprintf("alert %s is an identical copy of the one at %s", a.name, where),
 					Fix:     "delete one of the copies",
 				})
 				continue
 			}
 			p.Report(diag.Diagnostic{
-				Pos: a.exprAt, Rule: a.name, Group: a.group,
-				Message: fmt.Sprintf("alert %s is also defined at %s with the same labels but a different expression: unless their series differ in labels, both raise the same alert", a.name, prev.pos),
+				Pos: a.exprAt.in(df.path), Rule: a.name, Group: a.group,
+				Message: fmt.Sprintf("alert %s is also defined at %s with the same labels but a different expression: unless their series differ in labels, both raise the same alert", a.name, where),
 				Fix:     "give one a distinguishing label (e.g. severity) or a different name, or merge the expressions",
 			})
 		}
