@@ -8,7 +8,10 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/prometheus/common/model"
 	"github.com/prometheus/prometheus/model/rulefmt"
@@ -34,19 +37,53 @@ func Render(r *Result, specPath string, perService bool) (map[string][]byte, err
 		return out, nil
 	}
 	owner := map[string]string{}
-	for _, s := range r.Services {
+	names := make([]string, len(r.Services))
+	for i, s := range r.Services {
 		name := FileName(s.Name)
 		if prev, dup := owner[name]; dup {
 			return nil, fmt.Errorf("services %q and %q both map to file %s; rename one", prev, s.Name, name)
 		}
 		owner[name] = s.Name
-		b, err := renderFile([]*ServiceRules{s}, specPath)
-		if err != nil {
-			return nil, err
+		names[i] = name
+	}
+	// Validation is most of the cost of a file and files are independent:
+	// render them on every core, then report the first failure in service
+	// order so the error does not depend on scheduling.
+	files := make([][]byte, len(r.Services))
+	errs := make([]error, len(r.Services))
+	parallel(len(r.Services), func(i int) {
+		files[i], errs[i] = renderFile([]*ServiceRules{r.Services[i]}, specPath)
+	})
+	for i := range files {
+		if errs[i] != nil {
+			return nil, errs[i]
 		}
-		out[name] = b
+		out[names[i]] = files[i]
 	}
 	return out, nil
+}
+
+// parallel runs do(0..n-1) on GOMAXPROCS goroutines.
+func parallel(n int, do func(i int)) {
+	workers := min(runtime.GOMAXPROCS(0), n)
+	if workers <= 1 {
+		for i := 0; i < n; i++ {
+			do(i)
+		}
+		return
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := int(next.Add(1) - 1); i < n; i = int(next.Add(1) - 1) {
+				do(i)
+			}
+		}()
+	}
+	wg.Wait()
 }
 
 // HeaderLine is the first line of every generated file, naming the spec;
@@ -97,7 +134,7 @@ func renderFile(svcs []*ServiceRules, specPath string) ([]byte, error) {
 	if err := enc.Close(); err != nil {
 		return nil, fmt.Errorf("bug: encoding rules: %w", err)
 	}
-	if err := Validate(buf.Bytes()); err != nil {
+	if err := validateSplit(buf.Bytes()); err != nil {
 		return nil, err
 	}
 	return buf.Bytes(), nil
@@ -153,6 +190,14 @@ func (e *BugError) Error() string {
 // (so Prometheus 2.42 accepts it), and every expression and template
 // through the real parsers.
 func Validate(content []byte) error {
+	if _, errs := validate(content); len(errs) > 0 {
+		return &BugError{Errs: errs}
+	}
+	return nil
+}
+
+// validate is Validate returning the groups read, for validateSplit.
+func validate(content []byte) (*rulefmt.RuleGroups, []error) {
 	p := parser.NewParser(parser.Options{})
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	rgs, errs := rulefmt.Parse(content, false, model.LegacyValidation, p, logger)
@@ -168,8 +213,88 @@ func Validate(content []byte) error {
 			}
 		}
 	}
-	if len(errs) > 0 {
-		return &BugError{Errs: errs}
+	return rgs, errs
+}
+
+// splitValidateMin is the size below which a file is validated whole:
+// splitting only pays on large files.
+const splitValidateMin = 256 << 10
+
+// validateSplit is Validate on every core, for a large file as renderFile
+// writes it: comment lines, "groups:", then one item per group. rulefmt
+// validates a file sequentially, and on a spec of a thousand services that
+// is seconds; so the file is cut before each group item (a line starting
+// with "  - ", which only a group item can: everything inside a group,
+// block scalars included, is indented deeper) into pieces of consecutive
+// groups. Each piece is validated by Validate as "groups:\n" followed by
+// its exact bytes, and group names, the one thing rulefmt compares across
+// a file, are compared across the pieces here. A file of any other shape
+// is validated whole.
+func validateSplit(content []byte) error {
+	if len(content) < splitValidateMin {
+		return Validate(content)
+	}
+	head := []byte("groups:\n")
+	at := bytes.Index(content, append([]byte("\n"), head...))
+	if at < 0 {
+		return Validate(content)
+	}
+	for _, line := range bytes.Split(content[:at], []byte("\n")) {
+		if !bytes.HasPrefix(line, []byte("#")) {
+			return Validate(content)
+		}
+	}
+	body := content[at+1+len(head):]
+	var starts []int
+	for off := 0; off < len(body); {
+		if !bytes.HasPrefix(body[off:], []byte("  - ")) {
+			if len(starts) == 0 {
+				return Validate(content)
+			}
+		} else {
+			starts = append(starts, off)
+		}
+		nl := bytes.IndexByte(body[off:], '\n')
+		if nl < 0 {
+			break
+		}
+		off += nl + 1
+	}
+	// Pieces of about equal size, a few per core so that one slow piece
+	// does not leave a core idle.
+	n := min(len(starts), 4*runtime.GOMAXPROCS(0))
+	target := len(body)/n + 1
+	var cuts []int
+	for _, s := range starts {
+		if len(cuts) == 0 || s-cuts[len(cuts)-1] >= target {
+			cuts = append(cuts, s)
+		}
+	}
+	cuts = append(cuts, len(body))
+	pieces := len(cuts) - 1
+	groups := make([]*rulefmt.RuleGroups, pieces)
+	errs := make([][]error, pieces)
+	parallel(pieces, func(i int) {
+		piece := make([]byte, 0, len(head)+cuts[i+1]-cuts[i])
+		piece = append(append(piece, head...), body[cuts[i]:cuts[i+1]]...)
+		groups[i], errs[i] = validate(piece)
+	})
+	var all []error
+	seen := map[string]bool{}
+	for i := range groups {
+		all = append(all, errs[i]...)
+		if groups[i] == nil {
+			continue
+		}
+		for _, g := range groups[i].Groups {
+			if seen[g.Name] {
+				all = append(all, fmt.Errorf("group %s: the name is repeated in the same file", g.Name))
+			}
+			seen[g.Name] = true
+		}
+	}
+	if len(all) > 0 {
+		return &BugError{Errs: all}
 	}
 	return nil
 }
