@@ -114,6 +114,11 @@ func runGenerate(s *IOStreams, o *generateOptions) error {
 		}
 	}
 	perService := isDirTarget(o.out)
+	if perService {
+		if err := rules.CheckFileNames(spec); err != nil {
+			return specError(s, err)
+		}
+	}
 	files, err := rules.Render(res, path, perService)
 	if err != nil {
 		return &ExitError{Code: ExitUsage, Err: err}

@@ -30,26 +30,57 @@ func TestGenerateServiceNameCannotEscape(t *testing.T) {
 	if err := os.Symlink(victim, filepath.Join(out, "link.rules.yaml")); err != nil {
 		t.Skip(err)
 	}
-	spec := "version: 1\nservices:\n" +
+	walk := func() []string {
+		var got []string
+		filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+			if err == nil && !d.IsDir() {
+				rel, _ := filepath.Rel(root, p)
+				got = append(got, filepath.ToSlash(rel))
+			}
+			return nil
+		})
+		return got
+	}
+
+	// Names that would leave the directory are refused, each at its
+	// position, and nothing at all is written.
+	hostile := "version: 1\nservices:\n" +
 		"  - {name: ../../etc/x, job: a}\n" +
 		"  - {name: /abs/path, job: b}\n" +
 		"  - {name: '..', job: c}\n" +
 		"  - {name: 'a/../../b', job: d}\n" +
+		"  - {name: 'a\\..\\b', job: e}\n" +
+		"  - {name: fine, job: f}\n"
+	code, _, stderr := runCLI(t, hostile, "generate", "-", "-o", out+"/")
+	if code != ExitUsage {
+		t.Fatalf("exit %d, want %d: %s", code, ExitUsage, stderr)
+	}
+	var lines []string
+	for _, l := range strings.Split(strings.TrimSpace(stderr), "\n") {
+		if !strings.Contains(l, "note:") {
+			lines = append(lines, l[:strings.Index(l, ": error:")])
+		}
+	}
+	if diff := cmp.Diff([]string{"<stdin>:3:12", "<stdin>:4:12", "<stdin>:5:12", "<stdin>:6:12", "<stdin>:7:12"}, lines); diff != "" {
+		t.Errorf("refusals mismatch (-want +got):\n%s\nstderr:\n%s", diff, stderr)
+	}
+	if !strings.Contains(stderr, `service name "../../etc/x" would name a file outside the output directory`) {
+		t.Errorf("stderr does not say why:\n%s", stderr)
+	}
+	if diff := cmp.Diff([]string{"rules/link.rules.yaml", "victim.yaml"}, walk()); diff != "" {
+		t.Errorf("files mismatch after refusal (-want +got):\n%s", diff)
+	}
+
+	// A name with a slash but no way out is flattened into the
+	// directory, and a symlink there is replaced, not written through.
+	spec := "version: 1\nservices:\n" +
+		"  - {name: team/agent, job: a}\n" +
 		"  - {name: link, job: e}\n"
-	code, _, stderr := runCLI(t, spec, "generate", "-", "-o", out+"/")
+	code, _, stderr = runCLI(t, spec, "generate", "-", "-o", out+"/")
 	if code != ExitOK {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	var got []string
-	filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		if err == nil && !d.IsDir() {
-			rel, _ := filepath.Rel(root, p)
-			got = append(got, filepath.ToSlash(rel))
-		}
-		return nil
-	})
-	want := []string{"rules/a_.._.._b.rules.yaml", "rules/abs_path.rules.yaml", "rules/etc_x.rules.yaml", "rules/link.rules.yaml", "rules/service.rules.yaml", "victim.yaml"}
-	if diff := cmp.Diff(want, got); diff != "" {
+	if diff := cmp.Diff([]string{"rules/link.rules.yaml", "rules/team_agent.rules.yaml", "victim.yaml"}, walk()); diff != "" {
 		t.Errorf("files mismatch (-want +got):\n%s", diff)
 	}
 	if b, _ := os.ReadFile(victim); string(b) != "precious\n" {

@@ -18,6 +18,7 @@ import (
 	"github.com/prometheus/prometheus/promql/parser"
 	"go.yaml.in/yaml/v3"
 
+	"github.com/agentalerts/agentalerts/pkg/diag"
 	"github.com/agentalerts/agentalerts/pkg/templates"
 )
 
@@ -345,4 +346,35 @@ func writeAtomic(path string, data []byte, rename func(from, to string) error) (
 		_ = d.Close()
 	}
 	return nil
+}
+
+// CheckFileNames refuses, for output with one file per service, a service
+// name that read as a path would leave the output directory (absolute, or
+// with a ".." element, such as "../../etc/x"). FileName would flatten it
+// into the directory anyway; refusing says that the spec is hostile or
+// mistaken instead of quietly writing a file under a name nobody chose.
+func CheckFileNames(spec *Spec) error {
+	var l diag.List
+	for _, s := range spec.Services {
+		name := strings.ReplaceAll(s.Name.V, `\`, "/")
+		if filepath.IsLocal(filepath.FromSlash(name)) && !strings.HasPrefix(name, "/") && !hasDotDot(name) {
+			continue
+		}
+		l = append(l, diag.Diagnostic{Pos: s.Name.Pos, Check: "spec/value", Severity: diag.Error,
+			Message: fmt.Sprintf("service name %q would name a file outside the output directory, expected a name without a leading / and without .. elements", s.Name.V),
+		})
+	}
+	if len(l) > 0 {
+		return l
+	}
+	return nil
+}
+
+func hasDotDot(name string) bool {
+	for _, el := range strings.Split(name, "/") {
+		if el == ".." {
+			return true
+		}
+	}
+	return false
 }
