@@ -174,11 +174,19 @@ func Lint(paths []string, stdin io.Reader, opts Options) (*Result, error) {
 			res.Diagnostics = append(res.Diagnostics, d)
 		}
 	}
+	total := len(res.Diagnostics)
 	for i, f := range files {
 		if f != nil {
 			diags[i] = e.applyDirectives(f, diags[i])
 		}
+		total += len(diags[i])
+	}
+	// Sized once: a monorepo run has tens of thousands of findings, and
+	// growing by doubling copies them all several times.
+	res.Diagnostics = append(make([]diag.Diagnostic, 0, total), res.Diagnostics...)
+	for i := range files {
 		res.Diagnostics = append(res.Diagnostics, diags[i]...)
+		diags[i] = nil
 	}
 	diag.Sort(res.Diagnostics)
 

@@ -64,6 +64,11 @@ var labelRefRes = []*regexp.Regexp{
 	regexp.MustCompile(`index\s+(?:\$labels|\$?\.Labels)\s+(?:"([^"]+)"|` + "`([^`]+)`)"),
 }
 
+// labelRefLits are literals each match of labelRefRes[i] contains; most
+// actions lack them, and a substring search is far cheaper than a regexp
+// without a literal prefix.
+var labelRefLits = []string{"$labels.", ".Labels.", "index"}
+
 // blockRe matches the keyword an action opens or closes a block with.
 var blockRe = regexp.MustCompile(`^\{\{-?\s*(if|range|with|block|define|else|end)\b`)
 
@@ -102,6 +107,9 @@ func labelRefs(s string) []labelRef {
 		for i, re := range labelRefRes {
 			if i == 1 && rebound() {
 				continue // .Labels is the rebound dot's; $.Labels is rare enough to skip
+			}
+			if !strings.Contains(a.text, labelRefLits[i]) {
+				continue // the literal every match has is missing: skip the regexp
 			}
 			for _, m := range re.FindAllStringSubmatchIndex(a.text, -1) {
 				start := m[0]

@@ -3,6 +3,7 @@ package checks
 import (
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/prometheus/common/model"
@@ -34,9 +35,15 @@ type walkFunc func(n parser.Node, path []parser.Node) bool
 // can skip a subtree, and it tolerates every node type (parser.ChildrenIter
 // panics on node types it does not know, such as duration expressions).
 func walk(n parser.Node, fn walkFunc) {
-	var buf [16]parser.Node
-	walkPath(n, buf[:0], fn)
+	// The path escapes into fn, so a local array would be a heap
+	// allocation per walk: a pooled one is not.
+	bp := pathPool.Get().(*[]parser.Node)
+	walkPath(n, (*bp)[:0], fn)
+	clear((*bp)[:cap(*bp)]) // do not keep the rule's AST alive
+	pathPool.Put(bp)
 }
+
+var pathPool = sync.Pool{New: func() any { b := make([]parser.Node, 0, 16); return &b }}
 
 func walkPath(n parser.Node, path []parser.Node, fn walkFunc) {
 	if n == nil || !fn(n, path) {
