@@ -12,6 +12,7 @@ import (
 	"path"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/prometheus/common/model"
 	"go.yaml.in/yaml/v3"
@@ -171,14 +172,27 @@ func Raw(name string) ([]byte, error) {
 	return b, nil
 }
 
-// Load decodes and validates one preset.
+// Load decodes and validates one preset. Presets are embedded and never
+// change, so each is decoded once per process and shared: the result is
+// read-only (generate loads the preset of every service of a spec, and a
+// spec may have thousands).
 func Load(name string) (*Preset, error) {
+	if v, ok := loaded.Load(name); ok {
+		return v.(*Preset), nil
+	}
 	b, err := Raw(name)
 	if err != nil {
 		return nil, err
 	}
-	return Parse(name, b)
+	p, err := Parse(name, b)
+	if err != nil {
+		return nil, err
+	}
+	v, _ := loaded.LoadOrStore(name, p)
+	return v.(*Preset), nil
 }
+
+var loaded sync.Map // preset name → *Preset
 
 // Parse decodes a preset strictly (unknown keys are errors) and validates it.
 func Parse(name string, b []byte) (*Preset, error) {

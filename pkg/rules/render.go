@@ -114,31 +114,23 @@ func renderFile(svcs []*ServiceRules, specPath string) ([]byte, error) {
 			head.WriteString("\nnote: " + n.Message)
 		}
 	}
-	groups := &yaml.Node{Kind: yaml.SequenceNode}
-	for _, s := range svcs {
-		for _, g := range s.Groups {
-			rules := &yaml.Node{Kind: yaml.SequenceNode}
-			for _, a := range g.Alerts {
-				rules.Content = append(rules.Content, alertNode(a))
-			}
-			groups.Content = append(groups.Content, mapping("name", str(g.Name), "rules", rules))
-		}
-	}
-	root := mapping("groups", groups)
-	doc := &yaml.Node{Kind: yaml.DocumentNode, HeadComment: head.String(), Content: []*yaml.Node{root}}
-	var buf bytes.Buffer
-	enc := yaml.NewEncoder(&buf)
-	enc.SetIndent(2)
-	if err := enc.Encode(doc); err != nil {
-		return nil, fmt.Errorf("bug: encoding rules: %w", err)
-	}
-	if err := enc.Close(); err != nil {
-		return nil, fmt.Errorf("bug: encoding rules: %w", err)
-	}
-	if err := validateSplit(buf.Bytes()); err != nil {
+	out, ok, err := emitFile(svcs, head.String())
+	if err != nil {
 		return nil, err
 	}
-	return buf.Bytes(), nil
+	if !ok {
+		if out, err = encodeYAML(svcs, head.String()); err != nil {
+			return nil, err
+		}
+	}
+	groups, err := validateSplitGroups(out)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkDecoded(groups, svcs); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 func alertNode(a *Alert) *yaml.Node {
@@ -202,15 +194,11 @@ func validate(content []byte) (*rulefmt.RuleGroups, []error) {
 	p := parser.NewParser(parser.Options{})
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	rgs, errs := rulefmt.Parse(content, false, model.LegacyValidation, p, logger)
+	// rulefmt has parsed every expression with p already.
 	if len(errs) == 0 && rgs != nil {
 		for _, g := range rgs.Groups {
 			if len(g.Labels) > 0 {
 				errs = append(errs, fmt.Errorf("group %s: group labels need Prometheus 3", g.Name))
-			}
-			for _, r := range g.Rules {
-				if _, err := p.ParseExpr(r.Expr); err != nil {
-					errs = append(errs, fmt.Errorf("alert %s: %w", r.Alert, err))
-				}
 			}
 		}
 	}
@@ -232,46 +220,31 @@ const splitValidateMin = 256 << 10
 // a file, are compared across the pieces here. A file of any other shape
 // is validated whole.
 func validateSplit(content []byte) error {
+	_, err := validateSplitGroups(content)
+	return err
+}
+
+// validateSplitGroups is validateSplit returning the groups read, in file
+// order.
+func validateSplitGroups(content []byte) ([]rulefmt.RuleGroup, error) {
+	whole := func() ([]rulefmt.RuleGroup, error) {
+		rgs, errs := validate(content)
+		if len(errs) > 0 {
+			return nil, &BugError{Errs: errs}
+		}
+		if rgs == nil {
+			return nil, nil
+		}
+		return rgs.Groups, nil
+	}
 	if len(content) < splitValidateMin {
-		return Validate(content)
+		return whole()
 	}
 	head := []byte("groups:\n")
-	at := bytes.Index(content, append([]byte("\n"), head...))
-	if at < 0 {
-		return Validate(content)
+	body, cuts, ok := splitPoints(content)
+	if !ok {
+		return whole()
 	}
-	for _, line := range bytes.Split(content[:at], []byte("\n")) {
-		if !bytes.HasPrefix(line, []byte("#")) {
-			return Validate(content)
-		}
-	}
-	body := content[at+1+len(head):]
-	var starts []int
-	for off := 0; off < len(body); {
-		if !bytes.HasPrefix(body[off:], []byte("  - ")) {
-			if len(starts) == 0 {
-				return Validate(content)
-			}
-		} else {
-			starts = append(starts, off)
-		}
-		nl := bytes.IndexByte(body[off:], '\n')
-		if nl < 0 {
-			break
-		}
-		off += nl + 1
-	}
-	// Pieces of about equal size, a few per core so that one slow piece
-	// does not leave a core idle.
-	n := min(len(starts), 4*runtime.GOMAXPROCS(0))
-	target := len(body)/n + 1
-	var cuts []int
-	for _, s := range starts {
-		if len(cuts) == 0 || s-cuts[len(cuts)-1] >= target {
-			cuts = append(cuts, s)
-		}
-	}
-	cuts = append(cuts, len(body))
 	pieces := len(cuts) - 1
 	groups := make([]*rulefmt.RuleGroups, pieces)
 	errs := make([][]error, pieces)
@@ -295,9 +268,60 @@ func validateSplit(content []byte) error {
 		}
 	}
 	if len(all) > 0 {
-		return &BugError{Errs: all}
+		return nil, &BugError{Errs: all}
 	}
-	return nil
+	var out []rulefmt.RuleGroup
+	for _, g := range groups {
+		if g != nil {
+			out = append(out, g.Groups...)
+		}
+	}
+	return out, nil
+}
+
+// splitPoints finds where validateSplit cuts a file: body is what follows
+// the "groups:" line, cuts the offsets in body of the first group of each
+// piece and then len(body); ok is false for a file not in renderFile's
+// layout.
+func splitPoints(content []byte) (body []byte, cuts []int, ok bool) {
+	at := bytes.Index(content, []byte("\ngroups:\n"))
+	if at < 0 {
+		return nil, nil, false
+	}
+	for _, line := range bytes.Split(content[:at], []byte("\n")) {
+		if len(line) > 0 && line[0] != '#' {
+			return nil, nil, false
+		}
+	}
+	body = content[at+len("\ngroups:\n"):]
+	var starts []int
+	for off := 0; off < len(body); {
+		if !bytes.HasPrefix(body[off:], []byte("  - ")) {
+			if len(starts) == 0 {
+				return nil, nil, false
+			}
+		} else {
+			starts = append(starts, off)
+		}
+		nl := bytes.IndexByte(body[off:], '\n')
+		if nl < 0 {
+			break
+		}
+		off += nl + 1
+	}
+	if len(starts) == 0 {
+		return nil, nil, false
+	}
+	// Pieces of about equal size, a few per core so that one slow piece
+	// does not leave a core idle.
+	n := min(len(starts), 4*runtime.GOMAXPROCS(0))
+	target := len(body)/n + 1
+	for _, s := range starts {
+		if len(cuts) == 0 || s-cuts[len(cuts)-1] >= target {
+			cuts = append(cuts, s)
+		}
+	}
+	return body, append(cuts, len(body)), true
 }
 
 // WriteAtomic writes data to path so that readers see the old file or the
