@@ -38,7 +38,9 @@ name in a metrics: block. "agentalerts presets show NAME" prints a preset.`,
 	c.AddCommand(&cobra.Command{
 		Use:   "show NAME",
 		Short: "Print one preset's YAML",
-		Args:  cobra.ExactArgs(1),
+		Example: `  agentalerts presets show vllm
+  agentalerts presets show otel-genai`,
+		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			b, err := presets.Raw(args[0])
 			if err != nil {
