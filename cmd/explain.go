@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/agentalerts/agentalerts/internal/textdist"
 	"github.com/agentalerts/agentalerts/pkg/diag"
 	"github.com/agentalerts/agentalerts/pkg/lint"
 	"github.com/agentalerts/agentalerts/pkg/lint/checks"
@@ -95,9 +96,9 @@ func suggestIDs(id string, ids []string) []string {
 	id = strings.ToLower(strings.TrimSpace(id))
 	var cs []cand
 	for _, c := range ids {
-		d := editDistance(id, c)
+		d := textdist.Levenshtein(id, c)
 		if _, topic, ok := strings.Cut(c, "/"); ok && !strings.Contains(id, "/") {
-			d = min(d, editDistance(id, topic))
+			d = min(d, textdist.Levenshtein(id, topic))
 		}
 		if d <= max(2, len(id)/3) {
 			cs = append(cs, cand{c, d})
@@ -109,28 +110,6 @@ func suggestIDs(id string, ids []string) []string {
 		out = append(out, cs[i].id)
 	}
 	return out
-}
-
-// editDistance is the Levenshtein distance between a and b, in bytes
-// (check ids are ASCII).
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 func quoteAll(s []string) []string {

@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/prometheus/promql/parser"
 	"go.yaml.in/yaml/v3"
 
+	"github.com/agentalerts/agentalerts/internal/textdist"
 	"github.com/agentalerts/agentalerts/pkg/diag"
 )
 
@@ -682,32 +683,12 @@ func unknownFieldFix(key string, v *yaml.Node, what string, known []string) stri
 func closest(s string, known []string) string {
 	best, bestD := "", 3
 	for _, k := range known {
-		d := editDistance(strings.ToLower(s), k)
+		d := textdist.Levenshtein(strings.ToLower(s), k)
 		if d < bestD && d <= len(k)/3+1 {
 			best, bestD = k, d
 		}
 	}
 	return best
-}
-
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 func isLabelName(s string) bool {

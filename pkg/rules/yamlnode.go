@@ -8,6 +8,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/agentalerts/agentalerts/internal/textdist"
 	"github.com/agentalerts/agentalerts/pkg/diag"
 )
 
@@ -183,32 +184,12 @@ func (d *decoder) stringList(n *yaml.Node, where string) ([]string, bool) {
 func suggest(s string, allowed []string) string {
 	best, bestD := "", 3
 	for _, a := range allowed {
-		dist := levenshtein(strings.ToLower(s), a)
+		dist := textdist.Levenshtein(strings.ToLower(s), a)
 		if dist < bestD && dist*2 < len(a) {
 			best, bestD = a, dist
 		}
 	}
 	return best
-}
-
-func levenshtein(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 // merge overlays over onto base: mappings merge key by key (over wins),

@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/common/model"
 	"go.yaml.in/yaml/v3"
 
+	"github.com/agentalerts/agentalerts/internal/textdist"
 	"github.com/agentalerts/agentalerts/pkg/diag"
 )
 
@@ -473,29 +474,9 @@ func sortedKeys(m map[string]func(*yaml.Node)) []string {
 func suggest(name string, fields map[string]func(*yaml.Node)) string {
 	best, bestDist := "", 3
 	for _, k := range sortedKeys(fields) {
-		if dist := editDistance(name, k); dist < bestDist {
+		if dist := textdist.Levenshtein(name, k); dist < bestDist {
 			best, bestDist = k, dist
 		}
 	}
 	return best
-}
-
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/prometheus/common/model"
 
+	"github.com/agentalerts/agentalerts/internal/textdist"
 	"github.com/agentalerts/agentalerts/pkg/diag"
 	"github.com/agentalerts/agentalerts/pkg/lint"
 )
@@ -97,7 +98,7 @@ func suggestValue(v string, allowed []string) string {
 	}
 	best, bestD := "", 3
 	for _, a := range allowed {
-		if d := editDistance(lv, strings.ToLower(a)); d < bestD && d < len(a) {
+		if d := textdist.Levenshtein(lv, strings.ToLower(a)); d < bestD && d < len(a) {
 			best, bestD = a, d
 		}
 	}
