@@ -152,7 +152,7 @@ func runGenerate(s *IOStreams, o *generateOptions) error {
 		if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
 			return &ExitError{Code: ExitUsage, Err: err}
 		}
-		if err := rules.WriteAtomic(target, targets[target]); err != nil {
+		if _, err := rules.WriteIfChanged(target, targets[target]); err != nil {
 			return &ExitError{Code: ExitUsage, Err: fmt.Errorf("writing %s: %w", target, err)}
 		}
 	}

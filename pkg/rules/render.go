@@ -324,6 +324,20 @@ func splitPoints(content []byte) (body []byte, cuts []int, ok bool) {
 	return body, append(cuts, len(body)), true
 }
 
+// WriteIfChanged is WriteAtomic, except that a regular file already
+// holding exactly data is left alone: regenerating in CI or a pre-commit
+// hook then touches no file, keeps modification times (so make and file
+// watchers see nothing to do) and costs no fsync. A symlink is always
+// replaced, as WriteAtomic does.
+func WriteIfChanged(path string, data []byte) (written bool, err error) {
+	if fi, err := os.Lstat(path); err == nil && fi.Mode().IsRegular() && fi.Size() == int64(len(data)) {
+		if old, err := os.ReadFile(path); err == nil && bytes.Equal(old, data) {
+			return false, nil
+		}
+	}
+	return true, WriteAtomic(path, data)
+}
+
 // WriteAtomic writes data to path so that readers see the old file or the
 // new one, never a partial one: a temp file in the same directory, fsync,
 // rename, then fsync of the directory so the rename survives a crash.
