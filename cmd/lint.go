@@ -183,11 +183,8 @@ func runLint(s *IOStreams, o lintOptions, paths []string) error {
 // does not set one. What a run keeps live is small (per-file facts and
 // findings), but each worker's model is garbage the moment its file is
 // done; without a limit the collector lets the heap double between
-// cycles and a monorepo run peaks at several times what it uses. At 64
-// MiB the collector ran every ~12 MB near the end of the 20x benchmark
-// (36 MB live) and cost 12% more CPU than at 72 MiB, for 5 MB less peak
-// RSS (86 MB against 91 MB; docs/performance.md).
-const lintMemoryLimit = 72 << 20
+// cycles and a monorepo run peaks at several times what it uses.
+const lintMemoryLimit = 64 << 20
 
 // softMemoryLimit applies lintMemoryLimit unless the user chose a limit
 // with GOMEMLIMIT, and returns the function that restores the previous
