@@ -105,7 +105,8 @@ func FileName(service string) string {
 	return s + ".rules.yaml"
 }
 
-func renderFile(svcs []*ServiceRules, specPath string) ([]byte, error) {
+// fileHead is the header comment of a rule file, without the "# ".
+func fileHead(svcs []*ServiceRules, specPath string) string {
 	var head strings.Builder
 	head.WriteString(strings.TrimPrefix(HeaderLine(specPath), "# "))
 	head.WriteString("Edit the spec and run `agentalerts generate` again; `agentalerts generate --check` fails CI when this file is stale.")
@@ -114,12 +115,17 @@ func renderFile(svcs []*ServiceRules, specPath string) ([]byte, error) {
 			head.WriteString("\nnote: " + n.Message)
 		}
 	}
-	out, ok, err := emitFile(svcs, head.String())
+	return head.String()
+}
+
+func renderFile(svcs []*ServiceRules, specPath string) ([]byte, error) {
+	head := fileHead(svcs, specPath)
+	out, ok, err := emitFile(svcs, head)
 	if err != nil {
 		return nil, err
 	}
 	if !ok {
-		if out, err = encodeYAML(svcs, head.String()); err != nil {
+		if out, err = encodeYAML(svcs, head); err != nil {
 			return nil, err
 		}
 	}
