@@ -158,7 +158,7 @@ func emitAlertFast(b *bytes.Buffer, a *Alert) bool {
 		b.WriteString("          " + key + ": " + v + "\n")
 	}
 	b.WriteString("        annotations:\n")
-	for _, k := range []string{"summary", "description", "runbook_url"} {
+	for _, k := range annotationKeys {
 		v, ok := scalarText(a.Annotations[k], false)
 		if !ok {
 			return fail()
@@ -260,8 +260,8 @@ func checkDecoded(got []rulefmt.RuleGroup, svcs []*ServiceRules) error {
 		}
 		for j, a := range g.Alerts {
 			r := got[i].Rules[j]
-			ann := map[string]string{}
-			for _, k := range []string{"summary", "description", "runbook_url"} {
+			ann := make(map[string]string, len(annotationKeys))
+			for _, k := range annotationKeys {
 				ann[k] = a.Annotations[k]
 			}
 			if r.Alert != a.Name || r.Expr != a.Expr || r.Record != "" ||

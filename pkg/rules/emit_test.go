@@ -196,3 +196,30 @@ func TestEmitFallbacks(t *testing.T) {
 		})
 	}
 }
+
+// TestEmitRuleShapes: the optional parts of a rule (keep_firing_for, an
+// empty label set, an annotation left empty) are written as yaml.v3
+// writes them.
+func TestEmitRuleShapes(t *testing.T) {
+	for _, a := range []*Alert{
+		{Name: "A", Expr: "up == 0", For: 0, KeepFiringFor: 10 * time.Minute,
+			Labels: map[string]string{"severity": "page"}, Annotations: map[string]string{"summary": "s", "description": "d", "runbook_url": "https://r"}},
+		{Name: "B", Expr: "up == 0", For: time.Hour,
+			Annotations: map[string]string{"summary": "s", "description": "d", "runbook_url": "https://r"}},
+		{Name: "C", Expr: "up == 0", For: 90 * time.Second,
+			Labels: map[string]string{"severity": "page"}, Annotations: map[string]string{"summary": "s"}},
+	} {
+		var b bytes.Buffer
+		if err := emitAlert(&b, a); err != nil {
+			t.Fatal(err)
+		}
+		ref, err := encodeYAML([]*ServiceRules{{Groups: []Group{{Name: "g", Alerts: []*Alert{a}}}}}, "h")
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := string(ref[strings.Index(string(ref), "      - alert"):])
+		if diff := cmp.Diff(want, b.String()); diff != "" {
+			t.Errorf("alert %s (-yaml.v3 +emitAlert):\n%s", a.Name, diff)
+		}
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -129,7 +130,7 @@ func renderFile(svcs []*ServiceRules, specPath string) ([]byte, error) {
 			return nil, err
 		}
 	}
-	groups, err := validateSplitGroups(out)
+	groups, err := validateSplit(out)
 	if err != nil {
 		return nil, err
 	}
@@ -138,6 +139,10 @@ func renderFile(svcs []*ServiceRules, specPath string) ([]byte, error) {
 	}
 	return out, nil
 }
+
+// annotationKeys are the annotations every generated alert carries, in
+// the order they are written.
+var annotationKeys = []string{"summary", "description", "runbook_url"}
 
 func alertNode(a *Alert) *yaml.Node {
 	expr := str(a.Expr)
@@ -153,7 +158,7 @@ func alertNode(a *Alert) *yaml.Node {
 		labels.Content = append(labels.Content, str(k), str(a.Labels[k]))
 	}
 	ann := &yaml.Node{Kind: yaml.MappingNode}
-	for _, k := range []string{"summary", "description", "runbook_url"} {
+	for _, k := range annotationKeys {
 		ann.Content = append(ann.Content, str(k), str(a.Annotations[k]))
 	}
 	kv = append(kv, "labels", labels, "annotations", ann)
@@ -216,7 +221,7 @@ func validate(content []byte) (*rulefmt.RuleGroups, []error) {
 const splitValidateMin = 256 << 10
 
 // validateSplit is Validate on every core, for a large file as renderFile
-// writes it: comment lines, "groups:", then one item per group. rulefmt
+// writes it: comment and blank lines, "groups:", then one item per group. rulefmt
 // validates a file sequentially, and on a spec of a thousand services that
 // is seconds; so the file is cut before each group item (a line starting
 // with "  - ", which only a group item can: everything inside a group,
@@ -225,14 +230,9 @@ const splitValidateMin = 256 << 10
 // its exact bytes, and group names, the one thing rulefmt compares across
 // a file, are compared across the pieces here. A file of any other shape
 // is validated whole.
-func validateSplit(content []byte) error {
-	_, err := validateSplitGroups(content)
-	return err
-}
-
-// validateSplitGroups is validateSplit returning the groups read, in file
-// order.
-func validateSplitGroups(content []byte) ([]rulefmt.RuleGroup, error) {
+//
+// It returns the groups read, in file order, for checkDecoded.
+func validateSplit(content []byte) ([]rulefmt.RuleGroup, error) {
 	whole := func() ([]rulefmt.RuleGroup, error) {
 		rgs, errs := validate(content)
 		if len(errs) > 0 {
@@ -401,7 +401,7 @@ func CheckFileNames(spec *Spec) error {
 	var l diag.List
 	for _, s := range spec.Services {
 		name := strings.ReplaceAll(s.Name.V, `\`, "/")
-		if filepath.IsLocal(filepath.FromSlash(name)) && !strings.HasPrefix(name, "/") && !hasDotDot(name) {
+		if !strings.HasPrefix(name, "/") && !slices.Contains(strings.Split(name, "/"), "..") {
 			continue
 		}
 		l = append(l, diag.Diagnostic{Pos: s.Name.Pos, Check: "spec/value", Severity: diag.Error,
@@ -412,13 +412,4 @@ func CheckFileNames(spec *Spec) error {
 		return l
 	}
 	return nil
-}
-
-func hasDotDot(name string) bool {
-	for _, el := range strings.Split(name, "/") {
-		if el == ".." {
-			return true
-		}
-	}
-	return false
 }

@@ -58,8 +58,9 @@ type labelRef struct {
 	start, end int // byte range of the reference in the template
 }
 
+// labelRefRes match the rarer reference forms, .Labels.x and index;
+// $labels.x, the common one, is scanned by appendDollarLabels.
 var labelRefRes = []*regexp.Regexp{
-	regexp.MustCompile(`\$labels\.([A-Za-z_][A-Za-z0-9_]*)`),
 	regexp.MustCompile(`(?:^|[^A-Za-z0-9_$])\$?\.Labels\.([A-Za-z_][A-Za-z0-9_]*)`),
 	regexp.MustCompile(`index\s+(?:\$labels|\$?\.Labels)\s+(?:"([^"]+)"|` + "`([^`]+)`)"),
 }
@@ -67,7 +68,7 @@ var labelRefRes = []*regexp.Regexp{
 // labelRefLits are literals each match of labelRefRes[i] contains; most
 // actions lack them, and a substring search is far cheaper than a regexp
 // without a literal prefix.
-var labelRefLits = []string{"$labels.", ".Labels.", "index"}
+var labelRefLits = []string{".Labels.", "index"}
 
 // blockKeyword returns the keyword an action opens or closes a block with
 // (if, range, with, block, define, else, end), or "".
@@ -91,7 +92,9 @@ func isIdentByte(c byte) bool {
 }
 
 // appendDollarLabels appends every $labels.name in text (at offset base
-// in the template): what labelRefRes[0] matches, in the same order.
+// in the template), in order: what `\$labels\.([A-Za-z_][A-Za-z0-9_]*)`
+// matches, without a regexp (one per action was a large part of linting a
+// big repository).
 func appendDollarLabels(out []labelRef, text string, base int) []labelRef {
 	const lit = "$labels."
 	for pos := 0; ; {
@@ -146,18 +149,13 @@ func labelRefs(s string) []labelRef {
 		if !strings.Contains(a.text, "abels") {
 			continue
 		}
+		out = appendDollarLabels(out, a.text, a.start)
 		for i, re := range labelRefRes {
-			if i == 1 && rebound() {
+			if i == 0 && rebound() {
 				continue // .Labels is the rebound dot's; $.Labels is rare enough to skip
 			}
 			if !strings.Contains(a.text, labelRefLits[i]) {
 				continue // the literal every match has is missing: skip the regexp
-			}
-			if i == 0 {
-				// The common form, scanned by hand: a regexp per action
-				// was a large part of linting a big repository.
-				out = appendDollarLabels(out, a.text, a.start)
-				continue
 			}
 			for _, m := range re.FindAllStringSubmatchIndex(a.text, -1) {
 				start := m[0]

@@ -10,10 +10,13 @@ import (
 // blockReOracle is what blockKeyword hand-codes.
 var blockReOracle = regexp.MustCompile(`^\{\{-?\s*(if|range|with|block|define|else|end)\b`)
 
+// dollarLabelsRe is what appendDollarLabels hand-codes.
+var dollarLabelsRe = regexp.MustCompile(`\$labels\.([A-Za-z_][A-Za-z0-9_]*)`)
+
 // dollarLabelsOracle is appendDollarLabels with the regexp it replaces.
 func dollarLabelsOracle(text string) []labelRef {
 	var out []labelRef
-	for _, m := range labelRefRes[0].FindAllStringSubmatchIndex(text, -1) {
+	for _, m := range dollarLabelsRe.FindAllStringSubmatchIndex(text, -1) {
 		out = append(out, labelRef{name: text[m[2]:m[3]], start: m[0], end: m[1]})
 	}
 	return out
