@@ -3,8 +3,6 @@ package rules
 import (
 	"bytes"
 	"fmt"
-	"io"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -14,9 +12,6 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"github.com/prometheus/common/model"
-	"github.com/prometheus/prometheus/model/rulefmt"
-	"github.com/prometheus/prometheus/promql/parser"
 	"go.yaml.in/yaml/v3"
 
 	"github.com/agentalerts/agentalerts/pkg/diag"
@@ -31,7 +26,7 @@ import (
 func Render(r *Result, specPath string, perService bool) (map[string][]byte, error) {
 	out := map[string][]byte{}
 	if !perService {
-		b, err := renderFile(r.Services, specPath)
+		b, err := renderFile(newChecker(), r.Services, specPath)
 		if err != nil {
 			return nil, err
 		}
@@ -53,8 +48,9 @@ func Render(r *Result, specPath string, perService bool) (map[string][]byte, err
 	// order so the error does not depend on scheduling.
 	files := make([][]byte, len(r.Services))
 	errs := make([]error, len(r.Services))
+	c := newChecker()
 	parallel(len(r.Services), func(i int) {
-		files[i], errs[i] = renderFile([]*ServiceRules{r.Services[i]}, specPath)
+		files[i], errs[i] = renderFile(c, []*ServiceRules{r.Services[i]}, specPath)
 	})
 	for i := range files {
 		if errs[i] != nil {
@@ -119,7 +115,7 @@ func fileHead(svcs []*ServiceRules, specPath string) string {
 	return head.String()
 }
 
-func renderFile(svcs []*ServiceRules, specPath string) ([]byte, error) {
+func renderFile(c *checker, svcs []*ServiceRules, specPath string) ([]byte, error) {
 	head := fileHead(svcs, specPath)
 	out, ok, err := emitFile(svcs, head)
 	if err != nil {
@@ -130,7 +126,7 @@ func renderFile(svcs []*ServiceRules, specPath string) ([]byte, error) {
 			return nil, err
 		}
 	}
-	groups, err := validateSplit(out)
+	groups, err := validateSplit(c, out)
 	if err != nil {
 		return nil, err
 	}
@@ -187,147 +183,6 @@ func (e *BugError) Error() string {
 		msgs[i] = err.Error()
 	}
 	return "bug: agentalerts generated rules that Prometheus rejects (please report it; nothing was written):\n  " + strings.Join(msgs, "\n  ")
-}
-
-// Validate loads rule file content the way Prometheus 2.x and 3.x do:
-// rulefmt strictly (unknown fields are errors), legacy name validation
-// (so Prometheus 2.42 accepts it), and every expression and template
-// through the real parsers.
-func Validate(content []byte) error {
-	if _, errs := validate(content); len(errs) > 0 {
-		return &BugError{Errs: errs}
-	}
-	return nil
-}
-
-// validate is Validate returning the groups read, for validateSplit.
-func validate(content []byte) (*rulefmt.RuleGroups, []error) {
-	p := parser.NewParser(parser.Options{})
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	rgs, errs := rulefmt.Parse(content, false, model.LegacyValidation, p, logger)
-	// rulefmt has parsed every expression with p already.
-	if len(errs) == 0 && rgs != nil {
-		for _, g := range rgs.Groups {
-			if len(g.Labels) > 0 {
-				errs = append(errs, fmt.Errorf("group %s: group labels need Prometheus 3", g.Name))
-			}
-		}
-	}
-	return rgs, errs
-}
-
-// splitValidateMin is the size below which a file is validated whole:
-// splitting only pays on large files.
-const splitValidateMin = 256 << 10
-
-// validateSplit is Validate on every core, for a large file as renderFile
-// writes it: comment and blank lines, "groups:", then one item per group. rulefmt
-// validates a file sequentially, and on a spec of a thousand services that
-// is seconds; so the file is cut before each group item (a line starting
-// with "  - ", which only a group item can: everything inside a group,
-// block scalars included, is indented deeper) into pieces of consecutive
-// groups. Each piece is validated by Validate as "groups:\n" followed by
-// its exact bytes, and group names, the one thing rulefmt compares across
-// a file, are compared across the pieces here. A file of any other shape
-// is validated whole.
-//
-// It returns the groups read, in file order, for checkDecoded.
-func validateSplit(content []byte) ([]rulefmt.RuleGroup, error) {
-	whole := func() ([]rulefmt.RuleGroup, error) {
-		rgs, errs := validate(content)
-		if len(errs) > 0 {
-			return nil, &BugError{Errs: errs}
-		}
-		if rgs == nil {
-			return nil, nil
-		}
-		return rgs.Groups, nil
-	}
-	if len(content) < splitValidateMin {
-		return whole()
-	}
-	head := []byte("groups:\n")
-	body, cuts, ok := splitPoints(content)
-	if !ok {
-		return whole()
-	}
-	pieces := len(cuts) - 1
-	groups := make([]*rulefmt.RuleGroups, pieces)
-	errs := make([][]error, pieces)
-	parallel(pieces, func(i int) {
-		piece := make([]byte, 0, len(head)+cuts[i+1]-cuts[i])
-		piece = append(append(piece, head...), body[cuts[i]:cuts[i+1]]...)
-		groups[i], errs[i] = validate(piece)
-	})
-	var all []error
-	seen := map[string]bool{}
-	for i := range groups {
-		all = append(all, errs[i]...)
-		if groups[i] == nil {
-			continue
-		}
-		for _, g := range groups[i].Groups {
-			if seen[g.Name] {
-				all = append(all, fmt.Errorf("group %s: the name is repeated in the same file", g.Name))
-			}
-			seen[g.Name] = true
-		}
-	}
-	if len(all) > 0 {
-		return nil, &BugError{Errs: all}
-	}
-	var out []rulefmt.RuleGroup
-	for _, g := range groups {
-		if g != nil {
-			out = append(out, g.Groups...)
-		}
-	}
-	return out, nil
-}
-
-// splitPoints finds where validateSplit cuts a file: body is what follows
-// the "groups:" line, cuts the offsets in body of the first group of each
-// piece and then len(body); ok is false for a file not in renderFile's
-// layout.
-func splitPoints(content []byte) (body []byte, cuts []int, ok bool) {
-	at := bytes.Index(content, []byte("\ngroups:\n"))
-	if at < 0 {
-		return nil, nil, false
-	}
-	for _, line := range bytes.Split(content[:at], []byte("\n")) {
-		if len(line) > 0 && line[0] != '#' {
-			return nil, nil, false
-		}
-	}
-	body = content[at+len("\ngroups:\n"):]
-	var starts []int
-	for off := 0; off < len(body); {
-		if !bytes.HasPrefix(body[off:], []byte("  - ")) {
-			if len(starts) == 0 {
-				return nil, nil, false
-			}
-		} else {
-			starts = append(starts, off)
-		}
-		nl := bytes.IndexByte(body[off:], '\n')
-		if nl < 0 {
-			break
-		}
-		off += nl + 1
-	}
-	if len(starts) == 0 {
-		return nil, nil, false
-	}
-	// Pieces of about equal size, a few per core so that one slow piece
-	// does not leave a core idle.
-	n := min(len(starts), 4*runtime.GOMAXPROCS(0))
-	target := len(body)/n + 1
-	for _, s := range starts {
-		if len(cuts) == 0 || s-cuts[len(cuts)-1] >= target {
-			cuts = append(cuts, s)
-		}
-	}
-	return body, append(cuts, len(body)), true
 }
 
 // WriteIfChanged is WriteAtomic, except that a regular file already

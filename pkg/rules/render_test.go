@@ -17,7 +17,7 @@ import (
 	"github.com/agentalerts/agentalerts/pkg/templates"
 )
 
-func mustGenerate(t *testing.T, path string, src []byte) *Result {
+func mustGenerate(t testing.TB, path string, src []byte) *Result {
 	t.Helper()
 	spec, err := ParseSpec(path, src)
 	if err != nil {

@@ -76,7 +76,7 @@ func TestValidateSplit(t *testing.T) {
 				t.Fatalf("test file of %d bytes is too small to be split", len(content))
 			}
 			whole := Validate(content)
-			_, split := validateSplit(content)
+			_, split := validateSplit(newChecker(), content)
 			if c.want == "" {
 				if whole != nil || split != nil {
 					t.Fatalf("want no error; whole: %v; split: %v", whole, split)
