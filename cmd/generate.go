@@ -148,13 +148,18 @@ func runGenerate(s *IOStreams, o *generateOptions) error {
 	if o.check {
 		return checkStale(s, targets, orphans)
 	}
-	for _, target := range targetOrder(targets) {
-		if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
-			return &ExitError{Code: ExitUsage, Err: err}
+	order := targetOrder(targets)
+	made := map[string]bool{}
+	for _, target := range order {
+		if dir := filepath.Dir(target); !made[dir] {
+			if err := os.MkdirAll(dir, 0o755); err != nil {
+				return &ExitError{Code: ExitUsage, Err: err}
+			}
+			made[dir] = true
 		}
-		if _, err := rules.WriteIfChanged(target, targets[target]); err != nil {
-			return &ExitError{Code: ExitUsage, Err: fmt.Errorf("writing %s: %w", target, err)}
-		}
+	}
+	if err := rules.WriteFiles(order, targets); err != nil {
+		return &ExitError{Code: ExitUsage, Err: err}
 	}
 	for _, f := range orphans {
 		fmt.Fprintf(s.ErrOut, "agentalerts: note: %s was generated from %s for a service the spec no longer has; delete it\n", f, path)

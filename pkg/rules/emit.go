@@ -68,27 +68,56 @@ func emitFile(svcs []*ServiceRules, head string) (out []byte, ok bool, err error
 		b.WriteString("# " + line + "\n")
 	}
 	b.WriteString("\ngroups:\n")
-	n := 0
+	var groups []*Group
 	for _, s := range svcs {
-		for _, g := range s.Groups {
-			name, ok := scalarText(g.Name, false)
-			if !ok {
-				return nil, false, nil
-			}
-			if len(g.Alerts) == 0 {
-				return nil, false, nil // yaml.v3 writes "rules: []"
-			}
-			n++
-			b.WriteString("  - name: " + name + "\n    rules:\n")
-			for _, a := range g.Alerts {
-				if err := emitAlert(&b, a); err != nil {
-					return nil, false, err
-				}
-			}
+		for i := range s.Groups {
+			groups = append(groups, &s.Groups[i])
 		}
 	}
-	if n == 0 {
+	if len(groups) == 0 {
 		return nil, false, nil // yaml.v3 writes "groups: []"
+	}
+	// Groups are written on every core: a spec of a thousand services
+	// is megabytes of rules.
+	parts := make([][]byte, len(groups))
+	oks := make([]bool, len(groups))
+	errs := make([]error, len(groups))
+	parallel(len(groups), func(i int) {
+		parts[i], oks[i], errs[i] = emitGroup(groups[i])
+	})
+	size := b.Len()
+	for i := range groups {
+		if errs[i] != nil {
+			return nil, false, errs[i]
+		}
+		if !oks[i] {
+			return nil, false, nil
+		}
+		size += len(parts[i])
+	}
+	b.Grow(size - b.Len())
+	for _, p := range parts {
+		b.Write(p)
+	}
+	return b.Bytes(), true, nil
+}
+
+// emitGroup writes one item of the groups list; ok is false when it needs
+// yaml.v3.
+func emitGroup(g *Group) (out []byte, ok bool, err error) {
+	name, ok := scalarText(g.Name, false)
+	if !ok {
+		return nil, false, nil
+	}
+	if len(g.Alerts) == 0 {
+		return nil, false, nil // yaml.v3 writes "rules: []"
+	}
+	var b bytes.Buffer
+	b.WriteString("  - name: " + name + "\n    rules:\n")
+	for _, a := range g.Alerts {
+		if err := emitAlert(&b, a); err != nil {
+			return nil, false, err
+		}
 	}
 	return b.Bytes(), true, nil
 }

@@ -118,28 +118,40 @@ type MetricInput struct {
 // that need the presets to see (a runbook template yielding a relative
 // URL); spec problems were found by ParseSpec.
 func Generate(s *Spec) (*Result, error) {
+	// Services are independent (presets are shared read-only): build them
+	// on every core, then collect in spec order.
+	built := make([]*ServiceRules, len(s.Services))
+	found := make([]diag.List, len(s.Services))
+	parallel(len(s.Services), func(i int) {
+		built[i], found[i] = generateService(s.Path, s.Services[i])
+	})
 	res := &Result{Spec: s}
 	var errs diag.List
-	for _, svc := range s.Services {
-		b, err := newBuilder(s.Path, svc)
-		if err != nil {
-			errs = append(errs, diag.Diagnostic{Pos: svc.Preset.Pos, Check: "spec/unknown-preset", Severity: diag.Error, Message: err.Error()})
-			continue
+	for i, sr := range built {
+		errs = append(errs, found[i]...)
+		if sr != nil {
+			res.Services = append(res.Services, sr)
 		}
-		b.build()
-		errs = append(errs, b.errs...)
-		sr := &ServiceRules{Name: svc.Name.V, Preset: b.p.Name, Alerts: b.alerts, Notices: b.notices}
-		sr.Groups = []Group{{Name: "agentalerts." + svc.Name.V, Alerts: b.alerts}}
-		for _, a := range b.alerts {
-			a.Group = sr.Groups[0].Name
-		}
-		res.Services = append(res.Services, sr)
 	}
 	if len(errs) > 0 {
 		diag.Sort(errs)
 		return nil, errs
 	}
 	return res, nil
+}
+
+func generateService(file string, svc *Service) (*ServiceRules, diag.List) {
+	b, err := newBuilder(file, svc)
+	if err != nil {
+		return nil, diag.List{{Pos: svc.Preset.Pos, Check: "spec/unknown-preset", Severity: diag.Error, Message: err.Error()}}
+	}
+	b.build()
+	sr := &ServiceRules{Name: svc.Name.V, Preset: b.p.Name, Alerts: b.alerts, Notices: b.notices}
+	sr.Groups = []Group{{Name: "agentalerts." + svc.Name.V, Alerts: b.alerts}}
+	for _, a := range b.alerts {
+		a.Group = sr.Groups[0].Name
+	}
+	return sr, b.errs
 }
 
 type builder struct {

@@ -1,9 +1,7 @@
 package rules
 
 import (
-	"bytes"
 	"fmt"
-	"os"
 	"path/filepath"
 	"regexp"
 	"runtime"
@@ -185,67 +183,6 @@ func (e *BugError) Error() string {
 	return "bug: agentalerts generated rules that Prometheus rejects (please report it; nothing was written):\n  " + strings.Join(msgs, "\n  ")
 }
 
-// WriteIfChanged is WriteAtomic, except that a regular file already
-// holding exactly data is left alone: regenerating in CI or a pre-commit
-// hook then touches no file, keeps modification times (so make and file
-// watchers see nothing to do) and costs no fsync. A symlink is always
-// replaced, as WriteAtomic does.
-func WriteIfChanged(path string, data []byte) (written bool, err error) {
-	if fi, err := os.Lstat(path); err == nil && fi.Mode().IsRegular() && fi.Size() == int64(len(data)) {
-		if old, err := os.ReadFile(path); err == nil && bytes.Equal(old, data) {
-			return false, nil
-		}
-	}
-	return true, WriteAtomic(path, data)
-}
-
-// WriteAtomic writes data to path so that readers see the old file or the
-// new one, never a partial one: a temp file in the same directory, fsync,
-// rename, then fsync of the directory so the rename survives a crash.
-func WriteAtomic(path string, data []byte) error {
-	return writeAtomic(path, data, os.Rename)
-}
-
-func writeAtomic(path string, data []byte, rename func(from, to string) error) (err error) {
-	dir := filepath.Dir(path)
-	mode := os.FileMode(0o644)
-	if fi, err := os.Stat(path); err == nil {
-		mode = fi.Mode().Perm()
-	}
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	defer func() {
-		if err != nil {
-			_ = os.Remove(tmp)
-		}
-	}()
-	if _, err = f.Write(data); err != nil {
-		_ = f.Close()
-		return err
-	}
-	if err = f.Chmod(mode); err != nil {
-		_ = f.Close()
-		return err
-	}
-	if err = f.Sync(); err != nil {
-		_ = f.Close()
-		return err
-	}
-	if err = f.Close(); err != nil {
-		return err
-	}
-	if err = rename(tmp, path); err != nil {
-		return err
-	}
-	if d, derr := os.Open(dir); derr == nil {
-		_ = d.Sync()
-		_ = d.Close()
-	}
-	return nil
-}
 
 // CheckFileNames refuses, for output with one file per service, a service
 // name that read as a path would leave the output directory (absolute, or
