@@ -183,7 +183,6 @@ func (e *BugError) Error() string {
 	return "bug: agentalerts generated rules that Prometheus rejects (please report it; nothing was written):\n  " + strings.Join(msgs, "\n  ")
 }
 
-
 // CheckFileNames refuses, for output with one file per service, a service
 // name that read as a path would leave the output directory (absolute, or
 // with a ".." element, such as "../../etc/x"). FileName would flatten it
