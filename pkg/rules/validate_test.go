@@ -49,6 +49,13 @@ var checkerCases = []struct {
 		"groups:\n- name: a\n  rules:\n  - alert: A\n    expr: up ==\n    annotations: {summary: '{{ .x'}\n",
 		"groups:\n- name: b\n  rules:\n  - alert: B\n    expr: up == 0\n    annotations: {summary: '{{ .x'}\n",
 	}},
+	{"plain values: bad names, stray braces", []string{
+		"groups:\n- name: a\n  rules:\n  - alert: A\n    expr: up == 0\n    labels: {bad-name: page}\n",
+		"groups:\n- name: b\n  rules:\n  - alert: B\n    expr: up == 0\n    annotations: {bad-name: text}\n",
+		"groups:\n- name: c\n  rules:\n  - alert: C\n    expr: up == 0\n    labels: {x: '}} { } {'}\n    annotations: {summary: '{ {$value}} }}'}\n",
+		"groups:\n- name: d\n  rules:\n  - alert: D\n    expr: up == 0\n    annotations: {summary: 'ends in {'}\n",
+		"groups:\n- name: e\n  rules:\n  - alert: E\n    expr: up == 0\n    annotations: {summary: '{{'}\n",
+	}},
 	{"both record and alert", []string{
 		"groups:\n- name: a\n  rules:\n  - alert: A\n    expr: up == 0\n    annotations: {summary: s}\n",
 		"groups:\n- name: b\n  rules:\n  - alert: B\n    record: b\n    expr: up == 0\n    annotations: {summary: s}\n",
