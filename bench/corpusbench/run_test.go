@@ -59,6 +59,8 @@ func TestBenchRuns(t *testing.T) {
 		`(?m)^\| big\.yml \| 1 \| 1 \| .* promtool check rules`,
 		`(?m)^\| one file per service \(-o DIR/\) \| .* \| 2 files, `,
 		`(?m)^\| one file \(-o FILE\) \| .* \| 1 files, `,
+		`(?m)^\| re-read floor: .* \| \d+ ms \| `,
+		`(?m)^generate -o DIR/ / re-read floor: \d+\.\d\d in wall time, \d+\.\d\d in CPU time$`,
 		`(?m)^\| 2×: lint / promtool wall time \| \d+\.\d\d \| ≤ 0.35 `,
 		`(?m)^\| 2×: lint / parse floor wall time \|`,
 		`(?m)^\| linear: lint 2× / 1× wall time \| .* \| ≤ 2.2 `,
