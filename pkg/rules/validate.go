@@ -29,16 +29,16 @@ import (
 // same strings again.
 //
 // So a checker runs rulefmt's own steps, with its own types and code, and
-// skips only what cannot change the verdict: it decodes once, strictly,
+// skips only what cannot change the verdict. It decodes once, strictly,
 // with the decoder settings rulefmt.Parse uses (the node decode only
-// serves error positions), calls rulefmt's Rule.Validate on every rule
-// with the PromQL parser rulefmt is given, does the group checks of
-// RuleGroups.Validate (which takes an unexported argument), and leaves
-// out of an alerting rule's labels and annotations any (name, value) pair
-// that an earlier alerting rule passed, and any that plainly passes
-// (plainPair). A pair's checks (name and value
-// valid, template parses) depend on the pair alone (but see
-// nameDependent), so the verdict is the same; TestCheckerMatchesRulefmt and FuzzCheckerMatchesRulefmt hold it to
+// serves error positions); calls rulefmt's Rule.Validate on every rule
+// with the PromQL parser; does the group checks of RuleGroups.Validate
+// (which takes an unexported argument); and leaves out of an alerting
+// rule's labels and annotations every (name, value) pair that an earlier
+// alerting rule passed, or that plainly passes (plainPair). A pair's
+// checks (name and value valid, template parses) depend on the pair
+// alone, except as nameDependent says, so the verdict is the same:
+// TestCheckerMatchesRulefmt and FuzzCheckerMatchesRulefmt hold it to
 // rulefmt.Parse on the corpus, the goldens and fuzzed files. When a file
 // fails, rulefmt.Parse runs on it for its exact messages and positions.
 
