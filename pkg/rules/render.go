@@ -60,8 +60,11 @@ func Render(r *Result, specPath string, perService bool) (map[string][]byte, err
 }
 
 // parallel runs do(0..n-1) on GOMAXPROCS goroutines.
-func parallel(n int, do func(i int)) {
-	workers := min(runtime.GOMAXPROCS(0), n)
+func parallel(n int, do func(i int)) { parallelN(runtime.GOMAXPROCS(0), n, do) }
+
+// parallelN runs do(0..n-1) on up to workers goroutines.
+func parallelN(workers, n int, do func(i int)) {
+	workers = min(workers, n)
 	if workers <= 1 {
 		for i := 0; i < n; i++ {
 			do(i)

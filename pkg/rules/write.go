@@ -7,8 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"sync"
-	"sync/atomic"
 )
 
 // Writing generated files.
@@ -110,18 +108,9 @@ const writeWorkers = 8
 // the first file in order that failed.
 func WriteFiles(order []string, files map[string][]byte) error {
 	errs := make([]error, len(order))
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for w := 0; w < min(writeWorkers, len(order)); w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := int(next.Add(1) - 1); i < len(order); i = int(next.Add(1) - 1) {
-				errs[i] = writeIfChanged(order[i], files[order[i]])
-			}
-		}()
-	}
-	wg.Wait()
+	parallelN(writeWorkers, len(order), func(i int) {
+		errs[i] = writeIfChanged(order[i], files[order[i]])
+	})
 	dirs := map[string]bool{}
 	for i, path := range order {
 		if errs[i] != nil {
