@@ -3,8 +3,10 @@ package rules
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -310,5 +312,57 @@ func TestWriteIfChanged(t *testing.T) {
 	}
 	if fi, _ := os.Lstat(link); fi.Mode()&os.ModeSymlink != 0 {
 		t.Errorf("symlink was not replaced by a file")
+	}
+}
+
+// TestParallelMatchesSequential: services are built, written and checked
+// on every core; the files, and the errors of a spec with several bad
+// services, are exactly those of one core.
+func TestParallelMatchesSequential(t *testing.T) {
+	var good, bad strings.Builder
+	good.WriteString("version: 1\nservices:\n")
+	bad.WriteString("version: 1\nservices:\n")
+	for i := 0; i < 150; i++ {
+		fmt.Fprintf(&good, "  - {name: svc-%03d, job: j%d, selector: {agent_type: a%d}}\n", i, i, i%7)
+		rb := ""
+		if i%40 == 3 {
+			rb = ", runbook_url: 'relative/{{ .Alert }}'"
+		}
+		fmt.Fprintf(&bad, "  - {name: svc-%03d, job: j%d%s}\n", i, i, rb)
+	}
+	run := func(procs int) (map[string][]byte, map[string][]byte, string) {
+		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+		res := mustGenerate(t, "spec.yaml", []byte(good.String()))
+		one, err := Render(res, "spec.yaml", false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		each, err := Render(res, "spec.yaml", true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		spec, err := ParseSpec("spec.yaml", []byte(bad.String()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = Generate(spec)
+		if err == nil {
+			t.Fatal("relative runbook URLs were accepted")
+		}
+		return one, each, err.Error()
+	}
+	one1, each1, err1 := run(1)
+	oneN, eachN, errN := run(4)
+	if diff := cmp.Diff(one1, oneN); diff != "" {
+		t.Errorf("one file differs between 1 and 4 cores (-1 +4):\n%s", diff)
+	}
+	if diff := cmp.Diff(each1, eachN); diff != "" {
+		t.Errorf("per-service files differ between 1 and 4 cores (-1 +4):\n%s", diff)
+	}
+	if err1 != errN {
+		t.Errorf("errors differ between 1 and 4 cores:\n1: %s\n4: %s", err1, errN)
+	}
+	if n := strings.Count(err1, "runbook_url"); n != 4 {
+		t.Errorf("want 4 runbook errors, one per bad service, got %d:\n%s", n, err1)
 	}
 }
