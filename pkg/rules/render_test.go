@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
@@ -146,36 +144,6 @@ services:
 	}
 }
 
-func TestWriteAtomicKeepsOldFileOnFailure(t *testing.T) {
-	dir := t.TempDir()
-	path := filepath.Join(dir, "rules.yaml")
-	if err := os.WriteFile(path, []byte("old\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	boom := errors.New("rename failed")
-	err := writeAtomic(path, []byte("new content\n"), func(string, string) error { return boom })
-	if !errors.Is(err, boom) {
-		t.Fatalf("writeAtomic error = %v, want %v", err, boom)
-	}
-	got, _ := os.ReadFile(path)
-	if diff := cmp.Diff("old\n", string(got)); diff != "" {
-		t.Errorf("old file changed (-want +got):\n%s", diff)
-	}
-	entries, _ := os.ReadDir(dir)
-	if len(entries) != 1 {
-		t.Errorf("temp file left behind: %v", entries)
-	}
-
-	if err := WriteAtomic(path, []byte("new\n")); err != nil {
-		t.Fatal(err)
-	}
-	got, _ = os.ReadFile(path)
-	fi, _ := os.Stat(path)
-	if string(got) != "new\n" || fi.Mode().Perm() != 0o600 {
-		t.Errorf("after WriteAtomic: content %q mode %v, want %q and the old mode 0600", got, fi.Mode().Perm(), "new\n")
-	}
-}
-
 func TestValidateRejectsBrokenRules(t *testing.T) {
 	err := Validate([]byte("groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: sum(\n"))
 	var bug *BugError
@@ -267,51 +235,6 @@ func TestRenderPerServiceNameClash(t *testing.T) {
 	}
 	if _, err := Render(res, "spec.yaml", false); err != nil {
 		t.Errorf("one file holds both services, got %v", err)
-	}
-}
-
-// TestWriteIfChanged: identical content leaves the file alone (its
-// modification time too); different content, a different size or a
-// symlink is written.
-func TestWriteIfChanged(t *testing.T) {
-	dir := t.TempDir()
-	path := filepath.Join(dir, "r.yaml")
-	if err := os.WriteFile(path, []byte("groups: []\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	old := time.Date(2020, 1, 2, 3, 4, 5, 0, time.UTC)
-	if err := os.Chtimes(path, old, old); err != nil {
-		t.Fatal(err)
-	}
-	written, err := WriteIfChanged(path, []byte("groups: []\n"))
-	if err != nil || written {
-		t.Fatalf("same content: written=%v err=%v, want false <nil>", written, err)
-	}
-	if fi, _ := os.Stat(path); !fi.ModTime().Equal(old) {
-		t.Errorf("same content: mtime changed to %v", fi.ModTime())
-	}
-	for _, content := range []string{"groups: [ ]\n", "groups: []\n\n"} {
-		written, err = WriteIfChanged(path, []byte(content))
-		if err != nil || !written {
-			t.Fatalf("%q: written=%v err=%v, want true <nil>", content, written, err)
-		}
-		if b, _ := os.ReadFile(path); string(b) != content {
-			t.Errorf("file holds %q, want %q", b, content)
-		}
-	}
-	target := filepath.Join(dir, "target.yaml")
-	link := filepath.Join(dir, "link.yaml")
-	if err := os.WriteFile(target, []byte("x\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Symlink(target, link); err != nil {
-		t.Skip(err)
-	}
-	if written, err = WriteIfChanged(link, []byte("x\n")); err != nil || !written {
-		t.Fatalf("symlink: written=%v err=%v, want true <nil>", written, err)
-	}
-	if fi, _ := os.Lstat(link); fi.Mode()&os.ModeSymlink != 0 {
-		t.Errorf("symlink was not replaced by a file")
 	}
 }
 

@@ -11,19 +11,11 @@ import (
 
 // Writing generated files.
 
-// WriteIfChanged is WriteAtomic, except that a regular file already
-// holding exactly data is left alone: regenerating in CI or a pre-commit
-// hook then touches no file, keeps modification times (so make and file
-// watchers see nothing to do) and costs no fsync. A symlink is always
-// replaced, as WriteAtomic does.
-func WriteIfChanged(path string, data []byte) (written bool, err error) {
-	if unchanged(path, data) {
-		return false, nil
-	}
-	return true, WriteAtomic(path, data)
-}
-
-// writeIfChanged is WriteIfChanged without the directory sync.
+// writeIfChanged writes data to path atomically (writeAtomic), except
+// that a regular file already holding exactly data is left alone:
+// regenerating in CI or a pre-commit hook then touches no file, keeps
+// modification times (so make and file watchers see nothing to do) and
+// costs no fsync. A symlink is always replaced.
 func writeIfChanged(path string, data []byte) error {
 	if unchanged(path, data) {
 		return nil
@@ -41,17 +33,10 @@ func unchanged(path string, data []byte) bool {
 	return false
 }
 
-// WriteAtomic writes data to path so that readers see the old file or the
+// writeAtomic writes data to path so that readers see the old file or the
 // new one, never a partial one: a temp file in the same directory, fsync,
-// rename, then fsync of the directory so the rename survives a crash.
-func WriteAtomic(path string, data []byte) error {
-	if err := writeAtomic(path, data, os.Rename); err != nil {
-		return err
-	}
-	syncDir(filepath.Dir(path))
-	return nil
-}
-
+// rename (the caller syncs the directory so the rename survives a crash).
+// The file keeps its mode.
 func writeAtomic(path string, data []byte, rename func(from, to string) error) (err error) {
 	dir := filepath.Dir(path)
 	mode := os.FileMode(0o644)
@@ -100,10 +85,10 @@ func syncDir(dir string) {
 // waits on its fsync, so more than the cores keeps the disk busy.
 const writeWorkers = 8
 
-// WriteFiles writes each file with WriteIfChanged, several at a time, and
+// WriteFiles writes each file with writeIfChanged, several at a time, and
 // then syncs each directory once instead of once per file: with -o DIR/ a
 // spec of a thousand services is a thousand files. Directories must exist.
-// Each file is atomic on its own, as with WriteIfChanged; the set is not
+// Each file is atomic on its own; the set is not
 // (a failure can leave some files new and some old). The error is that of
 // the first file in order that failed.
 func WriteFiles(order []string, files map[string][]byte) error {

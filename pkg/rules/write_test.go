@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -63,5 +64,78 @@ func TestWriteFiles(t *testing.T) {
 	}
 	if b, _ := os.ReadFile(good); string(b) != "c\n" {
 		t.Errorf("a failure elsewhere stopped %s from being written: %q", good, b)
+	}
+}
+
+// TestWriteKeepsOldFileOnFailure: a failed rename leaves the old file and
+// no temp file; a write keeps the old file's mode.
+func TestWriteKeepsOldFileOnFailure(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "rules.yaml")
+	if err := os.WriteFile(path, []byte("old\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	boom := errors.New("rename failed")
+	err := writeAtomic(path, []byte("new content\n"), func(string, string) error { return boom })
+	if !errors.Is(err, boom) {
+		t.Fatalf("writeAtomic error = %v, want %v", err, boom)
+	}
+	if got, _ := os.ReadFile(path); string(got) != "old\n" {
+		t.Errorf("old file changed to %q", got)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Errorf("temp file left behind: %v", entries)
+	}
+
+	if err := WriteFiles([]string{path}, map[string][]byte{path: []byte("new\n")}); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := os.ReadFile(path)
+	fi, _ := os.Stat(path)
+	if string(got) != "new\n" || fi.Mode().Perm() != 0o600 {
+		t.Errorf("after the write: content %q mode %v, want %q and the old mode 0600", got, fi.Mode().Perm(), "new\n")
+	}
+}
+
+// TestWriteOnlyWhatChanged: identical content leaves the file alone (its
+// modification time too); different content, a different size or a
+// symlink is written.
+func TestWriteOnlyWhatChanged(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "r.yaml")
+	write := func(p, content string) {
+		t.Helper()
+		if err := WriteFiles([]string{p}, map[string][]byte{p: []byte(content)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(path, []byte("groups: []\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	old := time.Date(2020, 1, 2, 3, 4, 5, 0, time.UTC)
+	if err := os.Chtimes(path, old, old); err != nil {
+		t.Fatal(err)
+	}
+	write(path, "groups: []\n")
+	if fi, _ := os.Stat(path); !fi.ModTime().Equal(old) {
+		t.Errorf("same content: mtime changed to %v", fi.ModTime())
+	}
+	for _, content := range []string{"groups: [ ]\n", "groups: []\n\n"} {
+		write(path, content)
+		if b, _ := os.ReadFile(path); string(b) != content {
+			t.Errorf("file holds %q, want %q", b, content)
+		}
+	}
+	target := filepath.Join(dir, "target.yaml")
+	link := filepath.Join(dir, "link.yaml")
+	if err := os.WriteFile(target, []byte("x\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(target, link); err != nil {
+		t.Skip(err)
+	}
+	write(link, "x\n")
+	if fi, _ := os.Lstat(link); fi.Mode()&os.ModeSymlink != 0 {
+		t.Errorf("symlink was not replaced by a file")
 	}
 }
