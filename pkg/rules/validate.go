@@ -33,7 +33,8 @@ import (
 // with the decoder settings rulefmt.Parse uses (the node decode only
 // serves error positions); calls rulefmt's Rule.Validate on every rule
 // with the PromQL parser; does the group checks of RuleGroups.Validate
-// (which takes an unexported argument); and leaves out of an alerting
+// (which takes an unexported argument), except that any group label is
+// refused outright (Prometheus 2.42 has none); and leaves out of an alerting
 // rule's labels and annotations every (name, value) pair that an earlier
 // alerting rule passed, or that plainly passes (plainPair). A pair's
 // checks (name and value valid, template parses) depend on the pair
@@ -114,14 +115,6 @@ func (c *checker) validate(content []byte) (*rulefmt.RuleGroups, []error) {
 			errs = append(errs, fmt.Errorf("groupname: %q is repeated in the same file", g.Name))
 		}
 		names[g.Name] = struct{}{}
-		for k, v := range g.Labels {
-			if !model.LegacyValidation.IsValidLabelName(k) || k == model.MetricNameLabel {
-				errs = append(errs, fmt.Errorf("invalid label name: %s", k))
-			}
-			if !model.LabelValue(v).IsValid() {
-				errs = append(errs, fmt.Errorf("invalid label value: %s", v))
-			}
-		}
 		for i, r := range g.Rules {
 			alerting := r.Alert != "" && r.Record == ""
 			var newL, newA []pairKey
@@ -142,10 +135,9 @@ func (c *checker) validate(content []byte) (*rulefmt.RuleGroups, []error) {
 			}
 		}
 	}
-	if len(errs) == 0 {
-		errs = groupLabelErrors(&rgs)
-	}
-	return &rgs, errs
+	// Any group label is refused (rulefmt's checks of their names and
+	// values would add nothing to the verdict).
+	return &rgs, append(errs, groupLabelErrors(&rgs)...)
 }
 
 // unseen returns the pairs of m not yet proven, as a map for
@@ -154,15 +146,21 @@ func (c *checker) validate(content []byte) (*rulefmt.RuleGroups, []error) {
 func (c *checker) unseen(kind byte, m map[string]string) (map[string]string, []pairKey) {
 	var out map[string]string
 	var keys []pairKey
-	c.mu.Lock()
+	var rest []pairKey
 	for k, v := range m {
-		if plainPair(kind, k, v) {
-			continue
+		if !plainPair(kind, k, v) {
+			rest = append(rest, pairKey{kind, k, v})
 		}
-		key := pairKey{kind, k, v}
+	}
+	if len(rest) == 0 {
+		return nil, nil
+	}
+	c.mu.Lock()
+	for _, key := range rest {
 		if _, ok := c.seen[key]; ok {
 			continue
 		}
+		k, v := key.name, key.value
 		if out == nil {
 			out = make(map[string]string, len(m))
 		}
