@@ -24,3 +24,16 @@ func Levenshtein(a, b string) int {
 	}
 	return prev[len(b)]
 }
+
+// Closest returns the index of the candidate nearest to s, at an edit
+// distance of at most 2 that accept allows for it (each caller has its own
+// idea of a likely typo), or -1. Ties go to the earlier candidate.
+func Closest(s string, candidates []string, accept func(d int, cand string) bool) int {
+	best, bestD := -1, 3
+	for i, c := range candidates {
+		if d := Levenshtein(s, c); d < bestD && accept(d, c) {
+			best, bestD = i, d
+		}
+	}
+	return best
+}

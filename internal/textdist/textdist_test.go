@@ -24,3 +24,27 @@ func TestLevenshtein(t *testing.T) {
 		}
 	}
 }
+
+func TestClosest(t *testing.T) {
+	any := func(int, string) bool { return true }
+	short := func(d int, c string) bool { return d*2 < len(c) }
+	for _, tt := range []struct {
+		s      string
+		cands  []string
+		accept func(int, string) bool
+		want   int
+	}{
+		{"treshold", []string{"for", "threshold", "window"}, any, 1},
+		{"pgae", []string{"page", "ticket"}, any, 0},
+		{"xyz", []string{"page", "ticket"}, any, -1}, // distance 3 or more
+		{"lg", []string{"log", "page"}, any, 0},      // nearest wins
+		{"lg", []string{"log"}, short, 0},            // 1*2 < 3: accepted
+		{"lo", []string{"go"}, short, -1},            // 1*2 < 2 fails: refused
+		{"ab", []string{"abc", "abd"}, any, 0},       // tie: the earlier
+		{"", nil, any, -1},
+	} {
+		if got := Closest(tt.s, tt.cands, tt.accept); got != tt.want {
+			t.Errorf("Closest(%q, %q) = %d, want %d", tt.s, tt.cands, got, tt.want)
+		}
+	}
+}

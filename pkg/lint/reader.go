@@ -681,14 +681,11 @@ func unknownFieldFix(key string, v *yaml.Node, what string, known []string) stri
 
 // closest returns the known name within a small edit distance of s.
 func closest(s string, known []string) string {
-	best, bestD := "", 3
-	for _, k := range known {
-		d := textdist.Levenshtein(strings.ToLower(s), k)
-		if d < bestD && d <= len(k)/3+1 {
-			best, bestD = k, d
-		}
+	i := textdist.Closest(strings.ToLower(s), known, func(d int, k string) bool { return d <= len(k)/3+1 })
+	if i < 0 {
+		return ""
 	}
-	return best
+	return known[i]
 }
 
 func isLabelName(s string) bool {

@@ -182,14 +182,11 @@ func (d *decoder) stringList(n *yaml.Node, where string) ([]string, bool) {
 // suggest returns the allowed word closest to s when it is close enough to
 // be a typo (edit distance at most 2, and less than half the word).
 func suggest(s string, allowed []string) string {
-	best, bestD := "", 3
-	for _, a := range allowed {
-		dist := textdist.Levenshtein(strings.ToLower(s), a)
-		if dist < bestD && dist*2 < len(a) {
-			best, bestD = a, dist
-		}
+	i := textdist.Closest(strings.ToLower(s), allowed, func(d int, a string) bool { return d*2 < len(a) })
+	if i < 0 {
+		return ""
 	}
-	return best
+	return allowed[i]
 }
 
 // merge overlays over onto base: mappings merge key by key (over wins),

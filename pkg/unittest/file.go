@@ -472,11 +472,9 @@ func sortedKeys(m map[string]func(*yaml.Node)) []string {
 
 // suggest returns the known field closest to name when it is a likely typo.
 func suggest(name string, fields map[string]func(*yaml.Node)) string {
-	best, bestDist := "", 3
-	for _, k := range sortedKeys(fields) {
-		if dist := textdist.Levenshtein(name, k); dist < bestDist {
-			best, bestDist = k, dist
-		}
+	keys := sortedKeys(fields)
+	if i := textdist.Closest(name, keys, func(int, string) bool { return true }); i >= 0 {
+		return keys[i]
 	}
-	return best
+	return ""
 }

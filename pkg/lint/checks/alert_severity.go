@@ -96,14 +96,12 @@ func suggestValue(v string, allowed []string) string {
 			return a
 		}
 	}
-	best, bestD := "", 3
-	for _, a := range allowed {
-		if d := textdist.Levenshtein(lv, strings.ToLower(a)); d < bestD && d < len(a) {
-			best, bestD = a, d
-		}
+	lower := make([]string, len(allowed))
+	for i, a := range allowed {
+		lower[i] = strings.ToLower(a)
 	}
-	if best != "" {
-		return best
+	if i := textdist.Closest(lv, lower, func(d int, a string) bool { return d < len(a) }); i >= 0 {
+		return allowed[i]
 	}
 	if t, ok := tierSynonyms[lv]; ok && contains(allowed, t) {
 		return t
