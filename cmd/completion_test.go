@@ -111,3 +111,30 @@ func TestCompletionCandidates(t *testing.T) {
 		})
 	}
 }
+
+// TestPresetsShowCompletesNames drives cobra's __complete entry point, which
+// every shell's completion script calls, so what a user sees on TAB after
+// "presets show" is tested without a shell.
+func TestPresetsShowCompletesNames(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"all names", []string{"__complete", "presets", "show", ""},
+			"default\ncelery\nlitellm\notel-genai\ntgi\nvllm\n:4\n"},
+		{"prefix", []string{"__complete", "presets", "show", "v"}, "vllm\n:4\n"},
+		{"one name only", []string{"__complete", "presets", "show", "vllm", ""}, ":4\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out, errOut bytes.Buffer
+			if code := Run(tt.args, &IOStreams{Out: &out, ErrOut: &errOut}); code != ExitOK {
+				t.Fatalf("exit %d, stderr: %s", code, errOut.String())
+			}
+			if diff := cmp.Diff(tt.want, out.String()); diff != "" {
+				t.Errorf("mismatch (-want +got):\n%s", diff)
+			}
+		})
+	}
+}

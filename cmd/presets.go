@@ -41,6 +41,18 @@ name in a metrics: block. "agentalerts presets show NAME" prints a preset.`,
 		Example: `  agentalerts presets show vllm
   agentalerts presets show otel-genai`,
 		Args: cobra.ExactArgs(1),
+		ValidArgsFunction: func(cmd *cobra.Command, args []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
+			if len(args) > 0 {
+				return nil, cobra.ShellCompDirectiveNoFileComp
+			}
+			var names []cobra.Completion
+			for _, n := range presets.Names() {
+				if strings.HasPrefix(n, toComplete) {
+					names = append(names, n)
+				}
+			}
+			return names, cobra.ShellCompDirectiveNoFileComp
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			b, err := presets.Raw(args[0])
 			if err != nil {
