@@ -26,8 +26,8 @@ help: ## list targets
 build: ## compile the CLI into bin/agentalerts
 	$(GO) build -o $(BIN) .
 
-test: ## every test of every package (external tools skip locally, fail under CI=true)
-	$(GO) test -count=1 -timeout 20m $(PKGS)
+test: ## every test of every package, then the skipped ones and why (tools skip locally, fail under CI=true)
+	$(GO) test -count=1 -timeout 20m -json $(PKGS) | $(GO) run ./internal/testreport
 
 e2e: ## end-to-end test against real Prometheus and amtool (build tag e2e)
 	$(GO) test -tags e2e -count=1 -v -timeout $(E2E_TIMEOUT) ./e2e/...
