@@ -192,7 +192,7 @@ func writeFileAtomically(path string, data []byte, overwrite bool) (err error) {
 // comment pointed at the files init lays out.
 func starterSpec() []byte {
 	return bytes.Replace(rules.ExampleSpec(),
-		[]byte("agentalerts generate spec.yaml -o rules.yaml"),
+		[]byte("agentalerts generate agents.yaml -o rules.yaml"),
 		[]byte("agentalerts generate "+initSpecFile+" -o "+initRulesFile), 1)
 }
 

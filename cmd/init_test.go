@@ -202,3 +202,13 @@ func TestInitNamesEveryExistingFile(t *testing.T) {
 		t.Errorf("init wrote %s although it refused", initPreCommitFile)
 	}
 }
+
+// TestStarterSpecNamesInitFiles: the header of the example names the
+// command to run; init's copy must name the files init lays out, so the
+// text it replaces must still be in the example.
+func TestStarterSpecNamesInitFiles(t *testing.T) {
+	want := "agentalerts generate " + initSpecFile + " -o " + initRulesFile
+	if !bytes.Contains(starterSpec(), []byte(want)) {
+		t.Errorf("starter spec lacks %q: the example's header changed without init", want)
+	}
+}

@@ -68,6 +68,10 @@ files for malformed and non-actionable alerts.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
+	// Cobra adds -v/--version only when the command runs; adding it here
+	// puts it in the tree that docs/cli and completions are made from.
+	root.InitDefaultVersionFlag()
+	root.SetVersionTemplate("{{.Version}}\n") // Short() already names the program
 	root.SetIn(s.In)
 	root.SetOut(s.Out)
 	root.SetErr(s.ErrOut)

@@ -118,3 +118,21 @@ func TestVersionCommand(t *testing.T) {
 		t.Errorf("version with an argument: exit %d, want %d", code, ExitUsage)
 	}
 }
+
+// TestVersionFlag: -v and --version print the same one line as the first
+// line of `agentalerts version`, naming the program once.
+func TestVersionFlag(t *testing.T) {
+	want := ReadBuildInfo().Short() + "\n"
+	for _, flag := range []string{"-v", "--version"} {
+		var out, errOut bytes.Buffer
+		if code := Run([]string{flag}, &IOStreams{Out: &out, ErrOut: &errOut}); code != ExitOK {
+			t.Fatalf("%s: exit %d, stderr: %s", flag, code, errOut.String())
+		}
+		if diff := cmp.Diff(want, out.String()); diff != "" {
+			t.Errorf("%s: mismatch (-want +got):\n%s", flag, diff)
+		}
+		if strings.Count(out.String(), "agentalerts") != 1 {
+			t.Errorf("%s names the program more than once: %q", flag, out.String())
+		}
+	}
+}

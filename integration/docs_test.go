@@ -233,10 +233,11 @@ func runGitHubWorkflowExample(t *testing.T, body string) {
 }
 
 // runGitLabExample runs the job's before_script and script lines as GitLab's
-// shell executor does (one bash, errexit and pipefail). `go install` is
-// replaced by a stand-in that checks its arguments: the version the example
-// names is fetched from the network in real use, and agentalerts is already
-// on PATH here.
+// shell executor does (one bash, errexit and pipefail), the install
+// included: git's url.insteadOf points the example's repository URL at this
+// checkout, so the clone and `go install .` are real and the job lints with
+// the binary it built (GOBIN first on PATH, as /go/bin is in the golang
+// image).
 func runGitLabExample(t *testing.T, body string) {
 	bash := testtool.Need(t, "bash")
 	var cfg map[string]struct {
@@ -263,15 +264,10 @@ func runGitLabExample(t *testing.T, body string) {
 		t.Errorf("artifacts.reports.codequality = %q, want %q", got, codeQuality)
 	}
 
-	shim := t.TempDir()
-	writeFiles(t, shim, map[string]string{"go": `#!/bin/sh
-case "$1 $2" in
-"install github.com/agentalerts/agentalerts@"*) exit 0 ;;
-esac
-echo "unexpected: go $*" >&2
-exit 3
-`})
-	if err := os.Chmod(filepath.Join(shim, "go"), 0o755); err != nil {
+	var cfgVars map[string]struct {
+		Variables map[string]string `yaml:"variables"`
+	}
+	if err := yaml.Unmarshal([]byte(body), &cfgVars); err != nil {
 		t.Fatal(err)
 	}
 	script := "set -eo pipefail\n" + strings.Join(append(job.BeforeScript, job.Script...), "\n") + "\n"
@@ -310,13 +306,25 @@ exit 3
 				extra["rules/bad.rules.yaml"] = badRules
 			}
 			ws, env := exampleRepo(t, extra)
-			env = setEnv(env, "PATH", shim+string(os.PathListSeparator)+lookup(env, "PATH"))
+			gobin := t.TempDir()
+			env = setEnv(env, "PATH", gobin+string(os.PathListSeparator)+lookup(env, "PATH"))
+			env = setEnv(env, "GOBIN", gobin)
+			env = setEnv(env, "TMPDIR", t.TempDir())
+			env = setEnv(env, "GIT_CONFIG_COUNT", "1")
+			env = setEnv(env, "GIT_CONFIG_KEY_0", "url.file://"+repoRoot+".insteadOf")
+			env = setEnv(env, "GIT_CONFIG_VALUE_0", "https://github.com/agentalerts/agentalerts")
+			for k, v := range cfgVars["alerts"].Variables {
+				env = setEnv(env, k, v)
+			}
 			env = setEnv(env, "GITLAB_CI", "true")
 			env = setEnv(env, "CI_PROJECT_DIR", ws)
 			writeFiles(t, ws, map[string]string{".ci-script.sh": script})
 			r := run(t, ws, env, bash, "--noprofile", "--norc", ".ci-script.sh")
 			if r.code != tc.wantCode {
 				t.Fatalf("job exit %d, want %d\n%s%s", r.code, tc.wantCode, r.stdout, r.stderr)
+			}
+			if _, err := os.Stat(filepath.Join(gobin, "agentalerts")); err != nil {
+				t.Errorf("before_script installed no agentalerts into GOBIN: %v", err)
 			}
 			for _, p := range job.Artifacts.Paths {
 				if _, err := os.Stat(filepath.Join(ws, p)); err != nil {
