@@ -44,7 +44,10 @@ func (b *bench) run() int {
 		corpusDir = filepath.Join(b.root, corpusDir)
 	}
 	if info, err := os.Stat(corpusDir); err != nil || !info.IsDir() {
-		return skip(b.log, "corpus %s not found (it sits beside the repository as ../shared/corpus)", corpusDir)
+		return skip(b.log, "corpus %s not found. The corpus is the project's shared set of public rule files "+
+			"(awesome-prometheus-alerts, monitoring-mixins, govuk-helm-charts, sloth, pint and Prometheus's own test data; "+
+			"provenance and licences in its README.md), laid beside the repository as ../shared/corpus for developers and CI. "+
+			"Any directory of *.yml/*.yaml rule files can stand in: CORPUSBENCH_FLAGS='-corpus DIR' make bench", corpusDir)
 	}
 	var err error
 	if b.promtool, err = lookTool(b.o.promtool); err != nil {
