@@ -67,7 +67,13 @@ func (t *Text) Format(w io.Writer, r *Report) error {
 			bw.WriteString("\n")
 		}
 		sev := p.severity(d.Severity)
-		fmt.Fprintf(bw, "%s: %s: %s", p.pos.Sprint(d.Pos.String()), sev.Sprint(d.Severity.String()), d.Message)
+		pos, msg := d.Pos, d.Message
+		if esc := escapeControl(pos.File); esc != pos.File {
+			// A line break in a file name would split the finding in two
+			// lines that each look like output of their own.
+			pos.File, msg = esc, strings.ReplaceAll(msg, pos.File, esc)
+		}
+		fmt.Fprintf(bw, "%s: %s: %s", p.pos.Sprint(pos.String()), sev.Sprint(d.Severity.String()), msg)
 		if d.Check != "" {
 			fmt.Fprintf(bw, " %s", p.check.Sprint("("+d.Check+")"))
 		}
@@ -85,6 +91,27 @@ func (t *Text) Format(w io.Writer, r *Report) error {
 		fmt.Fprintln(bw, r.Summary())
 	}
 	return bw.Flush()
+}
+
+// escapeControl writes the control characters of s as Go escapes (\n,
+// \t, \x1b), leaving s itself when it has none (the common case, which
+// allocates nothing).
+func escapeControl(s string) string {
+	i := strings.IndexFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f })
+	if i < 0 {
+		return s
+	}
+	var b strings.Builder
+	b.WriteString(s[:i])
+	for _, r := range s[i:] {
+		if r >= 0x20 && r != 0x7f {
+			b.WriteRune(r)
+			continue
+		}
+		q := strconv.QuoteRune(r)
+		b.WriteString(q[1 : len(q)-1])
+	}
+	return b.String()
 }
 
 // excerpt prints the offending source line, a caret line and the fix
