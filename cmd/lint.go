@@ -15,6 +15,7 @@ import (
 	"github.com/mattn/go-isatty"
 	"github.com/spf13/cobra"
 
+	"github.com/agentalerts/agentalerts/internal/limits"
 	"github.com/agentalerts/agentalerts/pkg/diag"
 	"github.com/agentalerts/agentalerts/pkg/lint"
 	"github.com/agentalerts/agentalerts/pkg/lint/checks"
@@ -154,9 +155,6 @@ func runLint(s *IOStreams, o lintOptions, paths []string) error {
 		}
 		ds = kept
 	}
-	if res.Files == 0 && !hasReadError(ds) {
-		logf("no rule files (*.yml, *.yaml) found in %s", strings.Join(paths, " "))
-	}
 
 	wd, _ := os.Getwd()
 	report := &format.Report{
@@ -251,6 +249,9 @@ func lintConfig(path string, known []*lint.Check, logf func(string, ...any)) (*l
 		var l diag.List
 		if errors.As(err, &l) {
 			return nil, err // already file:line:col
+		}
+		if limits.IsLimit(err) {
+			return nil, fmt.Errorf("config %w", err) // names the path already
 		}
 		var pe *fs.PathError
 		if errors.As(err, &pe) {
