@@ -293,13 +293,14 @@ func (l ReadLimits) withDefaults() ReadLimits {
 
 // documentStart returns the 1-based line where document number n+1 of
 // src starts, or 0 when src holds at most n documents. It looks only at
-// the first bytes of each line, never decoding: a document starts at a
-// "---" marker, or at the first content line of the file or after a
-// "..." marker, as in YAML. Comment, blank and directive lines start
-// nothing.
+// the first bytes of each line, never decoding: as yaml.v3 reads a
+// stream, a document starts at each "---" marker, and at the first
+// content line when that comes before any marker. (Content after a
+// "..." marker with no "---" is a syntax error to yaml.v3, so it starts
+// nothing here either.) Comment, blank and directive lines start nothing.
 func documentStart(src []byte, n int) int {
 	docs := 0
-	pending := true // the next content line starts a document
+	first := true // no marker and no content yet
 	line := 0
 	for i := 0; i < len(src); {
 		line++
@@ -314,11 +315,8 @@ func documentStart(src []byte, n int) int {
 		switch {
 		case isMarker(l, '-'):
 			docs++
-			pending = false
-		case isMarker(l, '.'):
-			pending = true
-			continue
-		case !pending:
+			first = false
+		case !first:
 			continue
 		default:
 			t := bytes.TrimLeft(l, " \t\r")
@@ -329,7 +327,7 @@ func documentStart(src []byte, n int) int {
 				continue
 			}
 			docs++
-			pending = false
+			first = false
 		}
 		if docs > n {
 			return line
