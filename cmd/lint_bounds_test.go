@@ -37,8 +37,8 @@ func TestLintBounds(t *testing.T) {
 	}{
 		{"millions of empty documents, cut at the default", strings.Repeat("---\n", 2000), nil,
 			"bad.yaml:1001:1: error: more than 1000 YAML documents in one file (document 1001 starts here): not decoded; not a rule file? (--max-documents to raise) (io/read)\n", ExitUsage},
-		{"documents over --max-documents", "groups: []\n---\ngroups: []\n...\n# c\ngroups: []\n", []string{"--max-documents", "2"},
-			"bad.yaml:6:1: error: more than 2 YAML documents in one file (document 3 starts here): not decoded; not a rule file? (--max-documents to raise) (io/read)\n", ExitUsage},
+		{"documents over --max-documents", "groups: []\n---\ngroups: []\n...\n--- # c\ngroups: []\n", []string{"--max-documents", "2"},
+			"bad.yaml:5:1: error: more than 2 YAML documents in one file (document 3 starts here): not decoded; not a rule file? (--max-documents to raise) (io/read)\n", ExitUsage},
 		{"documents under a raised --max-documents", strings.Repeat("---\n", 2000), []string{"--max-documents", "2000"},
 			"", ExitFindings},
 		{"regex matcher over the default", regexRule(16<<10 + 1), nil,
