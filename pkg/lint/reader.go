@@ -52,11 +52,17 @@ func ReadFile(path string, src []byte) (*File, []diag.Diagnostic) {
 
 // ReadFileLimits is ReadFile under the given limits.
 func ReadFileLimits(path string, src []byte, lim ReadLimits) (*File, []diag.Diagnostic) {
-	r := &reader{
-		f:   &File{Path: path, Source: src, Disabled: map[string]*Directive{}},
-		m:   newSrcMap(src),
-		lim: lim.withDefaults(),
+	lim = lim.withDefaults()
+	f := &File{Path: path, Source: src, Disabled: map[string]*Directive{}}
+	if line := documentStart(src, lim.MaxDocuments); line > 0 {
+		// Counted before anything else is built: the decoder's cost and
+		// the line index's are per document and per line.
+		return f, []diag.Diagnostic{{
+			Pos: diag.Pos{File: path, Line: line, Column: 1}, Check: IDRead, Severity: diag.Error,
+			Message: fmt.Sprintf("more than %d YAML documents in one file (document %d starts here): not decoded; not a rule file? (--max-documents to raise)", lim.MaxDocuments, lim.MaxDocuments+1),
+		}}
 	}
+	r := &reader{f: f, m: newSrcMap(src), lim: lim}
 	r.f.src = r.m
 	r.read()
 	r.directives()
@@ -77,14 +83,6 @@ type reader struct {
 }
 
 func (r *reader) read() {
-	if line := documentStart(r.f.Source, r.lim.MaxDocuments); line > 0 {
-		// Counted before decoding: the decoder's cost is per document.
-		r.diags = append(r.diags, diag.Diagnostic{
-			Pos: diag.Pos{File: r.f.Path, Line: line, Column: 1}, Check: IDRead, Severity: diag.Error,
-			Message: fmt.Sprintf("more than %d YAML documents in one file (document %d starts here): not decoded; not a rule file? (--max-documents to raise)", r.lim.MaxDocuments, r.lim.MaxDocuments+1),
-		})
-		return
-	}
 	dec := yaml.NewDecoder(bytes.NewReader(r.f.Source))
 	var others []*Document // documents that are not rules at all
 	rules := 0
