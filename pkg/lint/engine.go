@@ -156,7 +156,7 @@ func Lint(paths []string, stdin io.Reader, opts Options) (*Result, error) {
 					// No Finish check needs the model: keep only what the
 					// directives and the report need, so memory stays flat
 					// however many files there are.
-					f = f.slim(!opts.NoSources && (len(ds) > 0 || in.stdin || opts.KeepSources))
+					f = f.slim(!opts.NoSources && (len(ds) > 0 || in.stdin || in.pipe || opts.KeepSources))
 				}
 				files[i], diags[i] = f, ds
 			}
@@ -221,7 +221,7 @@ func Lint(paths []string, stdin io.Reader, opts Options) (*Result, error) {
 			continue
 		}
 		src := files[i].Source
-		if src == nil && !inputs[i].stdin {
+		if src == nil && !inputs[i].stdin && !inputs[i].pipe { // a stream cannot be read twice
 			// Dropped as clean after its own checks; a cross-file check
 			// found something after all, so read it again.
 			src, _ = readInput(inputs[i], opts.MaxFileSize)
