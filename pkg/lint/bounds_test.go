@@ -138,6 +138,18 @@ func TestReadLimits(t *testing.T) {
 			if len(tt.want) > 0 && strings.Contains(tt.want[0], "documents") && len(f.Docs) != 0 {
 				t.Errorf("%d documents decoded over the limit", len(f.Docs))
 			}
+			if len(tt.want) > 0 && strings.Contains(tt.want[0], "regex") {
+				// Refused before the parser compiles the pattern: no AST,
+				// and checks are told not to report the expression again.
+				rules := f.Docs[0].Groups[0].Rules
+				last := rules[len(rules)-1]
+				if last.Expr.AST != nil || !IsLimitError(last.Expr.Err) {
+					t.Errorf("expression over the limit: AST %v, error %v; want no AST and a limit error", last.Expr.AST, last.Expr.Err)
+				}
+				if len(rules) > 1 && (rules[0].Expr.AST == nil || rules[0].Expr.Err != nil) {
+					t.Errorf("first expression, within the limit, not parsed: %v", rules[0].Expr.Err)
+				}
+			}
 		})
 	}
 }
