@@ -15,6 +15,7 @@ import (
 	"github.com/mattn/go-isatty"
 	"github.com/spf13/cobra"
 
+	"github.com/agentalerts/agentalerts/internal/limits"
 	"github.com/agentalerts/agentalerts/pkg/diag"
 	"github.com/agentalerts/agentalerts/pkg/lint"
 	"github.com/agentalerts/agentalerts/pkg/lint/checks"
@@ -31,6 +32,8 @@ type lintOptions struct {
 	quiet       bool
 	diffBase    string
 	maxFileSize string
+	maxDocs     int
+	maxRegex    string
 }
 
 func newLintCmd(s *IOStreams) *cobra.Command {
@@ -62,7 +65,8 @@ Exit status: 0 when no finding is at or above --fail-on; 1 when one is; 2
 for a usage error, a bad config, or a path that cannot be read or is over
 an input limit: binary, invalid UTF-8, a line over 1 MiB, an alias bomb,
 nesting over 10000 levels, a file over --max-file-size (even when the other
-paths were linted; docs/errors.md lists them all).`,
+paths were linted; docs/errors.md lists them all), more YAML documents than
+--max-documents, an empty directory or empty stdin.`,
 		Example: `  # Lint every rule file under rules/
   agentalerts lint rules/
 
@@ -87,6 +91,8 @@ paths were linted; docs/errors.md lists them all).`,
 	f.BoolVarP(&o.quiet, "quiet", "q", false, "print only the findings: no source excerpt, summary or logs")
 	f.StringVar(&o.diffBase, "diff-base", "", "report only findings in rules added or changed since this git revision")
 	f.StringVar(&o.maxFileSize, "max-file-size", "32MiB", "skip (with an error) files larger than this; units KiB, MiB, GiB")
+	f.IntVar(&o.maxDocs, "max-documents", lint.DefaultMaxDocuments, "skip (with an error) files with more YAML documents than this")
+	f.StringVar(&o.maxRegex, "max-regex-size", "16KiB", "do not parse (with an error) expressions with a =~ or !~ pattern longer than this")
 	_ = c.RegisterFlagCompletionFunc("format", cobra.FixedCompletions(format.Names(), cobra.ShellCompDirectiveNoFileComp))
 	_ = c.RegisterFlagCompletionFunc("fail-on", cobra.FixedCompletions([]string{"error", "warning", "info"}, cobra.ShellCompDirectiveNoFileComp))
 	c.MarkFlagFilename("config", "yaml", "yml")
@@ -102,6 +108,10 @@ func runLint(s *IOStreams, o lintOptions, paths []string) error {
 	maxSize, err := parseByteSize(o.maxFileSize)
 	if err != nil {
 		return usage(fmt.Errorf("--max-file-size: %w", err))
+	}
+	readLimits, err := lintReadLimits(o)
+	if err != nil {
+		return usage(err)
 	}
 	formatter, err := format.New(o.format, format.Options{
 		Color:   colorEnabled(s, o.noColor),
@@ -128,14 +138,15 @@ func runLint(s *IOStreams, o lintOptions, paths []string) error {
 	// most of what a large run holds.
 	_, text := formatter.(*format.Text)
 	res, err := lint.Lint(paths, s.In, lint.Options{Config: cfg, Checks: all, MaxFileSize: maxSize,
-		NoSources: !text && o.diffBase == ""})
+		NoSources: !text && o.diffBase == "", Limits: readLimits})
 	stop()
 	if err != nil {
 		return usage(err)
 	}
 	ds := res.Diagnostics
 	if o.diffBase != "" {
-		kept, hidden, err := lint.ChangedSince(o.diffBase, "", res.Sources, ds)
+		base := lint.DiffBase{Ref: o.diffBase, MaxFileSize: maxSize, Limits: readLimits}
+		kept, hidden, err := base.Filter(res.Sources, ds)
 		if err != nil {
 			return usage(err)
 		}
@@ -143,9 +154,6 @@ func runLint(s *IOStreams, o lintOptions, paths []string) error {
 			logf("%d %s in rules unchanged since %s not shown (--diff-base)", hidden, pluralize(hidden, "finding", "findings"), o.diffBase)
 		}
 		ds = kept
-	}
-	if res.Files == 0 && !hasReadError(ds) {
-		logf("no rule files (*.yml, *.yaml) found in %s", strings.Join(paths, " "))
 	}
 
 	wd, _ := os.Getwd()
@@ -197,6 +205,21 @@ func softMemoryLimit() func() {
 	return func() { debug.SetMemoryLimit(prev) }
 }
 
+// lintReadLimits reads --max-documents and --max-regex-size.
+func lintReadLimits(o lintOptions) (lint.ReadLimits, error) {
+	if o.maxDocs <= 0 {
+		return lint.ReadLimits{}, fmt.Errorf("--max-documents: %d is not a positive number of documents", o.maxDocs)
+	}
+	re, err := parseByteSize(o.maxRegex)
+	if err != nil {
+		return lint.ReadLimits{}, fmt.Errorf("--max-regex-size: %w", err)
+	}
+	if re > 1<<30 {
+		return lint.ReadLimits{}, fmt.Errorf("--max-regex-size: %q is over 1GiB", o.maxRegex)
+	}
+	return lint.ReadLimits{MaxDocuments: o.maxDocs, MaxRegexBytes: int(re)}, nil
+}
+
 func hasReadError(ds []diag.Diagnostic) bool {
 	for _, d := range ds {
 		if d.Check == lint.IDRead {
@@ -226,6 +249,9 @@ func lintConfig(path string, known []*lint.Check, logf func(string, ...any)) (*l
 		var l diag.List
 		if errors.As(err, &l) {
 			return nil, err // already file:line:col
+		}
+		if limits.IsLimit(err) {
+			return nil, fmt.Errorf("config %w", err) // names the path already
 		}
 		var pe *fs.PathError
 		if errors.As(err, &pe) {

@@ -7,6 +7,8 @@ import (
 
 	amconfig "github.com/prometheus/alertmanager/config"
 	amlabels "github.com/prometheus/alertmanager/pkg/labels"
+
+	"github.com/agentalerts/agentalerts/internal/limits"
 )
 
 // RouteAll in the result of RoutedSeverities means some route handles
@@ -24,7 +26,15 @@ const RouteAll = "all"
 // a regexp that is not a plain alternation of literals (page|ticket).
 // Routes that match only other labels contribute nothing.
 func RoutedSeverities(amConfigPath, label string) ([]string, error) {
-	cfg, err := amconfig.LoadFile(amConfigPath)
+	// Read through the bounded path rather than amconfig.LoadFile: the
+	// file named in a committed config is as untrusted as the rules.
+	// Only the routes are used, so the file paths LoadFile would resolve
+	// do not matter.
+	src, err := limits.ReadFile(amConfigPath, limits.DefaultMaxFileSize)
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := amconfig.Load(string(src))
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", amConfigPath, err)
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/common/model"
 	"go.yaml.in/yaml/v3"
 
+	"github.com/agentalerts/agentalerts/internal/limits"
 	"github.com/agentalerts/agentalerts/pkg/diag"
 )
 
@@ -48,9 +49,11 @@ func FindConfig(dir string) (string, bool) {
 
 // LoadConfig reads the lint: section of a config file over the defaults.
 // Problems come back as a diag.List naming file:line:col and what was
-// expected; unknown keys are errors.
+// expected; unknown keys are errors. The file is read through the bounded
+// path (internal/limits): a config committed as a link to /dev/zero, or
+// gigabytes long, is refused before it is read.
 func LoadConfig(path string) (*Config, error) {
-	src, err := os.ReadFile(path)
+	src, err := limits.ReadFile(path, limits.DefaultMaxFileSize)
 	if err != nil {
 		return nil, err
 	}
@@ -63,6 +66,10 @@ func ParseConfig(path string, src []byte) (*Config, error) {
 	cfg.File = path
 	cfg.checkPos = map[string]diag.Pos{}
 	c := &configReader{path: path}
+	if d := screen(path, src); d != nil {
+		d.Check = "config/invalid"
+		return nil, diag.List{*d}
+	}
 	var doc yaml.Node
 	if err := yaml.NewDecoder(bytes.NewReader(src)).Decode(&doc); err != nil {
 		if errors.Is(err, io.EOF) {

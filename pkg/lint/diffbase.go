@@ -13,27 +13,57 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/agentalerts/agentalerts/internal/limits"
 	"github.com/agentalerts/agentalerts/pkg/diag"
 )
 
-// ChangedSince keeps the findings that belong to rules added or changed
-// since the git revision ref, so a large legacy repository can adopt lint
-// on pull requests without fixing every old rule first (--diff-base).
+// ChangedSince is DiffBase{Ref: ref, Dir: dir}.Filter: the default
+// limits.
+func ChangedSince(ref, dir string, sources map[string][]byte, ds []diag.Diagnostic) (kept []diag.Diagnostic, hidden int, err error) {
+	return DiffBase{Ref: ref, Dir: dir}.Filter(sources, ds)
+}
+
+// DiffBase keeps the findings that belong to rules added or changed since
+// a git revision, so a large legacy repository can adopt lint on pull
+// requests without fixing every old rule first (--diff-base).
+type DiffBase struct {
+	// Ref is the base revision.
+	Ref string
+	// Dir is the directory git runs in (the working directory when
+	// empty); relative paths are relative to it.
+	Dir string
+	// MaxFileSize is the largest base version read, checked with git
+	// before it is read; 0 means DefaultMaxFileSize. History is as
+	// untrusted as the files: a blob of gigabytes must not crash lint.
+	MaxFileSize int64
+	// Limits bound the base versions as they bound the files.
+	Limits ReadLimits
+}
+
+// Filter keeps the findings of ds that the base revision does not have.
 //
 // sources are the linted files' current contents keyed by the path the
-// diagnostics use. For each file the version at ref is read with git (one
-// `git cat-file --batch` process for all files; no network) and both are
+// diagnostics use. For each file the version at the base is read with git
+// (`git cat-file --batch-check` for the sizes, then one `git cat-file
+// --batch` for every blob within the limit; no network) and both are
 // read into the model. Rules are matched by (group, kind, name); a rule is
-// unchanged when a rule with that key at ref has the same expression (as
-// PromQL, so reformatting is not a change), for, keep_firing_for, labels
-// and annotations. Kept are: findings in added or changed rules; every
-// finding of a file that is new, read from stdin or not in sources;
+// unchanged when a rule with that key at the base has the same expression
+// (as PromQL, so reformatting is not a change), for, keep_firing_for,
+// labels and annotations. Kept are: findings in added or changed rules;
+// every finding of a file that is new, read from stdin or not in sources;
 // findings outside any rule (file- and group-level) when the file's
 // content changed at all. hidden is how many findings were dropped.
 //
-// dir is the directory git runs in (the working directory when empty);
-// relative paths in sources are relative to it.
-func ChangedSince(ref, dir string, sources map[string][]byte, ds []diag.Diagnostic) (kept []diag.Diagnostic, hidden int, err error) {
+// A file whose base version cannot be read (a path outside the
+// repository or holding a line break, a base version over MaxFileSize)
+// keeps all its findings and adds one io/read finding saying why, so the
+// run exits 2 but every other file is still compared. err is for a run
+// that cannot compare at all (no repository, no such revision).
+func (b DiffBase) Filter(sources map[string][]byte, ds []diag.Diagnostic) (kept []diag.Diagnostic, hidden int, err error) {
+	ref, dir := b.Ref, b.Dir
+	if b.MaxFileSize <= 0 {
+		b.MaxFileSize = DefaultMaxFileSize
+	}
 	if dir == "" {
 		if dir, err = os.Getwd(); err != nil {
 			return nil, 0, err
@@ -60,24 +90,31 @@ func ChangedSince(ref, dir string, sources map[string][]byte, ds []diag.Diagnost
 	}
 	sort.Strings(paths)
 	specs := make([]string, len(paths))
+	perr := make([]error, len(paths))
 	for i, p := range paths {
 		rel, err := gitRepoPath(top, dir, p)
 		if err != nil {
-			return nil, 0, fmt.Errorf("--diff-base %s: %s: %w", ref, p, err)
+			perr[i] = err
+			continue
 		}
 		specs[i] = commit + ":" + rel
 	}
-	old, err := gitBlobs(dir, specs)
+	old, err := gitBlobs(dir, specs, perr, b.MaxFileSize)
 	if err != nil {
 		return nil, 0, fmt.Errorf("--diff-base %s: %w", ref, err)
 	}
 
 	files := map[string]*baseFile{}
 	for i, p := range paths {
+		if perr[i] != nil {
+			kept = append(kept, diag.Diagnostic{Pos: diag.Pos{File: p}, Check: IDRead, Severity: diag.Error,
+				Message: fmt.Sprintf("--diff-base %s: cannot read the base version of %s: %v; all its findings are shown", ref, p, perr[i])})
+			continue
+		}
 		if old[i] == nil {
 			continue // new since ref: every finding stays
 		}
-		files[p] = compareWithBase(p, old[i], sources[p])
+		files[p] = compareWithBase(p, old[i], sources[p], b.Limits)
 	}
 	for _, d := range ds {
 		fc, ok := files[d.Pos.File]
@@ -87,6 +124,7 @@ func ChangedSince(ref, dir string, sources map[string][]byte, ds []diag.Diagnost
 		}
 		hidden++
 	}
+	diag.Sort(kept)
 	return kept, hidden, nil
 }
 
@@ -105,13 +143,23 @@ type baseRule struct {
 	changed     bool
 }
 
-func compareWithBase(path string, oldSrc, curSrc []byte) *baseFile {
+// compareWithBase maps a file's base and current content to its current
+// rules, each new or changed or not. Content that is not a rule file
+// (binary, over a limit) has no rules: against such a base, every current
+// rule is new.
+func compareWithBase(path string, oldSrc, curSrc []byte, lim ReadLimits) *baseFile {
 	fc := &baseFile{changed: !bytes.Equal(oldSrc, curSrc)}
 	if !fc.changed {
 		return fc // nothing in it can be new
 	}
-	oldFile, _ := ReadFile(path, oldSrc)
-	curFile, _ := ReadFile(path, curSrc)
+	read := func(src []byte) *File {
+		if screen(path, src) != nil {
+			return &File{Path: path}
+		}
+		f, _ := ReadFileLimits(path, src, lim)
+		return f
+	}
+	oldFile, curFile := read(oldSrc), read(curSrc)
 	// A multiset of the old rules' fingerprints: several rules may share a
 	// key (one alert per severity tier), and each old copy vouches for one
 	// current copy only.
@@ -221,72 +269,134 @@ func gitRepoPath(top, dir, p string) (string, error) {
 }
 
 // gitBlobs returns the content of each REV:PATH spec, nil where the path
-// does not exist at that revision, through one `git cat-file --batch`.
-func gitBlobs(dir string, specs []string) ([][]byte, error) {
+// does not exist at that revision or is not a file there. Specs with an
+// error in perr already are skipped; a spec git cannot look up, or whose
+// blob is over max bytes, gets its error in perr and is not read. Sizes
+// come first, from `git cat-file --batch-check`, so no blob over the
+// limit is ever produced; then one `git cat-file --batch` reads the rest.
+// The error is for git itself failing.
+func gitBlobs(dir string, specs []string, perr []error, max int64) ([][]byte, error) {
 	out := make([][]byte, len(specs))
-	if len(specs) == 0 {
-		return out, nil
-	}
+	var ask []int // indexes of specs to look up
 	var in bytes.Buffer
-	for _, s := range specs {
-		if strings.ContainsAny(s, "\n\r") {
-			return nil, fmt.Errorf("path %q holds a line break", s)
+	for i, s := range specs {
+		if perr[i] != nil {
+			continue
 		}
+		if strings.ContainsAny(s, "\n\r") {
+			// git cat-file reads one name a line.
+			perr[i] = errors.New("the path holds a line break")
+			continue
+		}
+		ask = append(ask, i)
 		in.WriteString(s + "\n")
 	}
-	cmd := exec.Command("git", "cat-file", "--batch")
+	if len(ask) == 0 {
+		return out, nil
+	}
+	objects := make([]string, len(specs))
+	var read []int
+	var names bytes.Buffer
+	err := gitBatch(dir, "--batch-check", &in, func(br *bufio.Reader) error {
+		for _, i := range ask {
+			header, err := br.ReadString('\n')
+			if err != nil {
+				return fmt.Errorf("git cat-file: %w", err)
+			}
+			header = strings.TrimSuffix(header, "\n")
+			// "<spec> missing" and "<spec> ambiguous" repeat the spec,
+			// which may hold spaces: only the last word is git's.
+			switch {
+			case strings.HasSuffix(header, " missing"):
+				continue
+			case strings.HasSuffix(header, " ambiguous"):
+				perr[i] = errors.New("git finds the name ambiguous")
+				continue
+			}
+			fields := strings.Fields(header)
+			if len(fields) != 3 {
+				perr[i] = fmt.Errorf("git cat-file: unexpected %q", header)
+				continue
+			}
+			size, err := strconv.ParseInt(fields[2], 10, 64)
+			switch {
+			case err != nil:
+				perr[i] = fmt.Errorf("git cat-file: unexpected %q", header)
+			case fields[1] != "blob":
+				// A directory at the base: the file is new.
+			case size > max:
+				perr[i] = fmt.Errorf("it is %d bytes at the base revision, over the limit of %d", size, max)
+			default:
+				objects[i] = fields[0]
+				read = append(read, i)
+				names.WriteString(fields[0] + "\n")
+			}
+		}
+		return nil
+	})
+	if err != nil || len(read) == 0 {
+		return out, err
+	}
+	err = gitBatch(dir, "--batch", &names, func(br *bufio.Reader) error {
+		for _, i := range read {
+			header, err := br.ReadString('\n')
+			if err != nil {
+				return fmt.Errorf("git cat-file: %w", err)
+			}
+			fields := strings.Fields(header)
+			if len(fields) != 3 || fields[0] != objects[i] || fields[1] != "blob" {
+				return fmt.Errorf("git cat-file: unexpected %q for %s", strings.TrimSpace(header), objects[i])
+			}
+			size, err := strconv.ParseInt(fields[2], 10, 64)
+			if err != nil || size > max {
+				// The size was checked; a different answer now is git
+				// misbehaving, and nothing more is read from it.
+				return fmt.Errorf("git cat-file: unexpected %q for %s", strings.TrimSpace(header), objects[i])
+			}
+			body, err := limits.ReadAll(io.LimitReader(br, size), specs[i], max)
+			if err == nil && int64(len(body)) < size {
+				err = io.ErrUnexpectedEOF
+			}
+			if err == nil {
+				_, err = br.Discard(1) // the newline after the content
+			}
+			if err != nil {
+				return fmt.Errorf("git cat-file: %w", err)
+			}
+			out[i] = body
+		}
+		return nil
+	})
+	return out, err
+}
+
+// gitBatch runs `git cat-file MODE` in dir with stdin in and hands its
+// output to parse; the process is killed when parse fails.
+func gitBatch(dir, mode string, in io.Reader, parse func(*bufio.Reader) error) error {
+	cmd := exec.Command("git", "cat-file", mode)
 	cmd.Dir = dir
-	cmd.Stdin = &in
+	cmd.Stdin = in
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if err := cmd.Start(); err != nil {
-		return nil, err
+		return err
 	}
-	br := bufio.NewReader(stdout)
-	var perr error
-	for i := range specs {
-		header, err := br.ReadString('\n')
-		if err != nil {
-			perr = fmt.Errorf("git cat-file: %w", err)
-			break
-		}
-		fields := strings.Fields(header)
-		if len(fields) == 2 && fields[1] == "missing" {
-			continue
-		}
-		if len(fields) != 3 {
-			perr = fmt.Errorf("git cat-file: unexpected %q for %s", strings.TrimSpace(header), specs[i])
-			break
-		}
-		size, err := strconv.Atoi(fields[2])
-		if err != nil {
-			perr = fmt.Errorf("git cat-file: unexpected %q", strings.TrimSpace(header))
-			break
-		}
-		body := make([]byte, size+1) // content and a newline
-		if _, err := io.ReadFull(br, body); err != nil {
-			perr = fmt.Errorf("git cat-file: %w", err)
-			break
-		}
-		if fields[1] == "blob" {
-			out[i] = body[:size]
-		}
-	}
+	perr := parse(bufio.NewReader(stdout))
 	if perr != nil {
 		_ = cmd.Process.Kill()
 	}
 	werr := cmd.Wait()
 	if perr != nil {
-		return nil, perr
+		return perr
 	}
 	if werr != nil {
-		return nil, fmt.Errorf("git cat-file: %w: %s", werr, strings.TrimSpace(stderr.String()))
+		return fmt.Errorf("git cat-file: %w: %s", werr, strings.TrimSpace(stderr.String()))
 	}
-	return out, nil
+	return nil
 }
 
 // gitOut runs git in dir and returns its trimmed stdout.

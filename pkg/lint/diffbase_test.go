@@ -1,6 +1,7 @@
 package lint
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -153,14 +154,12 @@ func TestChangedSinceErrors(t *testing.T) {
 	diffWrite(t, filepath.Join(dir, "a.yaml"), baseRules)
 	diffGit(t, dir, "add", ".")
 	diffGit(t, dir, "commit", "-qm", "base")
-	outside := filepath.Join(t.TempDir(), "b.yaml")
 	tests := []struct {
 		name, ref string
 		sources   map[string][]byte
 		want      string
 	}{
 		{"unknown ref", "no-such-ref", map[string][]byte{"a.yaml": nil}, "--diff-base no-such-ref: no such commit"},
-		{"outside the repository", "HEAD", map[string][]byte{outside: nil}, "not inside the git repository"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -182,4 +181,68 @@ func TestChangedSinceNotARepository(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "not a git repository") {
 		t.Errorf("err = %v, want git's 'not a git repository'", err)
 	}
+}
+
+// TestDiffBaseOddPaths: a file whose base version cannot be read is one
+// io/read finding and keeps all its findings; the other files are still
+// compared, and no base version over the limit is read.
+func TestDiffBaseOddPaths(t *testing.T) {
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("git not installed")
+	}
+	dir := t.TempDir()
+	diffGit(t, dir, "init", "-q")
+	big := baseRules + "# " + strings.Repeat("x", 4096) + "\n"
+	diffWrite(t, filepath.Join(dir, "a.yaml"), baseRules)
+	diffWrite(t, filepath.Join(dir, "big.yaml"), big)
+	diffWrite(t, filepath.Join(dir, "with space.yaml"), baseRules)
+	diffWrite(t, filepath.Join(dir, "line\nbreak.yaml"), baseRules)
+	diffGit(t, dir, "add", ".")
+	diffGit(t, dir, "commit", "-qm", "base")
+	outside := filepath.ToSlash(filepath.Join(t.TempDir(), "b.yaml"))
+
+	sources := map[string][]byte{}
+	var ds []diag.Diagnostic
+	// "new file.yaml" is not at the base: git repeats the name, space and
+	// all, in its "missing" answer.
+	for _, p := range []string{"a.yaml", "big.yaml", "with space.yaml", "new file.yaml", "line\nbreak.yaml", outside} {
+		sources[p] = []byte(headRules)
+		ds = append(ds, diffFindings(p, headRules)...)
+	}
+	kept, hidden, err := DiffBase{Ref: "HEAD", Dir: dir, MaxFileSize: 4096}.Filter(sources, ds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string][]string{}
+	for _, d := range kept {
+		got[d.Pos.File] = append(got[d.Pos.File], d.Check+" "+d.Message)
+	}
+	changed := []string{"schema/x file-level", "alert/x ExprChanged", "alert/x LabelChanged", "alert/x Tier", "alert/x Added"}
+	all := []string{"schema/x file-level", "alert/x Same", "alert/x ExprChanged", "alert/x Reformatted", "alert/x LabelChanged", "alert/x Tier", "alert/x Tier", "alert/x Added"}
+	readErr := func(p, why string) string {
+		return "io/read --diff-base HEAD: cannot read the base version of " + p + ": " + why + "; all its findings are shown"
+	}
+	want := map[string][]string{
+		"a.yaml":           changed,
+		"with space.yaml":  changed,
+		"new file.yaml":    all,
+		"big.yaml":         append([]string{readErr("big.yaml", fmt.Sprintf("it is %d bytes at the base revision, over the limit of 4096", len(big)))}, all...),
+		"line\nbreak.yaml": append([]string{readErr("line\nbreak.yaml", "the path holds a line break")}, all...),
+		outside:            append([]string{readErr(outside, "not inside the git repository "+evalSymlinks(t, dir))}, all...),
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("mismatch (-want +got):\n%s", diff)
+	}
+	if hidden != 2*3 {
+		t.Errorf("hidden = %d, want 6 (three in each comparable file)", hidden)
+	}
+}
+
+func evalSymlinks(t *testing.T, p string) string {
+	t.Helper()
+	r, err := filepath.EvalSymlinks(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
 }

@@ -14,6 +14,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/agentalerts/agentalerts/internal/limits"
 	"github.com/agentalerts/agentalerts/pkg/diag"
 )
 
@@ -42,6 +43,9 @@ type Options struct {
 	// the sources of files with findings are most of the memory a run
 	// holds.
 	NoSources bool
+	// Limits bound each file's documents and regex matchers; zero
+	// fields mean the defaults.
+	Limits ReadLimits
 }
 
 // Result is what a Lint run found.
@@ -59,6 +63,9 @@ type Result struct {
 type input struct {
 	path  string // as reported
 	stdin bool
+	// pipe is a named pipe given on the command line, as by
+	// <(helm template ...): asked for by name, so it is read as a stream.
+	pipe bool
 }
 
 // Lint reads every path (a file, a directory walked for *.yml and *.yaml,
@@ -94,16 +101,18 @@ func Lint(paths []string, stdin io.Reader, opts Options) (*Result, error) {
 
 	// Stdin is read up front: it is a single stream, not a parallel job.
 	var stdinSrc []byte
+	var stdinErr error
 	for _, in := range inputs {
 		if in.stdin {
 			if stdin == nil {
 				stdin = strings.NewReader("")
 			}
-			b, err := io.ReadAll(io.LimitReader(stdin, opts.MaxFileSize+1))
-			if err != nil {
+			b, err := limits.ReadAll(stdin, in.path, opts.MaxFileSize)
+			var tl *limits.TooLargeError
+			if err != nil && !errors.As(err, &tl) {
 				return nil, fmt.Errorf("reading stdin: %w", err)
 			}
-			stdinSrc = b
+			stdinSrc, stdinErr = b, err
 		}
 	}
 
@@ -117,13 +126,18 @@ func Lint(paths []string, stdin io.Reader, opts Options) (*Result, error) {
 				in := inputs[i]
 				var src []byte
 				var rerr *diag.Diagnostic
-				if in.stdin {
+				switch {
+				case in.stdin && stdinErr != nil:
+					rerr = tooLarge(in.path, opts.MaxFileSize)
+				case in.stdin && len(stdinSrc) == 0:
+					// An empty stream is a broken pipeline (helm failed),
+					// not an empty rule file.
+					rerr = &diag.Diagnostic{Pos: diag.Pos{File: in.path}, Check: IDRead, Severity: diag.Error,
+						Message: "standard input is empty: nothing to lint (did the command before the pipe fail?)"}
+				case in.stdin:
 					src = stdinSrc
-					if int64(len(src)) > opts.MaxFileSize {
-						rerr = tooLarge(in.path, opts.MaxFileSize)
-					}
-				} else {
-					src, rerr = readLimited(in.path, opts.MaxFileSize)
+				default:
+					src, rerr = readInput(in, opts.MaxFileSize)
 				}
 				if rerr == nil {
 					rerr = screen(in.path, src)
@@ -132,7 +146,7 @@ func Lint(paths []string, stdin io.Reader, opts Options) (*Result, error) {
 					diags[i] = []diag.Diagnostic{*rerr}
 					continue
 				}
-				f, ds := e.file(in.path, src)
+				f, ds := e.file(in.path, src, opts.Limits)
 				rules[i] = countRules(f)
 				for k, c := range e.col {
 					rep := func(d diag.Diagnostic) { ds = append(ds, d) }
@@ -142,7 +156,7 @@ func Lint(paths []string, stdin io.Reader, opts Options) (*Result, error) {
 					// No Finish check needs the model: keep only what the
 					// directives and the report need, so memory stays flat
 					// however many files there are.
-					f = f.slim(!opts.NoSources && (len(ds) > 0 || in.stdin || opts.KeepSources))
+					f = f.slim(!opts.NoSources && (len(ds) > 0 || in.stdin || in.pipe || opts.KeepSources))
 				}
 				files[i], diags[i] = f, ds
 			}
@@ -207,10 +221,10 @@ func Lint(paths []string, stdin io.Reader, opts Options) (*Result, error) {
 			continue
 		}
 		src := files[i].Source
-		if src == nil && !inputs[i].stdin {
+		if src == nil && !inputs[i].stdin && !inputs[i].pipe { // a stream cannot be read twice
 			// Dropped as clean after its own checks; a cross-file check
 			// found something after all, so read it again.
-			src, _ = readLimited(d.Pos.File, opts.MaxFileSize)
+			src, _ = readInput(inputs[i], opts.MaxFileSize)
 		}
 		if src != nil {
 			res.Sources[d.Pos.File] = src
@@ -257,10 +271,11 @@ func expand(paths []string) ([]input, []diag.Diagnostic, error) {
 			continue
 		}
 		if !info.IsDir() {
-			add(input{path: filepath.ToSlash(p)})
+			add(input{path: filepath.ToSlash(p), pipe: info.Mode()&fs.ModeNamedPipe != 0})
 			continue
 		}
-		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
+		root, found, errsBefore := walkRoot(p), 0, len(errs)
+		err = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 			if err != nil {
 				errs = append(errs, readError(filepath.ToSlash(path), err))
 				if d != nil && d.IsDir() {
@@ -269,7 +284,7 @@ func expand(paths []string) ([]input, []diag.Diagnostic, error) {
 				return nil
 			}
 			if d.IsDir() {
-				if path != p && strings.HasPrefix(d.Name(), ".") {
+				if path != root && strings.HasPrefix(d.Name(), ".") {
 					return fs.SkipDir // .git and friends
 				}
 				return nil
@@ -279,6 +294,7 @@ func expand(paths []string) ([]input, []diag.Diagnostic, error) {
 					errs = append(errs, *d)
 					return nil
 				}
+				found++
 				add(input{path: filepath.ToSlash(path)})
 			}
 			return nil
@@ -286,44 +302,56 @@ func expand(paths []string) ([]input, []diag.Diagnostic, error) {
 		if err != nil {
 			errs = append(errs, readError(filepath.ToSlash(p), err))
 		}
+		if found == 0 && len(errs) == errsBefore {
+			// Most often a wrong path or a glob that matched an empty
+			// directory: CI must not pass by linting nothing.
+			errs = append(errs, diag.Diagnostic{Pos: diag.Pos{File: filepath.ToSlash(p)}, Check: IDRead, Severity: diag.Error,
+				Message: fmt.Sprintf("no rule files (*.yml, *.yaml) in directory %s (hidden directories are skipped)", filepath.ToSlash(p))})
+		}
 	}
 	return out, errs, nil
 }
 
-func readLimited(path string, limit int64) ([]byte, *diag.Diagnostic) {
-	f, err := os.Open(path)
-	if err != nil {
-		d := readError(path, err)
-		return nil, &d
+// walkRoot is the root to walk for directory p: a symlink to a directory
+// is followed when given as PATH (it was asked for), by walking it with a
+// trailing separator; links met during the walk are still not followed.
+func walkRoot(p string) string {
+	if info, err := os.Lstat(p); err == nil && info.Mode()&fs.ModeSymlink != 0 {
+		return p + string(filepath.Separator)
 	}
-	defer f.Close()
-	info, err := f.Stat()
-	if err != nil {
-		d := readError(path, err)
-		return nil, &d
+	return p
+}
+
+// readInput reads one file through the bounded reading path shared by
+// every command (internal/limits): regular files only, at most limit
+// bytes. A named pipe given on the command line is read as a stream,
+// with the same bound.
+func readInput(in input, limit int64) ([]byte, *diag.Diagnostic) {
+	var b []byte
+	var err error
+	if in.pipe {
+		var f *os.File
+		if f, err = os.Open(in.path); err == nil {
+			b, err = limits.ReadAll(f, in.path, limit)
+			f.Close()
+		}
+	} else {
+		b, err = limits.ReadFile(in.path, limit)
 	}
-	if info.Size() > limit {
-		return nil, tooLarge(path, limit)
+	if err == nil {
+		return b, nil
 	}
-	b := make([]byte, 0, info.Size()+1)
-	for {
-		n, err := f.Read(b[len(b):cap(b)])
-		b = b[:len(b)+n]
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			d := readError(path, err)
-			return nil, &d
-		}
-		if int64(len(b)) > limit {
-			return nil, tooLarge(path, limit)
-		}
-		if len(b) == cap(b) {
-			b = append(b, 0)[:len(b)]
-		}
+	var tl *limits.TooLargeError
+	if errors.As(err, &tl) {
+		return nil, tooLarge(in.path, limit)
 	}
-	return b, nil
+	var nr *limits.NotRegularError
+	if errors.As(err, &nr) {
+		return nil, &diag.Diagnostic{Pos: diag.Pos{File: in.path}, Check: IDRead, Severity: diag.Error,
+			Message: fmt.Sprintf("%s; not read", nr.Error())}
+	}
+	d := readError(in.path, err)
+	return nil, &d
 }
 
 func readError(path string, err error) diag.Diagnostic {
@@ -392,8 +420,8 @@ func (e *engine) keep(d *diag.Diagnostic) bool {
 }
 
 // file reads one file and runs the per-file checks on it.
-func (e *engine) file(path string, src []byte) (*File, []diag.Diagnostic) {
-	f, rd := ReadFile(path, src)
+func (e *engine) file(path string, src []byte, lim ReadLimits) (*File, []diag.Diagnostic) {
+	f, rd := ReadFileLimits(path, src, lim)
 	var out []diag.Diagnostic
 	for _, d := range rd {
 		if e.keep(&d) {

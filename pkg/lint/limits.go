@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
@@ -47,6 +48,9 @@ func screen(path string, src []byte) *diag.Diagnostic {
 			Message: msg,
 		}
 	}
+	if enc := utf16(src); enc != "" {
+		return bad(1, 1, "UTF-16 text ("+enc+"), not UTF-8: re-save the file as UTF-8")
+	}
 	nul := bytes.IndexByte(src, 0)
 	valid := utf8.Valid(src)
 	line := 1
@@ -81,6 +85,30 @@ func screen(path string, src []byte) *diag.Diagnostic {
 		rest = rest[n+1:]
 	}
 	return nil
+}
+
+// utf16 says how src looks like UTF-16 text (a byte order mark, or NUL
+// bytes alternating with ASCII at the start), or "" when it does not:
+// editors on Windows save it, and it would otherwise be reported as
+// binary data or invalid UTF-8, which does not say what to do.
+func utf16(src []byte) string {
+	if len(src) >= 2 && (src[0] == 0xff && src[1] == 0xfe || src[0] == 0xfe && src[1] == 0xff) {
+		return fmt.Sprintf("byte order mark 0x%02x 0x%02x", src[0], src[1])
+	}
+	n := min(len(src), 64) &^ 1
+	if n < 4 {
+		return ""
+	}
+	zero := 1 // UTF-16LE: the high byte of ASCII, second, is NUL
+	if src[0] == 0 {
+		zero = 0
+	}
+	for i := 0; i < n; i += 2 {
+		if src[i+zero] != 0 || src[i+1-zero] == 0 || src[i+1-zero] >= 0x80 {
+			return ""
+		}
+	}
+	return "NUL bytes between ASCII characters"
 }
 
 // aliasBomb reports a document whose aliases expand to far more nodes
@@ -157,15 +185,25 @@ func IsLimitError(err error) bool {
 }
 
 // exprLimit reports whether expression s, about to be parsed, is over a
-// limit, charging its cost to the file's budget in *cost.
-func exprLimit(s string, cost *int64) error {
+// limit, charging its cost to the file's budgets.
+func (r *reader) exprLimit(s string) error {
 	ops := exprOperators(s)
 	if ops > MaxExprOperators {
 		return &errExprLimit{limits.ExprError(ops).Error()}
 	}
-	*cost += int64(ops) * int64(ops)
-	if *cost > maxExprCost {
+	r.exprCost += int64(ops) * int64(ops)
+	if r.exprCost > maxExprCost {
 		return &errExprLimit{"the expressions of this file together are too large to parse (over the parser's work limit); split the file"}
+	}
+	if strings.Contains(s, "~") {
+		longest, total := regexPatterns(s)
+		if longest > r.lim.MaxRegexBytes {
+			return &errExprLimit{fmt.Sprintf("regex matcher of %d bytes, over the limit of %d: not parsed (--max-regex-size to raise)", longest, r.lim.MaxRegexBytes)}
+		}
+		r.regexBytes += int64(total)
+		if r.regexBytes > int64(regexFileFactor)*int64(r.lim.MaxRegexBytes) {
+			return &errExprLimit{fmt.Sprintf("the regex matchers of this file together are over %d bytes, too large to compile: not parsed; split the file (--max-regex-size to raise)", int64(regexFileFactor)*int64(r.lim.MaxRegexBytes))}
+		}
 	}
 	return nil
 }
@@ -210,4 +248,132 @@ func irregular(path string, d fs.DirEntry) *diag.Diagnostic {
 		Pos: diag.Pos{File: filepath.ToSlash(path)}, Check: IDRead, Severity: diag.Error,
 		Message: fmt.Sprintf("%s is %s, not a regular file; skipped", filepath.ToSlash(path), kind),
 	}
+}
+
+// Defaults of the limits a run may raise (Options, ReadLimits).
+const (
+	// DefaultMaxDocuments is the most YAML documents one file may hold.
+	// Real files hold one, a rendered chart a few dozen; a file of
+	// millions of empty documents ("---" lines) would otherwise take
+	// gigabytes to decode, all within the file size limit.
+	DefaultMaxDocuments = 1000
+	// DefaultMaxRegexBytes is the longest pattern of one =~ or !~
+	// matcher, in bytes as written. The longest in ../shared/corpus is
+	// 132 bytes (1,291 regex matchers); 16 KiB is over 100 times that and
+	// holds an alternation of a thousand service names. Prometheus's
+	// parser compiles each pattern: nested patterns of 1 MiB take over a
+	// second each, and a file may repeat one through aliases.
+	DefaultMaxRegexBytes = 16 << 10
+	// regexFileFactor bounds the patterns of one file together, as a
+	// multiple of the per-matcher limit (1 MiB by default): the compile
+	// work of a file, however the patterns are spread or repeated.
+	regexFileFactor = 64
+)
+
+// ReadLimits are the bounds on one file's content that a run may raise;
+// zero fields mean the defaults.
+type ReadLimits struct {
+	// MaxDocuments is the most YAML documents a file may hold; a file
+	// with more is not decoded at all.
+	MaxDocuments int
+	// MaxRegexBytes is the longest =~ or !~ pattern; an expression with a
+	// longer one is not parsed.
+	MaxRegexBytes int
+}
+
+func (l ReadLimits) withDefaults() ReadLimits {
+	if l.MaxDocuments <= 0 {
+		l.MaxDocuments = DefaultMaxDocuments
+	}
+	if l.MaxRegexBytes <= 0 {
+		l.MaxRegexBytes = DefaultMaxRegexBytes
+	}
+	return l
+}
+
+// documentStart returns the 1-based line where document number n+1 of
+// src starts, or 0 when src holds at most n documents. It looks only at
+// the first bytes of each line, never decoding: as yaml.v3 reads a
+// stream, a document starts at each "---" marker, and at the first
+// content line when that comes before any marker. (Content after a
+// "..." marker with no "---" is a syntax error to yaml.v3, so it starts
+// nothing here either.) Comment, blank and directive lines start nothing.
+func documentStart(src []byte, n int) int {
+	docs := 0
+	first := true // no marker and no content yet
+	line := 0
+	for i := 0; i < len(src); {
+		line++
+		end := bytes.IndexByte(src[i:], '\n')
+		if end < 0 {
+			end = len(src)
+		} else {
+			end += i
+		}
+		l := src[i:end]
+		i = end + 1
+		switch {
+		case isMarker(l, '-'):
+			docs++
+			first = false
+		case !first:
+			continue
+		default:
+			t := bytes.TrimLeft(l, " \t\r")
+			if line == 1 {
+				t = bytes.TrimPrefix(t, []byte("\xef\xbb\xbf"))
+			}
+			if len(t) == 0 || t[0] == '#' || (t[0] == '%' && len(t) == len(l)) {
+				continue
+			}
+			docs++
+			first = false
+		}
+		if docs > n {
+			return line
+		}
+	}
+	return 0
+}
+
+// isMarker reports whether line l is the document marker "---" or "..."
+// (c is '-' or '.'): three at the start of the line, then nothing or a
+// blank.
+func isMarker(l []byte, c byte) bool {
+	return len(l) >= 3 && l[0] == c && l[1] == c && l[2] == c &&
+		(len(l) == 3 || l[3] == ' ' || l[3] == '\t' || l[3] == '\r')
+}
+
+// regexPatterns returns the length of the longest =~ or !~ pattern in
+// PromQL expression s and the total of them all, in bytes as written.
+// Like exprOperators it scans bytes, skipping other string literals, so
+// it is linear whatever the input.
+func regexPatterns(s string) (longest, total int) {
+	regex := false // the last token was =~ or !~
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; c {
+		case '"', '\'', '`':
+			start := i
+			for i++; i < len(s) && s[i] != c; i++ {
+				if s[i] == '\\' && c != '`' {
+					i++
+				}
+			}
+			if regex {
+				n := min(i, len(s)) - start - 1
+				longest = max(longest, n)
+				total += n
+			}
+			regex = false
+		case '=', '!':
+			regex = i+1 < len(s) && s[i+1] == '~'
+			if regex {
+				i++
+			}
+		case ' ', '\t', '\n', '\r':
+		default:
+			regex = false
+		}
+	}
+	return longest, total
 }

@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/prometheus/prometheus/promql/parser"
 	"go.yaml.in/yaml/v3"
@@ -46,10 +47,22 @@ var (
 // rule (PromQL syntax, durations, names, templates) is left to checks,
 // which find the parsed expression in Expr.AST and Expr.Err.
 func ReadFile(path string, src []byte) (*File, []diag.Diagnostic) {
-	r := &reader{
-		f: &File{Path: path, Source: src, Disabled: map[string]*Directive{}},
-		m: newSrcMap(src),
+	return ReadFileLimits(path, src, ReadLimits{})
+}
+
+// ReadFileLimits is ReadFile under the given limits.
+func ReadFileLimits(path string, src []byte, lim ReadLimits) (*File, []diag.Diagnostic) {
+	lim = lim.withDefaults()
+	f := &File{Path: path, Source: src, Disabled: map[string]*Directive{}}
+	if line := documentStart(src, lim.MaxDocuments); line > 0 {
+		// Counted before anything else is built: the decoder's cost and
+		// the line index's are per document and per line.
+		return f, []diag.Diagnostic{{
+			Pos: diag.Pos{File: path, Line: line, Column: 1}, Check: IDRead, Severity: diag.Error,
+			Message: fmt.Sprintf("more than %d YAML documents in one file (document %d starts here): not decoded; not a rule file? (--max-documents to raise)", lim.MaxDocuments, lim.MaxDocuments+1),
+		}}
 	}
+	r := &reader{f: f, m: newSrcMap(src), lim: lim}
 	r.f.src = r.m
 	r.read()
 	r.directives()
@@ -64,6 +77,9 @@ type reader struct {
 	groupName, rule string
 	// exprCost is the parser work spent on this file (see exprLimit).
 	exprCost int64
+	// regexBytes are the =~ and !~ patterns of this file so far.
+	regexBytes int64
+	lim        ReadLimits
 }
 
 func (r *reader) read() {
@@ -163,6 +179,13 @@ func (r *reader) syntax(err error) {
 		line-- // a problem "at" a trailing blank line belongs to the text above
 	}
 	line, col := r.refineSyntaxPos(msg, line)
+	if msg == "control characters are not allowed" {
+		// yaml.v3 gives no position for this one: find the character.
+		if l, c, ch, ok := firstControl(r.f.Source); ok {
+			line, col = l, c
+			msg = fmt.Sprintf("control character %U is not allowed (YAML allows tab, line breaks and printable characters)", ch)
+		}
+	}
 	r.diags = append(r.diags, diag.Diagnostic{
 		Pos:      diag.Pos{File: r.f.Path, Line: line, Column: col},
 		Check:    IDYAMLSyntax,
@@ -170,6 +193,24 @@ func (r *reader) syntax(err error) {
 		Message:  "YAML syntax: " + msg,
 		Fix:      "fix the YAML around this line; Prometheus cannot read the file at all",
 	})
+}
+
+// firstControl finds the first character of src that YAML's reader
+// refuses (yaml.v3's own test: not tab, line feed, carriage return, NEL
+// or a printable character), as a 1-based line and column in characters.
+func firstControl(src []byte) (line, col int, ch rune, ok bool) {
+	line, start := 1, 0
+	for i := 0; i < len(src); {
+		r, size := utf8.DecodeRune(src[i:])
+		if r == '\n' {
+			line, start = line+1, i+1
+		} else if !(r == 0x09 || r == 0x0D || r >= 0x20 && r <= 0x7E || r == 0x85 || r >= 0xA0 && r <= 0xD7FF ||
+			r >= 0xE000 && r <= 0xFFFD || r >= 0x10000 && r <= 0x10FFFF) || r == utf8.RuneError && size <= 1 {
+			return line, utf8.RuneCount(src[start:i]) + 1, r, true
+		}
+		i += size
+	}
+	return 0, 0, 0, false
 }
 
 // refineSyntaxPos moves a syntax error from the construct yaml.v3 names
@@ -502,7 +543,7 @@ func (r *reader) readRule(g *Group, n *yaml.Node) *Rule {
 		}
 		r.report(IDSchemaMissingField, diag.Error, at, "a rule needs a non-empty expr:", "add expr: with the PromQL query")
 	} else if rule.Expr.Value.Value != "" {
-		if err := exprLimit(rule.Expr.Value.Value, &r.exprCost); err != nil {
+		if err := r.exprLimit(rule.Expr.Value.Value); err != nil {
 			rule.Expr.Err = err
 			r.report(IDRead, diag.Error, rule.Expr.Value.Node, err.Error(), "")
 		} else {

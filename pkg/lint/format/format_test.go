@@ -233,3 +233,24 @@ func TestLineIndex(t *testing.T) {
 		}
 	}
 }
+
+// TestTextEscapesPath: a line break or other control character in a file
+// name is escaped, in the position and where the message repeats it, so
+// each finding stays one line; ordinary names are printed as they are.
+func TestTextEscapesPath(t *testing.T) {
+	r := &Report{Diagnostics: []diag.Diagnostic{
+		{Pos: diag.Pos{File: "a\nb\x1b.yaml"}, Check: "io/read", Severity: diag.Error, Message: "cannot read a\nb\x1b.yaml: permission denied"},
+		{Pos: diag.Pos{File: "tab\there ü.yaml", Line: 2, Column: 3}, Check: "x/y", Severity: diag.Warning, Message: "tab\there ü.yaml is odd"},
+		{Pos: diag.Pos{File: "plain.yaml", Line: 1, Column: 1}, Check: "x/y", Severity: diag.Info, Message: "a \"quoted\" \\ message"},
+	}}
+	var buf bytes.Buffer
+	if err := (&Text{Quiet: true}).Format(&buf, r); err != nil {
+		t.Fatal(err)
+	}
+	want := "a\\nb\\x1b.yaml: error: cannot read a\\nb\\x1b.yaml: permission denied (io/read)\n" +
+		"tab\\there ü.yaml:2:3: warning: tab\\there ü.yaml is odd (x/y)\n" +
+		"plain.yaml:1:1: info: a \"quoted\" \\ message (x/y)\n"
+	if diff := cmp.Diff(want, buf.String()); diff != "" {
+		t.Errorf("mismatch (-want +got):\n%s", diff)
+	}
+}

@@ -62,12 +62,18 @@ func (t *Text) Format(w io.Writer, r *Report) error {
 	bw := bufio.NewWriter(w)
 	p := newPalette(t.Color)
 	lines := lineIndex{}
+	odd := oddPaths(r.Diagnostics)
 	for i, d := range r.Diagnostics {
 		if i > 0 && !t.Quiet {
 			bw.WriteString("\n")
 		}
 		sev := p.severity(d.Severity)
-		fmt.Fprintf(bw, "%s: %s: %s", p.pos.Sprint(d.Pos.String()), sev.Sprint(d.Severity.String()), d.Message)
+		pos, msg := d.Pos, d.Message
+		if odd != nil {
+			pos.File = escapeControl(pos.File)
+			msg = odd.Replace(msg)
+		}
+		fmt.Fprintf(bw, "%s: %s: %s", p.pos.Sprint(pos.String()), sev.Sprint(d.Severity.String()), msg)
 		if d.Check != "" {
 			fmt.Fprintf(bw, " %s", p.check.Sprint("("+d.Check+")"))
 		}
@@ -85,6 +91,49 @@ func (t *Text) Format(w io.Writer, r *Report) error {
 		fmt.Fprintln(bw, r.Summary())
 	}
 	return bw.Flush()
+}
+
+// oddPaths returns a replacer that escapes, in messages, the file names
+// of ds that hold control characters, or nil when none does (the common
+// case). A line break in a file name would split a finding (its own, or
+// one that names it, such as a duplicate's) into lines that each look
+// like output of their own.
+func oddPaths(ds []diag.Diagnostic) *strings.Replacer {
+	var pairs []string
+	seen := map[string]bool{}
+	for _, d := range ds {
+		for _, f := range []string{d.Pos.File, d.End.File} {
+			if esc := escapeControl(f); esc != f && !seen[f] {
+				seen[f] = true
+				pairs = append(pairs, f, esc)
+			}
+		}
+	}
+	if pairs == nil {
+		return nil
+	}
+	return strings.NewReplacer(pairs...)
+}
+
+// escapeControl writes the control characters of s as Go escapes (\n,
+// \t, \x1b), leaving s itself when it has none (the common case, which
+// allocates nothing).
+func escapeControl(s string) string {
+	i := strings.IndexFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f })
+	if i < 0 {
+		return s
+	}
+	var b strings.Builder
+	b.WriteString(s[:i])
+	for _, r := range s[i:] {
+		if r >= 0x20 && r != 0x7f {
+			b.WriteRune(r)
+			continue
+		}
+		q := strconv.QuoteRune(r)
+		b.WriteString(q[1 : len(q)-1])
+	}
+	return b.String()
 }
 
 // excerpt prints the offending source line, a caret line and the fix
