@@ -21,8 +21,10 @@ var annotationsRequired = &lint.Check{
 		Text: `The notification is all a responder sees at 3 a.m. Without a summary it
 shows only the alert name; without a description it cannot say what is
 wrong, where and how badly. The required annotations are configurable
-(required_annotations in .agentalerts.yaml; default summary and
-description).`,
+(required_annotations in .agentalerts.yaml). With no configuration,
+summary, description and the older mixin message annotation stand in for
+each other, so only an alert with none of them is reported; once
+required_annotations is set, each listed annotation must be present.`,
 		Bad: `groups:
   - name: agent
     rules:
@@ -53,8 +55,19 @@ func checkRequiredAnnotations(p *lint.Pass, r *lint.Rule) {
 		return
 	}
 	var missing []string
+	has := func(name string) bool {
+		kv, ok := r.Annotation(name)
+		return ok && strings.TrimSpace(kv.Value.Value) != ""
+	}
 	for _, name := range p.Config.RequiredAnnotations {
-		if kv, ok := r.Annotation(name); ok && strings.TrimSpace(kv.Value.Value) != "" {
+		if has(name) {
+			continue
+		}
+		standIn := false
+		for _, alt := range p.Config.AnnotationStandIns[name] {
+			standIn = standIn || has(alt)
+		}
+		if standIn {
 			continue
 		}
 		if k, _ := misplacedKey(r, name); k != nil {
@@ -137,14 +150,21 @@ func checkRequiredLabels(p *lint.Pass, r *lint.Rule) {
 
 var alertRunbook = &lint.Check{
 	ID:       "alert/runbook",
-	Severity: diag.Warning,
+	Severity: diag.Info,
 	Doc: lint.Doc{
 		Title: "A page alert without an absolute runbook_url",
 		Text: `Whoever is paged needs to know what to do next. A page alert should link
 its runbook in the runbook_url annotation, as an absolute http(s) URL so
 that it is clickable in every notification channel. A templated host
 ({{ $externalURL }}…, https://{{ $labels.cluster }}.example.com/…) is
-fine.`,
+fine.
+
+A missing runbook is reported at info: most maintained rule sets put the
+instructions in the description, and whether a link is required is the
+team's rule (checks: {alert/runbook: {severity: warning}} makes it one).
+A runbook_url that is not a clickable URL is a mistake either way but
+shares the severity. Drills and heartbeats, whose expression reads no
+series, are not reported.`,
 		Bad: `groups:
   - name: agent
     rules:
@@ -174,7 +194,7 @@ fine.`,
 var templateAction = regexp.MustCompile(`\{\{.*?\}\}`)
 
 func checkRunbook(p *lint.Pass, r *lint.Rule) {
-	if !pageAlert(p, r) {
+	if !pageAlert(p, r) || readsNoSeries(r) {
 		return
 	}
 	kv, ok := r.Annotation("runbook_url")

@@ -125,6 +125,10 @@ func caseFiles(t *testing.T, id string) []string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// One level of subdirectories, for checks that look at where files
+	// sit (alert/duplicate's staging/ and production/).
+	sub, _ := filepath.Glob(filepath.Join(dir, "*", "*.yaml"))
+	files = append(files, sub...)
 	if len(files) == 0 {
 		t.Fatalf("check %s has no test cases: add %s/*.yaml with # want comments (and one file without)", id, dir)
 	}

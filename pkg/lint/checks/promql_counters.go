@@ -204,13 +204,16 @@ and return nothing, so the alert flaps and its for: timer resets; a
 missed scrape empties the window entirely. Make the window at least
 twice the scrape interval, better four times.
 
-The scrape interval is configurable (scrape_interval in .agentalerts.yaml,
-default 1m).`,
+The scrape interval is configurable (scrape_interval in .agentalerts.yaml).
+Without it the check assumes 15s, the shortest interval in common use, so
+that it flags only windows too short for nearly every setup: a [1m] window
+is sound at 15s or 30s and is not reported until scrape_interval says
+otherwise.`,
 		Bad: `groups:
   - name: agent
     rules:
       - alert: HighAgentErrorRate
-        expr: sum(rate(agent_requests_total{status="error"}[1m])) > 1
+        expr: sum(rate(agent_requests_total{status="error"}[20s])) > 1
         for: 5m
 `,
 		Good: `groups:
@@ -225,9 +228,16 @@ default 1m).`,
 }
 
 func checkRateWindow(p *lint.Pass, r *lint.Rule) {
-	scrape := p.Config.ScrapeInterval
-	if ast(r) == nil || scrape <= 0 {
+	if ast(r) == nil {
 		return
+	}
+	// Without a configured scrape interval the shortest common one is
+	// assumed, so only windows too short for nearly any setup are flagged:
+	// a [1m] window is fine at the usual 15s or 30s.
+	scrape := p.Config.EffectiveScrapeInterval()
+	what := "the scrape interval"
+	if p.Config.ScrapeInterval <= 0 {
+		what = "the shortest common scrape interval"
 	}
 	walk(ast(r), func(n parser.Node, _ []parser.Node) bool {
 		fn := callName(n)
@@ -240,7 +250,7 @@ func checkRateWindow(p *lint.Pass, r *lint.Rule) {
 		}
 		_, start := nodeRange(vs)
 		p.ReportExpr(r, start, int(ms.EndPos),
-			fmt.Sprintf("%s() window [%s] is shorter than twice the scrape interval (%s): it often holds fewer than the two samples %s() needs", fn, fmtDuration(ms.Range), fmtDuration(scrape), fn),
+			fmt.Sprintf("%s() window [%s] is shorter than twice %s (%s): it often holds fewer than the two samples %s() needs", fn, fmtDuration(ms.Range), what, fmtDuration(scrape), fn),
 			fmt.Sprintf("use a window of at least %s, e.g. [%s]", fmtDuration(2*scrape), suggestedWindow(scrape)))
 		return true
 	})
