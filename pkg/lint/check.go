@@ -74,8 +74,14 @@ func (p *Pass) Report(d diag.Diagnostic) {
 // ReportAt reports a finding at a YAML node of rule r (r may be nil for
 // group- or file-level findings; n may be nil to point at the rule itself).
 func (p *Pass) ReportAt(r *Rule, n *yaml.Node, message, fix string) {
+	p.ReportAtSeverity(0, r, n, message, fix)
+}
+
+// ReportAtSeverity is ReportAt at severity sev instead of the check's,
+// for a check whose findings differ in weight; 0 means the check's.
+func (p *Pass) ReportAtSeverity(sev diag.Severity, r *Rule, n *yaml.Node, message, fix string) {
 	file := p.fileOf(r)
-	d := diag.Diagnostic{Message: message, Fix: fix}
+	d := diag.Diagnostic{Severity: sev, Message: message, Fix: fix}
 	if n == nil && r != nil {
 		n = r.Node
 		if r.Alert.Key != nil {

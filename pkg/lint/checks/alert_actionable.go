@@ -150,7 +150,7 @@ func checkRequiredLabels(p *lint.Pass, r *lint.Rule) {
 
 var alertRunbook = &lint.Check{
 	ID:       "alert/runbook",
-	Severity: diag.Info,
+	Severity: diag.Warning,
 	Doc: lint.Doc{
 		Title: "A page alert without an absolute runbook_url",
 		Text: `Whoever is paged needs to know what to do next. A page alert should link
@@ -159,12 +159,12 @@ that it is clickable in every notification channel. A templated host
 ({{ $externalURL }}…, https://{{ $labels.cluster }}.example.com/…) is
 fine.
 
-A missing runbook is reported at info: most maintained rule sets put the
-instructions in the description, and whether a link is required is the
-team's rule (checks: {alert/runbook: {severity: warning}} makes it one).
-A runbook_url that is not a clickable URL is a mistake either way but
-shares the severity. Drills and heartbeats, whose expression reads no
-series, are not reported.`,
+A runbook_url that is not a clickable URL is a mistake and reported as a
+warning. A missing runbook_url is reported only at info: most maintained
+rule sets put the instructions in the description, and whether a link is
+required is the team's rule (checks: {alert/runbook: {severity: warning}}
+makes it one). Drills and heartbeats, whose expression reads no series,
+are not reported.`,
 		Bad: `groups:
   - name: agent
     rules:
@@ -205,7 +205,14 @@ func checkRunbook(p *lint.Pass, r *lint.Rule) {
 				fix = fmt.Sprintf("rename annotation %q to runbook_url", alt)
 			}
 		}
-		p.ReportAt(r, nil, "page alert has no runbook_url annotation: whoever is paged has no instructions", fix)
+		msg := "page alert has no runbook_url annotation: whoever is paged has no instructions"
+		if cc, set := p.Config.Checks[p.Check.ID]; set && cc.Severity != 0 {
+			p.ReportAt(r, nil, msg, fix)
+			return
+		}
+		// Unless the team set the severity, a missing link is a style
+		// matter: it is policy whether one is required.
+		p.ReportAtSeverity(diag.Info, r, nil, msg, fix)
 		return
 	}
 	v := strings.TrimSpace(kv.Value.Value)
@@ -256,10 +263,15 @@ func checkAbsentFor(p *lint.Pass, r *lint.Rule) {
 			return
 		}
 	}
-	walk(ast(r), func(n parser.Node, _ []parser.Node) bool {
+	walk(ast(r), func(n parser.Node, path []parser.Node) bool {
 		fn := callName(n)
 		if fn != "absent" && fn != "absent_over_time" {
 			return true
+		}
+		if guardOperand(n, path) {
+			// x and absent(y): absent narrows a condition that x holds;
+			// the alert does not fire on absence alone.
+			return false
 		}
 		start, end := nodeRange(n)
 		p.ReportExpr(r, start, end,
@@ -331,4 +343,21 @@ func quoteList(names []string) string {
 		q[i] = fmt.Sprintf("%q", n)
 	}
 	return strings.Join(q, " and ")
+}
+
+// guardOperand reports whether n, reached through path, is the right-hand
+// operand of an and or unless: it filters a condition rather than being
+// one.
+func guardOperand(n parser.Node, path []parser.Node) bool {
+	for i := len(path) - 1; i >= 0; i-- {
+		switch p := path[i].(type) {
+		case *parser.ParenExpr:
+			n = p
+			continue
+		case *parser.BinaryExpr:
+			return (p.Op == parser.LAND || p.Op == parser.LUNLESS) && p.RHS == n
+		}
+		return false
+	}
+	return false
 }

@@ -31,7 +31,13 @@ for everything under it). A staging copy in staging/ and a production copy
 in production/ are not duplicates; with servers: {prod: [rules/common,
 rules/production]} a copy in each of those is. Rules in the second and
 later YAML documents of a plain rule file are left out, as Prometheus
-never loads them (schema/multi-document reports those documents). The same name with
+never loads them (schema/multi-document reports those documents).
+
+A warning is only for an identical copy known to be loaded with the
+first: in the same file, or under one server of lint.servers. A copy in
+another file of the same directory, and the same alert over a different
+expression (the mixins' idiom for one alert with several conditions),
+are reported at info. The same name with
 different labels (a page and a ticket tier, one rule per service) is
 distinct alerts and is not reported: agentalerts generate produces
 exactly that. Nor are rules whose expressions provably return series
@@ -240,11 +246,16 @@ func reduceDuplicateAlerts(p *lint.Pass, facts []any) {
 		for i := range df.alerts {
 			a := &df.alerts[i]
 			var prev seen
-			found := false
+			found, known := false, false
 			for _, sc := range df.scopes {
 				k := key{sc, a.identity}
-				if pr, ok := first[k]; ok && !found && !distinctSeries(pr.a, a) {
-					prev, found = pr, true
+				if pr, ok := first[k]; ok && !distinctSeries(pr.a, a) {
+					// Known to be loaded together: one file, or one
+					// server of lint.servers; a shared directory is a guess.
+					sure := pr.file == df || strings.HasPrefix(sc, "server\x00")
+					if !found || (sure && !known) {
+						prev, found, known = pr, true, sure
+					}
 				} else if !ok {
 					first[k] = seen{df, a}
 				}
@@ -256,18 +267,37 @@ func reduceDuplicateAlerts(p *lint.Pass, facts []any) {
 			if prev.a.expr == a.expr {
 				p.Report(diag.Diagnostic{
 					Pos: a.pos.in(df.path), Rule: a.name, Group: a.group,
-					Message: fmt.Sprintf("alert %s is an identical copy of the one at %s", a.name, where),
-					Fix:     "delete one of the copies",
+					Severity: dupSeverity(p, known),
+					Message:  fmt.Sprintf("alert %s is an identical copy of the one at %s", a.name, where),
+					Fix:      "delete one of the copies",
 				})
 				continue
 			}
+			// The same name and labels over different expressions is, in
+			// the mixins, a deliberate alert with several conditions
+			// (compactor not run / runs failing): style unless configured.
 			p.Report(diag.Diagnostic{
-				Pos: a.exprAt.in(df.path), Rule: a.name, Group: a.group,
+				Severity: dupSeverity(p, false),
+				Pos:      a.exprAt.in(df.path), Rule: a.name, Group: a.group,
 				Message: fmt.Sprintf("alert %s is also defined at %s with the same labels but a different expression: unless their series differ in labels, both raise the same alert", a.name, where),
 				Fix:     "give one a distinguishing label (e.g. severity) or a different name, or merge the expressions",
 			})
 		}
 	}
+}
+
+// dupSeverity is the check's severity for a copy known to be loaded
+// together with the first one, and info for a guess (another file of the
+// same directory) or a variant with another expression, unless the team
+// set the check's severity.
+func dupSeverity(p *lint.Pass, sure bool) diag.Severity {
+	if cc, ok := p.Config.Checks[p.Check.ID]; ok && cc.Severity != 0 {
+		return cc.Severity
+	}
+	if sure {
+		return 0 // the check's
+	}
+	return diag.Info
 }
 
 // rulePos is where a rule's name is written, for messages that point at

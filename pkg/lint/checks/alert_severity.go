@@ -2,6 +2,7 @@ package checks
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 
@@ -155,7 +156,10 @@ subquery), which already looks back in time and whose single event a
 for: would suppress; one that compares with time() (a certificate or a
 backup older than a limit), a state a blip cannot create; one that reads
 no series at all (vector(1) heartbeats, day_of_week() drills); and
-absent(), which alert/absent-for covers.`,
+absent(), which alert/absent-for covers. A recorded series named by the
+level:metric:operations convention with a window suffix
+(slo:sli_error:ratio_rate5m, as sloth's burn-rate alerts use) counts as a
+range.`,
 		Bad: `groups:
   - name: agent
     rules:
@@ -211,6 +215,8 @@ func readsNoSeries(r *lint.Rule) bool {
 	return none
 }
 
+var recordedWindow = regexp.MustCompile(`[a-z_](\d+[smhdwy])+$`)
+
 // looksBack reports whether r's condition already spans time: a range
 // selector or subquery, a comparison with time(), or absent(). A blip
 // cannot make such a condition true for one evaluation only, or a for:
@@ -218,9 +224,16 @@ func readsNoSeries(r *lint.Rule) bool {
 func looksBack(r *lint.Rule) bool {
 	found := false
 	walk(ast(r), func(n parser.Node, _ []parser.Node) bool {
-		switch n.(type) {
+		switch n := n.(type) {
 		case *parser.MatrixSelector, *parser.SubqueryExpr:
 			found = true
+		case *parser.VectorSelector:
+			// slo:sli_error:ratio_rate5m: a recorded rate, whose window
+			// (the suffix the naming convention puts there) looks back.
+			name := selectorName(n)
+			if strings.Contains(name, ":") && recordedWindow.MatchString(name) {
+				found = true
+			}
 		}
 		switch callName(n) {
 		case "time", "absent", "absent_over_time":

@@ -119,18 +119,24 @@ func checkRawCounter(p *lint.Pass, r *lint.Rule) {
 	if ast(r) == nil {
 		return
 	}
-	walk(ast(r), func(n parser.Node, _ []parser.Node) bool {
+	walk(ast(r), func(n parser.Node, path []parser.Node) bool {
 		b, ok := n.(*parser.BinaryExpr)
 		if !ok || !b.Op.IsComparisonOperator() {
 			return true
 		}
-		var side parser.Expr
+		var side, threshold parser.Expr
 		switch {
 		case isScalar(b.RHS) && !isScalar(b.LHS):
-			side = b.LHS
+			side, threshold = b.LHS, b.RHS
 		case isScalar(b.LHS) && !isScalar(b.RHS):
-			side = b.RHS
+			side, threshold = b.RHS, b.LHS
 		default:
+			return true
+		}
+		if isZero(threshold) && setOperand(path) {
+			// x_total > 0 and …, … and x_total == 0: a guard on whether
+			// anything was ever counted (or against dividing by zero),
+			// where the value since start is the point.
 			return true
 		}
 		vs := rawSelector(side)
@@ -144,6 +150,27 @@ func checkRawCounter(p *lint.Pass, r *lint.Rule) {
 			fmt.Sprintf("compare its rate or increase over a window, e.g. increase(%s[1h])", name))
 		return true
 	})
+}
+
+// isZero reports whether e is the number literal 0.
+func isZero(e parser.Expr) bool {
+	n, ok := unwrap(e).(*parser.NumberLiteral)
+	return ok && n.Val == 0
+}
+
+// setOperand reports whether the node whose ancestors are path is an
+// operand of and or unless (through parentheses).
+func setOperand(path []parser.Node) bool {
+	for i := len(path) - 1; i >= 0; i-- {
+		switch p := path[i].(type) {
+		case *parser.ParenExpr:
+			continue
+		case *parser.BinaryExpr:
+			return p.Op == parser.LAND || p.Op == parser.LUNLESS
+		}
+		return false
+	}
+	return false
 }
 
 // passThrough are functions and aggregations that keep a counter a counter
