@@ -38,7 +38,7 @@ type initOptions struct {
 	// severity names the vocabulary (lint.Vocabularies) the lint config
 	// allows; the team picks it, as lint with no config accepts both.
 	severity string
-	build BuildInfo // picks the pre-commit rev; injected by tests
+	build    BuildInfo // picks the pre-commit rev; injected by tests
 }
 
 func newInitCmd(s *IOStreams) *cobra.Command {

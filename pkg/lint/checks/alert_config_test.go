@@ -235,3 +235,35 @@ func TestRateWindowDefault(t *testing.T) {
 		t.Errorf("mismatch (-want +got):\n%s", diff)
 	}
 }
+
+// page-for is a warning once the team lists its severity values, info
+// while lint only guesses that critical pages.
+func TestPageForSeverity(t *testing.T) {
+	src := "groups:\n  - name: g\n    rules:\n      - alert: Down\n        expr: up == 0\n        labels:\n          severity: critical\n"
+	tests := []struct {
+		name   string
+		values []string
+		want   []diag.Severity
+	}{
+		{name: "no config", want: []diag.Severity{diag.Info}},
+		{name: "mixin values", values: []string{"critical", "warning", "info"}, want: []diag.Severity{diag.Warning}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := lint.DefaultConfig()
+			cfg.SeverityValues = tt.values
+			f, _ := lint.ReadFile("r.yaml", []byte(src))
+			var got []diag.Severity
+			pass := lint.NewPass(alertPageFor, cfg, f, func(d diag.Diagnostic) {
+				if d.Severity == 0 {
+					d.Severity = cfg.SeverityOf(alertPageFor)
+				}
+				got = append(got, d.Severity)
+			})
+			alertPageFor.Rule(pass, f.Docs[0].Groups[0].Rules[0])
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("mismatch (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
