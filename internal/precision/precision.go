@@ -44,13 +44,21 @@ type Label struct {
 // Key identifies a finding across runs without line numbers, which
 // shift with every upstream edit: the check, the file relative to
 // corpus/valid, the rule and the message (corpus paths in it made
-// relative too).
+// relative too). In a label, Message is a fragment the finding's message
+// contains, so that rewording a message does not hide a finding that
+// came back.
 type Key struct {
 	Check, File, Rule, Message string
 }
 
 func (k Key) String() string {
 	return fmt.Sprintf("%s %s %s: %s", k.Check, k.File, k.Rule, k.Message)
+}
+
+// Matches reports whether a finding's key fits a label's.
+func Matches(label, finding Key) bool {
+	return label.Check == finding.Check && label.File == finding.File && label.Rule == finding.Rule &&
+		strings.Contains(finding.Message, label.Message)
 }
 
 // LoadLabels reads a labels file: tab-separated verdict, check, file,
@@ -140,10 +148,6 @@ func (s Stat) Judged() int { return s.True + s.Debatable + s.False }
 
 // Stats computes, per check, the loud findings and their labels.
 func Stats(runs []Run, labels []Label) []Stat {
-	verdict := map[Key]string{}
-	for _, l := range labels {
-		verdict[l.Key] = l.Verdict
-	}
 	by := map[string]*Stat{}
 	for _, r := range runs {
 		for _, f := range r.Findings {
@@ -156,13 +160,19 @@ func Stats(runs []Run, labels []Label) []Stat {
 				by[f.Key.Check] = s
 			}
 			s.Loud++
-			switch verdict[f.Key] {
-			case True:
-				s.True++
-			case Debatable:
-				s.Debatable++
-			case False:
-				s.False++
+			for _, l := range labels {
+				if !Matches(l.Key, f.Key) {
+					continue
+				}
+				switch l.Verdict {
+				case True:
+					s.True++
+				case Debatable:
+					s.Debatable++
+				case False:
+					s.False++
+				}
+				break
 			}
 		}
 	}
