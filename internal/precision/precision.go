@@ -143,6 +143,11 @@ type Stat struct {
 	True, Debatable, False int // labelled loud findings by verdict
 }
 
+// String is the precision as docs/checks/README.md shows it.
+func (s Stat) String() string {
+	return fmt.Sprintf("%d/%d true", s.True, s.Judged())
+}
+
 // Judged is how many loud findings carry a label.
 func (s Stat) Judged() int { return s.True + s.Debatable + s.False }
 

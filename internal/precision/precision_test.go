@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/agentalerts/agentalerts/pkg/lint/checks"
 )
 
 // The corpus sits beside the repository and may be absent.
@@ -131,5 +133,28 @@ func TestMatches(t *testing.T) {
 		if got := Matches(tt.label, k); got != tt.want {
 			t.Errorf("Matches(%v) = %v, want %v", tt.label, got, tt.want)
 		}
+	}
+}
+
+// TestDocPrecision keeps each check's Doc.Precision, shown in
+// docs/checks/README.md, equal to the measurement: true/judged of its
+// warning-or-error findings, or empty ("no warnings") when it has none.
+func TestDocPrecision(t *testing.T) {
+	labels := loadLabels(t)
+	stats := map[string]Stat{}
+	for _, s := range Stats(lintCorpus(t), labels) {
+		stats[s.Check] = s
+	}
+	var want, got []string
+	for _, c := range checks.All() {
+		w := ""
+		if s, ok := stats[c.ID]; ok {
+			w = s.String()
+		}
+		want = append(want, c.ID+": "+w)
+		got = append(got, c.ID+": "+c.Doc.Precision)
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("Doc.Precision out of date (set it in the check, then make docs): mismatch (-want +got):\n%s", diff)
 	}
 }

@@ -13,6 +13,11 @@ type Doc struct {
 	Text  string // markdown: what it finds and why it matters
 	Bad   string // a YAML rule file (or fragment) the check flags
 	Good  string // the fixed version, which it does not flag
+	// Precision is the judged precision of its warning-or-error findings
+	// on the public rule sets, true/judged (testdata/lint/precision), or
+	// "no warnings" when it reports none there; internal/precision's test
+	// keeps it in step with the measurement.
+	Precision string
 }
 
 // Check is one lint check. It never prints: it reports through the Pass

@@ -232,7 +232,8 @@ var alertAbsentFor = &lint.Check{
 	ID:       "alert/absent-for",
 	Severity: diag.Warning,
 	Doc: lint.Doc{
-		Title: "An absent() alert with no for",
+		Precision: "4/4 true",
+		Title:     "An absent() alert with no for",
 		Text: `absent() is true whenever the series is missing from one evaluation: after
 a Prometheus restart, during a target's redeploy, or when one scrape is
 late. Without for:, each of those fires the alert. Give it a for: of a

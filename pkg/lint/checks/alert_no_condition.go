@@ -16,7 +16,8 @@ var alertNoCondition = &lint.Check{
 	ID:       "alert/no-condition",
 	Severity: diag.Warning,
 	Doc: lint.Doc{
-		Title: "An alert whose expression has no condition",
+		Precision: "1/1 true",
+		Title:     "An alert whose expression has no condition",
 		Text: `An alerting rule fires for every series its expression returns. An
 expression with no comparison (>, <, ==, …) and no and/unless filter
 returns every series that exists, so the alert fires permanently for each

@@ -16,7 +16,8 @@ var alertRatioWithoutDivision = &lint.Check{
 	ID:       "alert/ratio-without-division",
 	Severity: diag.Warning,
 	Doc: lint.Doc{
-		Title: "An alert that talks of a ratio while its expression divides nothing",
+		Precision: "1/1 true",
+		Title:     "An alert that talks of a ratio while its expression divides nothing",
 		Text: `An alert whose name, summary or description speaks of a percentage, a
 ratio or an error rate ("error rate > 10%") promises a fraction of
 something. An expression that divides nothing cannot compute one:

@@ -12,7 +12,8 @@ var annotationsDroppedLabel = &lint.Check{
 	ID:       "annotations/dropped-label",
 	Severity: diag.Warning,
 	Doc: lint.Doc{
-		Title: "An annotation uses a label the expression aggregates away",
+		Precision: "23/23 true",
+		Title:     "An annotation uses a label the expression aggregates away",
 		Text: `$labels in an annotation holds the labels of the series the expression
 returned, nothing else. After sum by (agent_type), only agent_type is
 left, so {{ $labels.instance }} expands to an empty string and the page

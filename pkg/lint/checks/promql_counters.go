@@ -14,7 +14,8 @@ var rateNonCounter = &lint.Check{
 	ID:       "promql/rate-non-counter",
 	Severity: diag.Warning,
 	Doc: lint.Doc{
-		Title: "A rate, irate or increase of a gauge",
+		Precision: "3/3 true",
+		Title:     "A rate, irate or increase of a gauge",
 		Text: `rate(), irate() and increase() assume their input only goes up and
 treat every drop as a counter reset. On a gauge (a queue depth, a memory
 size, a temperature) each decrease is read as a reset to zero, so the
