@@ -1,6 +1,7 @@
 package checks
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -62,5 +63,22 @@ func TestDuplicateServers(t *testing.T) {
 				t.Errorf("mismatch (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// Every document of a multi-document file is linted, not only the first;
+// the multi-document finding stays.
+func TestEveryDocumentLinted(t *testing.T) {
+	src := "groups:\n  - name: a\n    rules:\n      - alert: A\n        expr: up == 0\n        labels: {severity: page}\n" +
+		"---\ngroups:\n  - name: b\n    rules:\n      - alert: B\n        expr: up == 0\n"
+	var got []string
+	for _, d := range lintSource(t, "multi.yaml", src) {
+		if d.Check == lint.IDSchemaMultiDocument || d.Check == "alert/severity" {
+			got = append(got, fmt.Sprintf("%d %s", d.Pos.Line, d.Check))
+		}
+	}
+	want := []string{"8 " + lint.IDSchemaMultiDocument, "11 alert/severity"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("mismatch (-want +got):\n%s", diff)
 	}
 }
