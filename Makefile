@@ -18,7 +18,7 @@ SHELL := bash
 .SHELLFLAGS := -euo pipefail -c
 .DEFAULT_GOAL := build
 
-.PHONY: build test e2e bench lint install release docs fuzz clean help
+.PHONY: build test e2e bench lint install release docs fuzz clean help precision
 
 help: ## list targets
 	@grep -E '^[a-z][a-z0-9-]*:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 12
@@ -39,6 +39,13 @@ e2e: ## end-to-end test against real Prometheus and amtool (build tag e2e)
 bench: ## corpus benchmark (docs/performance.md), then every go test benchmark
 	$(GO) run ./bench/corpusbench $(CORPUSBENCH_FLAGS)
 	$(GO) test -run='^$$' -bench=. -benchmem -benchtime=$(BENCHTIME) $(PKGS)
+
+# precision (bench/precision) lints each production source of
+# ../shared/corpus/valid on its own with no config and prints warnings per
+# 100 rules per source and per check, and each check's precision against
+# the judged findings of testdata/lint/precision (docs/checks/README.md).
+precision: ## findings per 100 public rules and judged precision per check
+	$(GO) run ./bench/precision
 
 lint: ## gofmt must list nothing; go vet (with the e2e tag, so e2e code is vetted too)
 	@files="$$(git ls-files -co --exclude-standard '*.go' 2>/dev/null || find . -name '*.go')"; \

@@ -35,11 +35,14 @@ const (
 type initOptions struct {
 	dir   string
 	force bool
-	build BuildInfo // picks the pre-commit rev; injected by tests
+	// severity names the vocabulary (lint.Vocabularies) the lint config
+	// allows; the team picks it, as lint with no config accepts both.
+	severity string
+	build    BuildInfo // picks the pre-commit rev; injected by tests
 }
 
 func newInitCmd(s *IOStreams) *cobra.Command {
-	o := initOptions{dir: "."}
+	o := initOptions{dir: ".", severity: "tiers"}
 	c := &cobra.Command{
 		Use:   "init [DIR]",
 		Short: "Write a starter spec, lint config and pre-commit config",
@@ -68,6 +71,11 @@ three are replaced. Each file is written atomically.`,
 		},
 	}
 	c.Flags().BoolVarP(&o.force, "force", "f", false, "overwrite files that already exist")
+	var names []string
+	for _, v := range lint.Vocabularies {
+		names = append(names, fmt.Sprintf("%s (%s)", v.Name, v.Doc))
+	}
+	c.Flags().StringVar(&o.severity, "severity", o.severity, "severity values the lint config allows: "+strings.Join(names, "; "))
 	return c
 }
 
@@ -77,8 +85,18 @@ type initFile struct {
 	data []byte
 }
 
-func initFiles(build BuildInfo) ([]initFile, error) {
-	cfg, err := starterConfig(lint.DefaultConfig())
+func initFiles(build BuildInfo, severity string) ([]initFile, error) {
+	voc, ok := lint.VocabularyByName(severity)
+	if !ok {
+		var names []string
+		for _, v := range lint.Vocabularies {
+			names = append(names, v.Name)
+		}
+		return nil, fmt.Errorf("--severity %q: expected one of %s", severity, strings.Join(names, ", "))
+	}
+	base := lint.DefaultConfig()
+	base.SeverityValues, base.PageValues = voc.Values, voc.Page
+	cfg, err := starterConfig(base)
 	if err != nil {
 		return nil, err
 	}
@@ -90,7 +108,10 @@ func initFiles(build BuildInfo) ([]initFile, error) {
 }
 
 func runInit(s *IOStreams, o initOptions) error {
-	files, err := initFiles(o.build)
+	if o.severity == "" {
+		o.severity = "tiers"
+	}
+	files, err := initFiles(o.build, o.severity)
 	if err != nil {
 		return &ExitError{Code: ExitUsage, Err: err}
 	}
@@ -222,11 +243,16 @@ func starterConfig(cfg *lint.Config) ([]byte, error) {
 		}
 		return s
 	}
+	scrape, scrapeComment := cfg.ScrapeInterval, ""
+	if scrape <= 0 {
+		scrape, scrapeComment = time.Minute, "# " // an example, not a default
+	}
 	var b bytes.Buffer
 	fmt.Fprintf(&b, `# agentalerts lint configuration, written by "agentalerts init".
 # "agentalerts lint" finds this file by looking upward from the working
-# directory; --config PATH names another one. The values below are the
-# built-in defaults: change what your conventions differ in.
+# directory; --config PATH names another one. The severity values are the
+# set picked with --severity; the rest are the built-in defaults: change
+# what your conventions differ in.
 lint:
   # Turn single checks off, or change the severity they report at (error,
   # warning or info). "agentalerts explain" lists the checks.
@@ -249,8 +275,8 @@ lint:
   required_annotations: %s
 
   # Your Prometheus scrape_interval: a rate() window shorter than twice
-  # this sees too few samples and is reported.
-  scrape_interval: %s
+  # this sees too few samples and is reported. Unset, lint assumes 15s.
+  %sscrape_interval: %s
   # The shortest "for" a paging alert may have.
   min_page_for: %s
 
@@ -263,7 +289,7 @@ lint:
 		must(list(cfg.PageValues)),
 		must(list(cfg.RequiredLabels)),
 		must(list(cfg.RequiredAnnotations)),
-		dur(cfg.ScrapeInterval),
+		scrapeComment, dur(scrape),
 		dur(cfg.MinPageFor),
 		must(list(cfg.RoutedSeverities)),
 	)

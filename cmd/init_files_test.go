@@ -6,15 +6,53 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/agentalerts/agentalerts/internal/testtool"
 	"github.com/agentalerts/agentalerts/pkg/lint"
 	"github.com/agentalerts/agentalerts/pkg/lint/checks"
 )
+
+// TestInitSeverityVocabulary checks that init writes the vocabulary the
+// user picks, and refuses one it does not know.
+func TestInitSeverityVocabulary(t *testing.T) {
+	tests := []struct {
+		flag       string
+		values     []string
+		page       []string
+		wantStatus int
+	}{
+		{flag: "mixin", values: []string{"critical", "warning", "info"}, page: []string{"critical"}},
+		{flag: "tiers", values: []string{"page", "ticket", "log"}, page: []string{"page"}},
+		{flag: "p1p2", wantStatus: ExitUsage},
+	}
+	for _, tt := range tests {
+		t.Run(tt.flag, func(t *testing.T) {
+			dir := t.TempDir()
+			var out, errOut bytes.Buffer
+			code := Run([]string{"init", "--severity", tt.flag, dir}, &IOStreams{Out: &out, ErrOut: &errOut})
+			if code != tt.wantStatus {
+				t.Fatalf("exit %d, want %d; stderr: %s", code, tt.wantStatus, errOut.String())
+			}
+			if tt.wantStatus != ExitOK {
+				if !strings.Contains(errOut.String(), "mixin, tiers") {
+					t.Errorf("stderr does not list the vocabularies: %s", errOut.String())
+				}
+				return
+			}
+			cfg, err := lint.LoadConfig(filepath.Join(dir, initConfigFile))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff([][]string{tt.values, tt.page}, [][]string{cfg.SeverityValues, cfg.PageValues}); diff != "" {
+				t.Errorf("mismatch (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
 
 // TestInitFilesWork feeds what init writes to the programs that read them:
 // the spec generates rules that lint clean under the written config, the
@@ -26,16 +64,18 @@ func TestInitFilesWork(t *testing.T) {
 		t.Fatalf("init: exit %d, stderr: %s", code, errOut.String())
 	}
 
-	t.Run("config loads as the defaults", func(t *testing.T) {
-		cfg, err := lint.DefaultConfig(), error(nil) // TODO(H6): lint.LoadConfig(filepath.Join(dir, initConfigFile)) once H2a lands it
+	t.Run("config loads with the tiers vocabulary", func(t *testing.T) {
+		cfg, err := lint.LoadConfig(filepath.Join(dir, initConfigFile))
 		if err != nil {
 			t.Fatalf("LoadConfig: %v", err)
 		}
-		// File records where the config came from; an empty list in YAML
-		// and a nil default mean the same.
-		opts := cmp.Options{cmpopts.IgnoreUnexported(lint.Config{}), cmpopts.IgnoreFields(lint.Config{}, "File"), cmpopts.EquateEmpty()}
-		if diff := cmp.Diff(lint.DefaultConfig(), cfg, opts); diff != "" {
-			t.Errorf("written config mismatch (-want +got):\n%s", diff)
+		got := [][]string{cfg.SeverityValues, cfg.PageValues}
+		want := [][]string{{"page", "ticket", "log"}, {"page"}}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("severity mismatch (-want +got):\n%s", diff)
+		}
+		if cfg.ScrapeInterval != 0 {
+			t.Errorf("scrape_interval = %v, want it left unset (commented out)", cfg.ScrapeInterval)
 		}
 	})
 

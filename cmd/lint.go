@@ -34,6 +34,10 @@ type lintOptions struct {
 	maxFileSize string
 	maxDocs     int
 	maxRegex    string
+	// baseline and writeBaseline name a file of known findings
+	// (lint.Baseline): read to hide them, or written from this run.
+	baseline      string
+	writeBaseline string
 }
 
 func newLintCmd(s *IOStreams) *cobra.Command {
@@ -77,7 +81,12 @@ paths were linted; docs/errors.md lists them all), more YAML documents than
   agentalerts lint --format github --diff-base origin/main rules/
 
   # SARIF for GitHub code scanning; fail only on errors
-  agentalerts lint --format sarif --fail-on error rules/ > agentalerts.sarif`,
+  agentalerts lint --format sarif --fail-on error rules/ > agentalerts.sarif
+
+  # Adopt lint in a legacy repository: record today's findings, then fail
+  # only on new ones
+  agentalerts lint --write-baseline .agentalerts-baseline.json rules/
+  agentalerts lint --baseline .agentalerts-baseline.json rules/`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runLint(s, o, args)
@@ -93,6 +102,8 @@ paths were linted; docs/errors.md lists them all), more YAML documents than
 	f.StringVar(&o.maxFileSize, "max-file-size", "32MiB", "skip (with an error) files larger than this; units KiB, MiB, GiB")
 	f.IntVar(&o.maxDocs, "max-documents", lint.DefaultMaxDocuments, "skip (with an error) files with more YAML documents than this")
 	f.StringVar(&o.maxRegex, "max-regex-size", "16KiB", "do not parse (with an error) expressions with a =~ or !~ pattern longer than this")
+	f.StringVar(&o.baseline, "baseline", "", "hide the findings recorded in this file (by file, group, rule and check; not by line)")
+	f.StringVar(&o.writeBaseline, "write-baseline", "", "record every finding of this run in this file, so that later runs with --baseline fail only on new ones")
 	_ = c.RegisterFlagCompletionFunc("format", cobra.FixedCompletions(format.Names(), cobra.ShellCompDirectiveNoFileComp))
 	_ = c.RegisterFlagCompletionFunc("fail-on", cobra.FixedCompletions([]string{"error", "warning", "info"}, cobra.ShellCompDirectiveNoFileComp))
 	c.MarkFlagFilename("config", "yaml", "yml")
@@ -126,6 +137,15 @@ func runLint(s *IOStreams, o lintOptions, paths []string) error {
 			fmt.Fprintf(s.ErrOut, "agentalerts: "+f+"\n", a...)
 		}
 	}
+	var baseline *lint.Baseline
+	switch {
+	case o.baseline != "" && o.writeBaseline != "":
+		return usage(errors.New("--baseline and --write-baseline exclude each other: write the baseline, then lint with it"))
+	case o.baseline != "":
+		if baseline, err = lint.LoadBaseline(o.baseline); err != nil {
+			return usage(fmt.Errorf("--baseline: %w", err))
+		}
+	}
 	all := checks.All()
 	cfg, err := lintConfig(o.config, all, logf)
 	if err != nil {
@@ -154,6 +174,9 @@ func runLint(s *IOStreams, o lintOptions, paths []string) error {
 			logf("%d %s in rules unchanged since %s not shown (--diff-base)", hidden, pluralize(hidden, "finding", "findings"), o.diffBase)
 		}
 		ds = kept
+	}
+	if ds, err = applyBaseline(ds, baseline, o.writeBaseline, logf); err != nil {
+		return usage(err)
 	}
 
 	wd, _ := os.Getwd()
@@ -218,6 +241,26 @@ func lintReadLimits(o lintOptions) (lint.ReadLimits, error) {
 		return lint.ReadLimits{}, fmt.Errorf("--max-regex-size: %q is over 1GiB", o.maxRegex)
 	}
 	return lint.ReadLimits{MaxDocuments: o.maxDocs, MaxRegexBytes: int(re)}, nil
+}
+
+// applyBaseline writes the findings to writePath, or hides those that
+// baseline records; a written baseline covers the run that wrote it.
+func applyBaseline(ds []diag.Diagnostic, baseline *lint.Baseline, writePath string, logf func(string, ...any)) ([]diag.Diagnostic, error) {
+	if writePath != "" {
+		baseline = lint.NewBaseline(ds)
+		if err := writeFileAtomically(writePath, baseline.Marshal(), true); err != nil {
+			return nil, fmt.Errorf("--write-baseline: %w", err)
+		}
+		logf("wrote %d %s to %s", len(ds), pluralize(len(ds), "finding", "findings"), writePath)
+	}
+	if baseline == nil {
+		return ds, nil
+	}
+	kept, hidden := baseline.Filter(ds)
+	if hidden > 0 {
+		logf("%d %s in the baseline not shown", hidden, pluralize(hidden, "finding", "findings"))
+	}
+	return kept, nil
 }
 
 func hasReadError(ds []diag.Diagnostic) bool {

@@ -13,6 +13,11 @@ type Doc struct {
 	Text  string // markdown: what it finds and why it matters
 	Bad   string // a YAML rule file (or fragment) the check flags
 	Good  string // the fixed version, which it does not flag
+	// Precision is the judged precision of its warning-or-error findings
+	// on the public rule sets, true/judged (testdata/lint/precision), or
+	// "no warnings" when it reports none there; internal/precision's test
+	// keeps it in step with the measurement.
+	Precision string
 }
 
 // Check is one lint check. It never prints: it reports through the Pass
@@ -74,8 +79,14 @@ func (p *Pass) Report(d diag.Diagnostic) {
 // ReportAt reports a finding at a YAML node of rule r (r may be nil for
 // group- or file-level findings; n may be nil to point at the rule itself).
 func (p *Pass) ReportAt(r *Rule, n *yaml.Node, message, fix string) {
+	p.ReportAtSeverity(0, r, n, message, fix)
+}
+
+// ReportAtSeverity is ReportAt at severity sev instead of the check's,
+// for a check whose findings differ in weight; 0 means the check's.
+func (p *Pass) ReportAtSeverity(sev diag.Severity, r *Rule, n *yaml.Node, message, fix string) {
 	file := p.fileOf(r)
-	d := diag.Diagnostic{Message: message, Fix: fix}
+	d := diag.Diagnostic{Severity: sev, Message: message, Fix: fix}
 	if n == nil && r != nil {
 		n = r.Node
 		if r.Alert.Key != nil {

@@ -148,8 +148,9 @@ func (c *configReader) lint(cfg *Config, n *yaml.Node) {
 	if isNull(n) || !c.want(n, yaml.MappingNode, "a mapping") {
 		return
 	}
-	keys := []string{"checks", "severity", "required_labels", "required_annotations", "scrape_interval", "min_page_for", "routed_severities", "alertmanager_config"}
+	keys := []string{"checks", "severity", "required_labels", "required_annotations", "scrape_interval", "min_page_for", "routed_severities", "alertmanager_config", "servers"}
 	var amConfig, routed *yaml.Node
+	pageSet := false
 	c.each(n, keys, func(k, v *yaml.Node) {
 		switch k.Value {
 		case "checks":
@@ -170,6 +171,7 @@ func (c *configReader) lint(cfg *Config, n *yaml.Node) {
 				case "values":
 					cfg.SeverityValues = c.strings(v)
 				case "page":
+					pageSet = true
 					cfg.PageValues = c.strings(v)
 				}
 			})
@@ -177,6 +179,7 @@ func (c *configReader) lint(cfg *Config, n *yaml.Node) {
 			cfg.RequiredLabels = c.strings(v)
 		case "required_annotations":
 			cfg.RequiredAnnotations = c.strings(v)
+			cfg.AnnotationStandIns = nil
 		case "routed_severities":
 			routed = k
 			cfg.RoutedSeverities = c.strings(v)
@@ -188,8 +191,21 @@ func (c *configReader) lint(cfg *Config, n *yaml.Node) {
 			cfg.ScrapeInterval = c.duration(v)
 		case "min_page_for":
 			cfg.MinPageFor = c.duration(v)
+		case "servers":
+			cfg.Servers = c.servers(v)
 		}
 	})
+	if !pageSet && len(cfg.SeverityValues) > 0 {
+		// The default paging values that the team's set keeps: values
+		// [page, ticket, log] pages on page, [critical, warning] on critical.
+		var page []string
+		for _, p := range cfg.PageValues {
+			if contains(cfg.SeverityValues, p) {
+				page = append(page, p)
+			}
+		}
+		cfg.PageValues = page
+	}
 	if amConfig != nil {
 		c.alertmanager(cfg, amConfig, routed)
 	}
@@ -198,6 +214,25 @@ func (c *configReader) lint(cfg *Config, n *yaml.Node) {
 			c.fail(n, "severity.page value %q is not one of severity.values %v", p, cfg.SeverityValues)
 		}
 	}
+}
+
+// servers reads lint.servers: server name -> list of path globs.
+func (c *configReader) servers(n *yaml.Node) map[string][]string {
+	if isNull(n) || !c.want(n, yaml.MappingNode, "a mapping of server name to a list of path globs") {
+		return nil
+	}
+	out := map[string][]string{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], resolve(n.Content[i+1])
+		globs := c.strings(v)
+		for _, g := range globs {
+			if _, err := filepath.Match(g, ""); err != nil {
+				c.fail(v, "bad glob %q under servers.%s: %v", g, k.Value, err)
+			}
+		}
+		out[k.Value] = globs
+	}
+	return out
 }
 
 // alertmanager fills the routed severities from the Alertmanager

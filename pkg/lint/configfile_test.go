@@ -12,6 +12,28 @@ import (
 	"github.com/agentalerts/agentalerts/pkg/diag"
 )
 
+// Values without page: keep the default paging values that are in the set.
+func TestParseConfigPageFromValues(t *testing.T) {
+	tests := []struct {
+		src  string
+		want []string
+	}{
+		{"lint:\n  severity:\n    values: [page, ticket, log]\n", []string{"page"}},
+		{"lint:\n  severity:\n    values: [critical, warning, info]\n", []string{"critical"}},
+		{"lint:\n  severity:\n    values: [p1, p2]\n", nil},
+		{"lint: {}\n", []string{"critical", "page"}},
+	}
+	for _, tt := range tests {
+		cfg, err := ParseConfig("c.yaml", []byte(tt.src))
+		if err != nil {
+			t.Fatalf("%q: %v", tt.src, err)
+		}
+		if diff := cmp.Diff(tt.want, cfg.PageValues); diff != "" {
+			t.Errorf("%q: mismatch (-want +got):\n%s", tt.src, diff)
+		}
+	}
+}
+
 func TestParseConfig(t *testing.T) {
 	src := `# team defaults
 lint:
@@ -28,6 +50,8 @@ lint:
   scrape_interval: 15s
   min_page_for: 2m
   routed_severities: [critical, warning]
+  servers:
+    prod: [rules/common, rules/prod/*.yaml]
 generate: {anything: goes}
 `
 	got, err := ParseConfig("c.yaml", []byte(src))
@@ -47,6 +71,8 @@ generate: {anything: goes}
 	want.PageValues = []string{"critical"}
 	want.RequiredLabels = []string{"team"}
 	want.RequiredAnnotations = []string{"summary"}
+	want.AnnotationStandIns = nil
+	want.Servers = map[string][]string{"prod": {"rules/common", "rules/prod/*.yaml"}}
 	want.ScrapeInterval = 15 * time.Second
 	want.MinPageFor = 2 * time.Minute
 	want.RoutedSeverities = []string{"critical", "warning"}
@@ -83,7 +109,8 @@ func TestParseConfigErrors(t *testing.T) {
 		{"lint:\n  checks:\n    alert/runbook: {enabled: maybe}\n", []string{`c.yaml:3:30: error: enabled must be true or false (config/invalid)`}},
 		{"lint:\n  checks:\n    alert/runbook: {severity: fatal}\n", []string{`c.yaml:3:31: error: severity must be error, warning or info, not the value "fatal" (config/invalid)`}},
 		{"lint:\n  severity:\n    values: page\n", []string{`c.yaml:3:13: error: expected a list of strings, found the value "page" (config/invalid)`}},
-		{"lint:\n  severity:\n    values: [a, b]\n", []string{`c.yaml:2:3: error: severity.page value "page" is not one of severity.values [a b] (config/invalid)`}},
+		{"lint:\n  severity:\n    values: [a, b]\n    page: [c]\n", []string{`c.yaml:2:3: error: severity.page value "c" is not one of severity.values [a b] (config/invalid)`}},
+		{"lint:\n  servers:\n    prod: [\"rules/[\"]\n", []string{`c.yaml:3:11: error: bad glob "rules/[" under servers.prod: syntax error in pattern (config/invalid)`}},
 		{"lint:\n  required_labels: [team]\n  required_labels: [x]\n", []string{`c.yaml:3:3: error: "required_labels" is set twice (config/invalid)`}},
 		{"lint: [\n", []string{`c.yaml:1:1: error: YAML syntax: did not find expected node content (config/invalid)`}},
 	}

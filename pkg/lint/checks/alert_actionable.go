@@ -21,8 +21,10 @@ var annotationsRequired = &lint.Check{
 		Text: `The notification is all a responder sees at 3 a.m. Without a summary it
 shows only the alert name; without a description it cannot say what is
 wrong, where and how badly. The required annotations are configurable
-(required_annotations in .agentalerts.yaml; default summary and
-description).`,
+(required_annotations in .agentalerts.yaml). With no configuration,
+summary, description and the older mixin message annotation stand in for
+each other, so only an alert with none of them is reported; once
+required_annotations is set, each listed annotation must be present.`,
 		Bad: `groups:
   - name: agent
     rules:
@@ -53,8 +55,19 @@ func checkRequiredAnnotations(p *lint.Pass, r *lint.Rule) {
 		return
 	}
 	var missing []string
+	has := func(name string) bool {
+		kv, ok := r.Annotation(name)
+		return ok && strings.TrimSpace(kv.Value.Value) != ""
+	}
 	for _, name := range p.Config.RequiredAnnotations {
-		if kv, ok := r.Annotation(name); ok && strings.TrimSpace(kv.Value.Value) != "" {
+		if has(name) {
+			continue
+		}
+		standIn := false
+		for _, alt := range p.Config.AnnotationStandIns[name] {
+			standIn = standIn || has(alt)
+		}
+		if standIn {
 			continue
 		}
 		if k, _ := misplacedKey(r, name); k != nil {
@@ -144,7 +157,14 @@ var alertRunbook = &lint.Check{
 its runbook in the runbook_url annotation, as an absolute http(s) URL so
 that it is clickable in every notification channel. A templated host
 ({{ $externalURL }}…, https://{{ $labels.cluster }}.example.com/…) is
-fine.`,
+fine.
+
+A runbook_url that is not a clickable URL is a mistake and reported as a
+warning. A missing runbook_url is reported only at info: most maintained
+rule sets put the instructions in the description, and whether a link is
+required is the team's rule (checks: {alert/runbook: {severity: warning}}
+makes it one). Drills and heartbeats, whose expression reads no series,
+are not reported.`,
 		Bad: `groups:
   - name: agent
     rules:
@@ -174,7 +194,7 @@ fine.`,
 var templateAction = regexp.MustCompile(`\{\{.*?\}\}`)
 
 func checkRunbook(p *lint.Pass, r *lint.Rule) {
-	if !pageAlert(p, r) {
+	if !pageAlert(p, r) || readsNoSeries(r) {
 		return
 	}
 	kv, ok := r.Annotation("runbook_url")
@@ -185,7 +205,14 @@ func checkRunbook(p *lint.Pass, r *lint.Rule) {
 				fix = fmt.Sprintf("rename annotation %q to runbook_url", alt)
 			}
 		}
-		p.ReportAt(r, nil, "page alert has no runbook_url annotation: whoever is paged has no instructions", fix)
+		msg := "page alert has no runbook_url annotation: whoever is paged has no instructions"
+		if cc, set := p.Config.Checks[p.Check.ID]; set && cc.Severity != 0 {
+			p.ReportAt(r, nil, msg, fix)
+			return
+		}
+		// Unless the team set the severity, a missing link is a style
+		// matter: it is policy whether one is required.
+		p.ReportAtSeverity(diag.Info, r, nil, msg, fix)
 		return
 	}
 	v := strings.TrimSpace(kv.Value.Value)
@@ -205,7 +232,8 @@ var alertAbsentFor = &lint.Check{
 	ID:       "alert/absent-for",
 	Severity: diag.Warning,
 	Doc: lint.Doc{
-		Title: "An absent() alert with no for",
+		Precision: "4/4 true",
+		Title:     "An absent() alert with no for",
 		Text: `absent() is true whenever the series is missing from one evaluation: after
 a Prometheus restart, during a target's redeploy, or when one scrape is
 late. Without for:, each of those fires the alert. Give it a for: of a
@@ -236,10 +264,15 @@ func checkAbsentFor(p *lint.Pass, r *lint.Rule) {
 			return
 		}
 	}
-	walk(ast(r), func(n parser.Node, _ []parser.Node) bool {
+	walk(ast(r), func(n parser.Node, path []parser.Node) bool {
 		fn := callName(n)
 		if fn != "absent" && fn != "absent_over_time" {
 			return true
+		}
+		if guardOperand(n, path) {
+			// x and absent(y): absent narrows a condition that x holds;
+			// the alert does not fire on absence alone.
+			return false
 		}
 		start, end := nodeRange(n)
 		p.ReportExpr(r, start, end,
@@ -311,4 +344,21 @@ func quoteList(names []string) string {
 		q[i] = fmt.Sprintf("%q", n)
 	}
 	return strings.Join(q, " and ")
+}
+
+// guardOperand reports whether n, reached through path, is the right-hand
+// operand of an and or unless: it filters a condition rather than being
+// one.
+func guardOperand(n parser.Node, path []parser.Node) bool {
+	for i := len(path) - 1; i >= 0; i-- {
+		switch p := path[i].(type) {
+		case *parser.ParenExpr:
+			n = p
+			continue
+		case *parser.BinaryExpr:
+			return (p.Op == parser.LAND || p.Op == parser.LUNLESS) && p.RHS == n
+		}
+		return false
+	}
+	return false
 }

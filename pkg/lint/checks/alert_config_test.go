@@ -64,7 +64,9 @@ func TestRequiredAnnotationsFix(t *testing.T) {
 `
 	f, _ := lint.ReadFile("r.yaml", []byte(src))
 	var got []string
-	pass := lint.NewPass(annotationsRequired, lint.DefaultConfig(), f, func(d diag.Diagnostic) { got = append(got, d.Fix) })
+	cfg := lint.DefaultConfig()
+	cfg.AnnotationStandIns = nil // as when required_annotations is configured
+	pass := lint.NewPass(annotationsRequired, cfg, f, func(d diag.Diagnostic) { got = append(got, d.Fix) })
 	for _, r := range f.Docs[0].Groups[0].Rules {
 		annotationsRequired.Rule(pass, r)
 	}
@@ -144,6 +146,121 @@ func TestConfiguredChecks(t *testing.T) {
 				tt.config(cfg)
 			}
 			got := runRuleCheck(t, tt.check, cfg, configCases)
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("mismatch (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// With no config, summary, description and message stand in for each
+// other: only an alert with none of them is reported.
+func TestAnnotationStandIns(t *testing.T) {
+	src := `groups:
+  - name: g
+    rules:
+      - alert: Mixin
+        expr: up == 0
+        annotations:
+          message: down
+      - alert: SummaryOnly
+        expr: up == 0
+        annotations:
+          summary: down
+      - alert: Bare
+        expr: up == 0
+      - alert: Blank
+        expr: up == 0
+        annotations:
+          description: " "
+`
+	got := runRuleCheck(t, annotationsRequired, lint.DefaultConfig(), src)
+	want := []string{
+		`12:9: alert has no annotations "summary" and "description"`,
+		`14:9: alert has no annotations "summary" and "description"`,
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("mismatch (-want +got):\n%s", diff)
+	}
+}
+
+// With no severity values configured, both known vocabularies pass and
+// only a missing label is reported; critical and page both page.
+func TestSeverityDefaults(t *testing.T) {
+	src := `groups:
+  - name: g
+    rules:
+      - alert: Mixin
+        expr: up == 0
+        labels:
+          severity: critical
+      - alert: Tiers
+        expr: up == 0
+        labels:
+          severity: ticket
+      - alert: Custom
+        expr: up == 0
+        labels:
+          severity: pageteam
+      - alert: None
+        expr: up == 0
+`
+	cfg := lint.DefaultConfig()
+	got := runRuleCheck(t, alertSeverity, cfg, src)
+	want := []string{`16:9: alert has no severity label, so no route knows how urgent it is`}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("severity: mismatch (-want +got):\n%s", diff)
+	}
+	got = runRuleCheck(t, alertPageFor, cfg, src)
+	want = []string{`4:9: page alert has no for:, so a single evaluation wakes someone up`}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("page-for: mismatch (-want +got):\n%s", diff)
+	}
+}
+
+// With no scrape interval configured, [1m] passes and only windows too
+// short for a 15s scrape are reported.
+func TestRateWindowDefault(t *testing.T) {
+	src := `groups:
+  - name: g
+    rules:
+      - alert: OneMinute
+        expr: rate(x_total[1m]) > 0
+      - alert: Twenty
+        expr: rate(x_total[20s]) > 0
+`
+	got := runRuleCheck(t, rateWindow, lint.DefaultConfig(), src)
+	want := []string{`7:27: rate() window [20s] is shorter than twice the shortest common scrape interval (15s): it often holds fewer than the two samples rate() needs`}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("mismatch (-want +got):\n%s", diff)
+	}
+}
+
+// page-for is a warning once the team lists its severity values, info
+// while lint only guesses that critical pages.
+func TestPageForSeverity(t *testing.T) {
+	src := "groups:\n  - name: g\n    rules:\n      - alert: Down\n        expr: up == 0\n        labels:\n          severity: critical\n"
+	tests := []struct {
+		name   string
+		values []string
+		want   []diag.Severity
+	}{
+		{name: "no config", want: []diag.Severity{diag.Info}},
+		{name: "mixin values", values: []string{"critical", "warning", "info"}, want: []diag.Severity{diag.Warning}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := lint.DefaultConfig()
+			cfg.SeverityValues = tt.values
+			f, _ := lint.ReadFile("r.yaml", []byte(src))
+			var got []diag.Severity
+			pass := lint.NewPass(alertPageFor, cfg, f, func(d diag.Diagnostic) {
+				if d.Severity == 0 {
+					d.Severity = cfg.SeverityOf(alertPageFor)
+				}
+				got = append(got, d.Severity)
+			})
+			alertPageFor.Rule(pass, f.Docs[0].Groups[0].Rules[0])
 			if diff := cmp.Diff(tt.want, got); diff != "" {
 				t.Errorf("mismatch (-want +got):\n%s", diff)
 			}

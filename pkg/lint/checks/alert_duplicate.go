@@ -3,6 +3,8 @@ package checks
 import (
 	"fmt"
 	"hash/fnv"
+	pathpkg "path"
+	"path/filepath"
 	"sort"
 	"strings"
 
@@ -21,7 +23,21 @@ the alert fires, resolves and fires again as each rule sees its own
 series, and a silence or an inhibition for one hits both. An identical
 copy doubles the evaluation cost and drifts apart with the next edit.
 
-The check looks across every file linted together. The same name with
+The check compares rules that one Prometheus server would load together:
+rules of the same file, of files in the same directory, and of files that
+lint.servers in .agentalerts.yaml puts under one server name (a list of
+path globs per server, relative to the config file, a directory standing
+for everything under it). A staging copy in staging/ and a production copy
+in production/ are not duplicates; with servers: {prod: [rules/common,
+rules/production]} a copy in each of those is. Rules in the second and
+later YAML documents of a plain rule file are left out, as Prometheus
+never loads them (schema/multi-document reports those documents).
+
+A warning is only for an identical copy known to be loaded with the
+first: in the same file, or under one server of lint.servers. A copy in
+another file of the same directory, and the same alert over a different
+expression (the mixins' idiom for one alert with several conditions),
+are reported at info. The same name with
 different labels (a page and a ticket tier, one rule per service) is
 distinct alerts and is not reported: agentalerts generate produces
 exactly that. Nor are rules whose expressions provably return series
@@ -102,6 +118,7 @@ func normalizedExpr(r *lint.Rule) string {
 // they hold hashes and line numbers, not copies of the text.
 type dupFile struct {
 	path   string
+	scopes []string // the directory and the configured servers that load the file
 	alerts []dupAlert
 }
 
@@ -130,6 +147,9 @@ func collectDuplicateAlerts(p *lint.Pass, f *lint.File) any {
 	var out []dupAlert
 	h := fnv.New128a()
 	for _, d := range f.Docs {
+		if d.Index > 0 && d.Kind == lint.KindRuleFile {
+			continue // Prometheus reads only the first document of a rule file
+		}
 		for _, g := range d.Groups {
 			for _, r := range g.Rules {
 				if !r.IsAlert() {
@@ -161,7 +181,52 @@ func collectDuplicateAlerts(p *lint.Pass, f *lint.File) any {
 	if len(out) == 0 {
 		return nil
 	}
-	return &dupFile{path: f.Path, alerts: out}
+	return &dupFile{path: f.Path, scopes: loadScopes(p.Config, f.Path), alerts: out}
+}
+
+// loadScopes names the sets of files one server loads together that
+// contain path: its directory, and each server of lint.servers with a
+// glob that matches it.
+func loadScopes(cfg *lint.Config, path string) []string {
+	scopes := []string{"dir\x00" + pathpkg.Dir(path)}
+	if len(cfg.Servers) == 0 {
+		return scopes
+	}
+	rel := path
+	if cfg.File != "" {
+		if r, err := filepath.Rel(filepath.Dir(filepath.FromSlash(cfg.File)), filepath.FromSlash(path)); err == nil {
+			rel = filepath.ToSlash(r)
+		}
+	}
+	names := make([]string, 0, len(cfg.Servers))
+	for name := range cfg.Servers {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		for _, g := range cfg.Servers[name] {
+			if globMatches(g, rel) || globMatches(g, path) {
+				scopes = append(scopes, "server\x00"+name)
+				break
+			}
+		}
+	}
+	return scopes
+}
+
+// globMatches reports whether glob matches path or is a directory above it.
+func globMatches(glob, path string) bool {
+	glob = strings.TrimPrefix(strings.TrimSuffix(glob, "/"), "./")
+	path = strings.TrimPrefix(path, "./")
+	if ok, _ := pathpkg.Match(glob, path); ok {
+		return true
+	}
+	for dir := pathpkg.Dir(path); dir != "." && dir != "/" && dir != ""; dir = pathpkg.Dir(dir) {
+		if ok, _ := pathpkg.Match(glob, dir); ok {
+			return true
+		}
+	}
+	return false
 }
 
 // reduceDuplicateAlerts finds, with one map over every alert in file
@@ -171,35 +236,68 @@ func reduceDuplicateAlerts(p *lint.Pass, facts []any) {
 		file *dupFile
 		a    *dupAlert
 	}
-	first := map[[16]byte]seen{}
+	type key struct {
+		scope    string
+		identity [16]byte
+	}
+	first := map[key]seen{}
 	for _, fact := range facts {
 		df := fact.(*dupFile)
 		for i := range df.alerts {
 			a := &df.alerts[i]
-			prev, ok := first[a.identity]
-			if !ok {
-				first[a.identity] = seen{df, a}
-				continue
+			var prev seen
+			found, known := false, false
+			for _, sc := range df.scopes {
+				k := key{sc, a.identity}
+				if pr, ok := first[k]; ok && !distinctSeries(pr.a, a) {
+					// Known to be loaded together: one file, or one
+					// server of lint.servers; a shared directory is a guess.
+					sure := pr.file == df || strings.HasPrefix(sc, "server\x00")
+					if !found || (sure && !known) {
+						prev, found, known = pr, true, sure
+					}
+				} else if !ok {
+					first[k] = seen{df, a}
+				}
 			}
-			if distinctSeries(prev.a, a) {
+			if !found {
 				continue
 			}
 			where := prev.a.pos.in(prev.file.path)
 			if prev.a.expr == a.expr {
 				p.Report(diag.Diagnostic{
 					Pos: a.pos.in(df.path), Rule: a.name, Group: a.group,
-					Message: fmt.Sprintf("alert %s is an identical copy of the one at %s", a.name, where),
-					Fix:     "delete one of the copies",
+					Severity: dupSeverity(p, known),
+					Message:  fmt.Sprintf("alert %s is an identical copy of the one at %s", a.name, where),
+					Fix:      "delete one of the copies",
 				})
 				continue
 			}
+			// The same name and labels over different expressions is, in
+			// the mixins, a deliberate alert with several conditions
+			// (compactor not run / runs failing): style unless configured.
 			p.Report(diag.Diagnostic{
-				Pos: a.exprAt.in(df.path), Rule: a.name, Group: a.group,
+				Severity: dupSeverity(p, false),
+				Pos:      a.exprAt.in(df.path), Rule: a.name, Group: a.group,
 				Message: fmt.Sprintf("alert %s is also defined at %s with the same labels but a different expression: unless their series differ in labels, both raise the same alert", a.name, where),
 				Fix:     "give one a distinguishing label (e.g. severity) or a different name, or merge the expressions",
 			})
 		}
 	}
+}
+
+// dupSeverity is the check's severity for a copy known to be loaded
+// together with the first one, and info for a guess (another file of the
+// same directory) or a variant with another expression, unless the team
+// set the check's severity.
+func dupSeverity(p *lint.Pass, sure bool) diag.Severity {
+	if cc, ok := p.Config.Checks[p.Check.ID]; ok && cc.Severity != 0 {
+		return cc.Severity
+	}
+	if sure {
+		return 0 // the check's
+	}
+	return diag.Info
 }
 
 // rulePos is where a rule's name is written, for messages that point at

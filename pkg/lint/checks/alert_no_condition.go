@@ -16,7 +16,8 @@ var alertNoCondition = &lint.Check{
 	ID:       "alert/no-condition",
 	Severity: diag.Warning,
 	Doc: lint.Doc{
-		Title: "An alert whose expression has no condition",
+		Precision: "1/1 true",
+		Title:     "An alert whose expression has no condition",
 		Text: `An alerting rule fires for every series its expression returns. An
 expression with no comparison (>, <, ==, …) and no and/unless filter
 returns every series that exists, so the alert fires permanently for each
@@ -24,7 +25,9 @@ of them: agent_queue_depth alerts on an empty queue too.
 
 Deliberately always-firing alerts are accepted: expressions built on
 absent()/absent_over_time(), vector(…) or the ALERTS series, and alerts
-named like Watchdog or DeadMansSwitch. A comparison with bool does not
+named like Watchdog or DeadMansSwitch, and a bare selector that picks
+series by a regular expression on a label (an index named .*ccnew.*),
+whose presence is the condition. A comparison with bool does not
 count as a condition: it returns 0 or 1 for every series.`,
 		Bad: `groups:
   - name: agent
@@ -77,7 +80,7 @@ func checkNoCondition(p *lint.Pass, r *lint.Rule) {
 		}
 		return !condition
 	})
-	if condition || alwaysFiringName.MatchString(r.Alert.Value) {
+	if condition || alwaysFiringName.MatchString(r.Alert.Value) || regexPicked(ast(r)) {
 		return
 	}
 	start, end := nodeRange(ast(r))
@@ -88,6 +91,23 @@ func checkNoCondition(p *lint.Pass, r *lint.Rule) {
 	p.ReportExpr(r, start, end,
 		fmt.Sprintf("alert has no condition: %s returns every series, so the alert fires for each of them all the time", text),
 		"add a comparison with a threshold (e.g. … > 100) or filter with and/unless")
+}
+
+// regexPicked reports whether e is a bare selector that picks series by
+// a regular expression on a label (pg_index_size{indexrelname=~".*ccnew.*"}):
+// the series exist only while the state holds, so their presence is the
+// condition.
+func regexPicked(e parser.Expr) bool {
+	vs, ok := unwrap(e).(*parser.VectorSelector)
+	if !ok {
+		return false
+	}
+	for _, m := range vs.LabelMatchers {
+		if m.Name != labels.MetricName && m.Type == labels.MatchRegexp {
+			return true
+		}
+	}
+	return false
 }
 
 // isInfoName reports whether a metric name marks an info series, whose

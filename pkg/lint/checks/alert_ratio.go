@@ -16,7 +16,8 @@ var alertRatioWithoutDivision = &lint.Check{
 	ID:       "alert/ratio-without-division",
 	Severity: diag.Warning,
 	Doc: lint.Doc{
-		Title: "An alert that talks of a ratio while its expression divides nothing",
+		Precision: "1/1 true",
+		Title:     "An alert that talks of a ratio while its expression divides nothing",
 		Text: `An alert whose name, summary or description speaks of a percentage, a
 ratio or an error rate ("error rate > 10%") promises a fraction of
 something. An expression that divides nothing cannot compute one:
@@ -70,6 +71,23 @@ var ratioWords = regexp.MustCompile(`%|\bpercent(age)?s?\b|\bratios?\b|\b(error|
 // a ratio, so no division is needed in the alert.
 var ratioNameParts = []string{"ratio", "percent", "_perc", "pct", "fraction", "utilization", "utilisation", "availability", "apdex"}
 
+// shareOfCapacity matches text that scales an absolute capacity ("80% of
+// the rightsized capacity"): its author turned the percentage into the
+// absolute threshold, so no division is missing.
+var shareOfCapacity = regexp.MustCompile(`%\s+of\s+(the\s+)?([a-z-]+\s+){0,2}(capacity|limit|quota|maximum|max|target)\b`)
+
+// usesRate reports whether r's expression calls rate() or irate().
+func usesRate(r *lint.Rule) bool {
+	found := false
+	walk(ast(r), func(n parser.Node, _ []parser.Node) bool {
+		if fn := callName(n); fn == "rate" || fn == "irate" {
+			found = true
+		}
+		return !found
+	})
+	return found
+}
+
 func isRatioName(name string) bool {
 	name = strings.ToLower(name)
 	for _, p := range ratioNameParts {
@@ -103,7 +121,9 @@ func checkRatioWithoutDivision(p *lint.Pass, r *lint.Rule) {
 // name, its summary or description (also when misplaced beside expr:, as
 // in the seed), returning where and the phrase.
 func ratioClaim(r *lint.Rule) (where, phrase string) {
-	if m := ratioWords.FindString(splitWords(r.Alert.Value)); m != "" {
+	if m := ratioWords.FindString(splitWords(r.Alert.Value)); m != "" && (!strings.HasSuffix(m, "rate") && !strings.HasSuffix(m, "rates") || usesRate(r)) {
+		// "FailureRateIncrease" over increase() counts failures per window:
+		// the name's rate is then a frequency, not a fraction.
 		return "name", m
 	}
 	for _, name := range []string{"summary", "description", "message"} {
@@ -118,7 +138,8 @@ func ratioClaim(r *lint.Rule) (where, phrase string) {
 		if strings.Contains(text, "humanizePercentage") {
 			return name, "humanizePercentage"
 		}
-		if m := ratioWords.FindString(strings.ToLower(plainText(text))); m != "" {
+		plain := strings.ToLower(plainText(text))
+		if m := ratioWords.FindString(plain); m != "" && !shareOfCapacity.MatchString(plain) {
 			return name, m
 		}
 	}

