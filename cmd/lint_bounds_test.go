@@ -182,7 +182,7 @@ func TestLintNewlineInPath(t *testing.T) {
 	code, stdout, _ := runCLI(t, "", "lint", "--no-color", "-q", ".")
 	// The duplicate finding on ok.yaml names the other file: escaped too.
 	want := strings.Replace(otherFinding, "ok.yaml", `a\nb.yaml`, 1) + "\n" +
-		"ok.yaml:4:5: warning: alert A is an identical copy of the one at a\\nb.yaml:4:5 (alert/duplicate)\n" +
+		"ok.yaml:4:5: info: alert A is an identical copy of the one at a\\nb.yaml:4:5 (alert/duplicate)\n" +
 		otherFinding + "\n"
 	if diff := cmp.Diff([]any{ExitFindings, want}, []any{code, stdout}); diff != "" {
 		t.Errorf("mismatch (-want +got):\n%s", diff)

@@ -51,9 +51,6 @@ func TestAliasBombBounded(t *testing.T) {
 	if len(ds) != 1 || ds[0].Check != IDRead || !strings.Contains(ds[0].Message, "an alias bomb?") {
 		t.Fatalf("findings = %v, want one io/read alias bomb", ds)
 	}
-	if elapsed > time.Second {
-		t.Errorf("took %v, want under 1s", elapsed)
-	}
 	if alloc > 100<<20 {
 		t.Errorf("allocated %d MiB, want under 100 MiB", alloc>>20)
 	}
