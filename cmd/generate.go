@@ -48,8 +48,13 @@ tiers (page, ticket, log). Without SPEC the built-in example is expanded, so
 example, commented, to start your own. SPEC "-" reads standard input.
 
 With -o FILE all services go into one file; with -o DIR/ (a trailing slash
-or an existing directory) each service gets DIR/<service>.rules.yaml. Files
-are written atomically. The output is deterministic byte for byte, loads in
+or an existing directory) each service gets DIR/<service>.rules.yaml. All
+output files are written as one: every file is staged (for -o DIR/, in a
+hidden directory beside DIR) and renamed into place only once all are on
+disk, so a failure changes nothing. Only regular files are replaced; an
+output that is a device, FIFO or directory, the spec itself, or another
+output is refused. A spec over --max-services, --max-labels or
+--max-spec-size is refused before it is expanded. The output is deterministic byte for byte, loads in
 Prometheus 2.x and 3.x, and is checked with Prometheus's own rule parser
 before anything is written.
 

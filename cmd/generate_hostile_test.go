@@ -413,3 +413,136 @@ func TestGenerateSpecNotRegular(t *testing.T) {
 		t.Error("r.yaml written")
 	}
 }
+
+// manyServices is a spec of n services whose rules name job.
+func manyServices(n int, job string) string {
+	var b strings.Builder
+	b.WriteString("version: 1\nservices:\n")
+	for i := range n {
+		fmt.Fprintf(&b, "  - {name: svc-%02d, job: %s}\n", i, job)
+	}
+	return b.String()
+}
+
+// TestGenerateDirFullDisk: with -o DIR/ on a file system that fills up
+// half way, nothing of the new set is written, the old files stay, no
+// staging directory is left, and the message names the files that failed.
+// It needs a small tmpfs (root); the same failure is injected in
+// pkg/rules TestWriteFilesAllOrNothing, which always runs.
+func TestGenerateDirFullDisk(t *testing.T) {
+	mnt := t.TempDir()
+	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", mnt).CombinedOutput(); err != nil {
+		t.Skipf("cannot mount a tmpfs: %v %s", err, out)
+	}
+	t.Cleanup(func() { exec.Command("umount", mnt).Run() })
+	dir := t.TempDir()
+	oldSpec, newSpec := filepath.Join(dir, "old.yaml"), filepath.Join(dir, "new.yaml")
+	os.WriteFile(oldSpec, []byte(manyServices(3, "old")), 0o644)
+	os.WriteFile(newSpec, []byte(manyServices(50, "new")), 0o644)
+	out := filepath.Join(mnt, "rules") + "/"
+	if code, _, stderr := runCLI(t, "", "generate", oldSpec, "-o", out); code != ExitOK {
+		t.Fatalf("old: exit %d: %s", code, stderr)
+	}
+	before := fileTree(t, mnt)
+	code, _, stderr := runCLI(t, "", "generate", newSpec, "-o", out)
+	if code != ExitUsage {
+		t.Errorf("exit %d, want %d", code, ExitUsage)
+	}
+	failed := 0
+	for _, l := range strings.Split(strings.TrimSpace(stderr), "\n") {
+		if strings.HasPrefix(l, "agentalerts: ") {
+			l = strings.TrimPrefix(l, "agentalerts: ")
+		}
+		switch {
+		case strings.HasPrefix(l, "writing "+out) && strings.HasSuffix(l, ".rules.yaml: no space left on device"):
+			failed++
+		case strings.HasPrefix(l, "nothing was written: "):
+			if want := fmt.Sprintf("nothing was written: %d of 50 file(s) failed", failed); l != want {
+				t.Errorf("last line %q, want %q", l, want)
+			}
+		default:
+			t.Errorf("unexpected line %q", l)
+		}
+	}
+	if failed == 0 {
+		t.Errorf("no file named as failing:\n%s", stderr)
+	}
+	if diff := cmp.Diff(before, fileTree(t, mnt)); diff != "" {
+		t.Errorf("files changed (-want +got):\n%s", diff)
+	}
+}
+
+// TestGenerateDirKilledMidWrite kills generate -o DIR/ at random moments:
+// every file in DIR is then whole (the old rules of its service or the
+// new), DIR holds nothing but rule files (a DIR/* glob loads no staging
+// file), and the next run removes what the killed ones left.
+func TestGenerateDirKilledMidWrite(t *testing.T) {
+	if os.Getenv("AGENTALERTS_HOSTILE_CHILD") != "" {
+		t.Skip("in the child")
+	}
+	root := t.TempDir()
+	specOld, specNew := filepath.Join(root, "old.spec"), filepath.Join(root, "new.spec")
+	os.WriteFile(specOld, []byte(manyServices(40, "old")), 0o644)
+	os.WriteFile(specNew, []byte(manyServices(40, "new")), 0o644)
+	out := filepath.Join(root, "rules")
+	gen := func(spec, dir string) {
+		t.Helper()
+		if code, _, stderr := runCLI(t, "", "generate", spec, "-o", dir+"/"); code != ExitOK {
+			t.Fatalf("generate %s: exit %d: %s", spec, code, stderr)
+		}
+	}
+	start := time.Now()
+	gen(specNew, filepath.Join(t.TempDir(), "new"))
+	window := 4*time.Since(start) + 500*time.Millisecond
+	newDir := filepath.Join(t.TempDir(), "new")
+	gen(specNew, newDir)
+	gen(specOld, out)
+	oldFiles, newFiles := fileTree(t, out), fileTree(t, newDir)
+
+	killed, mixed := 0, 0
+	for i := 0; i < 8; i++ {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestGenerateHostileChild$")
+		cmd.Env = append(os.Environ(), "AGENTALERTS_HOSTILE_CHILD="+specNew+"|"+out+"/")
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(rand.N(window))
+		if cmd.Process.Kill() == nil {
+			killed++
+		}
+		cmd.Wait()
+		got := fileTree(t, out)
+		sawOld, sawNew := 0, 0
+		for name, content := range got {
+			switch content {
+			case oldFiles[name]:
+				sawOld++
+			case newFiles[name]:
+				sawNew++
+			default:
+				t.Fatalf("after a kill, %s is neither its old nor its new rules: %.80q", name, content)
+			}
+		}
+		if len(got) != len(oldFiles) {
+			t.Fatalf("after a kill, DIR holds %d entries, want %d rule files", len(got), len(oldFiles))
+		}
+		if sawOld > 0 && sawNew > 0 {
+			mixed++ // killed within the renames
+		}
+		if sawNew > 0 {
+			gen(specOld, out)
+		}
+	}
+	gen(specNew, out)
+	var left []string
+	entries, _ := os.ReadDir(root)
+	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), ".") {
+			left = append(left, e.Name())
+		}
+	}
+	if len(left) > 0 {
+		t.Errorf("staging left after a complete run: %v", left)
+	}
+	t.Logf("%d children killed; %d left old and new files mixed (killed during the renames)", killed, mixed)
+}

@@ -215,7 +215,14 @@ func unchanged(path string, data []byte) bool {
 }
 
 // writeStaged writes data to a new file at path with mode, and fsyncs it.
+// Errors leave out the staged path: the caller names the target.
 func writeStaged(path string, data []byte, mode fs.FileMode) (err error) {
+	defer func() {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+	}()
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
 		return err
