@@ -76,6 +76,8 @@ func TestWriteFiles(t *testing.T) {
 	}
 	same := order[7]
 	mustWrite(t, same, string(files[same]), 0o644)
+	// Same size, other bytes: rewritten.
+	mustWrite(t, order[9], strings.Replace(string(files[order[9]]), "9", "x", 1), 0o644)
 	old := time.Date(2020, 1, 2, 3, 4, 5, 0, time.UTC)
 	if err := os.Chtimes(same, old, old); err != nil {
 		t.Fatal(err)
