@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
 	"strings"
 	"syscall"
 	"testing"
@@ -545,4 +546,31 @@ func TestGenerateDirKilledMidWrite(t *testing.T) {
 		t.Errorf("staging left after a complete run: %v", left)
 	}
 	t.Logf("%d children killed; %d left old and new files mixed (killed during the renames)", killed, mixed)
+}
+
+// TestGenerateDirMountPoint: when DIR is a mount point, its parent is
+// another file system and renames cannot cross: the files are staged in
+// DIR instead, and the run still writes them all and leaves nothing else.
+func TestGenerateDirMountPoint(t *testing.T) {
+	mnt := t.TempDir()
+	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", mnt).CombinedOutput(); err != nil {
+		t.Skipf("cannot mount a tmpfs: %v %s", err, out)
+	}
+	t.Cleanup(func() { exec.Command("umount", mnt).Run() })
+	spec := filepath.Join(t.TempDir(), "a.spec.yaml")
+	os.WriteFile(spec, []byte(twoServices), 0o644)
+	if code, _, stderr := runCLI(t, "", "generate", spec, "-o", mnt+"/"); code != ExitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var got []string
+	for name := range fileTree(t, mnt) {
+		got = append(got, name)
+	}
+	sort.Strings(got)
+	if diff := cmp.Diff([]string{"alpha.rules.yaml", "beta.rules.yaml"}, got); diff != "" {
+		t.Errorf("mismatch (-want +got):\n%s", diff)
+	}
+	if m, _ := filepath.Glob(filepath.Join(filepath.Dir(mnt), ".agentalerts-tmp-*")); len(m) > 0 {
+		t.Errorf("staging left beside the mount point: %v", m)
+	}
 }

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 
 	"github.com/agentalerts/agentalerts/internal/limits"
 )
@@ -89,6 +90,21 @@ func WriteFiles(order []string, files map[string][]byte, opts WriteOptions) erro
 	for _, d := range opts.OutputDirs {
 		outDirs[filepath.Clean(d)] = true
 	}
+	err := writeSet(changed, files, outDirs)
+	if errors.Is(err, errCrossDevice) {
+		// DIR is a mount point its device number does not show (a bind
+		// mount): stage inside it.
+		err = writeSet(changed, files, nil)
+	}
+	return err
+}
+
+// errCrossDevice marks a rename that failed only because the staging
+// directory beside an output directory is on another mount.
+var errCrossDevice = errors.New("staging directory on another mount")
+
+// writeSet stages changed and renames them into place (see WriteFiles).
+func writeSet(changed []string, files map[string][]byte, outDirs map[string]bool) error {
 	stages := map[string]*stage{} // by target directory
 	defer func() {
 		for _, s := range stages {
@@ -115,7 +131,7 @@ func WriteFiles(order []string, files map[string][]byte, opts WriteOptions) erro
 		staged[i] = filepath.Join(stages[filepath.Dir(path)].dir, filepath.Base(path)+stagedSuffix)
 		werrs[i] = writeStaged(staged[i], files[path], modeFor(path))
 	})
-	errs = nil
+	var errs []error
 	for i, err := range werrs {
 		if err != nil {
 			errs = append(errs, fmt.Errorf("writing %s: %w", changed[i], err))
@@ -148,6 +164,9 @@ func WriteFiles(order []string, files map[string][]byte, opts WriteOptions) erro
 		}
 		if err != nil {
 			rollback(changed[:i], backups[:i])
+			if errors.Is(err, syscall.EXDEV) && outDirs[filepath.Dir(path)] {
+				return errCrossDevice
+			}
 			return fmt.Errorf("writing %s: %w; the %d file(s) renamed before it were put back, nothing was written", path, err, i)
 		}
 	}

@@ -314,3 +314,40 @@ func TestWriteFilesStaging(t *testing.T) {
 		t.Errorf("mismatch (-want +got):\n%s", diff)
 	}
 }
+
+// TestWriteFilesCrossDevice: when a rename from beside an output
+// directory fails because it crosses mounts (a bind mount the device
+// numbers do not show), the set is staged again inside the directory and
+// written.
+func TestWriteFilesCrossDevice(t *testing.T) {
+	root := t.TempDir()
+	dir := filepath.Join(root, "rules")
+	a, b := filepath.Join(dir, "a.rules.yaml"), filepath.Join(dir, "b.rules.yaml")
+	mustWrite(t, a, "old\n", 0o644)
+	var stagedIn []string
+	defer func(w func(*os.File, []byte) error, r func(string, string) error) { writeData, rename = w, r }(writeData, rename)
+	writeData = func(f *os.File, data []byte) error {
+		rel, _ := filepath.Rel(root, filepath.Dir(f.Name()))
+		stagedIn = append(stagedIn, strings.TrimRight(rel, "0123456789"))
+		_, err := f.Write(data)
+		return err
+	}
+	rename = func(from, to string) error {
+		if filepath.Dir(filepath.Dir(from)) == root {
+			return &os.LinkError{Op: "rename", Old: from, New: to, Err: syscall.EXDEV}
+		}
+		return os.Rename(from, to)
+	}
+	files := map[string][]byte{a: []byte("new a\n"), b: []byte("new b\n")}
+	if err := WriteFiles([]string{a, b}, files, WriteOptions{OutputDirs: []string{dir}}); err != nil {
+		t.Fatal(err)
+	}
+	sort.Strings(stagedIn)
+	want := []string{".agentalerts-tmp-rules-", ".agentalerts-tmp-rules-", "rules/.agentalerts-tmp-", "rules/.agentalerts-tmp-"}
+	if diff := cmp.Diff(want, stagedIn); diff != "" {
+		t.Errorf("staged in mismatch (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(map[string]string{"rules/": "", "rules/a.rules.yaml": "new a\n", "rules/b.rules.yaml": "new b\n"}, tree(t, root)); diff != "" {
+		t.Errorf("mismatch (-want +got):\n%s", diff)
+	}
+}
