@@ -77,6 +77,7 @@ func WriteFiles(order []string, files map[string][]byte, opts WriteOptions) erro
 	if len(errs) > 0 {
 		return errors.Join(errs...)
 	}
+	removeOldTemps(order)
 	var changed []string
 	for _, path := range order {
 		if !unchanged(path, files[path]) {
@@ -344,6 +345,32 @@ func removeStale(dir string) {
 		p := filepath.Join(dir, e.Name())
 		if stale(p) {
 			_ = os.RemoveAll(p)
+		}
+	}
+}
+
+// removeOldTemps removes the temp files that versions before the staging
+// directories left beside a target when killed (".NAME.tmp-123456"):
+// they sit in the output directory, where a DIR/* glob loads them.
+func removeOldTemps(targets []string) {
+	byDir := map[string]map[string]bool{}
+	for _, t := range targets {
+		d := filepath.Dir(t)
+		if byDir[d] == nil {
+			byDir[d] = map[string]bool{}
+		}
+		byDir[d][filepath.Base(t)] = true
+	}
+	for dir, names := range byDir {
+		entries, err := os.ReadDir(dir)
+		if err != nil {
+			continue
+		}
+		for _, e := range entries {
+			base, suffix, ok := strings.Cut(strings.TrimPrefix(e.Name(), "."), ".tmp-")
+			if ok && e.Name()[0] == '.' && e.Type().IsRegular() && names[base] && suffix != "" && strings.Trim(suffix, "0123456789") == "" {
+				_ = os.Remove(filepath.Join(dir, e.Name()))
+			}
 		}
 	}
 }

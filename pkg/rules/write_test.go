@@ -287,6 +287,11 @@ func TestWriteFilesStaging(t *testing.T) {
 	unlock := lockDir(live)
 	defer unlock()
 	mustWrite(t, filepath.Join(root, ".agentalerts-keep"), "not ours\n", 0o644)
+	// Temp files of earlier versions named after a target are removed;
+	// other hidden files are not.
+	mustWrite(t, filepath.Join(dir, ".a.rules.yaml.tmp-12345"), "killed\n", 0o644)
+	mustWrite(t, filepath.Join(dir, ".b.rules.yaml.tmp-12345"), "not a target\n", 0o644)
+	mustWrite(t, filepath.Join(dir, ".a.rules.yaml.tmp-mine"), "not a temp name\n", 0o644)
 
 	p := filepath.Join(dir, "a.rules.yaml")
 	var stagedIn []string
@@ -294,8 +299,11 @@ func TestWriteFilesStaging(t *testing.T) {
 	writeData = func(f *os.File, data []byte) error {
 		rel, _ := filepath.Rel(root, filepath.Dir(f.Name()))
 		stagedIn = append(stagedIn, strings.TrimRight(rel, "0123456789"))
-		if m, _ := filepath.Glob(filepath.Join(dir, "*")); len(m) != 0 {
-			t.Errorf("while writing, rules/* matches %v", m)
+		if m, _ := filepath.Glob(filepath.Join(dir, "*.yaml")); len(m) != 0 {
+			t.Errorf("while writing, rules/*.yaml matches %v", m)
+		}
+		if m, _ := filepath.Glob(filepath.Join(dir, stagePrefix+"*")); len(m) != 0 {
+			t.Errorf("while writing, staging in rules/: %v", m)
 		}
 		_, err := f.Write(data)
 		return err
@@ -310,8 +318,10 @@ func TestWriteFilesStaging(t *testing.T) {
 		".agentalerts-keep":                           "not ours\n",
 		".agentalerts-tmp-rules-333/":                 "",
 		".agentalerts-tmp-rules-333/c.rules.yaml.new": "live\n",
-		"rules/":             "",
-		"rules/a.rules.yaml": "new\n",
+		"rules/":                        "",
+		"rules/a.rules.yaml":            "new\n",
+		"rules/.b.rules.yaml.tmp-12345": "not a target\n",
+		"rules/.a.rules.yaml.tmp-mine":  "not a temp name\n",
 	}
 	if diff := cmp.Diff(want, tree(t, root)); diff != "" {
 		t.Errorf("mismatch (-want +got):\n%s", diff)
