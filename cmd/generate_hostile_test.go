@@ -500,7 +500,7 @@ func TestGenerateDirKilledMidWrite(t *testing.T) {
 	gen(specOld, out)
 	oldFiles, newFiles := fileTree(t, out), fileTree(t, newDir)
 
-	killed, mixed := 0, 0
+	killed, mixed, allOld, allNew := 0, 0, 0, 0
 	for i := 0; i < 8; i++ {
 		cmd := exec.Command(os.Args[0], "-test.run=^TestGenerateHostileChild$")
 		cmd.Env = append(os.Environ(), "AGENTALERTS_HOSTILE_CHILD="+specNew+"|"+out+"/")
@@ -527,8 +527,13 @@ func TestGenerateDirKilledMidWrite(t *testing.T) {
 		if len(got) != len(oldFiles) {
 			t.Fatalf("after a kill, DIR holds %d entries, want %d rule files", len(got), len(oldFiles))
 		}
-		if sawOld > 0 && sawNew > 0 {
+		switch {
+		case sawOld > 0 && sawNew > 0:
 			mixed++ // killed within the renames
+		case sawNew > 0:
+			allNew++
+		default:
+			allOld++
 		}
 		if sawNew > 0 {
 			gen(specOld, out)
@@ -545,7 +550,7 @@ func TestGenerateDirKilledMidWrite(t *testing.T) {
 	if len(left) > 0 {
 		t.Errorf("staging left after a complete run: %v", left)
 	}
-	t.Logf("%d children killed; %d left old and new files mixed (killed during the renames)", killed, mixed)
+	t.Logf("%d children killed: %d times all old, %d times all new, %d times mixed (killed during the renames)", killed, allOld, allNew, mixed)
 }
 
 // TestGenerateDirMountPoint: when DIR is a mount point, its parent is
