@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -13,6 +12,7 @@ import (
 	"github.com/rogpeppe/go-internal/diff"
 	"github.com/spf13/cobra"
 
+	"github.com/agentalerts/agentalerts/internal/limits"
 	"github.com/agentalerts/agentalerts/pkg/alertmanager"
 	"github.com/agentalerts/agentalerts/pkg/diag"
 	"github.com/agentalerts/agentalerts/pkg/rules"
@@ -28,7 +28,14 @@ type generateOptions struct {
 	exampleSpec bool
 	tests       string // promtool-format unit tests for every generated alert
 	alertmgr    string // Alertmanager configuration skeleton routing the tiers
+	maxSpec     string // size limit of the spec, as --max-spec-size
+	limits      rules.Limits
 }
+
+// defaultMaxSpecSize bounds the spec read (a file or standard input):
+// decoding YAML takes about 100 times its size in memory, and a spec of
+// the 2,000 services allowed by default is well under 1 MiB.
+const defaultMaxSpecSize = "4MiB"
 
 func newGenerateCmd(s *IOStreams) *cobra.Command {
 	o := &generateOptions{}
@@ -41,8 +48,13 @@ tiers (page, ticket, log). Without SPEC the built-in example is expanded, so
 example, commented, to start your own. SPEC "-" reads standard input.
 
 With -o FILE all services go into one file; with -o DIR/ (a trailing slash
-or an existing directory) each service gets DIR/<service>.rules.yaml. Files
-are written atomically. The output is deterministic byte for byte, loads in
+or an existing directory) each service gets DIR/<service>.rules.yaml. All
+output files are written as one: every file is staged (for -o DIR/, in a
+hidden directory beside DIR) and renamed into place only once all are on
+disk, so a failure changes nothing. Only regular files are replaced; an
+output that is a device, FIFO or directory, the spec itself, or another
+output is refused. A spec over --max-services, --max-labels or
+--max-spec-size is refused before it is expanded. The output is deterministic byte for byte, loads in
 Prometheus 2.x and 3.x, and is checked with Prometheus's own rule parser
 before anything is written.
 
@@ -78,6 +90,9 @@ Exit status: 0 ok, 1 stale (--check), 2 invalid spec or I/O error.`,
 	c.Flags().BoolVar(&o.exampleSpec, "example-spec", false, "print the commented built-in example spec and exit")
 	c.Flags().StringVar(&o.tests, "tests", "", "also write promtool-format unit tests for every alert and tier to FILE (needs -o)")
 	c.Flags().StringVar(&o.alertmgr, "alertmanager", "", "also write an Alertmanager configuration skeleton routing page, ticket and log to FILE")
+	c.Flags().StringVar(&o.maxSpec, "max-spec-size", defaultMaxSpecSize, "refuse a spec larger than this; units KiB, MiB, GiB")
+	c.Flags().IntVar(&o.limits.MaxServices, "max-services", rules.DefaultMaxServices, "refuse a spec with more services than this")
+	c.Flags().IntVar(&o.limits.MaxLabels, "max-labels", rules.DefaultMaxLabels, "refuse a service with more labels, selector labels or aggregate_by labels than this")
 	return c
 }
 
@@ -96,11 +111,18 @@ func runGenerate(s *IOStreams, o *generateOptions) error {
 		// The test file names the rule files it loads, so they must exist.
 		return &ExitError{Code: ExitUsage, Err: errors.New("--tests needs -o: the test file loads the rule file by its path")}
 	}
-	path, src, err := readSpec(s, o.spec)
+	if o.limits.MaxServices <= 0 || o.limits.MaxLabels <= 0 {
+		return &ExitError{Code: ExitUsage, Err: errors.New("--max-services and --max-labels must be positive")}
+	}
+	maxSpec, err := parseByteSize(o.maxSpec)
+	if err != nil {
+		return &ExitError{Code: ExitUsage, Err: fmt.Errorf("--max-spec-size: %w", err)}
+	}
+	path, src, err := readSpec(s, o.spec, maxSpec)
 	if err != nil {
 		return &ExitError{Code: ExitUsage, Err: err}
 	}
-	spec, err := rules.ParseSpec(path, src)
+	spec, err := rules.ParseSpecLimits(path, src, o.limits)
 	if err != nil {
 		return specError(s, err)
 	}
@@ -133,6 +155,9 @@ func runGenerate(s *IOStreams, o *generateOptions) error {
 			targets[target] = data
 		}
 	}
+	if err := checkOutputs(o, targets); err != nil {
+		return err
+	}
 	if err := addCompanions(o, path, res, targets); err != nil {
 		return err
 	}
@@ -158,7 +183,11 @@ func runGenerate(s *IOStreams, o *generateOptions) error {
 			made[dir] = true
 		}
 	}
-	if err := rules.WriteFiles(order, targets); err != nil {
+	var wo rules.WriteOptions
+	if perService {
+		wo.OutputDirs = []string{filepath.Clean(o.out)}
+	}
+	if err := rules.WriteFiles(order, targets, wo); err != nil {
 		return &ExitError{Code: ExitUsage, Err: err}
 	}
 	for _, f := range orphans {
@@ -225,7 +254,7 @@ func orphanFiles(dir, specPath string, targets map[string][]byte) []string {
 		if _, ok := targets[p]; ok || e.IsDir() || !strings.HasSuffix(e.Name(), ".rules.yaml") {
 			continue
 		}
-		b, err := os.ReadFile(p)
+		b, err := limits.ReadFile(p, 0)
 		if err == nil && bytes.HasPrefix(b, header) {
 			out = append(out, p)
 		}
@@ -234,17 +263,62 @@ func orphanFiles(dir, specPath string, targets map[string][]byte) []string {
 }
 
 // readSpec reads the spec argument: a file, "-" for stdin, or nothing for
-// the built-in example.
-func readSpec(s *IOStreams, arg string) (string, []byte, error) {
+// the built-in example; at most max bytes, and only a regular file (a
+// FIFO or device named as the spec could block or never end).
+func readSpec(s *IOStreams, arg string, max int64) (string, []byte, error) {
 	switch arg {
 	case "":
 		return rules.ExamplePath, rules.ExampleSpec(), nil
 	case "-":
-		b, err := io.ReadAll(s.In)
-		return "<stdin>", b, err
+		b, err := limits.ReadAll(s.In, "<stdin>", max)
+		if err == nil && len(b) == 0 {
+			err = errors.New("standard input is empty: expected a spec (version and services), or give a spec file")
+		}
+		return "<stdin>", b, tooLarge(err)
 	}
-	b, err := os.ReadFile(arg)
-	return arg, b, err
+	b, err := limits.ReadFile(arg, max)
+	return arg, b, tooLarge(err)
+}
+
+// tooLarge says how to raise the limit a spec is over.
+func tooLarge(err error) error {
+	var tl *limits.TooLargeError
+	if errors.As(err, &tl) {
+		return fmt.Errorf("%w (--max-spec-size to raise)", err)
+	}
+	return err
+}
+
+// checkOutputs refuses outputs that are not regular files, that are the
+// spec, or that are another output, before anything is compared or
+// written. rulesFiles are the rule files to write; the companions are not
+// generated yet.
+func checkOutputs(o *generateOptions, rulesFiles map[string][]byte) error {
+	var inputs []string
+	if o.spec != "" && o.spec != "-" {
+		inputs = append(inputs, o.spec)
+	}
+	if isDirTarget(o.out) {
+		// Checked once here, not as "not a directory" for every file in it.
+		dir := strings.TrimRight(o.out, string(filepath.Separator)+"/")
+		if fi, err := os.Stat(dir); dir != "" && err == nil && !fi.IsDir() {
+			return &ExitError{Code: ExitUsage, Err: fmt.Errorf("-o %s: %s exists and is not a directory", o.out, dir)}
+		}
+	}
+	var outs []rules.Output
+	for _, t := range targetOrder(rulesFiles) {
+		outs = append(outs, rules.Output{Path: t, Flag: "-o"})
+	}
+	if o.tests != "" {
+		outs = append(outs, rules.Output{Path: o.tests, Flag: "--tests"})
+	}
+	if o.alertmgr != "" {
+		outs = append(outs, rules.Output{Path: o.alertmgr, Flag: "--alertmanager"})
+	}
+	if err := rules.CheckOutputs(inputs, outs); err != nil {
+		return &ExitError{Code: ExitUsage, Err: err}
+	}
+	return nil
 }
 
 // specError prints every diagnostic of a bad spec, one per line, and exits 2.
@@ -281,7 +355,7 @@ func checkStale(s *IOStreams, targets map[string][]byte, orphans []string) error
 	}
 	for _, target := range targetOrder(targets) {
 		want := targets[target]
-		have, err := os.ReadFile(target)
+		have, err := limits.ReadFile(target, 0)
 		if err != nil && !errors.Is(err, os.ErrNotExist) {
 			return &ExitError{Code: ExitUsage, Err: err}
 		}

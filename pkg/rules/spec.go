@@ -144,7 +144,12 @@ var (
 // ParseSpec parses and validates a spec. The error is a diag.List holding
 // every problem found, each at its file:line:col.
 func ParseSpec(path string, src []byte) (*Spec, error) {
-	spec, diags := parseSpec(path, src)
+	return ParseSpecLimits(path, src, Limits{})
+}
+
+// ParseSpecLimits is ParseSpec with limits other than the defaults.
+func ParseSpecLimits(path string, src []byte, lim Limits) (*Spec, error) {
+	spec, diags := parseSpec(path, src, lim)
 	if len(diags) > 0 {
 		diag.Sort(diags)
 		return nil, dedupe(diags)
@@ -152,8 +157,8 @@ func ParseSpec(path string, src []byte) (*Spec, error) {
 	return spec, nil
 }
 
-func parseSpec(path string, src []byte) (*Spec, diag.List) {
-	d := &decoder{file: path}
+func parseSpec(path string, src []byte, lim Limits) (*Spec, diag.List) {
+	d := &decoder{file: path, limits: lim}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(src, &doc); err != nil {
 		return nil, diag.List{syntaxError(path, err)}
@@ -192,6 +197,7 @@ func parseSpec(path string, src []byte) (*Spec, diag.List) {
 				}
 			}
 			d.fields(f.val, "defaults", allowed)
+			d.overLabelLimit(f.val, "defaults")
 		case "services":
 			services = f.val
 		}
@@ -210,6 +216,7 @@ func parseSpec(path string, src []byte) (*Spec, diag.List) {
 	if len(services.Content) == 0 {
 		d.errorf(services, "spec/missing", "services: the list is empty")
 	}
+	d.overServiceLimit(services)
 	if len(d.diags) > 0 {
 		// Defaults with wrong keys would be reported again per service.
 		return nil, d.diags
@@ -221,7 +228,14 @@ func parseSpec(path string, src []byte) (*Spec, diag.List) {
 			d.errorf(sn, "spec/type", "%s: expected a mapping with name and job, got %s", where, kind(sn))
 			continue
 		}
-		svc := d.service(merge(defaults, sn), sn, where)
+		if d.overLabelLimit(sn, where) {
+			continue
+		}
+		merged := merge(defaults, sn)
+		if d.overLabelLimit(merged, where) {
+			continue
+		}
+		svc := d.service(merged, sn, where)
 		if svc == nil {
 			continue
 		}

@@ -2,73 +2,377 @@ package rules
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
+	"io/fs"
 	"maps"
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
+	"syscall"
+
+	"github.com/agentalerts/agentalerts/internal/limits"
 )
 
 // Writing generated files.
+//
+// All the files of one run are one transaction. Each is written in full
+// to a staging directory on the same file system and fsynced; only when
+// every one of them is on disk are they renamed into place, so a full
+// disk or a write error changes nothing. A rename failing half way puts
+// back the files already renamed (the old ones were hard-linked into the
+// staging directory first). What is left is the short window of the
+// renames themselves: a kill there leaves some files new and some old,
+// each whole, until the next run.
 
-// writeIfChanged writes data to path atomically (writeAtomic), except
-// that a regular file already holding exactly data is left alone:
-// regenerating in CI or a pre-commit hook then touches no file, keeps
-// modification times (so make and file watchers see nothing to do) and
-// costs no fsync. A symlink is always replaced.
-func writeIfChanged(path string, data []byte) error {
-	if unchanged(path, data) {
+// stagePrefix starts the name of every staging directory, so that a later
+// run can recognise and remove those of a killed one. It is hidden and has
+// no .yaml suffix; for an output directory it sits beside the directory,
+// not in it, so a rule_files glob such as DIR/* never loads it.
+const stagePrefix = ".agentalerts-tmp-"
+
+// stagedSuffix ends staged file names so that no *.yaml glob over the
+// staging directory matches them either.
+const stagedSuffix = ".new"
+
+// backupSuffix ends the hard links to the old files kept for a rollback.
+const backupSuffix = ".old"
+
+// Hooks that tests replace to fail a write or a rename.
+var (
+	writeData = func(f *os.File, data []byte) error { _, err := f.Write(data); return err }
+	rename    = os.Rename
+)
+
+// WriteOptions says where WriteFiles stages files.
+type WriteOptions struct {
+	// OutputDirs are directories that are an output in themselves
+	// (-o DIR/): Prometheus may load them whole with a glob, so their
+	// files are staged in a hidden directory beside them. The files of
+	// any other directory are staged in a hidden directory inside it.
+	OutputDirs []string
+}
+
+// writeWorkers is how many files WriteFiles writes at once: each write
+// waits on its fsync, so more than the cores keeps the disk busy.
+const writeWorkers = 8
+
+// WriteFiles writes files (in the order given) as one transaction: either
+// every file holds its new content, or, on an error, none has changed and
+// the error names every file that failed. A file that already holds
+// exactly its content is not touched, modification time included, so
+// regenerating in CI or a pre-commit hook changes nothing. A target that
+// exists and is not a regular file (nor a symlink to one) is refused
+// before anything is written; a symlink to a regular file is replaced by
+// a file, never written through. New files get mode 0644, replaced
+// regular files keep theirs. Directories must exist.
+func WriteFiles(order []string, files map[string][]byte, opts WriteOptions) error {
+	var errs []error
+	for _, path := range order {
+		if err := checkTarget(path); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if len(errs) > 0 {
+		return errors.Join(errs...)
+	}
+	removeOldTemps(order)
+	var changed []string
+	for _, path := range order {
+		if !unchanged(path, files[path]) {
+			changed = append(changed, path)
+		}
+	}
+	if len(changed) == 0 {
 		return nil
 	}
-	return writeAtomic(path, data, os.Rename)
+	outDirs := map[string]bool{}
+	for _, d := range opts.OutputDirs {
+		outDirs[filepath.Clean(d)] = true
+	}
+	err := writeSet(changed, files, outDirs)
+	if errors.Is(err, errCrossDevice) {
+		// DIR is a mount point its device number does not show (a bind
+		// mount): stage inside it.
+		err = writeSet(changed, files, nil)
+	}
+	return err
+}
+
+// errCrossDevice marks a rename that failed only because the staging
+// directory beside an output directory is on another mount.
+var errCrossDevice = errors.New("staging directory on another mount")
+
+// writeSet stages changed and renames them into place (see WriteFiles).
+func writeSet(changed []string, files map[string][]byte, outDirs map[string]bool) error {
+	stages := map[string]*stage{} // by target directory
+	defer func() {
+		for _, s := range stages {
+			s.remove()
+		}
+	}()
+	for _, path := range changed {
+		dir := filepath.Dir(path)
+		if stages[dir] != nil {
+			continue
+		}
+		s, err := newStage(dir, outDirs[dir])
+		if err != nil {
+			return fmt.Errorf("writing %s: %w; nothing was written", path, err)
+		}
+		stages[dir] = s
+	}
+
+	// Stage every file, then fail as a whole, naming each failure.
+	staged := make([]string, len(changed))
+	werrs := make([]error, len(changed))
+	parallelN(writeWorkers, len(changed), func(i int) {
+		path := changed[i]
+		staged[i] = filepath.Join(stages[filepath.Dir(path)].dir, filepath.Base(path)+stagedSuffix)
+		werrs[i] = writeStaged(staged[i], files[path], modeFor(path))
+	})
+	var errs []error
+	for i, err := range werrs {
+		if err != nil {
+			errs = append(errs, fmt.Errorf("writing %s: %w", changed[i], err))
+		}
+	}
+	if len(errs) > 0 {
+		errs = append(errs, fmt.Errorf("nothing was written: %d of %d file(s) failed", len(errs), len(changed)))
+		return errors.Join(errs...)
+	}
+
+	// Keep the old files for a rollback: a hard link keeps the old file
+	// in place for readers until the rename replaces it. Links and
+	// renames run on several workers, as the writes do: one at a time,
+	// their journal commits doubled the time of a thousand files.
+	n := len(changed)
+	backups := make([]string, n)
+	lerrs := make([]error, n)
+	parallelN(writeWorkers, n, func(i int) {
+		if _, err := os.Lstat(changed[i]); err != nil {
+			return
+		}
+		b := staged[i] + backupSuffix
+		if lerrs[i] = os.Link(changed[i], b); lerrs[i] == nil {
+			backups[i] = b
+		}
+	})
+	for i, err := range lerrs {
+		if err != nil {
+			return fmt.Errorf("writing %s: keeping the old file for a rollback: %w; nothing was written", changed[i], err)
+		}
+	}
+	rerrs := make([]error, n)
+	parallelN(writeWorkers, n, func(i int) {
+		// Checked again just before the rename: a rename would replace a
+		// device or FIFO put there since the first check.
+		if rerrs[i] = checkTarget(changed[i]); rerrs[i] == nil {
+			rerrs[i] = rename(staged[i], changed[i])
+		}
+	})
+	var renamed, renamedBackups []string
+	errs = nil
+	crossDevice := false
+	for i, err := range rerrs {
+		if err == nil {
+			renamed, renamedBackups = append(renamed, changed[i]), append(renamedBackups, backups[i])
+			continue
+		}
+		crossDevice = crossDevice || errors.Is(err, syscall.EXDEV) && outDirs[filepath.Dir(changed[i])]
+		errs = append(errs, fmt.Errorf("writing %s: %w", changed[i], err))
+	}
+	if len(errs) > 0 {
+		rollback(renamed, renamedBackups)
+		if crossDevice {
+			return errCrossDevice
+		}
+		errs = append(errs, fmt.Errorf("the %d file(s) renamed were put back: nothing was written", len(renamed)))
+		return errors.Join(errs...)
+	}
+	for _, d := range slices.Sorted(maps.Keys(stages)) {
+		syncDir(d)
+	}
+	// Removing a backup frees the old file's blocks: on several workers
+	// too, before the staging directories go.
+	parallelN(writeWorkers, n, func(i int) {
+		if backups[i] != "" {
+			_ = os.Remove(backups[i])
+		}
+	})
+	return nil
+}
+
+// rollback puts back the old files (or removes the new ones where there
+// was none) after a failed rename.
+func rollback(paths, backups []string) {
+	for i, path := range paths {
+		if backups[i] != "" {
+			_ = os.Rename(backups[i], path)
+		} else {
+			_ = os.Remove(path)
+		}
+	}
+}
+
+// checkTarget refuses a path that exists and is neither a regular file
+// nor a symlink (a dangling one, or one to a regular file), which is
+// replaced. A rename over /dev/null would replace the device node.
+func checkTarget(path string) error {
+	fi, err := os.Lstat(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	mode := fi.Mode()
+	if mode&fs.ModeSymlink != 0 {
+		st, err := os.Stat(path)
+		if err != nil {
+			return nil // dangling: the link is replaced
+		}
+		mode = st.Mode()
+	}
+	if mode.IsRegular() {
+		return nil
+	}
+	return fmt.Errorf("%w: generate writes only regular files", &limits.NotRegularError{Path: path, Mode: mode})
+}
+
+// modeFor is the mode of the file that replaces path: that of the regular
+// file there, or 0644. A symlink's target's mode is not copied (a link to
+// a device would make the new file 0666).
+func modeFor(path string) fs.FileMode {
+	if fi, err := os.Lstat(path); err == nil && fi.Mode().IsRegular() {
+		return fi.Mode().Perm()
+	}
+	return 0o644
 }
 
 // unchanged says path is a regular file holding exactly data.
 func unchanged(path string, data []byte) bool {
 	if fi, err := os.Lstat(path); err == nil && fi.Mode().IsRegular() && fi.Size() == int64(len(data)) {
-		if old, err := os.ReadFile(path); err == nil && bytes.Equal(old, data) {
+		if old, err := limits.ReadFile(path, int64(len(data))); err == nil && bytes.Equal(old, data) {
 			return true
 		}
 	}
 	return false
 }
 
-// writeAtomic writes data to path so that readers see the old file or the
-// new one, never a partial one: a temp file in the same directory, fsync,
-// rename (the caller syncs the directory so the rename survives a crash).
-// The file keeps its mode.
-func writeAtomic(path string, data []byte, rename func(from, to string) error) (err error) {
-	dir := filepath.Dir(path)
-	mode := os.FileMode(0o644)
-	if fi, err := os.Stat(path); err == nil {
-		mode = fi.Mode().Perm()
-	}
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+// writeStaged writes data to a new file at path with mode, and fsyncs it.
+// Errors leave out the staged path: the caller names the target.
+func writeStaged(path string, data []byte, mode fs.FileMode) (err error) {
+	defer func() {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+	}()
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
 		return err
 	}
-	tmp := f.Name()
 	defer func() {
-		if err != nil {
-			_ = os.Remove(tmp)
+		if cerr := f.Close(); err == nil {
+			err = cerr
 		}
 	}()
-	if _, err = f.Write(data); err != nil {
-		_ = f.Close()
+	if err := writeData(f, data); err != nil {
 		return err
 	}
-	if err = f.Chmod(mode); err != nil {
-		_ = f.Close()
+	// Chmod, not the mode of the open: the umask would narrow it.
+	if err := f.Chmod(mode); err != nil {
 		return err
 	}
-	if err = f.Sync(); err != nil {
-		_ = f.Close()
-		return err
+	return f.Sync()
+}
+
+// stage is a staging directory for the files of one target directory.
+type stage struct {
+	dir    string
+	unlock func()
+}
+
+// newStage removes the staging directories that killed runs left for
+// dir, and makes a new one: beside dir when it is an output directory
+// and the parent is on the same file system (renames cannot cross file
+// systems: dir may be a mount point), else inside dir.
+func newStage(dir string, beside bool) (*stage, error) {
+	removeStale(dir)
+	parent := dir
+	name := stagePrefix
+	if beside {
+		abs, err := filepath.Abs(dir)
+		if err != nil {
+			return nil, err
+		}
+		if p := filepath.Dir(abs); p != abs && sameDevice(p, abs) {
+			parent = p
+			name += filepath.Base(abs) + "-"
+			removeStale(parent)
+		}
 	}
-	if err = f.Close(); err != nil {
-		return err
+	d, err := os.MkdirTemp(parent, name+"*")
+	if err != nil && parent != dir {
+		// A parent we may not write to (/etc/prometheus with rules/
+		// writable) still leaves dir itself.
+		d, err = os.MkdirTemp(dir, stagePrefix+"*")
 	}
-	return rename(tmp, path)
+	if err != nil {
+		return nil, fmt.Errorf("creating a staging directory: %w", err)
+	}
+	return &stage{dir: d, unlock: lockDir(d)}, nil
+}
+
+func (s *stage) remove() {
+	_ = os.RemoveAll(s.dir)
+	s.unlock()
+}
+
+// removeStale removes the staging directories in dir that no live run
+// holds: those of a run that was killed.
+func removeStale(dir string) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		if !e.IsDir() || !strings.HasPrefix(e.Name(), stagePrefix) {
+			continue
+		}
+		p := filepath.Join(dir, e.Name())
+		if stale(p) {
+			_ = os.RemoveAll(p)
+		}
+	}
+}
+
+// removeOldTemps removes the temp files that versions before the staging
+// directories left beside a target when killed (".NAME.tmp-123456"):
+// they sit in the output directory, where a DIR/* glob loads them.
+func removeOldTemps(targets []string) {
+	byDir := map[string]map[string]bool{}
+	for _, t := range targets {
+		d := filepath.Dir(t)
+		if byDir[d] == nil {
+			byDir[d] = map[string]bool{}
+		}
+		byDir[d][filepath.Base(t)] = true
+	}
+	for dir, names := range byDir {
+		entries, err := os.ReadDir(dir)
+		if err != nil {
+			continue
+		}
+		for _, e := range entries {
+			base, suffix, ok := strings.Cut(strings.TrimPrefix(e.Name(), "."), ".tmp-")
+			if ok && e.Name()[0] == '.' && e.Type().IsRegular() && names[base] && suffix != "" && strings.Trim(suffix, "0123456789") == "" {
+				_ = os.Remove(filepath.Join(dir, e.Name()))
+			}
+		}
+	}
 }
 
 // syncDir makes the renames into dir survive a crash. It is best effort:
@@ -79,32 +383,4 @@ func syncDir(dir string) {
 		_ = d.Sync()
 		_ = d.Close()
 	}
-}
-
-// writeWorkers is how many files WriteFiles writes at once: each write
-// waits on its fsync, so more than the cores keeps the disk busy.
-const writeWorkers = 8
-
-// WriteFiles writes each file with writeIfChanged, several at a time, and
-// then syncs each directory once instead of once per file: with -o DIR/ a
-// spec of a thousand services is a thousand files. Directories must exist.
-// Each file is atomic on its own; the set is not
-// (a failure can leave some files new and some old). The error is that of
-// the first file in order that failed.
-func WriteFiles(order []string, files map[string][]byte) error {
-	errs := make([]error, len(order))
-	parallelN(writeWorkers, len(order), func(i int) {
-		errs[i] = writeIfChanged(order[i], files[order[i]])
-	})
-	dirs := map[string]bool{}
-	for i, path := range order {
-		if errs[i] != nil {
-			return fmt.Errorf("writing %s: %w", path, errs[i])
-		}
-		dirs[filepath.Dir(path)] = true
-	}
-	for _, d := range slices.Sorted(maps.Keys(dirs)) {
-		syncDir(d)
-	}
-	return nil
 }

@@ -15,8 +15,9 @@ import (
 // decoder walks yaml.v3 nodes of one spec file, collecting every problem
 // with its position instead of stopping at the first, the way rulefmt does.
 type decoder struct {
-	file  string
-	diags diag.List
+	file   string
+	diags  diag.List
+	limits Limits
 }
 
 func (d *decoder) pos(n *yaml.Node) diag.Pos {
