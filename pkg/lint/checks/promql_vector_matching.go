@@ -1,0 +1,172 @@
+package checks
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/prometheus/prometheus/promql/parser"
+
+	"github.com/agentalerts/agentalerts/pkg/diag"
+	"github.com/agentalerts/agentalerts/pkg/lint"
+)
+
+var vectorMatching = &lint.Check{
+	ID:       "promql/vector-matching",
+	Severity: diag.Warning,
+	Doc: lint.Doc{
+		Title: "A binary operation between vectors whose labels can never match",
+		Text: `Without on() or ignoring(), an arithmetic, comparison, and or unless
+operation between two vectors pairs series whose labels are all equal
+(the metric name aside). When one side was aggregated by (job) and the
+other by (job, instance), or one side was summed away to no labels while
+the other keeps its scrape labels, no pair ever matches: the result is
+always empty, so the alert never fires and the recording rule records
+nothing, silently.
+
+The check uses the same label inference as the $labels checks: it only
+reports when aggregations (by, without), on() lists or label_replace
+prove that a label is on one side and not on the other. A side of raw
+series is taken to carry labels only when every series it reads is an
+exporter's (no recording-rule colon in its name). Use on(…) or
+ignoring(…) to say which labels should pair the series, or aggregate both
+sides by the same labels.`,
+		Bad: `groups:
+  - name: agent
+    rules:
+      - alert: AgentErrorRatioHigh
+        expr: sum by (job) (rate(agent_errors_total[5m])) / sum by (job, instance) (rate(agent_requests_total[5m])) > 0.05
+        for: 10m
+`,
+		Good: `groups:
+  - name: agent
+    rules:
+      - alert: AgentErrorRatioHigh
+        expr: sum by (job) (rate(agent_errors_total[5m])) / sum by (job) (rate(agent_requests_total[5m])) > 0.05
+        for: 10m
+`,
+	},
+	Rule: checkVectorMatching,
+}
+
+func checkVectorMatching(p *lint.Pass, r *lint.Rule) {
+	if ast(r) == nil {
+		return
+	}
+	walk(ast(r), func(n parser.Node, _ []parser.Node) bool {
+		b, ok := n.(*parser.BinaryExpr)
+		if !ok || b.Op == parser.LOR || isScalar(b.LHS) || isScalar(b.RHS) ||
+			b.LHS.Type() != parser.ValueTypeVector || b.RHS.Type() != parser.ValueTypeVector {
+			return true
+		}
+		// Report the innermost operation only: an outer one that fails
+		// because an inner one is always empty says nothing new.
+		if msg := neverMatches(b); msg != "" && !innerNeverMatches(b) {
+			start, end := nodeRange(b)
+			p.ReportExpr(r, start, end,
+				fmt.Sprintf("%q never matches a series: %s, so the result is always empty", b.Op, msg),
+				"aggregate both sides by the same labels, or say which labels pair the series with on(…) or ignoring(…)")
+		}
+		return true
+	})
+}
+
+// neverMatches explains why no series of b's sides can pair, or returns "".
+func neverMatches(b *parser.BinaryExpr) string {
+	lhs, rhs := outputLabels(b.LHS), outputLabels(b.RHS)
+	m := b.VectorMatching
+	var on bool
+	var names []string
+	if m != nil {
+		on, names = m.On, m.MatchingLabels
+	}
+	if on {
+		for _, n := range names {
+			la, ra := lhs.absent(n), rhs.absent(n)
+			if la && present(rhs, n) {
+				return fmt.Sprintf("on(%s) needs %q, which the left side drops and the right side keeps", strings.Join(names, ", "), n)
+			}
+			if ra && present(lhs, n) {
+				return fmt.Sprintf("on(%s) needs %q, which the right side drops and the left side keeps", strings.Join(names, ", "), n)
+			}
+		}
+		return ""
+	}
+	lhs, rhs = lhs.without(names), rhs.without(names)
+	switch {
+	case lhs.exact && rhs.exact:
+		if d := diffLabels(lhs, rhs); d != "" {
+			return d
+		}
+	case lhs.exact && len(lhs.only) == 0 && len(names) == 0 && scrapedOnly(b.RHS):
+		return "the left side has no labels and the right side keeps its series' labels"
+	case rhs.exact && len(rhs.only) == 0 && len(names) == 0 && scrapedOnly(b.LHS):
+		return "the right side has no labels and the left side keeps its series' labels"
+	}
+	return ""
+}
+
+// present reports whether an exact label set certainly names the label.
+func present(s labelSet, name string) bool { return s.exact && s.only[name] }
+
+// diffLabels names the labels that one exact side has and the other lacks.
+func diffLabels(l, r labelSet) string {
+	var lo, ro []string
+	for n := range l.only {
+		if !r.only[n] {
+			lo = append(lo, n)
+		}
+	}
+	for n := range r.only {
+		if !l.only[n] {
+			ro = append(ro, n)
+		}
+	}
+	if len(lo) == 0 && len(ro) == 0 {
+		return ""
+	}
+	sort.Strings(lo)
+	sort.Strings(ro)
+	return fmt.Sprintf("the left side has labels %s and the right side %s", fmtLabels(l.known()), fmtLabels(r.known()))
+}
+
+func fmtLabels(ls []string) string {
+	if len(ls) == 0 {
+		return "none"
+	}
+	return "(" + strings.Join(ls, ", ") + ")"
+}
+
+// scrapedOnly reports whether every series e reads is an exporter's,
+// which carries at least its scrape labels, and e keeps them.
+func scrapedOnly(e parser.Expr) bool {
+	if outputLabels(e).exact {
+		return false
+	}
+	vss := selectors(e)
+	if len(vss) == 0 {
+		return false
+	}
+	for _, vs := range vss {
+		name := selectorName(vs)
+		if name == "" || strings.Contains(name, ":") {
+			return false
+		}
+	}
+	return true
+}
+
+// innerNeverMatches reports whether an operation below b never matches.
+func innerNeverMatches(b *parser.BinaryExpr) bool {
+	found := false
+	for _, side := range []parser.Expr{b.LHS, b.RHS} {
+		walk(side, func(n parser.Node, _ []parser.Node) bool {
+			if c, ok := n.(*parser.BinaryExpr); ok && c.Op != parser.LOR && !isScalar(c.LHS) && !isScalar(c.RHS) &&
+				c.LHS.Type() == parser.ValueTypeVector && c.RHS.Type() == parser.ValueTypeVector && neverMatches(c) != "" {
+				found = true
+			}
+			return !found
+		})
+	}
+	return found
+}
