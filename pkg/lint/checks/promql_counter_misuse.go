@@ -25,9 +25,10 @@ nothing of counter resets: when the process restarts inside the window,
 the counter drops to zero and the result is a large negative number.
 For a counter use increase() (or rate(), irate()), which detect resets.
 
-Counters are recognised by their _total suffix; names that read as a
-level (…_nodes_offline_total) are not judged. _count is not enough:
-exporters end gauges in it too.`,
+Counters are recognised by their _total suffix (names that read as a
+level, …_nodes_offline_total, excepted) and histograms' and summaries'
+series: _bucket, _sum, and _count after a base unit (…_seconds_count).
+A bare _count is not enough: exporters end gauges in it too.`,
 		Bad: `groups:
   - name: agent
     rules:
@@ -57,7 +58,7 @@ exporters end gauges in it too.`,
 			name := selectorName(vs)
 			// Only _total: exporters end gauges in _count too
 			// (promscale_…_chunks_uncompressed_count).
-			if name == "" || isRecordedName(name) || !strings.HasSuffix(baseName(name), "_total") || isTotalGauge(name) {
+			if name == "" || isRecordedName(name) || !(strings.HasSuffix(baseName(name), "_total") && !isTotalGauge(name) || histogramSeries(name)) {
 				return true
 			}
 			alt := "increase"

@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/prometheus/prometheus/model/labels"
 	"github.com/prometheus/prometheus/promql/parser"
 
 	"github.com/agentalerts/agentalerts/pkg/diag"
@@ -40,7 +41,21 @@ Write a / b * 100 or 100 * a / b.`,
         for: 10m
 `,
 	},
-	Rule: func(p *lint.Pass, r *lint.Rule) {
+	File: checkRatioScale,
+}
+
+func checkRatioScale(p *lint.Pass, f *lint.File) {
+	// Recording rules of the file that record a 0–1 fraction, so an
+	// alert on the recorded series is judged like one on the expression.
+	fractions := map[string]string{}
+	forEachRule(f, func(r *lint.Rule) {
+		if r.Record.Value != "" && ast(r) != nil {
+			if why := fractionOf(ast(r), nil); why != "" {
+				fractions[r.Record.Value] = why
+			}
+		}
+	})
+	forEachRule(f, func(r *lint.Rule) {
 		if ast(r) == nil {
 			return
 		}
@@ -50,13 +65,11 @@ Write a / b * 100 or 100 * a / b.`,
 				return true
 			}
 			if b.Op == parser.DIV {
-				if m, ok := unwrap(b.RHS).(*parser.BinaryExpr); ok && m.Op == parser.MUL && !isScalar(m) {
-					if v, ok := scalarValue(m.RHS); (ok && v == 100) || func() bool { v, ok := scalarValue(m.LHS); return ok && v == 100 }() {
-						start, end := nodeRange(b)
-						p.ReportExpr(r, start, end,
-							"×100 is applied to the denominator: the result is 10 000 times smaller than the percentage meant",
-							"multiply the quotient: (a / b) * 100")
-					}
+				if scaledBy100(b.RHS) {
+					start, end := nodeRange(b)
+					p.ReportExpr(r, start, end,
+						"×100 is applied to the denominator: the result is 10 000 times smaller than the percentage meant",
+						"multiply the quotient: (a / b) * 100")
 				}
 				return true
 			}
@@ -64,7 +77,7 @@ Write a / b * 100 or 100 * a / b.`,
 			if !ok || v <= 1 || (op != parser.GTR && op != parser.GTE && op != parser.EQLC) {
 				return true
 			}
-			if why := fractionOf(side); why != "" {
+			if why := fractionOf(side, fractions); why != "" {
 				start, end := nodeRange(b)
 				p.ReportExpr(r, start, end,
 					fmt.Sprintf("%s, between 0 and 1, is compared with %s: the condition is never true", why, fmtNum(v)),
@@ -72,7 +85,40 @@ Write a / b * 100 or 100 * a / b.`,
 			}
 			return true
 		})
-	},
+	})
+}
+
+// forEachRule calls fn for every rule of the file.
+func forEachRule(f *lint.File, fn func(r *lint.Rule)) {
+	for _, d := range f.Docs {
+		for _, g := range d.Groups {
+			for _, r := range g.Rules {
+				fn(r)
+			}
+		}
+	}
+}
+
+// scaledBy100 reports whether e is x * 100, possibly inside the
+// aggregation that sums the denominator (sum(rate(x[5m]) * 100)).
+func scaledBy100(e parser.Expr) bool {
+	switch e := unwrap(e).(type) {
+	case *parser.AggregateExpr:
+		switch e.Op {
+		case parser.SUM, parser.AVG, parser.MAX, parser.MIN:
+			return scaledBy100(e.Expr)
+		}
+	case *parser.BinaryExpr:
+		if e.Op != parser.MUL || isScalar(e) {
+			return false
+		}
+		if v, ok := scalarValue(e.RHS); ok && v == 100 {
+			return true
+		}
+		v, ok := scalarValue(e.LHS)
+		return ok && v == 100
+	}
+	return false
 }
 
 func fmtNum(v float64) string { return strings.TrimSuffix(fmt.Sprintf("%g", v), ".0") }
@@ -80,28 +126,42 @@ func fmtNum(v float64) string { return strings.TrimSuffix(fmt.Sprintf("%g", v), 
 // ratioName matches names of series that hold a 0–1 ratio.
 var ratioName = regexp.MustCompile(`_ratio$`)
 
-// fractionOf says why e lies in [0,1], or returns "".
-func fractionOf(e parser.Expr) string {
+// fractionOf says why e lies in [0,1], or returns "". recorded maps the
+// names of series recorded from fractions to the reason.
+func fractionOf(e parser.Expr, recorded map[string]string) string {
 	switch e := unwrap(e).(type) {
 	case *parser.VectorSelector:
-		if name := selectorName(e); name != "" && !strings.Contains(name, ":") && ratioName.MatchString(name) {
+		name := selectorName(e)
+		if why, ok := recorded[name]; ok {
+			return name + " (recorded from " + why + ")"
+		}
+		if name != "" && !strings.Contains(name, ":") && ratioName.MatchString(name) {
 			return name
 		}
 	case *parser.AggregateExpr:
 		switch e.Op {
 		case parser.MAX, parser.MIN, parser.AVG:
-			return fractionOf(e.Expr)
+			return fractionOf(e.Expr, recorded)
 		}
 	case *parser.Call:
 		switch callName(e) {
 		case "avg_over_time", "max_over_time", "min_over_time", "last_over_time", "quantile_over_time":
 			if ms, ok := unwrap(e.Args[len(e.Args)-1]).(*parser.MatrixSelector); ok {
-				return fractionOf(ms.VectorSelector)
+				return fractionOf(ms.VectorSelector, recorded)
 			}
 		}
 	case *parser.BinaryExpr:
 		if e.Op == parser.DIV && subsetOfSame(e.LHS, e.RHS) {
 			return "the ratio of a subset of " + selectorName(selectors(e.RHS)[0]) + " to all of it"
+		}
+		if e.Op == parser.DIV && bucketOverCount(e.LHS, e.RHS) {
+			return "the share of observations in one bucket"
+		}
+		// 1 - ratio is a ratio too.
+		if v, ok := scalarValue(e.LHS); ok && v == 1 && e.Op == parser.SUB {
+			if why := fractionOf(e.RHS, recorded); why != "" {
+				return "1 minus " + why
+			}
 		}
 	}
 	return ""
@@ -141,4 +201,49 @@ func shape(e parser.Expr) string {
 		s = strings.Replace(s, vs.String(), selectorName(vs), 1)
 	}
 	return s
+}
+
+// bucketOverCount reports whether num / den is one bucket of a histogram
+// over all its observations: x_bucket{le="…"} / x_count (or / the +Inf
+// bucket), the same rate of each.
+func bucketOverCount(num, den parser.Expr) bool {
+	ns, ds := selectors(num), selectors(den)
+	if len(ns) != 1 || len(ds) != 1 {
+		return false
+	}
+	nn, dn := selectorName(ns[0]), selectorName(ds[0])
+	base, ok := strings.CutSuffix(nn, "_bucket")
+	if !ok || nn == "" {
+		return false
+	}
+	hasLe := false
+	for _, m := range ns[0].LabelMatchers {
+		if m.Name == "le" && m.Type == labels.MatchEqual {
+			hasLe = true
+		}
+	}
+	if !hasLe {
+		return false
+	}
+	if dn != base+"_count" && dn != nn {
+		return false
+	}
+	return callShape(num) == callShape(den)
+}
+
+// callShape is the chain of functions and aggregations around an
+// expression's selectors, e.g. "sum(rate(" — enough to tell that a
+// numerator and a denominator are the same kind of quantity.
+func callShape(e parser.Expr) string {
+	var b strings.Builder
+	walk(e, func(n parser.Node, _ []parser.Node) bool {
+		switch n := n.(type) {
+		case *parser.Call:
+			b.WriteString(n.Func.Name + "(")
+		case *parser.AggregateExpr:
+			b.WriteString(n.Op.String() + "(")
+		}
+		return true
+	})
+	return b.String()
 }

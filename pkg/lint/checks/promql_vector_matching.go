@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/prometheus/prometheus/model/labels"
 	"github.com/prometheus/prometheus/promql/parser"
 
 	"github.com/agentalerts/agentalerts/pkg/diag"
@@ -80,6 +81,9 @@ func neverMatches(b *parser.BinaryExpr) string {
 	if m != nil {
 		on, names = m.On, m.MatchingLabels
 	}
+	if l, r, v1, v2 := conflictingPins(b.LHS, b.RHS, on, names); l != "" {
+		return fmt.Sprintf("the left side selects %s=%q and the right side %s=%q, and that label takes part in the matching", l, v1, r, v2)
+	}
 	if on {
 		for _, n := range names {
 			la, ra := lhs.absent(n), rhs.absent(n)
@@ -102,8 +106,115 @@ func neverMatches(b *parser.BinaryExpr) string {
 		return "the left side has no labels and the right side keeps its series' labels"
 	case rhs.exact && len(rhs.only) == 0 && len(names) == 0 && scrapedOnly(b.LHS):
 		return "the right side has no labels and the left side keeps its series' labels"
+	case lhs.exact && scrapedOnly(b.RHS):
+		if n := lostScrapeLabel(lhs, rhs); n != "" {
+			return fmt.Sprintf("the left side keeps only %s and the right side keeps the scrape label %q", fmtLabels(lhs.known()), n)
+		}
+	case rhs.exact && scrapedOnly(b.LHS):
+		if n := lostScrapeLabel(rhs, lhs); n != "" {
+			return fmt.Sprintf("the right side keeps only %s and the left side keeps the scrape label %q", fmtLabels(rhs.known()), n)
+		}
 	}
 	return ""
+}
+
+// lostScrapeLabel returns a label every scraped series carries (job,
+// instance) that the aggregated side dropped and the raw side kept.
+func lostScrapeLabel(aggregated, raw labelSet) string {
+	for _, n := range []string{"instance", "job"} {
+		if !aggregated.only[n] && !raw.absent(n) {
+			return n
+		}
+	}
+	return ""
+}
+
+// conflictingPins finds a label both sides select with = and different
+// values, which also takes part in the matching: no pair can agree on it.
+func conflictingPins(l, r parser.Expr, on bool, names []string) (string, string, string, string) {
+	lp, rp := pinned(l), pinned(r)
+	for n, lv := range lp {
+		rv, ok := rp[n]
+		if !ok || rv == lv {
+			continue
+		}
+		in := false
+		for _, m := range names {
+			if m == n {
+				in = true
+			}
+		}
+		if in == on {
+			return n, n, lv, rv
+		}
+	}
+	return "", "", "", ""
+}
+
+// pinned maps the labels an expression's output series certainly carry
+// with one value, because a selector matched them with = and nothing
+// after it removed or rewrote them.
+func pinned(e parser.Expr) map[string]string {
+	switch e := unwrap(e).(type) {
+	case *parser.VectorSelector:
+		out := map[string]string{}
+		for _, m := range e.LabelMatchers {
+			if m.Name != labels.MetricName && m.Type == labels.MatchEqual && m.Value != "" {
+				out[m.Name] = m.Value
+			}
+		}
+		return out
+	case *parser.MatrixSelector:
+		return pinned(e.VectorSelector)
+	case *parser.SubqueryExpr:
+		return pinned(e.Expr)
+	case *parser.UnaryExpr:
+		return pinned(e.Expr)
+	case *parser.AggregateExpr:
+		in := pinned(e.Expr)
+		switch e.Op {
+		case parser.TOPK, parser.BOTTOMK, parser.LIMITK, parser.LIMIT_RATIO:
+			return in
+		case parser.COUNT_VALUES:
+			return nil
+		}
+		out := map[string]string{}
+		for n, v := range in {
+			kept := false
+			for _, g := range e.Grouping {
+				if g == n {
+					kept = true
+				}
+			}
+			if kept != e.Without {
+				out[n] = v
+			}
+		}
+		return out
+	case *parser.Call:
+		switch callName(e) {
+		case "rate", "irate", "increase", "delta", "idelta", "deriv", "abs", "ceil", "floor", "round",
+			"clamp", "clamp_min", "clamp_max", "avg_over_time", "max_over_time", "min_over_time",
+			"sum_over_time", "count_over_time", "last_over_time", "quantile_over_time", "predict_linear", "changes", "resets":
+			for _, a := range e.Args {
+				if t := a.Type(); t == parser.ValueTypeVector || t == parser.ValueTypeMatrix {
+					return pinned(a)
+				}
+			}
+		}
+	case *parser.BinaryExpr:
+		switch {
+		case isScalar(e.RHS):
+			return pinned(e.LHS)
+		case isScalar(e.LHS):
+			return pinned(e.RHS)
+		case e.Op == parser.LAND || e.Op == parser.LUNLESS:
+			return pinned(e.LHS)
+		case e.VectorMatching != nil && e.VectorMatching.Card == parser.CardOneToOne && !e.VectorMatching.On && len(e.VectorMatching.MatchingLabels) == 0:
+			return pinned(e.LHS)
+		}
+	}
+	return nil
 }
 
 // present reports whether an exact label set certainly names the label.
