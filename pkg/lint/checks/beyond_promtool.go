@@ -13,6 +13,7 @@ var beyondPromtool = []*lint.Check{
 	deltaCounter,
 	alertIrate,
 	rateOfSum,
+	rateOfGauge,
 	counterRatio,
 	rawCumulative,
 	ratioScale,
@@ -21,7 +22,6 @@ var beyondPromtool = []*lint.Check{
 	groupLongInterval,
 	recordDuplicate,
 	alertTopk,
-	alertBoolComparison,
 	upWithoutJob,
 	floatEquality,
 	negativeOffset,
@@ -31,11 +31,30 @@ var beyondPromtool = []*lint.Check{
 }
 
 // scalarValue returns the number a scalar side is, when it is a literal
-// (possibly negated or in parentheses).
+// or arithmetic of literals (14.4 * 0.9), possibly negated or in
+// parentheses.
 func scalarValue(e parser.Expr) (float64, bool) {
 	switch e := unwrap(e).(type) {
 	case *parser.NumberLiteral:
 		return e.Val, true
+	case *parser.BinaryExpr:
+		l, lok := scalarValue(e.LHS)
+		r, rok := scalarValue(e.RHS)
+		if !lok || !rok {
+			return 0, false
+		}
+		switch e.Op {
+		case parser.ADD:
+			return l + r, true
+		case parser.SUB:
+			return l - r, true
+		case parser.MUL:
+			return l * r, true
+		case parser.DIV:
+			if r != 0 {
+				return l / r, true
+			}
+		}
 	case *parser.UnaryExpr:
 		if v, ok := scalarValue(e.Expr); ok {
 			if e.Op == parser.SUB {

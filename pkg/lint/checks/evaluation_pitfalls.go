@@ -167,43 +167,6 @@ func dedup(a *parser.AggregateExpr) bool {
 	return ok && v == 1 && len(a.Grouping) > 0 && !a.Without
 }
 
-var alertBoolComparison = &lint.Check{
-	ID:       "alert/bool-comparison",
-	Severity: diag.Info,
-	Doc: lint.Doc{
-		Title: "An alert whose expression compares with bool",
-		Text: `An alert fires for every series its expression returns. A comparison
-with the bool modifier (x > bool 5) does not filter: it returns every
-series, with value 0 or 1, so the alert fires for all of them all the
-time. Drop bool, or compare the result again (… == 1).`,
-		Bad: `groups:
-  - name: agent
-    rules:
-      - alert: AgentDown
-        expr: up{job="agent"} == bool 0
-`,
-		Good: `groups:
-  - name: agent
-    rules:
-      - alert: AgentDown
-        expr: up{job="agent"} == 0
-`,
-	},
-	Rule: func(p *lint.Pass, r *lint.Rule) {
-		if ast(r) == nil || !r.IsAlert() {
-			return
-		}
-		b, ok := unwrap(ast(r)).(*parser.BinaryExpr)
-		if !ok || !b.Op.IsComparisonOperator() || !b.ReturnBool || b.Type() != parser.ValueTypeVector {
-			return
-		}
-		start, end := nodeRange(b)
-		p.ReportExpr(r, start, end,
-			"the alert's expression compares with bool, which returns every series (0 or 1) instead of filtering: the alert always fires",
-			"drop bool so the comparison filters")
-	},
-}
-
 var upWithoutJob = &lint.Check{
 	ID:       "promql/up-without-job",
 	Severity: diag.Info,

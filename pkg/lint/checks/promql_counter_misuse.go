@@ -175,6 +175,15 @@ func checkRateOfSum(p *lint.Pass, f *lint.File) {
 					if !counterFuncs[fn] {
 						return true
 					}
+					// rate(sum(x_total)[5m:1m]): the same mistake without
+					// a recording rule.
+					if sq, ok := unwrap(n.(*parser.Call).Args[0]).(*parser.SubqueryExpr); ok && sumsRawCounters(sq.Expr) {
+						start, end := nodeRange(n)
+						p.ReportExpr(r, start, end,
+							fmt.Sprintf("%s() of a subquery that sums raw counters: a reset of any summed counter reads as a reset of the whole sum and makes a huge spike", fn),
+							"take the rate first, then sum: sum(rate(x_total[5m]))")
+						return false
+					}
 					_, vs := matrixSelector(n.(*parser.Call).Args[0])
 					if vs == nil {
 						return true

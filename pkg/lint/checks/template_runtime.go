@@ -161,7 +161,9 @@ var templatePercentScale = &lint.Check{
 wants a 0–1 ratio. When the expression already multiplied by 100
 (… * 100 > 90), the notification says 9000% instead of 90%. Print the
 value with humanize and a literal %, or drop the * 100 and compare with
-0.9.`,
+0.9. The same goes for a value that is a plain rate() or increase() of
+a counter, divided by nothing: errors per second are not a fraction
+(rates of _seconds_total counters, which are, are not reported).`,
 		Bad: `groups:
   - name: agent
     rules:
@@ -180,16 +182,25 @@ value with humanize and a literal %, or drop the * 100 and compare with
 `,
 	},
 	Rule: func(p *lint.Pass, r *lint.Rule) {
-		if !r.IsAlert() || ast(r) == nil || !valueIsPercent(ast(r)) {
+		if !r.IsAlert() || ast(r) == nil {
+			return
+		}
+		msg, fix := "", ""
+		switch {
+		case valueIsPercent(ast(r)):
+			msg = "%q shows $value with humanizePercentage, but the expression already multiplied it by 100: 90 prints as 9000%%"
+			fix = "use {{ $value | humanize }}% or drop the * 100 from the expression"
+		case valueIsRate(ast(r)):
+			msg = "%q shows $value with humanizePercentage, but the value is a rate of events, not a 0–1 ratio: 118 errors/s print as 11800%%"
+			fix = "use {{ $value | humanize }}, or divide by the total to alert on a ratio"
+		default:
 			return
 		}
 		for _, kv := range r.Annotations {
 			t := kv.Value.Value
 			for _, a := range actions(t) {
 				if i := percentOfValue(a.text); i >= 0 {
-					reportInValue(p, r, kv, a.start+i, a.start+i+len("humanizePercentage"),
-						fmt.Sprintf("%q shows $value with humanizePercentage, but the expression already multiplied it by 100: 90 prints as 9000%%", kv.Key.Value),
-						"use {{ $value | humanize }}% or drop the * 100 from the expression")
+					reportInValue(p, r, kv, a.start+i, a.start+i+len("humanizePercentage"), fmt.Sprintf(msg, kv.Key.Value), fix)
 				}
 			}
 		}
@@ -216,6 +227,41 @@ func valueIsPercent(e parser.Expr) bool {
 	}
 	v, ok := scalarValue(m.LHS)
 	return ok && v == 100
+}
+
+// valueIsRate reports whether an alert's value is the rate or increase of
+// a counter that nothing divides: the compared side of the top comparison
+// is rate(x_total[…]), possibly summed.
+func valueIsRate(e parser.Expr) bool {
+	b, ok := unwrap(e).(*parser.BinaryExpr)
+	if !ok {
+		return false
+	}
+	side, _, _, ok := comparedWithScalar(b)
+	if !ok {
+		return false
+	}
+	for {
+		switch s := unwrap(side).(type) {
+		case *parser.AggregateExpr:
+			if s.Op != parser.SUM && s.Op != parser.MAX && s.Op != parser.MIN && s.Op != parser.AVG {
+				return false
+			}
+			side = s.Expr
+			continue
+		case *parser.Call:
+			if !counterFuncs[callName(s)] {
+				return false
+			}
+			_, vs := matrixSelector(s.Args[0])
+			if vs == nil {
+				return false
+			}
+			name := selectorName(vs)
+			return strings.HasSuffix(name, "_total") && !strings.HasSuffix(name, "_seconds_total") && !isRecordedName(name)
+		}
+		return false
+	}
 }
 
 var percentOfValueRe = regexp.MustCompile(`(?:\$value|\.Value)\s*\|\s*humanizePercentage|humanizePercentage\s+(?:\$value|\.Value)`)
