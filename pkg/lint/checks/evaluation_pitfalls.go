@@ -27,7 +27,11 @@ latest sample. A group evaluated less often than that writes samples
 that go stale between evaluations: queries and alerts that read the
 recorded series see gaps, and alerts in the group resolve and fire
 again between evaluations. Keep interval at 5m or less; for slow
-aggregates, evaluate often and widen the range instead.`,
+aggregates, evaluate often and widen the range instead.
+
+Measured on ../shared/corpus/valid (353 files, 12 646 rules): 3 findings
+in 2 files, 1 judged a real problem (33 %): the series do go stale, but
+one recording group is read only by alerts of the same group. Info.`,
 		Bad: `groups:
   - name: agent-daily
     interval: 1h
@@ -69,7 +73,11 @@ second is rejected as out of order or a duplicate, and the rule
 manager logs errors every cycle. Keep one.
 
 Expressions are compared as Prometheus prints them, so spacing and
-line breaks do not hide a copy; labels are compared as sets.`,
+line breaks do not hide a copy; labels are compared as sets.
+
+Measured on ../shared/corpus/valid (353 files, 12 646 rules): 7 findings
+in 4 files, 7 judged real (100 %): exact copies in promtool's and pint's
+test data. Warning.`,
 		Bad: `groups:
   - name: agent
     rules:
@@ -127,7 +135,11 @@ var alertTopk = &lint.Check{
 trade places, one alert resolves and another starts, so for: restarts
 for both and the alert may never fire, or fires and resolves in a loop.
 Alert on the condition of every series (x > threshold) and let
-Alertmanager group them.`,
+Alertmanager group them.
+
+Measured on ../shared/corpus/valid (353 files, 12 646 rules): 1 finding,
+judged real (pint's test of the pattern); topk by (…) (1, …)
+de-duplication is not reported. Info: one finding is no measurement.`,
 		Bad: `groups:
   - name: agent
     rules:
@@ -175,7 +187,11 @@ var upWithoutJob = &lint.Check{
 		Text: `up{} == 0 alerts for every target of every job, including the ones
 other teams own and the ones deliberately down, and the alert's labels
 say little about what is broken. Select the job the alert is about
-(up{job="agent"} == 0), or aggregate by job.`,
+(up{job="agent"} == 0), or aggregate by job.
+
+Measured on ../shared/corpus/valid (353 files, 12 646 rules): 28
+findings in 24 files; the alert does fire for every job in all of them,
+but most are deliberate catch-all TargetDown alerts. Info.`,
 		Bad: `groups:
   - name: agent
     rules:
@@ -231,7 +247,10 @@ var floatEquality = &lint.Check{
 edges of their window, so increase(restarts_total[5m]) is 1.0344… and
 not 1 after a single restart. An equality test (== 1, != 3) against such
 a value is almost never true. Compare with a range (> 0.5, >= 1).
-Equality with 0 is exact and not reported.`,
+Equality with 0 is exact and not reported.
+
+Measured on ../shared/corpus/valid (353 files, 12 646 rules): no
+findings, so no measured precision: info until measured.`,
 		Bad: `groups:
   - name: agent
     rules:
@@ -297,7 +316,11 @@ var negativeOffset = &lint.Check{
 		Text: `offset -5m reads samples from the future of the evaluation time. A rule
 is evaluated at the current time, where the future holds nothing yet,
 so the selector returns nothing or stale data. Negative offsets are for
-range queries over the past; a rule wants a positive offset.`,
+range queries over the past; a rule wants a positive offset.
+
+Measured on ../shared/corpus/valid (353 files, 12 646 rules): 1 finding,
+judged real (promtool's test of the pattern). Info: one finding is no
+measurement.`,
 		Bad: `groups:
   - name: agent
     rules:
@@ -343,7 +366,11 @@ var anchoredRegex = &lint.Check{
 "api", never "api-v2". Writing ^…$ changes nothing and suggests the
 author expects substring matching elsewhere, where job=~"api" then
 silently matches less than meant. Drop the anchors; write .*api.* for a
-substring match.`,
+substring match.
+
+Measured on ../shared/corpus/valid (353 files, 12 646 rules): 13
+findings in 5 files, all redundant anchors (style, never a wrong
+result). Info.`,
 		Bad: `groups:
   - name: agent
     rules:

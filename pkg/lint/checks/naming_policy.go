@@ -25,7 +25,11 @@ from a raw counter. Off by default; enable it with
 
     lint:
       checks:
-        naming/recording-rule: {enabled: true}`,
+        naming/recording-rule: {enabled: true}
+
+Measured on ../shared/corpus/valid (353 files, 12 646 rules): opt-in. 10
+144 findings in 70 files when enabled (10 000 of them in one generated
+promtool test file).`,
 		Bad: `groups:
   - name: agent
     rules:
@@ -64,7 +68,10 @@ default; enable it with
 
     lint:
       checks:
-        naming/alert-name: {enabled: true}`,
+        naming/alert-name: {enabled: true}
+
+Measured on ../shared/corpus/valid (353 files, 12 646 rules): opt-in.
+169 findings in 67 files when enabled.`,
 		Bad: `groups:
   - name: agent
     rules:

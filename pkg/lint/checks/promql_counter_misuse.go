@@ -28,7 +28,11 @@ For a counter use increase() (or rate(), irate()), which detect resets.
 Counters are recognised by their _total suffix (names that read as a
 level, …_nodes_offline_total, excepted) and histograms' and summaries'
 series: _bucket, _sum, and _count after a base unit (…_seconds_count).
-A bare _count is not enough: exporters end gauges in it too.`,
+A bare _count is not enough: exporters end gauges in it too.
+
+Measured on ../shared/corpus/valid (353 files, 12 646 rules): 2
+findings, 2 judged real (100 %): delta() of …_errors_total and
+…_refused_connections_total. Warning.`,
 		Bad: `groups:
   - name: agent
     rules:
@@ -76,7 +80,7 @@ A bare _count is not enough: exporters end gauges in it too.`,
 
 var alertIrate = &lint.Check{
 	ID:       "alert/irate",
-	Severity: diag.Info,
+	Severity: diag.Warning,
 	Doc: lint.Doc{
 		Title: "irate() in an alerting rule",
 		Text: `irate() looks only at the last two samples of its window, so it follows
@@ -84,7 +88,11 @@ every spike and dip. In an alert the condition then flaps between true
 and false, the for: timer restarts and the alert fires late or never;
 the window's length changes nothing but how far back a sample may be.
 rate() averages over the window and is what alerts want; irate() is for
-zoomed-in graphs.`,
+zoomed-in graphs.
+
+Measured on ../shared/corpus/valid (353 files, 12 646 rules): 9 findings
+in 2 files, 9 judged real (100 %): irate() in alerts with for:, which
+Prometheus's documentation says to avoid. Warning.`,
 		Bad: `groups:
   - name: agent
     rules:
@@ -132,7 +140,11 @@ without rate().
 The check reads the recording rules of the same file, and also judges a
 recorded name by its parts: a metric part that is a counter
 (…_total, _count, _sum, _bucket) and operations that sum without a rate
-(job:requests_total:sum).`,
+(job:requests_total:sum).
+
+Measured on ../shared/corpus/valid (353 files, 12 646 rules): no
+findings (the pattern is absent from the corpus), so no measured
+precision: info until measured.`,
 		Bad: `groups:
   - name: agent
     rules:
@@ -242,7 +254,11 @@ rates (or increases) over the same window instead.
 
 Both sides must be raw _total counters (possibly summed or scaled); names
 that read as levels (…_nodes_offline_total) and uptime counters are not
-judged, as in promql/raw-counter.`,
+judged, as in promql/raw-counter.
+
+Measured on ../shared/corpus/valid (353 files, 12 646 rules): 3 findings
+in 2 files, 3 judged real (100 %): a Spark failed/total task ratio and
+pint's own test of the pattern. Warning.`,
 		Bad: `groups:
   - name: agent
     rules:
@@ -296,7 +312,12 @@ Exporters end many gauges in _count (postgres_exporter's
 pg_stat_activity_count, a JMX exporter's …_region_count), so a _count
 series is judged only when a base unit comes before it
 (…_seconds_count, …_bytes_count), the way histograms and summaries are
-named; _sum and _bucket always are.`,
+named; _sum and _bucket always are.
+
+Measured on ../shared/corpus/valid (353 files, 12 646 rules): no
+findings once bare _count names were excluded (an earlier draft gave 7,
+of which 1 was a counter: 14 %), so no measured precision: info until
+measured.`,
 		Bad: `groups:
   - name: agent
     rules:

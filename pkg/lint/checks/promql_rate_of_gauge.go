@@ -27,7 +27,13 @@ in-use levels (go_memstats_heap_inuse_bytes), ages and backlogs. And a
 subquery over a ratio or a product of two series
 (increase((used / size)[4h:1m])) is never a counter: every time the
 ratio goes down the result jumps. Use deriv(), delta() or changes()
-instead.`,
+instead.
+
+Measured on ../shared/corpus/valid (353 files, 12 646 rules): no
+findings, so no measured precision: info until measured. An earlier
+draft that took every …_time_seconds for a timestamp gave 5 false
+findings (…_query_time_seconds is accumulated time), hence the moment
+words.`,
 		Bad: `groups:
   - name: agent
     rules:

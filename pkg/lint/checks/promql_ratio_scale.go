@@ -25,7 +25,11 @@ Multiply by 100 first, or compare with 0.9.
 
 a / (b * 100) is the other half of the mix-up: the ×100 lands on the
 denominator and the result is 10 000 times too small for a percentage.
-Write a / b * 100 or 100 * a / b.`,
+Write a / b * 100 or 100 * a / b.
+
+Measured on ../shared/corpus/valid (353 files, 12 646 rules): 2 findings
+in 1 file, 0 judged certainly real: activemq_*_usage_ratio > 70, where
+the exporter may publish a percentage under a _ratio name. Info.`,
 		Bad: `groups:
   - name: agent
     rules:

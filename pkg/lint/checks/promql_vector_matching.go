@@ -31,7 +31,14 @@ prove that a label is on one side and not on the other. A side of raw
 series is taken to carry labels only when every series it reads is an
 exporter's (no recording-rule colon in its name). Use on(…) or
 ignoring(…) to say which labels should pair the series, or aggregate both
-sides by the same labels.`,
+sides by the same labels.
+
+Measured on ../shared/corpus/valid (353 files, 12 646 rules): 15
+findings in 9 files, 15 judged real (100 %): hit + miss counters that
+differ in a label (memcached, MongoDB), an and/divide between a side
+aggregated by job and raw series that keep instance (kube-state,
+PostgreSQL, Thanos), by (instance, status) / by (instance) (GitLab),
+sum() against labelled series (DigitalOcean, absent()). Warning.`,
 		Bad: `groups:
   - name: agent
     rules:
@@ -50,26 +57,63 @@ sides by the same labels.`,
 	Rule: checkVectorMatching,
 }
 
+// maxMatchedOps bounds the size of the expressions judged: each
+// operation costs a walk of its operands, and generated expressions can
+// chain thousands. Hand-written rules stay far below it.
+const maxMatchedOps = 64
+
 func checkVectorMatching(p *lint.Pass, r *lint.Rule) {
 	if ast(r) == nil {
 		return
 	}
+	ops := 0
 	walk(ast(r), func(n parser.Node, _ []parser.Node) bool {
+		if b, ok := n.(*parser.BinaryExpr); ok && matchedOp(b) {
+			ops++
+		}
+		return ops <= maxMatchedOps
+	})
+	if ops > maxMatchedOps {
+		return
+	}
+	type finding struct {
+		b   *parser.BinaryExpr
+		msg string
+	}
+	var found []finding
+	// hasInner marks the operations with a failing operation below them:
+	// only the innermost is reported, an outer one that fails because an
+	// inner one is always empty says nothing new.
+	hasInner := map[parser.Node]bool{}
+	walk(ast(r), func(n parser.Node, path []parser.Node) bool {
 		b, ok := n.(*parser.BinaryExpr)
-		if !ok || b.Op == parser.LOR || isScalar(b.LHS) || isScalar(b.RHS) ||
-			b.LHS.Type() != parser.ValueTypeVector || b.RHS.Type() != parser.ValueTypeVector {
+		if !ok || !matchedOp(b) {
 			return true
 		}
-		// Report the innermost operation only: an outer one that fails
-		// because an inner one is always empty says nothing new.
-		if msg := neverMatches(b); msg != "" && !innerNeverMatches(b) {
-			start, end := nodeRange(b)
-			p.ReportExpr(r, start, end,
-				fmt.Sprintf("%q never matches a series: %s, so the result is always empty", b.Op, msg),
-				"aggregate both sides by the same labels, or say which labels pair the series with on(…) or ignoring(…)")
+		if msg := neverMatches(b); msg != "" {
+			found = append(found, finding{b, msg})
+			for _, a := range path {
+				hasInner[a] = true
+			}
 		}
 		return true
 	})
+	for _, f := range found {
+		if hasInner[f.b] {
+			continue
+		}
+		start, end := nodeRange(f.b)
+		p.ReportExpr(r, start, end,
+			fmt.Sprintf("%q never matches a series: %s, so the result is always empty", f.b.Op, f.msg),
+			"aggregate both sides by the same labels, or say which labels pair the series with on(…) or ignoring(…)")
+	}
+}
+
+// matchedOp reports whether b pairs the series of two vectors (or is
+// not a union, which keeps unmatched series).
+func matchedOp(b *parser.BinaryExpr) bool {
+	return b.Op != parser.LOR && !isScalar(b.LHS) && !isScalar(b.RHS) &&
+		b.LHS.Type() == parser.ValueTypeVector && b.RHS.Type() == parser.ValueTypeVector
 }
 
 // neverMatches explains why no series of b's sides can pair, or returns "".
@@ -265,19 +309,4 @@ func scrapedOnly(e parser.Expr) bool {
 		}
 	}
 	return true
-}
-
-// innerNeverMatches reports whether an operation below b never matches.
-func innerNeverMatches(b *parser.BinaryExpr) bool {
-	found := false
-	for _, side := range []parser.Expr{b.LHS, b.RHS} {
-		walk(side, func(n parser.Node, _ []parser.Node) bool {
-			if c, ok := n.(*parser.BinaryExpr); ok && c.Op != parser.LOR && !isScalar(c.LHS) && !isScalar(c.RHS) &&
-				c.LHS.Type() == parser.ValueTypeVector && c.RHS.Type() == parser.ValueTypeVector && neverMatches(c) != "" {
-				found = true
-			}
-			return !found
-		})
-	}
-	return found
 }

@@ -5,7 +5,10 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
+	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/prometheus/model/labels"
@@ -34,7 +37,12 @@ the rule manager does, against a sample alert: its labels are the ones
 the expression can return (with non-numeric sample values, except labels
 that hold numbers such as le, quantile and code), its $value is a number,
 and query returns one sample with no labels, without any network. Texts
-made only of $labels.x and $value are not expanded: they cannot fail.`,
+made only of $labels.x and $value are not expanded: they cannot fail.
+
+Measured on ../shared/corpus/valid (353 files, 12 646 rules): 10
+findings in 3 files, 10 judged real (100 %): {{value}} without an
+argument (Cilium), $.labels (the field is .Labels) in Prometheus's own
+rulefmt test data. Warning.`,
 		Bad: `groups:
   - name: agent
     rules:
@@ -62,6 +70,12 @@ var numericLabels = map[string]bool{
 	"replica": true, "id": true, "index": true, "priority": true, "exit_code": true,
 }
 
+// runtimeCache remembers expansion outcomes by text and label names.
+var (
+	runtimeCache     sync.Map // string -> error (noError for success)
+	runtimeCacheSize atomic.Int64
+)
+
 var templateExecErr = regexp.MustCompile(`^error executing template [^:]*: template: [^:]*:(\d+):(\d+): (.*)$`)
 
 func checkTemplateRuntime(p *lint.Pass, r *lint.Rule) {
@@ -86,11 +100,34 @@ func checkTemplateRuntime(p *lint.Pass, r *lint.Rule) {
 		return promql.Vector{{Metric: labels.FromStrings("instance", "sample:9090", "job", "sample"), F: 1}}, nil
 	}
 	u, _ := url.Parse("http://prometheus.example")
+	names := make([]string, 0, len(lbls))
+	for n := range lbls {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	labelKey := strings.Join(names, ",")
 	for _, kv := range kvs {
 		text := kv.Value.Value
-		ex := template.NewTemplateExpander(context.Background(), templateDefs+text, "__alert", data, 0, query, u, nil)
-		_, err := ex.Expand()
-		if err == nil {
+		// The outcome depends only on the text and the sample labels'
+		// names (their values follow from the names), and the same
+		// annotations recur across rules: expand each pair once.
+		key := text + "\x00" + labelKey
+		var err error
+		if v, ok := runtimeCache.Load(key); ok {
+			err, _ = v.(error)
+		} else {
+			ex := template.NewTemplateExpander(context.Background(), templateDefs+text, "__alert", data, 0, query, u, nil)
+			_, err = ex.Expand()
+			if runtimeCacheSize.Load() < templateCacheMax {
+				runtimeCacheSize.Add(1)
+				if err == nil {
+					runtimeCache.Store(key, noError)
+				} else {
+					runtimeCache.Store(key, err)
+				}
+			}
+		}
+		if err == nil || err == noError {
 			continue
 		}
 		msg := err.Error()
@@ -163,7 +200,10 @@ wants a 0–1 ratio. When the expression already multiplied by 100
 value with humanize and a literal %, or drop the * 100 and compare with
 0.9. The same goes for a value that is a plain rate() or increase() of
 a counter, divided by nothing: errors per second are not a fraction
-(rates of _seconds_total counters, which are, are not reported).`,
+(rates of _seconds_total counters, which are, are not reported).
+
+Measured on ../shared/corpus/valid (353 files, 12 646 rules): no
+findings, so no measured precision: info until measured.`,
 		Bad: `groups:
   - name: agent
     rules:
