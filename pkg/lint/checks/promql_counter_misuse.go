@@ -300,7 +300,7 @@ var rawCumulative = &lint.Check{
 	ID:       "promql/raw-cumulative",
 	Severity: diag.Info,
 	Doc: lint.Doc{
-		Title: "A histogram's or summary's _count, _sum or _bucket compared with a threshold",
+		Title: "A counter without _total (a histogram's _count, _sum or _bucket, a known exporter counter) compared with a threshold",
 		Text: `The _count, _sum and _bucket series of a histogram or a summary are
 counters although their names lack _total: they count every observation
 since the process started. Compared with a threshold
@@ -312,7 +312,11 @@ Exporters end many gauges in _count (postgres_exporter's
 pg_stat_activity_count, a JMX exporter's …_region_count), so a _count
 series is judged only when a base unit comes before it
 (…_seconds_count, …_bytes_count), the way histograms and summaries are
-named; _sum and _bucket always are.
+named; _sum and _bucket always are. So are a few well-known exporter
+counters named before the _total convention: SNMP's IF-MIB interface
+counters (ifInErrors, ifHCInOctets …), postgres_exporter's
+pg_stat_database_xact_commit, …_deadlocks and the like, mysqld_exporter's
+mysql_global_status_slow_queries and the like.
 
 Measured on ../shared/corpus/valid (353 files, 12 646 rules): no
 findings once bare _count names were excluded (an earlier draft gave 7,
@@ -351,7 +355,7 @@ measured.`,
 			name := selectorName(vs)
 			start, end := nodeRange(vs)
 			p.ReportExpr(r, start, end,
-				fmt.Sprintf("%s counts every observation since the process started (a counter without _total), compared with a threshold", name),
+				fmt.Sprintf("%s is a counter without _total: it counts every event since the process started, and is compared with a threshold", name),
 				fmt.Sprintf("compare its rate or increase over a window, e.g. increase(%s[1h])", name))
 			return true
 		})
@@ -363,7 +367,7 @@ func rawCumulativeSelector(e parser.Expr) *parser.VectorSelector {
 	switch e := unwrap(e).(type) {
 	case *parser.VectorSelector:
 		name := selectorName(e)
-		if name == "" || isRecordedName(name) || !histogramSeries(name) {
+		if name == "" || isRecordedName(name) || !(histogramSeries(name) || knownCounters[name]) {
 			return nil
 		}
 		return e
@@ -397,4 +401,23 @@ func histogramSeries(name string) bool {
 		return len(words) > 0 && unitWords[words[len(words)-1]]
 	}
 	return false
+}
+
+// knownCounters are exporters' counters that predate the _total suffix.
+var knownCounters = map[string]bool{
+	"ifInErrors": true, "ifOutErrors": true, "ifInDiscards": true, "ifOutDiscards": true,
+	"ifInOctets": true, "ifOutOctets": true, "ifHCInOctets": true, "ifHCOutOctets": true,
+	"ifInUnknownProtos": true, "ifInUcastPkts": true, "ifOutUcastPkts": true,
+	"ifHCInUcastPkts": true, "ifHCOutUcastPkts": true, "ifHCInMulticastPkts": true,
+	"ifHCOutMulticastPkts": true, "ifHCInBroadcastPkts": true, "ifHCOutBroadcastPkts": true,
+	"pg_stat_database_xact_commit": true, "pg_stat_database_xact_rollback": true,
+	"pg_stat_database_blks_read": true, "pg_stat_database_blks_hit": true,
+	"pg_stat_database_tup_returned": true, "pg_stat_database_tup_fetched": true,
+	"pg_stat_database_tup_inserted": true, "pg_stat_database_tup_updated": true,
+	"pg_stat_database_tup_deleted": true, "pg_stat_database_conflicts": true,
+	"pg_stat_database_temp_files": true, "pg_stat_database_temp_bytes": true,
+	"pg_stat_database_deadlocks": true,
+	"mysql_global_status_slow_queries": true, "mysql_global_status_questions": true,
+	"mysql_global_status_queries": true, "mysql_global_status_aborted_clients": true,
+	"mysql_global_status_aborted_connects": true, "mysql_global_status_innodb_log_waits": true,
 }
