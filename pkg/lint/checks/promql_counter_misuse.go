@@ -416,7 +416,7 @@ var knownCounters = map[string]bool{
 	"pg_stat_database_tup_inserted": true, "pg_stat_database_tup_updated": true,
 	"pg_stat_database_tup_deleted": true, "pg_stat_database_conflicts": true,
 	"pg_stat_database_temp_files": true, "pg_stat_database_temp_bytes": true,
-	"pg_stat_database_deadlocks": true,
+	"pg_stat_database_deadlocks":       true,
 	"mysql_global_status_slow_queries": true, "mysql_global_status_questions": true,
 	"mysql_global_status_queries": true, "mysql_global_status_aborted_clients": true,
 	"mysql_global_status_aborted_connects": true, "mysql_global_status_innodb_log_waits": true,
