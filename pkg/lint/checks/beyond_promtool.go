@@ -24,6 +24,7 @@ var beyondPromtool = []*lint.Check{
 	alertTopk,
 	upWithoutJob,
 	floatEquality,
+	sumOfRatio,
 	negativeOffset,
 	anchoredRegex,
 	namingRecordingRule,
