@@ -25,6 +25,7 @@ var beyondPromtool = []*lint.Check{
 	upWithoutJob,
 	floatEquality,
 	sumOfRatio,
+	countZero,
 	negativeOffset,
 	anchoredRegex,
 	namingRecordingRule,
