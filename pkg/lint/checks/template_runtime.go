@@ -70,6 +70,10 @@ var numericLabels = map[string]bool{
 	"replica": true, "id": true, "index": true, "priority": true, "exit_code": true,
 }
 
+// hugeFormat matches printf widths or precisions of 1000 and more: a
+// hostile rule file could make the expansion allocate gigabytes.
+var hugeFormat = regexp.MustCompile(`%[-+# 0]*(\d{4,}|\.\d{4,}|\d*\.\d{4,})`)
+
 // runtimeCache remembers expansion outcomes by text and label names.
 var (
 	runtimeCache     sync.Map // string -> error (noError for success)
@@ -86,7 +90,7 @@ func checkTemplateRuntime(p *lint.Pass, r *lint.Rule) {
 	for _, list := range [][]lint.KV{r.Labels, r.Annotations} {
 		for _, kv := range list {
 			t := kv.Value.Value
-			if strings.Contains(t, "{{") && !simpleTemplate(t) && parseTemplate(t) == nil {
+			if strings.Contains(t, "{{") && !simpleTemplate(t) && parseTemplate(t) == nil && !hugeFormat.MatchString(t) {
 				kvs = append(kvs, kv)
 			}
 		}
