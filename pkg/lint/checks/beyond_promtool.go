@@ -19,6 +19,7 @@ var beyondPromtool = []*lint.Check{
 	ratioScale,
 	templatePercentScale,
 	templateRuntime,
+	templateQuery,
 	groupLongInterval,
 	recordDuplicate,
 	alertTopk,
