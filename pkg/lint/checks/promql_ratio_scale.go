@@ -23,7 +23,10 @@ does a series named …_ratio. Compared with a number above 1 (> 90,
 meaning 90 %), the condition is never true: the alert never fires.
 Multiply by 100 first, or compare with 0.9.
 
-a / (b * 100) is the other half of the mix-up: the ×100 lands on the
+x{code=~"5.."} / x, with no aggregation on either side, pairs every
+5xx series with itself: the ratio is 1 whenever there is an error.
+
+a / (b * 100) is the other half of the scale mix-up: the ×100 lands on the
 denominator and the result is 10 000 times too small for a percentage.
 Write a / b * 100 or 100 * a / b.
 
@@ -69,6 +72,13 @@ func checkRatioScale(p *lint.Pass, f *lint.File) {
 				return true
 			}
 			if b.Op == parser.DIV {
+				if name := selfDivision(b); name != "" {
+					start, end := nodeRange(b)
+					p.ReportExpr(r, start, end,
+						fmt.Sprintf("each series of %s is divided by itself (the part keeps every label of the whole, so they match one to one): the ratio is always 1", name),
+						"aggregate the label that tells the part from the whole away on both sides, e.g. sum without (code) (…) / sum without (code) (…)")
+					return true
+				}
 				if scaledBy100(b.RHS) {
 					start, end := nodeRange(b)
 					p.ReportExpr(r, start, end,
@@ -250,4 +260,63 @@ func callShape(e parser.Expr) string {
 		return true
 	})
 	return b.String()
+}
+
+// selfDivision returns the metric name when b divides a selection of a
+// metric by a wider selection of the same metric with nothing
+// aggregated, so that one to one matching pairs each series with itself.
+func selfDivision(b *parser.BinaryExpr) string {
+	if b.VectorMatching != nil && (b.VectorMatching.On || len(b.VectorMatching.MatchingLabels) > 0) {
+		return ""
+	}
+	num, nf := bareSeries(b.LHS)
+	den, df := bareSeries(b.RHS)
+	if num == nil || den == nil || nf != df {
+		return ""
+	}
+	name := selectorName(num)
+	if name == "" || name != selectorName(den) || len(num.LabelMatchers) <= len(den.LabelMatchers) {
+		return ""
+	}
+	for _, dm := range den.LabelMatchers {
+		found := false
+		for _, nm := range num.LabelMatchers {
+			if nm.String() == dm.String() {
+				found = true
+			}
+		}
+		if !found {
+			return ""
+		}
+	}
+	return name
+}
+
+// bareSeries returns the selector of an expression that keeps every
+// label of its series — a selector, optionally under one rate-like
+// function and scaled by numbers — and the function's name.
+func bareSeries(e parser.Expr) (*parser.VectorSelector, string) {
+	for {
+		switch x := unwrap(e).(type) {
+		case *parser.BinaryExpr:
+			switch {
+			case isScalar(x.RHS) && !isScalar(x.LHS):
+				e = x.LHS
+			case isScalar(x.LHS) && !isScalar(x.RHS):
+				e = x.RHS
+			default:
+				return nil, ""
+			}
+		case *parser.VectorSelector:
+			return x, ""
+		case *parser.Call:
+			if !windowFuncs[callName(x)] {
+				return nil, ""
+			}
+			_, vs := matrixSelector(x.Args[0])
+			return vs, callName(x)
+		default:
+			return nil, ""
+		}
+	}
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/agentalerts/agentalerts/pkg/diag"
 	"github.com/agentalerts/agentalerts/pkg/lint"
 )
 
@@ -15,7 +16,7 @@ import (
 // catch at the right line. Raise it when a check learns to catch more;
 // the test fails when the count drops, so a check cannot silently lose a
 // real bug it used to find.
-const realBugsCaught = 34
+const realBugsCaught = 36
 
 // TestRealBugs lints each file of testdata/lint/realbugs (one real bug from
 // a public issue or pull request each, with its source URL at the top)
@@ -57,6 +58,10 @@ func TestRealBugs(t *testing.T) {
 		for _, d := range res.Diagnostics {
 			if d.Pos.Line == ws[0].line && ws[0].re.MatchString(d.Check) {
 				hit = true
+			} else if d.Severity == diag.Error {
+				// Any other error means the reproduction itself is broken
+				// (a typo), which would hide the bug it holds.
+				t.Errorf("%s: %s (%s): a real-bug file must load", d.Pos, d.Message, d.Check)
 			}
 		}
 		if hit {
