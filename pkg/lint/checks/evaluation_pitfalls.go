@@ -98,31 +98,34 @@ test data. Warning.`,
 	File: func(p *lint.Pass, f *lint.File) {
 		// One file only: which files one Prometheus loads together is not
 		// known here, and repositories keep alternative copies side by side.
-		first := map[string]diag.Pos{}
-		for _, d := range f.Docs {
-			for _, g := range d.Groups {
-				for _, r := range g.Rules {
-					if r.Record.Value == "" || ast(r) == nil {
-						continue
-					}
-					ls := make([]string, 0, len(r.Labels))
-					for _, kv := range r.Labels {
-						ls = append(ls, kv.Key.Value+"="+kv.Value.Value)
-					}
-					sort.Strings(ls)
-					key := r.Record.Value + "\x00" + ast(r).String() + "\x00" + strings.Join(ls, "\x00")
-					pos := lint.NodePos(f.Path, r.Record.Key)
-					at, ok := first[key]
-					if !ok {
-						first[key] = pos
-						continue
-					}
-					p.ReportAt(r, r.Record.Key,
-						fmt.Sprintf("recording rule %s repeats the one on line %d (same expression and labels): the series is written twice", r.Record.Value, at.Line),
-						"delete one of the copies")
-				}
+		// Printing an expression costs more than the rest of the check,
+		// so only names recorded twice are compared that way.
+		count := map[string]int{}
+		forEachRule(f, func(r *lint.Rule) {
+			if r.Record.Value != "" && ast(r) != nil {
+				count[r.Record.Value]++
 			}
-		}
+		})
+		first := map[string]diag.Pos{}
+		forEachRule(f, func(r *lint.Rule) {
+			if count[r.Record.Value] < 2 || ast(r) == nil {
+				return
+			}
+			ls := make([]string, 0, len(r.Labels))
+			for _, kv := range r.Labels {
+				ls = append(ls, kv.Key.Value+"="+kv.Value.Value)
+			}
+			sort.Strings(ls)
+			key := r.Record.Value + "\x00" + ast(r).String() + "\x00" + strings.Join(ls, "\x00")
+			at, ok := first[key]
+			if !ok {
+				first[key] = lint.NodePos(f.Path, r.Record.Key)
+				return
+			}
+			p.ReportAt(r, r.Record.Key,
+				fmt.Sprintf("recording rule %s repeats the one on line %d (same expression and labels): the series is written twice", r.Record.Value, at.Line),
+				"delete one of the copies")
+		})
 	},
 }
 
