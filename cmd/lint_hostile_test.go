@@ -16,7 +16,7 @@ import (
 // otherFile is linted beside each hostile file; its one finding proves
 // the run went on after the hostile file was rejected.
 const (
-	otherFile    = "groups:\n- name: g\n  rules:\n  - alert: A\n    expr: up == 0\n    for: 5m\n    labels: {severity: ticket}\n"
+	otherFile    = "groups:\n- name: g\n  rules:\n  - alert: A\n    expr: up{job=\"a\"} == 0\n    for: 5m\n    labels: {severity: ticket}\n"
 	otherFinding = "ok.yaml:4:5: warning: alert has no annotations \"summary\" and \"description\" (annotations/required)"
 )
 

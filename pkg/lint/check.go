@@ -31,6 +31,9 @@ type Check struct {
 	ID       string        // stable "area/topic", e.g. "promql/histogram-quantile"
 	Severity diag.Severity // default severity; config may override
 	Doc      Doc
+	// Off makes the check opt-in: it runs only when the config enables
+	// it (policies some teams want and others do not, such as naming).
+	Off bool
 
 	Rule   func(p *Pass, r *Rule)
 	Group  func(p *Pass, g *Group)

@@ -137,7 +137,7 @@ func (cfg *Config) Enabled(c *Check) bool {
 	if cc, ok := cfg.Checks[c.ID]; ok && cc.Enabled != nil {
 		return *cc.Enabled
 	}
-	return true
+	return !c.Off
 }
 
 // IsPage reports whether a severity label value means "page".

@@ -14,9 +14,10 @@ import (
 	"github.com/agentalerts/agentalerts/pkg/lint"
 )
 
-// TestLintReachesNoServer: lint parses templates but never expands them,
-// and opens no connection. The code of lint (pkg/lint, its checks and
-// formats) imports no network package and calls no template expansion;
+// TestLintReachesNoServer: lint opens no connection. The code of lint
+// (pkg/lint, its checks and formats) imports no network package and calls
+// no template expansion, except template/runtime's (template_runtime.go),
+// whose query function answers from memory;
 // os/exec only runs git, for --diff-base, which names a revision. Then a
 // rule file whose annotations query and link to a loopback server, linted
 // with every check and a proxy pointing at that server, never reaches it.
@@ -45,7 +46,8 @@ func TestLintReachesNoServer(t *testing.T) {
 			}
 			goast.Inspect(f, func(n goast.Node) bool {
 				if call, ok := n.(*goast.CallExpr); ok {
-					if sel, ok := call.Fun.(*goast.SelectorExpr); ok && forbiddenCalls[sel.Sel.Name] {
+					if sel, ok := call.Fun.(*goast.SelectorExpr); ok && forbiddenCalls[sel.Sel.Name] &&
+						(sel.Sel.Name != "Expand" || filepath.Base(path) != "template_runtime.go") {
 						t.Errorf("%s calls %s", fset.Position(call.Pos()), sel.Sel.Name)
 					}
 				}

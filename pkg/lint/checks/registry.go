@@ -12,6 +12,7 @@ func All() []*lint.Check {
 	all = append(all, malformed...)
 	all = append(all, wrongResults...)
 	all = append(all, notActionable...)
+	all = append(all, beyondPromtool...)
 	sortByID(all)
 	return all
 }

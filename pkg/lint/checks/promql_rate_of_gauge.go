@@ -1,0 +1,151 @@
+package checks
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/prometheus/prometheus/promql/parser"
+
+	"github.com/agentalerts/agentalerts/pkg/diag"
+	"github.com/agentalerts/agentalerts/pkg/lint"
+)
+
+// rateOfGauge extends promql/rate-non-counter to what it leaves alone:
+// gauges named by words its list lacks (lag, in use, start time …) and
+// subqueries over expressions that cannot be counters. Names that check
+// already reports are skipped here, so one mistake gives one finding.
+var rateOfGauge = &lint.Check{
+	ID:       "promql/rate-of-gauge",
+	Severity: diag.Info,
+	Doc: lint.Doc{
+		Title: "A rate or increase of a timestamp, a lag, an in-use level or a ratio",
+		Text: `rate(), irate() and increase() read every decrease as a counter reset.
+Some gauges escape promql/rate-non-counter's word list: timestamps
+(process_start_time_seconds, whose rate is 0, or 1 after each restart —
+count restarts with changes()), lags (kafka_consumergroup_lag),
+in-use levels (go_memstats_heap_inuse_bytes), ages and backlogs. And a
+subquery over a ratio or a product of two series
+(increase((used / size)[4h:1m])) is never a counter: every time the
+ratio goes down the result jumps. Use deriv(), delta() or changes()
+instead.
+
+Measured on ../shared/corpus/valid (353 files, 12 646 rules): no
+findings, so no measured precision: info until measured. An earlier
+draft that took every …_time_seconds for a timestamp gave 5 false
+findings (…_query_time_seconds is accumulated time), hence the moment
+words.`,
+		Bad: `groups:
+  - name: agent
+    rules:
+      - alert: AgentRestarted
+        expr: rate(process_start_time_seconds{job="agent"}[30m]) > 0
+`,
+		Good: `groups:
+  - name: agent
+    rules:
+      - alert: AgentRestarted
+        expr: changes(process_start_time_seconds{job="agent"}[30m]) > 0
+`,
+	},
+	Rule: func(p *lint.Pass, r *lint.Rule) {
+		if ast(r) == nil {
+			return
+		}
+		walk(ast(r), func(n parser.Node, path []parser.Node) bool {
+			fn := callName(n)
+			if !counterFuncs[fn] || hasAncestorCall(path, isHistogramFunc) {
+				return true
+			}
+			arg := n.(*parser.Call).Args[0]
+			if sq, ok := unwrap(arg).(*parser.SubqueryExpr); ok {
+				if b := stripScale(sq.Expr); b != nil && (b.Op == parser.DIV || b.Op == parser.MUL) &&
+					!isScalar(b.LHS) && !isScalar(b.RHS) {
+					start, end := nodeRange(n)
+					p.ReportExpr(r, start, end,
+						fmt.Sprintf("%s() of a subquery over a %s of two series, which is not a counter: every decrease is read as a reset", fn, map[parser.ItemType]string{parser.DIV: "ratio", parser.MUL: "product"}[b.Op]),
+						"use deriv() or delta() over the subquery")
+				}
+				return true
+			}
+			_, vs := matrixSelector(arg)
+			if vs == nil {
+				return true
+			}
+			name := selectorName(vs)
+			if name == "" || isRecordedName(name) || isCounterName(name) || gaugeWord(name) != "" {
+				return true
+			}
+			word := extraGaugeWord(name)
+			if word == "" {
+				return true
+			}
+			alt := "deriv() or delta()"
+			if word == "time" {
+				alt = "changes()"
+			}
+			start, end := nodeRange(vs)
+			p.ReportExpr(r, start, end,
+				fmt.Sprintf("%s() on %s, which is a gauge by its name (%q): every decrease is read as a counter reset", fn, name, word),
+				"use "+alt)
+			return true
+		})
+	},
+}
+
+// extraGaugeWords end the names of gauges that gaugeWords lacks.
+var extraGaugeWords = map[string]bool{
+	"lag": true, "inuse": true, "age": true, "backlog": true, "occupancy": true,
+	"saturation": true, "watermark": true, "offset": true,
+}
+
+// momentWords, before time_seconds, say the series holds a moment.
+var momentWords = map[string]bool{
+	"start": true, "boot": true, "creation": true, "created": true, "change": true,
+	"modified": true, "expiration": true, "expiry": true, "success": true, "failure": true,
+}
+
+// extraGaugeWord returns the word that marks name as a gauge: one of
+// extraGaugeWords, "in use", or "time" before a seconds unit when the
+// word before says it is a moment (start_time_seconds).
+func extraGaugeWord(name string) string {
+	words := strings.Fields(splitWords(baseName(name)))
+	n := len(words)
+	if n == 0 {
+		return ""
+	}
+	last := n - 1
+	if unitWords[words[last]] && last > 0 {
+		// …_query_time_seconds is accumulated time, a counter;
+		// …_start_time_seconds is a moment, a gauge.
+		if words[last] == "seconds" && words[last-1] == "time" && last > 1 && (momentWords[words[last-2]] || words[0] == "last") {
+			return "time"
+		}
+		last--
+	}
+	if extraGaugeWords[words[last]] {
+		return words[last]
+	}
+	if last > 0 && words[last-1] == "in" && words[last] == "use" {
+		return "in use"
+	}
+	return ""
+}
+
+// stripScale returns the vector-vector operation under any scaling by
+// numbers ((a / b) * 100 → a / b), or nil.
+func stripScale(e parser.Expr) *parser.BinaryExpr {
+	for {
+		b, ok := unwrap(e).(*parser.BinaryExpr)
+		if !ok {
+			return nil
+		}
+		switch {
+		case isScalar(b.RHS) && !isScalar(b.LHS):
+			e = b.LHS
+		case isScalar(b.LHS) && !isScalar(b.RHS):
+			e = b.RHS
+		default:
+			return b
+		}
+	}
+}

@@ -1,0 +1,82 @@
+package checks
+
+import (
+	"fmt"
+
+	"github.com/prometheus/prometheus/promql/parser"
+
+	"github.com/agentalerts/agentalerts/pkg/diag"
+	"github.com/agentalerts/agentalerts/pkg/lint"
+)
+
+var sumOfRatio = &lint.Check{
+	ID:       "promql/sum-of-ratio",
+	Severity: diag.Warning,
+	Doc: lint.Doc{
+		Title: "A division inside sum() or avg() whose denominator can be 0",
+		Text: `sum(a / b) divides series by series first. Where one b is 0 (a rate
+over an idle window), that quotient is NaN or ±Inf, and one NaN makes the whole sum NaN: every comparison with NaN is
+false, so the alert goes silent exactly when one instance is idle. Sum
+first and divide the sums (sum(a) / sum(b)), or keep the denominator
+away from 0 (clamp_min(b, 1), b > 0). max() and min() skip NaN and are
+not reported, nor are denominators that are not rates or increases (a
+capacity or a size is 0 only by accident).
+
+Measured on ../shared/corpus/valid (353 files, 12 646 rules): 8
+findings in 5 files, 8 judged real (100 %): per-series latency and
+error ratios of rates summed or averaged (CouchDB, Tomcat, Ceph,
+postgres, WildFly). A draft that judged every denominator gave 17
+findings, 10 real (59 %). Warning.`,
+		Bad: `groups:
+  - name: agent
+    rules:
+      - alert: AgentErrorRatioHigh
+        expr: sum by (job) (rate(agent_errors_total[5m]) / rate(agent_requests_total[5m])) > 0.05
+        for: 10m
+`,
+		Good: `groups:
+  - name: agent
+    rules:
+      - alert: AgentErrorRatioHigh
+        expr: sum by (job) (rate(agent_errors_total[5m])) / sum by (job) (rate(agent_requests_total[5m])) > 0.05
+        for: 10m
+`,
+	},
+	Rule: func(p *lint.Pass, r *lint.Rule) {
+		if ast(r) == nil {
+			return
+		}
+		walk(ast(r), func(n parser.Node, _ []parser.Node) bool {
+			a, ok := n.(*parser.AggregateExpr)
+			if !ok || (a.Op != parser.SUM && a.Op != parser.AVG) {
+				return true
+			}
+			b, ok := unwrap(a.Expr).(*parser.BinaryExpr)
+			// Only rates and increases are judged: they are 0 whenever
+			// nothing happens, while a denominator such as a capacity or
+			// a size is 0 only by accident.
+			if !ok || b.Op != parser.DIV || isScalar(b.LHS) || isScalar(b.RHS) || nonZero(b.RHS) || !hasCall(b.RHS, windowFuncs) {
+				return true
+			}
+			start, end := nodeRange(b)
+			p.ReportExpr(r, start, end,
+				fmt.Sprintf("%s() of a division: where a denominator is 0 the quotient is NaN and the whole %s is NaN, so comparisons with it are false", a.Op, a.Op),
+				fmt.Sprintf("divide the sums (%s(a) / %s(b)), or keep the denominator above 0 with clamp_min(b, 1)", a.Op, a.Op))
+			return true
+		})
+	},
+}
+
+// nonZero reports whether a denominator is kept away from 0: clamp_min,
+// or a filter that drops zeros (b > 0, b != 0).
+func nonZero(e parser.Expr) bool {
+	switch e := unwrap(e).(type) {
+	case *parser.Call:
+		return callName(e) == "clamp_min" || callName(e) == "clamp"
+	case *parser.BinaryExpr:
+		if _, op, v, ok := comparedWithScalar(e); ok && !e.ReturnBool {
+			return (op == parser.GTR && v >= 0) || (op == parser.NEQ && v == 0) || (op == parser.GTE && v > 0)
+		}
+	}
+	return false
+}

@@ -1,0 +1,312 @@
+package checks
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/prometheus/prometheus/model/labels"
+	"github.com/prometheus/prometheus/promql/parser"
+
+	"github.com/agentalerts/agentalerts/pkg/diag"
+	"github.com/agentalerts/agentalerts/pkg/lint"
+)
+
+var vectorMatching = &lint.Check{
+	ID:       "promql/vector-matching",
+	Severity: diag.Warning,
+	Doc: lint.Doc{
+		Title: "A binary operation between vectors whose labels can never match",
+		Text: `Without on() or ignoring(), an arithmetic, comparison, and or unless
+operation between two vectors pairs series whose labels are all equal
+(the metric name aside). When one side was aggregated by (job) and the
+other by (job, instance), or one side was summed away to no labels while
+the other keeps its scrape labels, no pair ever matches: the result is
+always empty, so the alert never fires and the recording rule records
+nothing, silently.
+
+The check uses the same label inference as the $labels checks: it only
+reports when aggregations (by, without), on() lists or label_replace
+prove that a label is on one side and not on the other. A side of raw
+series is taken to carry labels only when every series it reads is an
+exporter's (no recording-rule colon in its name). Use on(…) or
+ignoring(…) to say which labels should pair the series, or aggregate both
+sides by the same labels.
+
+Measured on ../shared/corpus/valid (353 files, 12 646 rules): 15
+findings in 9 files, 15 judged real (100 %): hit + miss counters that
+differ in a label (memcached, MongoDB), an and/divide between a side
+aggregated by job and raw series that keep instance (kube-state,
+PostgreSQL, Thanos), by (instance, status) / by (instance) (GitLab),
+sum() against labelled series (DigitalOcean, absent()). Warning.`,
+		Bad: `groups:
+  - name: agent
+    rules:
+      - alert: AgentErrorRatioHigh
+        expr: sum by (job) (rate(agent_errors_total[5m])) / sum by (job, instance) (rate(agent_requests_total[5m])) > 0.05
+        for: 10m
+`,
+		Good: `groups:
+  - name: agent
+    rules:
+      - alert: AgentErrorRatioHigh
+        expr: sum by (job) (rate(agent_errors_total[5m])) / sum by (job) (rate(agent_requests_total[5m])) > 0.05
+        for: 10m
+`,
+	},
+	Rule: checkVectorMatching,
+}
+
+// maxMatchedOps bounds the size of the expressions judged: each
+// operation costs a walk of its operands, and generated expressions can
+// chain thousands. Hand-written rules stay far below it.
+const maxMatchedOps = 64
+
+func checkVectorMatching(p *lint.Pass, r *lint.Rule) {
+	if ast(r) == nil {
+		return
+	}
+	ops := 0
+	walk(ast(r), func(n parser.Node, _ []parser.Node) bool {
+		if b, ok := n.(*parser.BinaryExpr); ok && matchedOp(b) {
+			ops++
+		}
+		return ops <= maxMatchedOps
+	})
+	if ops > maxMatchedOps {
+		return
+	}
+	type finding struct {
+		b   *parser.BinaryExpr
+		msg string
+	}
+	var found []finding
+	// hasInner marks the operations with a failing operation below them:
+	// only the innermost is reported, an outer one that fails because an
+	// inner one is always empty says nothing new.
+	hasInner := map[parser.Node]bool{}
+	walk(ast(r), func(n parser.Node, path []parser.Node) bool {
+		b, ok := n.(*parser.BinaryExpr)
+		if !ok || !matchedOp(b) {
+			return true
+		}
+		if msg := neverMatches(b); msg != "" {
+			found = append(found, finding{b, msg})
+			for _, a := range path {
+				hasInner[a] = true
+			}
+		}
+		return true
+	})
+	for _, f := range found {
+		if hasInner[f.b] {
+			continue
+		}
+		start, end := nodeRange(f.b)
+		p.ReportExpr(r, start, end,
+			fmt.Sprintf("%q never matches a series: %s, so the result is always empty", f.b.Op, f.msg),
+			"aggregate both sides by the same labels, or say which labels pair the series with on(…) or ignoring(…)")
+	}
+}
+
+// matchedOp reports whether b pairs the series of two vectors (or is
+// not a union, which keeps unmatched series).
+func matchedOp(b *parser.BinaryExpr) bool {
+	return b.Op != parser.LOR && !isScalar(b.LHS) && !isScalar(b.RHS) &&
+		b.LHS.Type() == parser.ValueTypeVector && b.RHS.Type() == parser.ValueTypeVector
+}
+
+// neverMatches explains why no series of b's sides can pair, or returns "".
+func neverMatches(b *parser.BinaryExpr) string {
+	lhs, rhs := outputLabels(b.LHS), outputLabels(b.RHS)
+	m := b.VectorMatching
+	var on bool
+	var names []string
+	if m != nil {
+		on, names = m.On, m.MatchingLabels
+	}
+	if l, r, v1, v2 := conflictingPins(b.LHS, b.RHS, on, names); l != "" {
+		return fmt.Sprintf("the left side selects %s=%q and the right side %s=%q, and that label takes part in the matching", l, v1, r, v2)
+	}
+	if on {
+		for _, n := range names {
+			la, ra := lhs.absent(n), rhs.absent(n)
+			if la && present(rhs, n) {
+				return fmt.Sprintf("on(%s) needs %q, which the left side drops and the right side keeps", strings.Join(names, ", "), n)
+			}
+			if ra && present(lhs, n) {
+				return fmt.Sprintf("on(%s) needs %q, which the right side drops and the left side keeps", strings.Join(names, ", "), n)
+			}
+		}
+		return ""
+	}
+	lhs, rhs = lhs.without(names), rhs.without(names)
+	switch {
+	case lhs.exact && rhs.exact:
+		if d := diffLabels(lhs, rhs); d != "" {
+			return d
+		}
+	case lhs.exact && len(lhs.only) == 0 && len(names) == 0 && scrapedOnly(b.RHS):
+		return "the left side has no labels and the right side keeps its series' labels"
+	case rhs.exact && len(rhs.only) == 0 && len(names) == 0 && scrapedOnly(b.LHS):
+		return "the right side has no labels and the left side keeps its series' labels"
+	case lhs.exact && scrapedOnly(b.RHS):
+		if n := lostScrapeLabel(lhs, rhs); n != "" {
+			return fmt.Sprintf("the left side keeps only %s and the right side keeps the scrape label %q", fmtLabels(lhs.known()), n)
+		}
+	case rhs.exact && scrapedOnly(b.LHS):
+		if n := lostScrapeLabel(rhs, lhs); n != "" {
+			return fmt.Sprintf("the right side keeps only %s and the left side keeps the scrape label %q", fmtLabels(rhs.known()), n)
+		}
+	}
+	return ""
+}
+
+// lostScrapeLabel returns a label every scraped series carries (job,
+// instance) that the aggregated side dropped and the raw side kept.
+func lostScrapeLabel(aggregated, raw labelSet) string {
+	for _, n := range []string{"instance", "job"} {
+		if !aggregated.only[n] && !raw.absent(n) {
+			return n
+		}
+	}
+	return ""
+}
+
+// conflictingPins finds a label both sides select with = and different
+// values, which also takes part in the matching: no pair can agree on it.
+func conflictingPins(l, r parser.Expr, on bool, names []string) (string, string, string, string) {
+	lp, rp := pinned(l), pinned(r)
+	for n, lv := range lp {
+		rv, ok := rp[n]
+		if !ok || rv == lv {
+			continue
+		}
+		in := false
+		for _, m := range names {
+			if m == n {
+				in = true
+			}
+		}
+		if in == on {
+			return n, n, lv, rv
+		}
+	}
+	return "", "", "", ""
+}
+
+// pinned maps the labels an expression's output series certainly carry
+// with one value, because a selector matched them with = and nothing
+// after it removed or rewrote them.
+func pinned(e parser.Expr) map[string]string {
+	switch e := unwrap(e).(type) {
+	case *parser.VectorSelector:
+		out := map[string]string{}
+		for _, m := range e.LabelMatchers {
+			if m.Name != labels.MetricName && m.Type == labels.MatchEqual && m.Value != "" {
+				out[m.Name] = m.Value
+			}
+		}
+		return out
+	case *parser.MatrixSelector:
+		return pinned(e.VectorSelector)
+	case *parser.SubqueryExpr:
+		return pinned(e.Expr)
+	case *parser.UnaryExpr:
+		return pinned(e.Expr)
+	case *parser.AggregateExpr:
+		in := pinned(e.Expr)
+		switch e.Op {
+		case parser.TOPK, parser.BOTTOMK, parser.LIMITK, parser.LIMIT_RATIO:
+			return in
+		case parser.COUNT_VALUES:
+			return nil
+		}
+		out := map[string]string{}
+		for n, v := range in {
+			kept := false
+			for _, g := range e.Grouping {
+				if g == n {
+					kept = true
+				}
+			}
+			if kept != e.Without {
+				out[n] = v
+			}
+		}
+		return out
+	case *parser.Call:
+		switch callName(e) {
+		case "rate", "irate", "increase", "delta", "idelta", "deriv", "abs", "ceil", "floor", "round",
+			"clamp", "clamp_min", "clamp_max", "avg_over_time", "max_over_time", "min_over_time",
+			"sum_over_time", "count_over_time", "last_over_time", "quantile_over_time", "predict_linear", "changes", "resets":
+			for _, a := range e.Args {
+				if t := a.Type(); t == parser.ValueTypeVector || t == parser.ValueTypeMatrix {
+					return pinned(a)
+				}
+			}
+		}
+	case *parser.BinaryExpr:
+		switch {
+		case isScalar(e.RHS):
+			return pinned(e.LHS)
+		case isScalar(e.LHS):
+			return pinned(e.RHS)
+		case e.Op == parser.LAND || e.Op == parser.LUNLESS:
+			return pinned(e.LHS)
+		case e.VectorMatching != nil && e.VectorMatching.Card == parser.CardOneToOne && !e.VectorMatching.On && len(e.VectorMatching.MatchingLabels) == 0:
+			return pinned(e.LHS)
+		}
+	}
+	return nil
+}
+
+// present reports whether an exact label set certainly names the label.
+func present(s labelSet, name string) bool { return s.exact && s.only[name] }
+
+// diffLabels names the labels that one exact side has and the other lacks.
+func diffLabels(l, r labelSet) string {
+	var lo, ro []string
+	for n := range l.only {
+		if !r.only[n] {
+			lo = append(lo, n)
+		}
+	}
+	for n := range r.only {
+		if !l.only[n] {
+			ro = append(ro, n)
+		}
+	}
+	if len(lo) == 0 && len(ro) == 0 {
+		return ""
+	}
+	sort.Strings(lo)
+	sort.Strings(ro)
+	return fmt.Sprintf("the left side has labels %s and the right side %s", fmtLabels(l.known()), fmtLabels(r.known()))
+}
+
+func fmtLabels(ls []string) string {
+	if len(ls) == 0 {
+		return "none"
+	}
+	return "(" + strings.Join(ls, ", ") + ")"
+}
+
+// scrapedOnly reports whether every series e reads is an exporter's,
+// which carries at least its scrape labels, and e keeps them.
+func scrapedOnly(e parser.Expr) bool {
+	if outputLabels(e).exact {
+		return false
+	}
+	vss := selectors(e)
+	if len(vss) == 0 {
+		return false
+	}
+	for _, vs := range vss {
+		name := selectorName(vs)
+		if name == "" || strings.Contains(name, ":") {
+			return false
+		}
+	}
+	return true
+}

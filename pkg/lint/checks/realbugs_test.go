@@ -1,0 +1,77 @@
+package checks
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/agentalerts/agentalerts/pkg/diag"
+	"github.com/agentalerts/agentalerts/pkg/lint"
+)
+
+// realBugsCaught is how many files of testdata/lint/realbugs the checks
+// catch at the right line. Raise it when a check learns to catch more;
+// the test fails when the count drops, so a check cannot silently lose a
+// real bug it used to find.
+const realBugsCaught = 36
+
+// TestRealBugs lints each file of testdata/lint/realbugs (one real bug from
+// a public issue or pull request each, with its source URL at the top)
+// with every check at its default settings, and counts the files where a
+// finding of the check named by the file's # want lands on the want line.
+func TestRealBugs(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join(testdataRoot, "realbugs", "*.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) < 40 {
+		t.Fatalf("realbugs has %d files, want at least 40", len(files))
+	}
+	sort.Strings(files)
+	all := All()
+	caught := 0
+	var missed []string
+	for _, f := range files {
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.HasPrefix(src, []byte("# Source: https://github.com/")) {
+			t.Errorf("%s: first line must cite the GitHub issue or pull request: # Source: https://github.com/…", f)
+		}
+		ws, err := parseWants(filepath.ToSlash(f), src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ws) != 1 {
+			t.Errorf("%s: %d # want comments, want exactly one (the line of the bug)", f, len(ws))
+			continue
+		}
+		res, err := lint.Lint([]string{f}, nil, lint.Options{Config: lint.DefaultConfig(), Checks: all})
+		if err != nil {
+			t.Fatal(err)
+		}
+		hit := false
+		for _, d := range res.Diagnostics {
+			if d.Pos.Line == ws[0].line && ws[0].re.MatchString(d.Check) {
+				hit = true
+			} else if d.Severity == diag.Error {
+				// Any other error means the reproduction itself is broken
+				// (a typo), which would hide the bug it holds.
+				t.Errorf("%s: %s (%s): a real-bug file must load", d.Pos, d.Message, d.Check)
+			}
+		}
+		if hit {
+			caught++
+		} else {
+			missed = append(missed, filepath.Base(f))
+		}
+	}
+	t.Logf("real bugs caught at the right line: %d/%d; missed: %s", caught, len(files), strings.Join(missed, ", "))
+	if caught < realBugsCaught {
+		t.Errorf("real bugs caught: %d, fewer than the committed %d (missed: %s)", caught, realBugsCaught, strings.Join(missed, ", "))
+	}
+}

@@ -1,0 +1,117 @@
+package checks
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/prometheus/prometheus/promql/parser"
+
+	"github.com/agentalerts/agentalerts/pkg/diag"
+	"github.com/agentalerts/agentalerts/pkg/lint"
+)
+
+var templateQuery = &lint.Check{
+	ID:       "template/query",
+	Severity: diag.Info,
+	Doc: lint.Doc{
+		Title: "A template query that does not parse, or reads a label its result lacks",
+		Text: `{{ query "…" }} runs a PromQL query when the alert's notification is
+built. Prometheus does not parse that query when it loads the file: a
+syntax error shows up only in the notification, as an error text in
+place of the message. And label "x" on its result prints nothing when
+the query aggregates x away (query "sum by (job) (up)" has no
+instance). The check parses every literal query with Prometheus's
+parser, and, when a template holds one query, checks the labels read
+with label "…" against the labels the query can return. Nothing is
+executed and no server is contacted.
+
+Measured on ../shared/corpus/valid (353 files, 12 646 rules): no
+findings (queries in templates are rare there), so no measured
+precision: info until measured.`,
+		Bad: `groups:
+  - name: agent
+    rules:
+      - alert: AgentDown
+        expr: up{job="agent"} == 0
+        annotations:
+          summary: '{{ with query "sum by (job) (up{job=\"agent\"}" }}{{ . | first | value }} agents up{{ end }}'
+`,
+		Good: `groups:
+  - name: agent
+    rules:
+      - alert: AgentDown
+        expr: up{job="agent"} == 0
+        annotations:
+          summary: '{{ with query "sum by (job) (up{job=\"agent\"})" }}{{ . | first | value }} agents up{{ end }}'
+`,
+	},
+	Rule: func(p *lint.Pass, r *lint.Rule) {
+		if !r.IsAlert() {
+			return
+		}
+		for _, list := range [][]lint.KV{r.Labels, r.Annotations} {
+			for _, kv := range list {
+				if strings.Contains(kv.Value.Value, "query") && strings.Contains(kv.Value.Value, "{{") {
+					checkTemplateQueries(p, r, kv)
+				}
+			}
+		}
+	},
+}
+
+var (
+	queryCall = regexp.MustCompile("query\\s+(\"(?:[^\"\\\\]|\\\\.)*\"|`[^`]*`)")
+	labelCall = regexp.MustCompile(`label\s+"([^"\\]+)"`)
+)
+
+func checkTemplateQueries(p *lint.Pass, r *lint.Rule, kv lint.KV) {
+	text := kv.Value.Value
+	var parsed []parser.Expr
+	for _, a := range actions(text) {
+		for _, m := range queryCall.FindAllStringSubmatchIndex(a.text, -1) {
+			lit := a.text[m[2]:m[3]]
+			q, err := strconv.Unquote(lit)
+			if err != nil {
+				continue
+			}
+			e, err := lint.ParseExpr(q)
+			if err != nil {
+				off := a.start + m[2]
+				reportInValue(p, r, kv, off, off+len(lit),
+					fmt.Sprintf("%q: the template's query does not parse: %s", kv.Key.Value, firstLine(err.Error())),
+					"fix the PromQL in the query; Prometheus parses it only when the notification is built")
+				continue
+			}
+			parsed = append(parsed, e)
+		}
+	}
+	if len(parsed) != 1 {
+		return
+	}
+	out := outputLabels(parsed[0])
+	if !out.exact {
+		return
+	}
+	for _, a := range actions(text) {
+		for _, m := range labelCall.FindAllStringSubmatchIndex(a.text, -1) {
+			name := a.text[m[2]:m[3]]
+			if !out.absent(name) {
+				continue
+			}
+			off := a.start + m[2]
+			reportInValue(p, r, kv, off, off+len(name),
+				fmt.Sprintf("%q reads label %q from a query whose result has only %s: it is always empty", kv.Key.Value, name, fmtLabels(out.known())),
+				fmt.Sprintf("keep %q in the query's aggregation (by (…, %s))", name, name))
+		}
+	}
+}
+
+// firstLine is the first line of a message.
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
+}
