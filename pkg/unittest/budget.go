@@ -154,26 +154,52 @@ func SeriesSamples(line string) uint64 {
 }
 
 // itemSamples is the number of values one item of the series notation
-// expands to.
+// expands to: N+1 for "AxN" ("_xN": N), 1 without a repetition. An item
+// with more than one repetition ("0x1x5") is an error, but only after the
+// parser has expanded the first, so every repetition outside braces
+// counts: an upper bound where the item is wrong, exact where it is right.
 func itemSamples(tok string) uint64 {
-	d := len(tok)
-	for d > 0 && tok[d-1] >= '0' && tok[d-1] <= '9' {
-		d--
+	var n uint64
+	repeated := false
+	depth := 0
+	for i := 0; i < len(tok); i++ {
+		switch c := tok[i]; {
+		case c == '"' || c == '\'' || c == '`':
+			for i++; i < len(tok) && tok[i] != c; i++ {
+				if tok[i] == '\\' && c != '`' {
+					i++
+				}
+			}
+		case c == '{':
+			depth++
+		case c == '}':
+			if depth > 0 {
+				depth--
+			}
+		case c == 'x' && depth == 0 && i > 0 && i+1 < len(tok) && isDigit(tok[i+1]):
+			j := i + 1
+			for j < len(tok) && isDigit(tok[j]) {
+				j++
+			}
+			times, err := strconv.ParseUint(tok[i+1:j], 10, 64)
+			if err != nil {
+				// Over 2^64: the parser refuses it, but only after the count.
+				times = math.MaxUint64
+			}
+			if tok[:i] != "_" {
+				times = addSat(times, 1)
+			}
+			n, repeated = addSat(n, times), true
+			i = j - 1
+		}
 	}
-	if d == len(tok) || d == 0 || tok[d-1] != 'x' {
+	if !repeated {
 		return 1
 	}
-	n, err := strconv.ParseUint(tok[d:], 10, 64)
-	if err != nil {
-		// Over 2^64: the parser refuses it, but only after the count.
-		n = math.MaxUint64
-	}
-	prefix := tok[:d-1]
-	if prefix == "_" {
-		return n
-	}
-	return addSat(n, 1)
+	return n
 }
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
 func addSat(a, b uint64) uint64 {
 	if a > math.MaxUint64-b {
