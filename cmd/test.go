@@ -40,7 +40,8 @@ relative to the test file.
 
 Test files are untrusted input, so each asks for a bounded amount of work,
 checked before any of it starts: the samples its input series expand to,
-the rule evaluations of a group (last eval_time / evaluation_interval), the
+the rule evaluations (per group, last eval_time / evaluation_interval) and
+the test groups of a file, the
 steps of every subquery in a rule or promql_expr_test expression, the size
 of a label name or value, and the size of the test and rule files, which
 must be regular files. A file over a budget is refused with the place that
@@ -67,7 +68,8 @@ no test groups (every problem is printed as file:line:col).`,
 	f.StringVar(&o.maxFileSize, "max-file-size", "32MiB", "refuse test and rule files larger than this; units KiB, MiB, GiB")
 	f.Int64Var(&o.limits.SeriesSamples, "max-series-samples", unittest.DefaultSeriesSamples, "refuse an input series that expands to more samples (gaps included)")
 	f.Int64Var(&o.limits.Samples, "max-samples", unittest.DefaultSamples, "refuse a test file whose input series expand to more samples in all")
-	f.Int64Var(&o.limits.EvalSteps, "max-eval-steps", unittest.DefaultEvalSteps, "refuse a test group that needs more rule evaluations (last eval_time / evaluation_interval + 1)")
+	f.Int64Var(&o.limits.EvalSteps, "max-eval-steps", unittest.DefaultEvalSteps, "refuse a test file that needs more rule evaluations (per group, last eval_time / evaluation_interval + 1)")
+	f.IntVar(&o.limits.Groups, "max-groups", unittest.DefaultGroups, "refuse a test file with more test groups to run")
 	f.Int64Var(&o.limits.SubquerySteps, "max-subquery-steps", unittest.DefaultSubquerySteps, "refuse an expression whose subqueries take more steps per evaluation (nested ones multiplied)")
 	f.StringVar(&o.maxLabelSize, "max-label-size", "1MiB", "refuse a label name or value (annotations included) larger than this; at most 16MiB")
 	f.IntVar(&o.limits.QuerySamples, "max-query-samples", unittest.DefaultQuerySamples, "the PromQL engine's limit on samples one query loads (promtool's)")
@@ -97,6 +99,7 @@ func runTest(out, errOut io.Writer, o testOptions, files []string) error {
 		{"--max-series-samples", lim.SeriesSamples},
 		{"--max-samples", lim.Samples},
 		{"--max-eval-steps", lim.EvalSteps},
+		{"--max-groups", int64(lim.Groups)},
 		{"--max-subquery-steps", lim.SubquerySteps},
 		{"--max-query-samples", int64(lim.QuerySamples)},
 		{"--query-timeout", int64(lim.QueryTimeout)},

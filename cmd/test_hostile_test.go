@@ -64,7 +64,13 @@ func TestTestHostileInput(t *testing.T) {
 		{name: "histogram expected sample repeated", files: map[string]string{"bad.test.yaml": group("    promql_expr_test:\n      - expr: up\n        exp_samples:\n          - histogram: '{{count:1}}x100000000000'\n")},
 			want: "bad.test.yaml:8:13: error: invalid histogram \"{{count:1}}x100000000000\" in expected sample: expands to 100000000001 values (unittest/series)\n"},
 		{name: "1ms evaluations over thousands of hours", files: map[string]string{"bad.test.yaml": "evaluation_interval: 1ms\n" + group("    alert_rule_test:\n      - eval_time: 5000h\n        alertname: A\n")},
-			want: "bad.test.yaml:7:9: error: eval_time 208d8h at evaluation_interval 1ms takes 18000000001 rule evaluations, over the limit of 100000 per test group (--max-eval-steps) (unittest/limit)\n"},
+			want: "bad.test.yaml:7:9: error: eval_time 208d8h at evaluation_interval 1ms takes 18000000001 rule evaluations, over the limit of 100000 per test file (--max-eval-steps) (unittest/limit)\n"},
+		{name: "evaluations of a file over --max-eval-steps", files: map[string]string{"bad.test.yaml": group("    promql_expr_test: [{expr: up, eval_time: 10m}]\n") +
+			"  - promql_expr_test: [{expr: up, eval_time: 10m}]\n"},
+			flags: []string{"--max-eval-steps", "15"},
+			want:  "bad.test.yaml:6:24: error: this test group brings the rule evaluations of the file to 22, over the limit of 15 per test file (--max-eval-steps) (unittest/limit)\n"},
+		{name: "thousands of empty test groups", files: map[string]string{"bad.test.yaml": "tests:\n" + strings.Repeat("  - {}\n", 20000)},
+			want: "bad.test.yaml:1002:5: error: test group number 1001, over the limit of 1000 test groups per file (--max-groups) (unittest/limit)\n"},
 		{name: "subquery in promql_expr_test", files: map[string]string{"bad.test.yaml": group("    promql_expr_test:\n      - expr: max_over_time(up[10000d:1ms])\n        eval_time: 1m\n")},
 			want: "bad.test.yaml:6:9: error: expr \"max_over_time(up[10000d:1ms])\" evaluates 864000000001 subquery steps, over the limit of 1000000 (--max-subquery-steps) (unittest/limit)\n"},
 		{name: "nested subqueries in a rule file", files: map[string]string{
@@ -152,6 +158,7 @@ func TestTestBudgetBoundaries(t *testing.T) {
 		{"--max-series-samples", 21, "tests:\n  - input_series: [{series: up, values: '0+1x20'}]\n"},
 		{"--max-samples", 18, "tests:\n  - input_series: [{series: a, values: 0x5}, {series: b, values: 0x5}]\n  - input_series: [{series: c, values: 0x5}]\n"},
 		{"--max-eval-steps", 11, "tests:\n  - input_series: [{series: up, values: '1'}]\n    promql_expr_test: [{expr: vector(1), eval_time: 10m, exp_samples: [{value: 1}]}]\n"},
+		{"--max-groups", 3, "tests:\n  - {}\n  - {}\n  - {}\n"},
 		{"--max-subquery-steps", 11 * 6, "tests:\n  - input_series: [{series: up, values: '1'}]\n    promql_expr_test: [{expr: 'max_over_time(max_over_time(up[10m:1m])[5m:])', exp_samples: [{value: 1}]}]\n"},
 		{"--max-label-size", len(label), "tests:\n  - input_series: [{series: 'up{l=\"" + label + "\"}', values: '1'}]\n"},
 		{"--max-file-size", len(small), small},

@@ -30,13 +30,14 @@ const CheckEmpty = "unittest/empty"
 
 // Budget defaults. They sit far above what real test files ask for (the
 // largest series of the promtool corpus expands to 176,401 samples, the
-// longest group evaluates 11,581 times) and far below what exhausts the
+// longest group evaluates 11,581 times, the largest file has 25 groups) and far below what exhausts the
 // memory or the patience of a CI runner.
 const (
 	DefaultSeriesSamples = 1_000_000
 	DefaultSamples       = 5_000_000
 	DefaultEvalSteps     = 100_000
 	DefaultSubquerySteps = 1_000_000
+	DefaultGroups        = 1_000
 	DefaultLabelSize     = 1 << 20
 	// DefaultQuerySamples is the engine's MaxSamples in promtool's test
 	// runner; keeping it means the same queries fail the same way.
@@ -57,7 +58,8 @@ type Limits struct {
 	FileSize      int64         // bytes of a test file or a rule file (internal/limits.DefaultMaxFileSize)
 	SeriesSamples int64         // samples (and gaps) one input series expands to
 	Samples       int64         // samples of all input series of a test file
-	EvalSteps     int64         // rule evaluations of one test group: last eval_time / evaluation_interval + 1
+	EvalSteps     int64         // rule evaluations of a test file: per group, last eval_time / evaluation_interval + 1
+	Groups        int           // test groups of a test file that run
 	SubquerySteps int64         // evaluation steps of one expression's subqueries, nested ones multiplied
 	LabelSize     int           // bytes of one label name or value, annotation included
 	QuerySamples  int           // the PromQL engine's MaxSamples for one query
@@ -74,6 +76,9 @@ func (l Limits) withDefaults() Limits {
 	def(&l.Samples, DefaultSamples)
 	def(&l.EvalSteps, DefaultEvalSteps)
 	def(&l.SubquerySteps, DefaultSubquerySteps)
+	if l.Groups <= 0 {
+		l.Groups = DefaultGroups
+	}
 	if l.LabelSize <= 0 {
 		l.LabelSize = DefaultLabelSize
 	}
@@ -403,9 +408,25 @@ func (r *runner) checkGroup(g *Group) diag.List {
 				clip(et.Expr), stepsString(steps), r.lim.SubquerySteps)
 		}
 	}
-	if steps := int64(last/ei) + 1; steps > r.lim.EvalSteps {
-		limit(lastPos, "eval_time %s at evaluation_interval %s takes %d rule evaluations, over the limit of %d per test group (--max-eval-steps)",
-			model.Duration(last), model.Duration(ei), steps, r.lim.EvalSteps)
+	if r.run == nil || r.run.MatchString(g.Name) {
+		// Only the groups that will run cost anything; each costs a
+		// storage and a rule manager, so a file of thousands of empty
+		// groups is as slow as one of long evaluations.
+		r.groups++
+		if r.groups == r.lim.Groups+1 {
+			limit(g.Pos, "test group number %d, over the limit of %d test groups per file (--max-groups)", r.groups, r.lim.Groups)
+		}
+		steps := int64(last/ei) + 1
+		before := r.evalSteps
+		r.evalSteps = min(r.evalSteps+steps, math.MaxInt64/2)
+		switch {
+		case steps > r.lim.EvalSteps:
+			limit(lastPos, "eval_time %s at evaluation_interval %s takes %d rule evaluations, over the limit of %d per test file (--max-eval-steps)",
+				model.Duration(last), model.Duration(ei), steps, r.lim.EvalSteps)
+		case before <= r.lim.EvalSteps && r.evalSteps > r.lim.EvalSteps:
+			limit(lastPos, "this test group brings the rule evaluations of the file to %d, over the limit of %d per test file (--max-eval-steps)",
+				r.evalSteps, r.lim.EvalSteps)
+		}
 	}
 	if msg := labelOver(g.ExternalLabels, "external_labels", r.lim.LabelSize); msg != "" {
 		limit(g.Pos, "%s (--max-label-size)", msg)

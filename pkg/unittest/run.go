@@ -218,6 +218,8 @@ type runner struct {
 	lim       Limits            // opts.Limits with the defaults filled in
 	ruleFiles []string          // resolved and globbed, in order, each once
 	ruleData  map[string][]byte // the bytes of each rule file, read once
+	groups    int               // test groups selected to run, counted by checkGroup
+	evalSteps int64             // their rule evaluations, counted by checkGroup
 	groupKeys []string          // rules.GroupKey of every rule group, in evaluation order
 	expected  [][][]expect      // per test group, per expr test: parsed exp_samples
 }
