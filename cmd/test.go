@@ -40,8 +40,8 @@ relative to the test file.
 
 Test files are untrusted input, so each asks for a bounded amount of work,
 checked before any of it starts: the samples its input series expand to,
-the rule evaluations (per group, last eval_time / evaluation_interval) and
-the test groups of a file, the
+the rule evaluations (per group, last eval_time / evaluation_interval), the
+test groups and cases of a file, the
 steps of every subquery in a rule or promql_expr_test expression, the size
 of a label name or value, and the size of the test and rule files, which
 must be regular files. A file over a budget is refused with the place that
@@ -70,6 +70,7 @@ no test groups (every problem is printed as file:line:col).`,
 	f.Int64Var(&o.limits.Samples, "max-samples", unittest.DefaultSamples, "refuse a test file whose input series expand to more samples in all")
 	f.Int64Var(&o.limits.EvalSteps, "max-eval-steps", unittest.DefaultEvalSteps, "refuse a test file that needs more rule evaluations (per group, last eval_time / evaluation_interval + 1)")
 	f.IntVar(&o.limits.Groups, "max-groups", unittest.DefaultGroups, "refuse a test file with more test groups to run")
+	f.IntVar(&o.limits.Cases, "max-cases", unittest.DefaultCases, "refuse a test file with more alert_rule_test and promql_expr_test cases to run")
 	f.Int64Var(&o.limits.SubquerySteps, "max-subquery-steps", unittest.DefaultSubquerySteps, "refuse an expression whose subqueries take more steps per evaluation (nested ones multiplied)")
 	f.StringVar(&o.maxLabelSize, "max-label-size", "1MiB", "refuse a label name or value (annotations included) larger than this; at most 16MiB")
 	f.IntVar(&o.limits.QuerySamples, "max-query-samples", unittest.DefaultQuerySamples, "the PromQL engine's limit on samples one query loads (promtool's)")
@@ -100,6 +101,7 @@ func runTest(out, errOut io.Writer, o testOptions, files []string) error {
 		{"--max-samples", lim.Samples},
 		{"--max-eval-steps", lim.EvalSteps},
 		{"--max-groups", int64(lim.Groups)},
+		{"--max-cases", int64(lim.Cases)},
 		{"--max-subquery-steps", lim.SubquerySteps},
 		{"--max-query-samples", int64(lim.QuerySamples)},
 		{"--query-timeout", int64(lim.QueryTimeout)},

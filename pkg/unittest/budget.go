@@ -38,6 +38,7 @@ const (
 	DefaultEvalSteps     = 100_000
 	DefaultSubquerySteps = 1_000_000
 	DefaultGroups        = 1_000
+	DefaultCases         = 10_000
 	DefaultLabelSize     = 1 << 20
 	// DefaultQuerySamples is the engine's MaxSamples in promtool's test
 	// runner; keeping it means the same queries fail the same way.
@@ -60,6 +61,7 @@ type Limits struct {
 	Samples       int64         // samples of all input series of a test file
 	EvalSteps     int64         // rule evaluations of a test file: per group, last eval_time / evaluation_interval + 1
 	Groups        int           // test groups of a test file that run
+	Cases         int           // alert_rule_test and promql_expr_test cases of a test file that run
 	SubquerySteps int64         // evaluation steps of one expression's subqueries, nested ones multiplied
 	LabelSize     int           // bytes of one label name or value, annotation included
 	QuerySamples  int           // the PromQL engine's MaxSamples for one query
@@ -76,6 +78,9 @@ func (l Limits) withDefaults() Limits {
 	def(&l.Samples, DefaultSamples)
 	def(&l.EvalSteps, DefaultEvalSteps)
 	def(&l.SubquerySteps, DefaultSubquerySteps)
+	if l.Cases <= 0 {
+		l.Cases = DefaultCases
+	}
 	if l.Groups <= 0 {
 		l.Groups = DefaultGroups
 	}
@@ -416,6 +421,12 @@ func (r *runner) checkGroup(g *Group) diag.List {
 		if r.groups == r.lim.Groups+1 {
 			limit(g.Pos, "test group number %d, over the limit of %d test groups per file (--max-groups)", r.groups, r.lim.Groups)
 		}
+		cases := len(g.AlertTests) + len(g.ExprTests)
+		if r.cases <= r.lim.Cases && r.cases+cases > r.lim.Cases {
+			limit(g.Pos, "this test group brings the alert_rule_test and promql_expr_test cases of the file to %d, over the limit of %d per test file (--max-cases)",
+				r.cases+cases, r.lim.Cases)
+		}
+		r.cases += cases
 		steps := int64(last/ei) + 1
 		before := r.evalSteps
 		r.evalSteps = min(r.evalSteps+steps, math.MaxInt64/2)

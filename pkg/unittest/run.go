@@ -219,6 +219,7 @@ type runner struct {
 	ruleFiles []string          // resolved and globbed, in order, each once
 	ruleData  map[string][]byte // the bytes of each rule file, read once
 	groups    int               // test groups selected to run, counted by checkGroup
+	cases     int               // their cases, counted by checkGroup
 	evalSteps int64             // their rule evaluations, counted by checkGroup
 	groupKeys []string          // rules.GroupKey of every rule group, in evaluation order
 	expected  [][][]expect      // per test group, per expr test: parsed exp_samples
