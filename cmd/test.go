@@ -41,13 +41,12 @@ relative to the test file.
 Test files are untrusted input, so each asks for a bounded amount of work,
 checked before any of it starts: the samples its input series expand to,
 the rule evaluations (per group, last eval_time / evaluation_interval), the
-test groups and cases of a file, the
-steps of every subquery in a rule or promql_expr_test expression, the size
-of a label name or value, and the size of the test and rule files, which
-must be regular files. A file over a budget is refused with the place that
-asks too much and the flag that raises the budget; the other files still
-run. Each query is also bounded by the PromQL engine's own sample limit and
-timeout.
+test groups and cases of a file, the steps of every subquery in a rule or
+promql_expr_test expression, the size of a label name or value, and the
+size of the test and rule files, which must be regular files. A file over
+a budget is refused with the place that asks too much and the flag that
+raises the budget; the other files still run. Each query is also bounded
+by the PromQL engine's own sample limit and timeout.
 
 Exit status: 0 when every case passes, 1 when a case fails, 2 when a test
 file or a rule file it references cannot be read, is over a budget or has
