@@ -131,7 +131,16 @@ func readMessage(err error) string {
 // panicError turns a panic in one file's run into that file's error.
 func panicError(path string, p any) diag.List {
 	return diag.List{{Pos: diag.Pos{File: path}, Check: CheckPanic, Severity: diag.Error,
-		Message: fmt.Sprintf("internal error while running this file (please report it): %v", p)}}
+		Message: "internal error while running this file (please report it): " + clipPanic(fmt.Sprint(p))}}
+}
+
+// clipPanic keeps a panic's message to a line's worth: its value may
+// hold the very input that caused it.
+func clipPanic(s string) string {
+	if len(s) > 300 {
+		return strings.ToValidUTF8(s[:300], "") + "..."
+	}
+	return s
 }
 
 // Run validates and runs a parsed test file.
