@@ -64,7 +64,7 @@ func TestTestHostileInput(t *testing.T) {
 		{name: "histogram expected sample repeated", files: map[string]string{"bad.test.yaml": group("    promql_expr_test:\n      - expr: up\n        exp_samples:\n          - histogram: '{{count:1}}x100000000000'\n")},
 			want: "bad.test.yaml:8:13: error: invalid histogram \"{{count:1}}x100000000000\" in expected sample: expands to 100000000001 values (unittest/series)\n"},
 		{name: "1ms evaluations over thousands of hours", files: map[string]string{"bad.test.yaml": "evaluation_interval: 1ms\n" + group("    alert_rule_test:\n      - eval_time: 5000h\n        alertname: A\n")},
-			want: "bad.test.yaml:7:9: error: eval_time 208d8h at evaluation_interval 1ms takes 18000000001 rule evaluations, over the limit of 100000 per test file (--max-eval-steps) (unittest/limit)\n"},
+			want: "bad.test.yaml:7:9: error: eval_time 208d8h at evaluation_interval 1ms takes 18000000001 rule evaluations, over the limit of 1000000 per test file (--max-eval-steps) (unittest/limit)\n"},
 		{name: "evaluations of a file over --max-eval-steps", files: map[string]string{"bad.test.yaml": group("    promql_expr_test: [{expr: up, eval_time: 10m}]\n") +
 			"  - promql_expr_test: [{expr: up, eval_time: 10m}]\n"},
 			flags: []string{"--max-eval-steps", "15"},
@@ -72,7 +72,7 @@ func TestTestHostileInput(t *testing.T) {
 		{name: "100,000 cases", files: map[string]string{"bad.test.yaml": group("    promql_expr_test:\n" + strings.Repeat("      - {expr: up}\n", 100000))},
 			want: "bad.test.yaml:2:5: error: this test group brings the alert_rule_test and promql_expr_test cases of the file to 100000, over the limit of 10000 per test file (--max-cases) (unittest/limit)\n"},
 		{name: "thousands of empty test groups", files: map[string]string{"bad.test.yaml": "tests:\n" + strings.Repeat("  - {}\n", 20000)},
-			want: "bad.test.yaml:1002:5: error: test group number 1001, over the limit of 1000 test groups per file (--max-groups) (unittest/limit)\n"},
+			want: "bad.test.yaml:5002:5: error: test group number 5001, over the limit of 5000 test groups per file (--max-groups) (unittest/limit)\n"},
 		{name: "subquery in promql_expr_test", files: map[string]string{"bad.test.yaml": group("    promql_expr_test:\n      - expr: max_over_time(up[10000d:1ms])\n        eval_time: 1m\n")},
 			want: "bad.test.yaml:6:9: error: expr \"max_over_time(up[10000d:1ms])\" evaluates 864000000001 subquery steps, over the limit of 1000000 (--max-subquery-steps) (unittest/limit)\n"},
 		{name: "nested subqueries in a rule file", files: map[string]string{

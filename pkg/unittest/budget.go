@@ -35,9 +35,9 @@ const CheckEmpty = "unittest/empty"
 const (
 	DefaultSeriesSamples = 1_000_000
 	DefaultSamples       = 5_000_000
-	DefaultEvalSteps     = 100_000
+	DefaultEvalSteps     = 1_000_000
 	DefaultSubquerySteps = 1_000_000
-	DefaultGroups        = 1_000
+	DefaultGroups        = 5_000
 	DefaultCases         = 10_000
 	DefaultLabelSize     = 1 << 20
 	// DefaultQuerySamples is the engine's MaxSamples in promtool's test
