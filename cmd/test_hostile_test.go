@@ -35,6 +35,9 @@ func TestTestHostileInput(t *testing.T) {
 		files map[string]string // written to the working directory; "FIFO" and "ZERO" make a FIFO and a link to /dev/zero
 		flags []string
 		want  string // stderr
+		// The want is only the start of stderr: the rest is Prometheus's
+		// panic, whose wording is not ours.
+		prefix bool
 	}{
 		{name: "test file is a FIFO", files: map[string]string{"bad.test.yaml": "FIFO"},
 			want: "bad.test.yaml: error: bad.test.yaml is a FIFO, not a regular file: expected a YAML file (unittest/read-error)\n"},
@@ -102,7 +105,7 @@ func TestTestHostileInput(t *testing.T) {
 			"bad.test.yaml": "rule_files: [rules.yaml]\n" + group("    alert_rule_test: [{eval_time: 0, alertname: A}]\n")},
 			// Prometheus's rule evaluation panics on the expanded annotation;
 			// the panic is this file's error.
-			want: "bad.test.yaml: error: internal error while running this file (please report it): test group \"unnamed#0\": runtime error: index out of range [16777312] with length 16777222 (unittest/panic)\n"},
+			want: "bad.test.yaml: error: internal error while running this file (please report it): test group \"unnamed#0\": ", prefix: true},
 		{name: "a broken rule file matched by two patterns", files: map[string]string{
 			"rules.yaml":    "groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: up ==\n",
 			"bad.test.yaml": "rule_files: [rules.yaml, 'rule*.yaml']\n" + group("")},
@@ -139,7 +142,11 @@ func TestTestHostileInput(t *testing.T) {
 			if diff := cmp.Diff("ERROR bad.test.yaml\n"+okLine, out.String()); diff != "" {
 				t.Errorf("stdout mismatch (-want +got):\n%s", diff)
 			}
-			if diff := cmp.Diff(tt.want, errOut.String()); diff != "" {
+			got := errOut.String()
+			if tt.prefix && strings.HasPrefix(got, tt.want) && strings.HasSuffix(got, " (unittest/panic)\n") {
+				got = tt.want
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
 				t.Errorf("stderr mismatch (-want +got):\n%s", diff)
 			}
 		})
