@@ -43,7 +43,7 @@ checked before any of it starts: the samples its input series expand to,
 the rule evaluations (per group, last eval_time / evaluation_interval), the
 test groups and cases of a file, the steps of every subquery in a rule or
 promql_expr_test expression, the size of a label name or value, and the
-size of the test and rule files, which must be regular files. A file over
+size and number of the test and rule files, which must be regular files. A file over
 a budget is refused with the place that asks too much and the flag that
 raises the budget; the other files still run. Each query is also bounded
 by the PromQL engine's own sample limit and timeout.
@@ -65,6 +65,7 @@ no test groups (every problem is printed as file:line:col).`,
 	c.Flags().BoolVar(&o.ignoreUnknownFields, "ignore-unknown-fields", false, "accept fields Prometheus does not know in the rule files")
 	f := c.Flags()
 	f.StringVar(&o.maxFileSize, "max-file-size", "32MiB", "refuse test and rule files larger than this; units KiB, MiB, GiB")
+	f.IntVar(&o.limits.RuleFiles, "max-rule-files", unittest.DefaultRuleFiles, "refuse a test file whose rule_files match more files")
 	f.Int64Var(&o.limits.SeriesSamples, "max-series-samples", unittest.DefaultSeriesSamples, "refuse an input series that expands to more samples (gaps included)")
 	f.Int64Var(&o.limits.Samples, "max-samples", unittest.DefaultSamples, "refuse a test file whose input series expand to more samples in all")
 	f.Int64Var(&o.limits.EvalSteps, "max-eval-steps", unittest.DefaultEvalSteps, "refuse a test file that needs more rule evaluations (per group, last eval_time / evaluation_interval + 1)")
@@ -101,6 +102,7 @@ func runTest(out, errOut io.Writer, o testOptions, files []string) error {
 		{"--max-eval-steps", lim.EvalSteps},
 		{"--max-groups", int64(lim.Groups)},
 		{"--max-cases", int64(lim.Cases)},
+		{"--max-rule-files", int64(lim.RuleFiles)},
 		{"--max-subquery-steps", lim.SubquerySteps},
 		{"--max-query-samples", int64(lim.QuerySamples)},
 		{"--query-timeout", int64(lim.QueryTimeout)},

@@ -50,6 +50,18 @@ func TestTestHostileInput(t *testing.T) {
 			want: "bad.test.yaml:1:14: error: rule file fifo.yaml is a FIFO, not a regular file: expected a YAML file (unittest/read-error)\n"},
 		{name: "rule file is /dev/zero", files: map[string]string{"zero.yaml": "ZERO", "bad.test.yaml": "rule_files:\n  - zero.yaml\n" + group("")},
 			want: "bad.test.yaml:2:5: error: rule file zero.yaml is a character device, not a regular file: expected a YAML file (unittest/read-error)\n"},
+		{name: "rule_files matching too many files", files: map[string]string{
+			"x1.yaml": okRules, "x2.yaml": okRules, "x3.yaml": okRules, "x4.yaml": okRules, "x5.yaml": okRules, "x6.yaml": okRules,
+			"bad.test.yaml": "rule_files: [x1.yaml, 'x*.yaml']\n" + group("")},
+			flags: []string{"--max-rule-files", "5"},
+			// Counted before any is read: a pattern such as /*/*/* would
+			// otherwise read the whole disk.
+			want: "bad.test.yaml:1:23: error: rule_files pattern \"x*.yaml\" brings the rule files of this test file to 6, over the limit of 5 (--max-rule-files) (unittest/limit)\n"},
+		{name: "a rule file that is not YAML", files: map[string]string{
+			"rules.yaml":    "groups:\n  - name: g\n    rules: [\n",
+			"bad.test.yaml": "rule_files: [rules.yaml]\n" + group("")},
+			// Once: rulefmt decodes the file twice and returns the error twice.
+			want: "rules.yaml:3: error: rule file does not load: invalid YAML: did not find expected node content (unittest/rule-file)\n"},
 		{name: "empty test file", files: map[string]string{"bad.test.yaml": ""},
 			want: "bad.test.yaml: error: no test groups: the file is empty or has no tests: list, so nothing would be tested (unittest/empty)\n"},
 		{name: "test file of comments", files: map[string]string{"bad.test.yaml": "# tests: to come\n"},
@@ -168,6 +180,9 @@ func TestTestBudgetBoundaries(t *testing.T) {
 		{"--max-samples", 18, "tests:\n  - input_series: [{series: a, values: 0x5}, {series: b, values: 0x5}]\n  - input_series: [{series: c, values: 0x5}]\n"},
 		{"--max-eval-steps", 11, "tests:\n  - input_series: [{series: up, values: '1'}]\n    promql_expr_test: [{expr: vector(1), eval_time: 10m, exp_samples: [{value: 1}]}]\n"},
 		{"--max-groups", 3, "tests:\n  - {}\n  - {}\n  - {}\n"},
+		// ok-rules.yaml and ok-rules2.yaml, written beside; the first
+		// pattern's file is not counted again.
+		{"--max-rule-files", 2, "rule_files: [ok-rules.yaml, 'ok-*.yaml']\ntests:\n  - {}\n"},
 		{"--max-cases", 3, "tests:\n  - promql_expr_test: [{expr: up}, {expr: up}]\n  - alert_rule_test: [{alertname: A}]\n"},
 		{"--max-subquery-steps", 11 * 6, "tests:\n  - input_series: [{series: up, values: '1'}]\n    promql_expr_test: [{expr: 'max_over_time(max_over_time(up[10m:1m])[5m:])', exp_samples: [{value: 1}]}]\n"},
 		{"--max-label-size", len(label), "tests:\n  - input_series: [{series: 'up{l=\"" + label + "\"}', values: '1'}]\n"},
@@ -176,8 +191,10 @@ func TestTestBudgetBoundaries(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.flag, func(t *testing.T) {
 			t.Chdir(t.TempDir())
-			if err := os.WriteFile("b.test.yaml", []byte(tt.file), 0o644); err != nil {
-				t.Fatal(err)
+			for name, content := range map[string]string{"b.test.yaml": tt.file, "ok-rules.yaml": okRules, "ok-rules2.yaml": okRules} {
+				if err := os.WriteFile(name, []byte(content), 0o644); err != nil {
+					t.Fatal(err)
+				}
 			}
 			for _, c := range []struct{ limit, want int }{{tt.at, ExitOK}, {tt.at - 1, ExitUsage}} {
 				var out, errOut bytes.Buffer

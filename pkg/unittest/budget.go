@@ -39,6 +39,7 @@ const (
 	DefaultSubquerySteps = 1_000_000
 	DefaultGroups        = 5_000
 	DefaultCases         = 10_000
+	DefaultRuleFiles     = 1_000
 	DefaultLabelSize     = 1 << 20
 	// DefaultQuerySamples is the engine's MaxSamples in promtool's test
 	// runner; keeping it means the same queries fail the same way.
@@ -57,6 +58,7 @@ const MaxLabelSize = 1 << 24
 // memory or time. Zero fields take the Default values.
 type Limits struct {
 	FileSize      int64         // bytes of a test file or a rule file (internal/limits.DefaultMaxFileSize)
+	RuleFiles     int           // distinct rule files one test file's rule_files match
 	SeriesSamples int64         // samples (and gaps) one input series expands to
 	Samples       int64         // samples of all input series of a test file
 	EvalSteps     int64         // rule evaluations of a test file: per group, last eval_time / evaluation_interval + 1
@@ -78,6 +80,9 @@ func (l Limits) withDefaults() Limits {
 	def(&l.Samples, DefaultSamples)
 	def(&l.EvalSteps, DefaultEvalSteps)
 	def(&l.SubquerySteps, DefaultSubquerySteps)
+	if l.RuleFiles <= 0 {
+		l.RuleFiles = DefaultRuleFiles
+	}
 	if l.Cases <= 0 {
 		l.Cases = DefaultCases
 	}

@@ -245,7 +245,13 @@ type expect struct {
 func (r *runner) prepare() diag.List {
 	var errs diag.List
 	base := filepath.Dir(r.file.Path)
+	type match struct {
+		path string
+		from Str // the rule_files entry that matched it
+	}
+	var matched []match
 	loaded := map[string]bool{}
+	over := false
 	for _, rf := range r.file.RuleFiles {
 		pattern := rf.Value
 		if pattern != "" && !filepath.IsAbs(pattern) {
@@ -269,15 +275,28 @@ func (r *runner) prepare() diag.List {
 				continue
 			}
 			loaded[m] = true
-			data, err := limits.ReadFile(m, r.lim.FileSize)
-			if err != nil {
-				errs = append(errs, diag.Diagnostic{Pos: rf.Pos, Check: CheckReadError, Severity: diag.Error,
-					Message: "rule file " + readMessage(err)})
-				continue
-			}
-			r.ruleFiles = append(r.ruleFiles, m)
-			r.ruleData[m] = data
+			matched = append(matched, match{m, rf})
 		}
+		if !over && len(matched) > r.lim.RuleFiles {
+			// Counted before any is read: a pattern such as /*/*/* would
+			// read the whole disk.
+			over = true
+			errs = append(errs, diag.Diagnostic{Pos: rf.Pos, Check: CheckLimit, Severity: diag.Error,
+				Message: fmt.Sprintf("rule_files pattern %q brings the rule files of this test file to %d, over the limit of %d (--max-rule-files)", rf.Value, len(matched), r.lim.RuleFiles)})
+		}
+	}
+	if over {
+		return errs
+	}
+	for _, m := range matched {
+		data, err := limits.ReadFile(m.path, r.lim.FileSize)
+		if err != nil {
+			errs = append(errs, diag.Diagnostic{Pos: m.from.Pos, Check: CheckReadError, Severity: diag.Error,
+				Message: "rule file " + readMessage(err)})
+			continue
+		}
+		r.ruleFiles = append(r.ruleFiles, m.path)
+		r.ruleData[m.path] = data
 	}
 
 	// Rule groups in file order; group_eval_order moves the groups it names
@@ -293,8 +312,16 @@ func (r *runner) prepare() diag.List {
 	var keys []keyed
 	for _, fn := range r.ruleFiles {
 		rgs, ferrs := rulefmt.Parse(r.ruleData[fn], r.opts.IgnoreUnknownFields, model.UTF8Validation, r.opts.Parser, promslog.NewNopLogger())
+		// rulefmt decodes a file twice (into rules and into nodes), so a
+		// YAML syntax error comes back twice; it is reported once.
+		seen := map[string]bool{}
 		for _, e := range ferrs {
-			errs = append(errs, ruleFileError(fn, e)...)
+			for _, d := range ruleFileError(fn, e) {
+				if k := d.String(); !seen[k] {
+					seen[k] = true
+					errs = append(errs, d)
+				}
+			}
 		}
 		if rgs == nil {
 			continue
@@ -450,6 +477,9 @@ func firstParseErr(err error) *parser.ParseErr {
 // ruleFileRE picks the "line:col: " rulefmt puts in front of its messages.
 var ruleFileRE = regexp.MustCompile(`^(\d+):(\d+): (.*)$`)
 
+// yamlSyntaxRE picks the line of a yaml syntax error.
+var yamlSyntaxRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+
 // yamlLineRE picks the lines of a yaml "unmarshal errors" list.
 var yamlLineRE = regexp.MustCompile(`^\s*line (\d+): (.*)$`)
 
@@ -481,6 +511,10 @@ func ruleFileError(fn string, err error) []diag.Diagnostic {
 		if len(out) > 0 {
 			return out
 		}
+	}
+	if m := yamlSyntaxRE.FindStringSubmatch(msg); m != nil {
+		d.Pos.Line, _ = strconv.Atoi(m[1])
+		msg = "invalid YAML: " + m[2]
 	}
 	d.Message = "rule file does not load: " + msg
 	return []diag.Diagnostic{d}
