@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"os"
 	"path/filepath"
 	"regexp"
 	"runtime"
@@ -19,6 +18,7 @@ import (
 	"github.com/prometheus/common/promslog"
 	"github.com/prometheus/prometheus/model/labels"
 	"github.com/prometheus/prometheus/model/rulefmt"
+	"github.com/prometheus/prometheus/promql"
 	"github.com/prometheus/prometheus/promql/parser"
 	"github.com/prometheus/prometheus/promql/promqltest"
 	"github.com/prometheus/prometheus/rules"
@@ -41,6 +41,9 @@ type Options struct {
 	Parser parser.Parser
 	// Parallel is how many test groups run at once; 0 means GOMAXPROCS.
 	Parallel int
+	// Limits bound the work and memory one test file may ask for; the
+	// zero value takes the defaults.
+	Limits Limits
 }
 
 // FileResult is the outcome of one test file whose input was valid.
@@ -84,11 +87,18 @@ type Failure struct {
 
 // RunFile reads, validates and runs one test file. A returned error is bad
 // input (a diag.List for the test file or its rule files); test failures
-// are in the result.
-func RunFile(path string, opts Options) (*FileResult, error) {
-	data, err := os.ReadFile(path)
+// are in the result. The file is read only if it is a regular file within
+// Limits.FileSize, and a panic anywhere in the run becomes an error for
+// this file, so a caller running many files keeps the others' results.
+func RunFile(path string, opts Options) (res *FileResult, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			res, err = nil, panicError(path, p)
+		}
+	}()
+	data, err := limits.ReadFile(path, opts.Limits.FileSize)
 	if err != nil {
-		return nil, diag.List{{Pos: diag.Pos{File: path}, Check: CheckReadError, Severity: diag.Error, Message: err.Error()}}
+		return nil, diag.List{{Pos: diag.Pos{File: path}, Check: CheckReadError, Severity: diag.Error, Message: readMessage(err)}}
 	}
 	f, err := Parse(path, data)
 	if f == nil {
@@ -97,8 +107,40 @@ func RunFile(path string, opts Options) (*FileResult, error) {
 	var errs diag.List
 	if err != nil {
 		errs = err.(diag.List)
+	} else if len(f.Tests) == 0 {
+		errs = diag.List{{Pos: diag.Pos{File: path}, Check: CheckEmpty, Severity: diag.Error,
+			Message: "no test groups: the file is empty or has no tests: list, so nothing would be tested"}}
 	}
 	return run(f, opts, errs)
+}
+
+// readMessage says why a file could not be read, with what was expected
+// when the file is of the wrong kind or size.
+func readMessage(err error) string {
+	var nr *limits.NotRegularError
+	var tl *limits.TooLargeError
+	switch {
+	case errors.As(err, &nr):
+		return err.Error() + ": expected a YAML file"
+	case errors.As(err, &tl):
+		return err.Error() + " (--max-file-size)"
+	}
+	return err.Error()
+}
+
+// panicError turns a panic in one file's run into that file's error.
+func panicError(path string, p any) diag.List {
+	return diag.List{{Pos: diag.Pos{File: path}, Check: CheckPanic, Severity: diag.Error,
+		Message: "internal error while running this file (please report it): " + clipPanic(fmt.Sprint(p))}}
+}
+
+// clipPanic keeps a panic's message to a line's worth: its value may
+// hold the very input that caused it.
+func clipPanic(s string) string {
+	if len(s) > 300 {
+		return strings.ToValidUTF8(s[:300], "") + "..."
+	}
+	return s
 }
 
 // Run validates and runs a parsed test file.
@@ -109,7 +151,8 @@ func Run(f *File, opts Options) (*FileResult, error) {
 // run validates f, adding to the problems already found in it, and runs it
 // only when there are none.
 func run(f *File, opts Options, errs diag.List) (*FileResult, error) {
-	r := &runner{file: f, opts: opts, res: &FileResult{Path: f.Path}}
+	r := &runner{file: f, opts: opts, res: &FileResult{Path: f.Path}, ruleData: map[string][]byte{}}
+	r.lim = opts.Limits.withDefaults()
 	if r.opts.Parser == nil {
 		// Hostile input: an expression the parser would take minutes on is refused.
 		r.opts.Parser = limits.Parser{Parser: parser.NewParser(parser.Options{})}
@@ -144,12 +187,22 @@ func run(f *File, opts Options, errs diag.List) (*FileResult, error) {
 	}
 	next := make(chan int)
 	var wg sync.WaitGroup
+	// A panic in a worker would end the process, not just this file, so
+	// each group recovers its own and the file reports the first.
+	panics := make([]any, len(selected))
 	for range min(workers, len(selected)) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				r.res.Groups[i] = r.runGroup(selected[i])
+				func() {
+					defer func() {
+						if p := recover(); p != nil {
+							panics[i] = fmt.Sprintf("test group %q: %v", selected[i].DisplayName(), p)
+						}
+					}()
+					r.res.Groups[i] = r.runGroup(selected[i])
+				}()
 			}
 		}()
 	}
@@ -158,6 +211,11 @@ func run(f *File, opts Options, errs diag.List) (*FileResult, error) {
 	}
 	close(next)
 	wg.Wait()
+	for _, p := range panics {
+		if p != nil {
+			return nil, panicError(f.Path, p)
+		}
+	}
 	return r.res, nil
 }
 
@@ -166,9 +224,14 @@ type runner struct {
 	opts      Options
 	run       *regexp.Regexp
 	res       *FileResult
-	ruleFiles []string     // resolved and globbed, in order
-	groupKeys []string     // rules.GroupKey of every rule group, in evaluation order
-	expected  [][][]expect // per test group, per expr test: parsed exp_samples
+	lim       Limits            // opts.Limits with the defaults filled in
+	ruleFiles []string          // resolved and globbed, in order, each once
+	ruleData  map[string][]byte // the bytes of each rule file, read once
+	groups    int               // test groups selected to run, counted by checkGroup
+	cases     int               // their cases, counted by checkGroup
+	evalSteps int64             // their rule evaluations, counted by checkGroup
+	groupKeys []string          // rules.GroupKey of every rule group, in evaluation order
+	expected  [][][]expect      // per test group, per expr test: parsed exp_samples
 }
 
 type expect struct {
@@ -182,6 +245,13 @@ type expect struct {
 func (r *runner) prepare() diag.List {
 	var errs diag.List
 	base := filepath.Dir(r.file.Path)
+	type match struct {
+		path string
+		from Str // the rule_files entry that matched it
+	}
+	var matched []match
+	loaded := map[string]bool{}
+	over := false
 	for _, rf := range r.file.RuleFiles {
 		pattern := rf.Value
 		if pattern != "" && !filepath.IsAbs(pattern) {
@@ -197,7 +267,36 @@ func (r *runner) prepare() diag.List {
 			r.res.Warnings = append(r.res.Warnings, diag.Diagnostic{Pos: rf.Pos, Check: CheckRuleFile, Severity: diag.Warning,
 				Message: fmt.Sprintf("rule_files pattern %q matches no file", rf.Value)})
 		}
-		r.ruleFiles = append(r.ruleFiles, matches...)
+		for _, m := range matches {
+			// Patterns that overlap name a file once, as promtool's rule
+			// manager keys groups by file: its errors are reported and its
+			// groups evaluated once.
+			if loaded[m] {
+				continue
+			}
+			loaded[m] = true
+			matched = append(matched, match{m, rf})
+		}
+		if !over && len(matched) > r.lim.RuleFiles {
+			// Counted before any is read: a pattern such as /*/*/* would
+			// read the whole disk.
+			over = true
+			errs = append(errs, diag.Diagnostic{Pos: rf.Pos, Check: CheckLimit, Severity: diag.Error,
+				Message: fmt.Sprintf("rule_files pattern %q brings the rule files of this test file to %d, over the limit of %d (--max-rule-files)", rf.Value, len(matched), r.lim.RuleFiles)})
+		}
+	}
+	if over {
+		return errs
+	}
+	for _, m := range matched {
+		data, err := limits.ReadFile(m.path, r.lim.FileSize)
+		if err != nil {
+			errs = append(errs, diag.Diagnostic{Pos: m.from.Pos, Check: CheckReadError, Severity: diag.Error,
+				Message: "rule file " + readMessage(err)})
+			continue
+		}
+		r.ruleFiles = append(r.ruleFiles, m.path)
+		r.ruleData[m.path] = data
 	}
 
 	// Rule groups in file order; group_eval_order moves the groups it names
@@ -212,12 +311,23 @@ func (r *runner) prepare() diag.List {
 	}
 	var keys []keyed
 	for _, fn := range r.ruleFiles {
-		rgs, ferrs := rulefmt.ParseFile(fn, r.opts.IgnoreUnknownFields, model.UTF8Validation, r.opts.Parser, promslog.NewNopLogger())
+		rgs, ferrs := rulefmt.Parse(r.ruleData[fn], r.opts.IgnoreUnknownFields, model.UTF8Validation, r.opts.Parser, promslog.NewNopLogger())
+		// rulefmt decodes a file twice (into rules and into nodes), so a
+		// YAML syntax error comes back twice; it is reported once.
+		seen := map[string]bool{}
 		for _, e := range ferrs {
-			errs = append(errs, ruleFileError(fn, e)...)
+			for _, d := range ruleFileError(fn, e) {
+				if k := d.String(); !seen[k] {
+					seen[k] = true
+					errs = append(errs, d)
+				}
+			}
 		}
 		if rgs == nil {
 			continue
+		}
+		if len(ferrs) == 0 {
+			errs = append(errs, r.checkRules(fn, rgs)...)
 		}
 		for _, g := range rgs.Groups {
 			keys = append(keys, keyed{rules.GroupKey(fn, g.Name), order[g.Name]})
@@ -230,10 +340,31 @@ func (r *runner) prepare() diag.List {
 
 	seriesParser := parser.NewParser(promqltest.TestParserOpts)
 	r.expected = make([][][]expect, len(r.file.Tests))
+	var total uint64
 	for gi, g := range r.file.Tests {
+		errs = append(errs, r.checkGroup(g)...)
 		for _, s := range g.InputSeries {
-			if _, _, err := seriesParser.ParseSeriesDesc(seriesLine(s)); err != nil {
+			if total > uint64(r.lim.Samples) {
+				break // reported; parsing more would only cost memory
+			}
+			line := seriesLine(s)
+			n := SeriesSamples(line)
+			total = addSat(total, n)
+			if d, ok := r.seriesOver(s, line, n, total); ok {
+				errs = append(errs, d)
+				continue
+			}
+			lb, err := parseSafe(func() (labels.Labels, error) {
+				lb, _, err := seriesParser.ParseSeriesDesc(line)
+				return lb, err
+			})
+			if err != nil {
 				errs = append(errs, seriesError(s, err))
+				continue
+			}
+			if msg := labelsOver(lb, r.lim.LabelSize); msg != "" {
+				errs = append(errs, diag.Diagnostic{Pos: s.SeriesAt.Pos, Check: CheckLimit, Severity: diag.Error,
+					Message: "input series " + msg})
 			}
 		}
 		r.expected[gi] = make([][]expect, len(g.ExprTests))
@@ -244,7 +375,19 @@ func (r *runner) prepare() diag.List {
 			}
 			for _, s := range et.ExpSamples {
 				var e expect
-				lb, err := r.opts.Parser.ParseMetric(s.Labels)
+				if off := quotedOver(s.Labels, r.lim.LabelSize); off >= 0 {
+					errs = append(errs, diag.Diagnostic{Pos: s.LabelsAt.at(off), Check: CheckLimit, Severity: diag.Error,
+						Message: fmt.Sprintf("expected sample has a label name or value over %d bytes (--max-label-size)", r.lim.LabelSize)})
+					continue
+				}
+				lb, err := parseSafe(func() (labels.Labels, error) { return r.opts.Parser.ParseMetric(s.Labels) })
+				if err == nil {
+					if msg := labelsOver(lb, r.lim.LabelSize); msg != "" {
+						errs = append(errs, diag.Diagnostic{Pos: s.LabelsAt.Pos, Check: CheckLimit, Severity: diag.Error,
+							Message: "expected sample " + msg})
+						continue
+					}
+				}
 				if err != nil {
 					p, msg := s.Pos, err.Error()
 					if pe := firstParseErr(err); pe != nil {
@@ -256,7 +399,19 @@ func (r *runner) prepare() diag.List {
 				}
 				e.labels, e.value = lb, s.Value
 				if s.Histogram != "" {
-					_, vals, err := r.opts.Parser.ParseSeriesDesc("{} " + s.Histogram)
+					var vals []parser.SequenceValue
+					var err error
+					if n := SeriesSamples("{} " + s.Histogram); n > 1 {
+						// Checked before parsing: "{{...}}x1000000000" would expand first.
+						err = fmt.Errorf("expands to %d values", n)
+					} else {
+						_, err = parseSafe(func() (labels.Labels, error) {
+							var lb labels.Labels
+							var err error
+							lb, vals, err = r.opts.Parser.ParseSeriesDesc("{} " + s.Histogram)
+							return lb, err
+						})
+					}
 					switch {
 					case err != nil:
 					case len(vals) != 1 || vals[0].Histogram == nil:
@@ -322,6 +477,9 @@ func firstParseErr(err error) *parser.ParseErr {
 // ruleFileRE picks the "line:col: " rulefmt puts in front of its messages.
 var ruleFileRE = regexp.MustCompile(`^(\d+):(\d+): (.*)$`)
 
+// yamlSyntaxRE picks the line of a yaml syntax error.
+var yamlSyntaxRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+
 // yamlLineRE picks the lines of a yaml "unmarshal errors" list.
 var yamlLineRE = regexp.MustCompile(`^\s*line (\d+): (.*)$`)
 
@@ -353,6 +511,10 @@ func ruleFileError(fn string, err error) []diag.Diagnostic {
 		if len(out) > 0 {
 			return out
 		}
+	}
+	if m := yamlSyntaxRE.FindStringSubmatch(msg); m != nil {
+		d.Pos.Line, _ = strconv.Atoi(m[1])
+		msg = "invalid YAML: " + m[2]
 	}
 	d.Message = "rule file does not load: " + msg
 	return []diag.Diagnostic{d}
@@ -391,9 +553,21 @@ func (r *runner) runGroup(g *Group) GroupResult {
 	}
 	defer suite.Close()
 	suite.SubqueryInterval = evalInterval
+	// The loader's own engine has a fixed 100s timeout; this one takes the
+	// budget, as a second line behind the checks of prepare.
+	engine := promql.NewEngine(promql.EngineOpts{
+		MaxSamples:               r.lim.QuerySamples,
+		Timeout:                  r.lim.QueryTimeout,
+		NoStepSubqueryIntervalFn: func(int64) int64 { return evalInterval.Milliseconds() },
+		EnableAtModifier:         true,
+		EnableNegativeOffset:     true,
+		Parser:                   r.opts.Parser,
+	})
+	defer engine.Close()
 
 	mgr := rules.NewManager(&rules.ManagerOptions{
-		QueryFunc:    rules.EngineQueryFunc(suite.QueryEngine(), suite.Storage()),
+		QueryFunc:    rules.EngineQueryFunc(engine, suite.Storage()),
+		GroupLoader:  memLoader{r},
 		AppendableV2: suite.Storage(),
 		Queryable:    suite.Storage(),
 		Context:      context.Background(),
@@ -485,7 +659,7 @@ func (r *runner) runGroup(g *Group) GroupResult {
 		}
 	}
 
-	query := rules.EngineQueryFunc(suite.QueryEngine(), suite.Queryable())
+	query := rules.EngineQueryFunc(engine, suite.Queryable())
 	for ei, et := range g.ExprTests {
 		want := r.expected[g.Index][ei]
 		res.Cases++
@@ -503,6 +677,24 @@ func (r *runner) runGroup(g *Group) GroupResult {
 		}
 	}
 	return res
+}
+
+// memLoader hands the rule manager the rule files prepare read and
+// checked, parsed afresh for each test group (groups run in parallel and
+// must not share rule objects), so a file is read once, within its size
+// limit, and cannot change between the checks and the run.
+type memLoader struct{ r *runner }
+
+func (l memLoader) Load(fn string, ignoreUnknownFields bool, scheme model.ValidationScheme) (*rulefmt.RuleGroups, []error) {
+	data, ok := l.r.ruleData[fn]
+	if !ok {
+		return nil, []error{fmt.Errorf("%s: rule file was not read", fn)}
+	}
+	return rulefmt.Parse(data, ignoreUnknownFields, scheme, l.r.opts.Parser, promslog.NewNopLogger())
+}
+
+func (l memLoader) Parse(query string) (parser.Expr, error) {
+	return l.r.opts.Parser.ParseExpr(query)
 }
 
 type alertState struct {

@@ -1,6 +1,9 @@
 package unittest
 
 import (
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -47,5 +50,27 @@ func TestRunFile(t *testing.T) {
 				t.Errorf("Failed() = %v, want %v", got, want)
 			}
 		})
+	}
+}
+
+// TestRuleFileMatchedTwice: a rule file that two rule_files patterns
+// match is loaded once, as promtool loads it, so its alert fires once.
+func TestRuleFileMatchedTwice(t *testing.T) {
+	dir := t.TempDir()
+	rules := "groups:\n  - name: g\n    rules:\n      - alert: Down\n        expr: up == 0\n"
+	test := "rule_files: [r.yaml, 'r*.yaml', ./r.yaml]\ntests:\n  - input_series: [{series: up, values: '0'}]\n    alert_rule_test: [{eval_time: 0, alertname: Down, exp_alerts: [{}]}]\n"
+	for name, content := range map[string]string{"r.yaml": rules, "t.test.yaml": test} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	res, err := RunFile(filepath.Join(dir, "t.test.yaml"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	WriteText(&b, res)
+	if res.Failed() {
+		t.Errorf("the alert did not fire exactly once:\n%s", b.String())
 	}
 }
