@@ -148,3 +148,21 @@ func GaugeAbsentText(f Facts) Text {
 			Escape(f.Metric), Escape(fmt.Sprintf("%q", f.Job)), Duration(f.For), f.svc()),
 	}
 }
+
+// GaugeAllDownText describes a job none of whose health gauges is 1.
+func GaugeAllDownText(f Facts) Text {
+	return Text{
+		Summary: fmt.Sprintf("%s has no healthy %s", f.svc(), f.Instance),
+		Description: fmt.Sprintf("Every %s series of job %s has been 0 for %s: no %s is sending heartbeats, so no task is being processed. One %s at 0 alone is not an outage (a stopped %s stays at 0 until the exporter forgets it).",
+			Escape(f.Metric), Escape(fmt.Sprintf("%q", f.Job)), Duration(f.For), f.Instance, f.Instance, f.Instance),
+	}
+}
+
+// MetricAbsentText describes a family metric gone from a scraped job.
+func MetricAbsentText(f Facts, family string) Text {
+	return Text{
+		Summary: fmt.Sprintf("%s exposes no %s", f.svc(), Escape(f.Metric)),
+		Description: fmt.Sprintf("Job %s is up but has had no %s series for %s, so the %s alerts of %s cannot fire: the metric was renamed or dropped by an upgrade, or (for a metric created on first use) the service has served nothing since it started.",
+			Escape(fmt.Sprintf("%q", f.Job)), Escape(f.Metric), Duration(f.For), family, f.svc()),
+	}
+}
