@@ -180,11 +180,9 @@ func newBuilder(file string, svc *Service) (*builder, error) {
 		return nil, err
 	}
 	p, _ = withOverrides(p, svc.Metrics) // problems were reported by ParseSpec
-	b := &builder{file: file, svc: svc, p: p, prefix: p.Prefix, names: map[string]string{}, by: p.AggregateBy, noted: map[string]bool{}}
+	b := &builder{file: file, svc: svc, p: p, prefix: p.Prefix, names: map[string]string{}, noted: map[string]bool{}}
+	b.by, b.byChosen = resolveBy(p, svc)
 	if svc.Variant.Set {
-		if by := p.Variants[svc.Variant.V].AggregateBy; by != nil {
-			b.by, b.byChosen = by, true
-		}
 		for k, v := range p.Variants[svc.Variant.V].Metrics {
 			if k == "prefix" {
 				b.prefix = v
@@ -195,9 +193,6 @@ func newBuilder(file string, svc *Service) (*builder, error) {
 	}
 	if v, ok := svc.Metrics["prefix"]; ok {
 		b.prefix = v
-	}
-	if svc.AggregateBy.Set {
-		b.by, b.byChosen = svc.AggregateBy.V, true
 	}
 	rb := svc.RunbookURL.V
 	if !svc.RunbookURL.Set {

@@ -606,11 +606,13 @@ func inputs(a *rules.Alert, d data, steps int) ([]series, error) {
 		if err != nil {
 			return nil, err
 		}
-		out := []series{{labels: seriesLabels(a, up, up.Metric), values: gauge(1, steps)}}
-		if !d.breach {
-			out = append(out, series{labels: seriesLabels(a, m, m.Metric), values: gauge(1, steps)})
+		// An absent series is written with no values, as for absent(), so
+		// another service on the same job is seen to share it.
+		s := series{labels: seriesLabels(a, m, m.Metric), values: gauge(1, steps)}
+		if d.breach {
+			s.values = ""
 		}
-		return out, nil
+		return []series{{labels: seriesLabels(a, up, up.Metric), values: gauge(1, steps)}, s}, nil
 	case "absent_over_time":
 		if len(a.Metrics) == 0 {
 			return nil, fmt.Errorf("alert has no metric to watch")
