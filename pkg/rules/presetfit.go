@@ -96,9 +96,13 @@ func (d *decoder) checkLabelCollisions(p *presets.Preset, svc *Service) {
 				continue
 			}
 		}
+		what := fmt.Sprintf("alerts for two values of %s would get the same labels and fail to evaluate, and one alone would be named %q", k, v)
+		if why == "job" || why == "selector" {
+			what = fmt.Sprintf("its alerts would say %s %q where the series say %q", k, v, map[string]string{"job": svc.Job.V, "selector": svc.Selector[k]}[why])
+		}
 		d.diags = append(d.diags, diag.Diagnostic{Pos: orPos(svc.LabelPos[k], svc.Pos), Check: "spec/label-collision", Severity: diag.Error,
-			Message: fmt.Sprintf("service %q: labels: %q replaces the %s label the alerts keep from their series (%s of preset %s): alerts for two values of %s would get the same labels and fail to evaluate, and one alone would be named %q; rename the label (e.g. %q)%s",
-				svc.Name.V, k, k, why, p.Name, k, v, "owner_"+k, collisionHint(why))})
+			Message: fmt.Sprintf("service %q: labels: %q replaces the %s label the alerts keep from their series (%s of preset %s): %s; rename the label (e.g. %q)%s",
+				svc.Name.V, k, k, why, p.Name, what, "owner_"+k, collisionHint(why))})
 	}
 }
 
@@ -137,10 +141,8 @@ func (d *decoder) checkLatencyBuckets(p *presets.Preset, svc *Service) {
 		if !ok || tier.Threshold.V < top {
 			continue
 		}
-		suggest := fmt.Sprintf("use a threshold below %s, e.g. %s (the bucket under it)", templates.FormatThreshold(templates.Seconds, top), templates.FormatThreshold(templates.Seconds, below))
-		if strings.Contains(p.Latency.BucketsNote, "not configurable") {
-			suggest += "; the buckets cannot be changed"
-		} else {
+		suggest := fmt.Sprintf("use a threshold below it, e.g. %s (the bucket under it)", templates.FormatThreshold(templates.Seconds, below))
+		if !strings.Contains(p.Latency.BucketsNote, "not configurable") {
 			suggest += ", or, if your deployment has other buckets, name the histogram in metrics.latency_histogram"
 		}
 		d.diags = append(d.diags, diag.Diagnostic{Pos: orPos(tier.Threshold.Pos, orPos(tier.Pos, orPos(fam.Pos, svc.Pos))), Check: "spec/value", Severity: diag.Error,
