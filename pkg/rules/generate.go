@@ -155,20 +155,20 @@ func generateService(file string, svc *Service) (*ServiceRules, diag.List) {
 }
 
 type builder struct {
-	file    string
-	svc     *Service
-	p       *presets.Preset
-	prefix  string
-	names   map[string]string // metric key → name relative to prefix (variant applied)
-	by      []string
+	file   string
+	svc    *Service
+	p      *presets.Preset
+	prefix string
+	names  map[string]string // metric key → name relative to prefix (variant applied)
+	by     []string
 	// byChosen says the variant or the spec chose by, which then wins
 	// over a family's own aggregation in the preset.
 	byChosen bool
-	runbook *template.Template
-	alerts  []*Alert
-	notices []diag.Diagnostic
-	errs    diag.List
-	noted   map[string]bool
+	runbook  *template.Template
+	alerts   []*Alert
+	notices  []diag.Diagnostic
+	errs     diag.List
+	noted    map[string]bool
 	// badRunbook stops a broken runbook_url from being reported once per
 	// alert: one message per service says it all.
 	badRunbook bool
