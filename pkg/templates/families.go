@@ -125,8 +125,8 @@ func SpendText(f Facts) Text {
 func SpendForecastText(f Facts) Text {
 	per := Per(f.Per)
 	return Text{
-		Summary: fmt.Sprintf("%s LLM spend on course to exceed its %s budget per %s%s", f.svc(), FormatThreshold(USD, f.Budget), per, f.sfx()),
-		Description: fmt.Sprintf("At the rate of the last %s, %s would spend %s per %s%s, over its budget of %s.",
+		Summary: fmt.Sprintf("%s LLM spend rate would exceed its %s budget per %s%s", f.svc(), FormatThreshold(USD, f.Budget), per, f.sfx()),
+		Description: fmt.Sprintf("At the rate of the last %s, %s would spend %s per %s%s, over its budget of %s. This is a run rate, not the period's total: what was already spent in the period is not counted.",
 			Duration(f.Window), f.svc(), Value(USD), per, f.sfx(), FormatThreshold(USD, f.Budget)),
 	}
 }
