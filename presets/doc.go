@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -55,13 +56,46 @@ test storage and evaluates every generated expression against it.
 		for _, row := range p.rows() {
 			fmt.Fprintf(&b, "| %s | %s | %s |\n", row[0], row[1], row[2])
 		}
+		if l := p.Latency; l != nil && len(l.Buckets) > 0 {
+			fmt.Fprintf(&b, "\nLatency buckets: the top finite bucket is %s s (%s); a latency threshold at or above it could never fire and is a spec error.\n",
+				strconv.FormatFloat(l.TopBucket(), 'g', 6, 64), l.BucketsNote)
+		}
+		if r := p.Requests; r != nil && r.AggregateBy != nil {
+			by := "nothing (one ratio per service)"
+			if len(*r.AggregateBy) > 0 {
+				by = code(strings.Join(*r.AggregateBy, ", "))
+			}
+			fmt.Fprintf(&b, "\nThe error ratio aggregates by %s: its metrics lack the other labels.\n", by)
+		}
 		if len(p.Variants) > 0 {
 			b.WriteString("\nVariants (`variant: NAME` next to `preset:`):\n\n")
 			for _, v := range sortedKeys(p.Variants) {
 				fmt.Fprintf(&b, "- `%s`: %s\n", v, strings.TrimSpace(p.Variants[v].Description))
 			}
 		}
+		if len(p.Evidence) > 0 {
+			b.WriteString("\nUpstream evidence (each claim checked in the system's source):\n\n| Claim | Where |\n|---|---|\n")
+			for _, e := range p.Evidence {
+				fmt.Fprintf(&b, "| %s | %s |\n", cell(e.Claim), cell(e.Source))
+			}
+		}
 	}
+	b.WriteString(`
+## Absence alerts
+
+For every family a scraped service generates, a ticket fires when the
+family's own metric (the request counter, the latency histogram's ` + "`_count`" + `,
+the budget gauge, the queue gauge, the cost counter) has had no series for
+30m while ` + "`up{job}`" + ` is 1: ` + "`AgentRequestMetricAbsent`" + `, ` + "`AgentLatencyMetricAbsent`" + `,
+` + "`AgentBudgetMetricAbsent`" + `, ` + "`AgentQueueMetricAbsent`" + `, ` + "`AgentCostMetricAbsent`" + `. A metric
+renamed by an upgrade otherwise disables the family's alerts without a
+sound. Metrics a system creates on first use (LiteLLM, TGI and Celery
+counters) are also absent on a service that has served nothing since it
+started; turn the family off for a service that is idle by design. Pushed
+metrics (` + "`otel-genai`" + `) get none: without ` + "`up`" + ` a renamed metric and a stopped
+sender look alike, and the availability alert already watches the request
+series.
+`)
 	return b.Bytes(), nil
 }
 
@@ -69,9 +103,17 @@ func anchor(s string) string { return strings.ReplaceAll(strings.ToLower(s), " "
 
 func code(s string) string { return "`" + s + "`" }
 
+// cell keeps a table cell on one line and its pipes literal.
+func cell(s string) string {
+	return strings.ReplaceAll(strings.Join(strings.Fields(s), " "), "|", "\\|")
+}
+
 func (p *Preset) name(m *Metric) string {
 	if m == nil {
 		return ""
+	}
+	if m.NoPrefix {
+		return m.Name
 	}
 	return p.Prefix + m.Name
 }
@@ -98,6 +140,10 @@ func (p *Preset) rows() [][3]string {
 	case "up":
 		rows = append(rows, [3]string{"availability", "`up{job}` == 0, and `absent(up{job})`", ""})
 	case "gauge":
+		if p.Availability.Aggregation != "" {
+			rows = append(rows, [3]string{"availability", p.Availability.Aggregation + " of " + p.metric(p.Availability.Metric) + " over the job == 0 (no " + code(p.Availability.InstanceLabel) + " healthy), and its absence", "`availability_metric`"})
+			break
+		}
 		rows = append(rows, [3]string{"availability", p.metric(p.Availability.Metric) + " == 0 per " + code(p.Availability.InstanceLabel) + ", and its absence", "`availability_metric`"})
 	case "absent":
 		rows = append(rows, [3]string{"availability", "no sample of " + p.metric(p.Availability.Metric) + " for " + p.Availability.Window + " (pushed metrics have no `up`)", "`availability_metric`"})

@@ -49,6 +49,16 @@ type Preset struct {
 	// Variants are named sets of metric overrides for naming schemes of
 	// the same system (e.g. OTel without unit suffixes).
 	Variants map[string]Variant `yaml:"variants"`
+	// Evidence cites, claim by claim, where in the system's own source
+	// (file and release or commit) each metric, label and behaviour the
+	// preset relies on was checked, so a reviewer can re-check it.
+	Evidence []Evidence `yaml:"evidence"`
+}
+
+// Evidence is one checked claim about the upstream system.
+type Evidence struct {
+	Claim  string `yaml:"claim"`
+	Source string `yaml:"source"`
 }
 
 // Availability says how to tell that the service is gone.
@@ -61,6 +71,12 @@ type Availability struct {
 	Window string  `yaml:"window"`
 	// InstanceLabel names what is down in gauge mode (e.g. hostname).
 	InstanceLabel string `yaml:"instance_label"`
+	// Aggregation, in gauge mode, combines the health gauges of a job
+	// with max before comparing with 0, so the alert fires only when no
+	// instance is healthy. It exists for exporters that keep a gauge at 0
+	// for an instance that left on purpose (Celery workers stopped by a
+	// scale-in keep celery_worker_up 0 until purged).
+	Aggregation string `yaml:"aggregation"`
 }
 
 // Metric is one series name with the labels it is known to carry (besides
@@ -71,12 +87,21 @@ type Metric struct {
 	Labels []string `yaml:"labels"`
 	// Type is counter, gauge or histogram (Name is then the base name).
 	Type string `yaml:"type"`
+	// NoPrefix marks a metric another library of the system exposes
+	// under its own name (vLLM's HTTP counters from
+	// prometheus-fastapi-instrumentator), so the preset prefix and a
+	// spec's prefix override do not apply to it.
+	NoPrefix bool `yaml:"no_prefix"`
 }
 
 // Requests is how to count requests and failed requests.
 type Requests struct {
 	Total  *Metric `yaml:"total"`
 	Errors Errors  `yaml:"errors"`
+	// AggregateBy, when set, replaces the preset's aggregate_by for the
+	// error ratio: the request metrics of some systems lack the label the
+	// other families split by (vLLM's HTTP counters have no model_name).
+	AggregateBy *[]string `yaml:"aggregate_by"`
 }
 
 // Errors is either a label filter on the total (Selector) or a separate
@@ -85,7 +110,8 @@ type Errors struct {
 	// Selector holds PromQL matchers without braces, e.g. status="error".
 	Selector string `yaml:"selector"`
 	// Example are label values that Selector matches, for synthesising
-	// test series when Selector is not a plain equality.
+	// test series when Selector is not a plain equality; with Metric, the
+	// labels a failure series carries that a success series does not.
 	Example map[string]string `yaml:"example"`
 	Metric  *Metric           `yaml:"metric"`
 	// Disjoint says the total counts successes only (Celery's succeeded
@@ -96,6 +122,23 @@ type Errors struct {
 // Latency is the request duration histogram.
 type Latency struct {
 	Histogram *Metric `yaml:"histogram"`
+	// Buckets are the histogram's finite upper bounds when the system
+	// fixes them (not configurable, or a default most deployments keep).
+	// histogram_quantile cannot return more than the top one, so a
+	// threshold at or above it can never fire.
+	Buckets []float64 `yaml:"buckets"`
+	// BucketsNote says where the buckets come from and whether a
+	// deployment can change them, for the spec error and the docs.
+	BucketsNote string `yaml:"buckets_note"`
+}
+
+// TopBucket is the largest finite bucket bound, 0 when the preset fixes none.
+func (l *Latency) TopBucket() float64 {
+	top := 0.0
+	for _, b := range l.Buckets {
+		top = max(top, b)
+	}
+	return top
 }
 
 // Tokens documents how token usage is exposed; no default family alerts on
@@ -225,6 +268,9 @@ func (p *Preset) validate() error {
 		if p.Availability.Metric == nil || p.Availability.InstanceLabel == "" {
 			return fmt.Errorf("availability mode gauge needs metric and instance_label")
 		}
+		if a := p.Availability.Aggregation; a != "" && a != "max" {
+			return fmt.Errorf("availability.aggregation %q, expected max or nothing", a)
+		}
 	default:
 		return fmt.Errorf("availability.mode %q, expected up, gauge or absent", p.Availability.Mode)
 	}
@@ -254,6 +300,13 @@ func (p *Preset) validate() error {
 	}
 	if p.Latency != nil && p.Latency.Histogram == nil {
 		return fmt.Errorf("latency.histogram is required")
+	}
+	if p.Latency != nil {
+		for i, b := range p.Latency.Buckets {
+			if b <= 0 || i > 0 && b <= p.Latency.Buckets[i-1] {
+				return fmt.Errorf("latency.buckets must be positive and increasing, got %v", p.Latency.Buckets)
+			}
+		}
 	}
 	if p.Cost != nil && p.Cost.Counter == nil {
 		return fmt.Errorf("cost.counter is required")

@@ -34,6 +34,8 @@ func TestParseRejects(t *testing.T) {
 		{"budget half", "name: x\navailability: {mode: up}\nbudget: {used: {name: a}}\n", "used+limit or remaining+max"},
 		{"queue aggregation", "name: x\navailability: {mode: up}\nqueue: {depth: {name: a}, aggregation: avg}\n", "expected sum or max"},
 		{"absent without window", "name: x\navailability: {mode: absent, metric: {name: a}}\n", "needs metric and window"},
+		{"gauge aggregation", "name: x\navailability: {mode: gauge, metric: {name: a}, instance_label: h, aggregation: sum}\n", "expected max or nothing"},
+		{"buckets not increasing", "name: x\navailability: {mode: up}\nlatency: {histogram: {name: h}, buckets: [1, 0.5]}\n", "positive and increasing"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -72,5 +74,28 @@ func TestDocsUpToDate(t *testing.T) {
 	}
 	if diff := cmp.Diff(string(want), string(got)); diff != "" {
 		t.Errorf("docs/presets.md is stale; run go test ./presets -update (-want +got):\n%s", diff)
+	}
+}
+
+// TestEvidence: every preset but our own default cites where its claims
+// about the upstream system were checked, with a file and a release or
+// commit (docs/presets.md prints them).
+func TestEvidence(t *testing.T) {
+	for _, n := range Names() {
+		p, err := Load(n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n == "default" {
+			continue
+		}
+		if len(p.Evidence) == 0 {
+			t.Errorf("preset %s cites no upstream evidence", n)
+		}
+		for _, e := range p.Evidence {
+			if e.Claim == "" || e.Source == "" {
+				t.Errorf("preset %s: evidence %+v lacks a claim or a source", n, e)
+			}
+		}
 	}
 }

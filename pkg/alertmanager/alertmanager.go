@@ -55,6 +55,13 @@ type Options struct {
 	// WebhookBase is the placeholder webhook URL prefix; the tier name is
 	// appended. Empty means DefaultWebhookBase.
 	WebhookBase string
+	// SplitBy are the series labels alerts are split by (a preset's
+	// aggregate_by, instance, queue_name, ...). Inhibit rules require them
+	// equal besides alertname and service: a page for one model must not
+	// mute the ticket of another model. A label neither alert carries
+	// counts as equal in Alertmanager, so listing every label of every
+	// alert is safe.
+	SplitBy []string
 }
 
 // ReceiverName is the receiver the skeleton routes tier to.
@@ -76,7 +83,7 @@ func BuildSeverities(sevs []Severity, opts Options) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("alertmanager: rendering config: %w", err)
 	}
-	if err := verify(out, byTier); err != nil {
+	if err := verify(out, byTier, equalLabels(opts.SplitBy)); err != nil {
 		// The input was valid, so a config Alertmanager rejects or routes
 		// wrongly is our bug; say so rather than blame the spec.
 		return nil, fmt.Errorf("alertmanager: internal error, generated config is wrong (please report): %w\n%s", err, out)
@@ -136,6 +143,20 @@ func matcher(label string, values []string) string {
 		quoted[i] = regexp.QuoteMeta(v)
 	}
 	return fmt.Sprintf("%s=~%q", label, strings.Join(quoted, "|"))
+}
+
+// equalLabels is the inhibit rules' equal list: alertname and service,
+// then the split labels, sorted and without repeats.
+func equalLabels(splitBy []string) []string {
+	out := []string{"alertname", "service"}
+	extra := slices.Clone(splitBy)
+	sort.Strings(extra)
+	for _, l := range slices.Compact(extra) {
+		if l != "alertname" && l != "service" && model.LabelName(l).IsValidLegacy() {
+			out = append(out, l)
+		}
+	}
+	return out
 }
 
 func sortedKeys(tl tierLabels) []string {
@@ -201,6 +222,10 @@ func render(byTier map[string]tierLabels, opts Options) ([]byte, error) {
 	)
 	route.Content[0].LineComment = "alerts no route below matches become tickets, never silence"
 
+	var equal []*yaml.Node
+	for _, l := range equalLabels(opts.SplitBy) {
+		equal = append(equal, str(l))
+	}
 	var inhibit []*yaml.Node
 	for i, src := range tiers {
 		stl, ok := byTier[src]
@@ -225,10 +250,10 @@ func render(byTier map[string]tierLabels, opts Options) ([]byte, error) {
 				r := mapping(
 					"source_matchers", seq(str(matcher(sl, stl[sl]))),
 					"target_matchers", seq(str(matcher(tlabel, vs))),
-					"equal", flow(str("alertname"), str("service")),
+					"equal", flow(equal...),
 				)
 				if first {
-					r.HeadComment = fmt.Sprintf("a firing %s silences the lower tiers of the same alert and service", src)
+					r.HeadComment = fmt.Sprintf("a firing %s silences the lower tiers of the same alert, service and split labels", src)
 					first = false
 				}
 				inhibit = append(inhibit, r)
@@ -305,7 +330,7 @@ func header(byTier map[string]tierLabels, opts Options) string {
 // verify loads out with Alertmanager's own loader and checks, with its own
 // route matcher and inhibition matchers, that every severity reaches its
 // tier's receiver and that higher tiers inhibit lower ones.
-func verify(out []byte, byTier map[string]tierLabels) error {
+func verify(out []byte, byTier map[string]tierLabels, equal []string) error {
 	cfg, err := config.Load(string(out))
 	if err != nil {
 		return fmt.Errorf("config.Load: %w", err)
@@ -334,6 +359,15 @@ func verify(out []byte, byTier map[string]tierLabels) error {
 				for ll, lvs := range byTier[lo] {
 					if !inhibited(cfg, alert(hl, hvs[0]), alert(ll, lvs[0])) {
 						return fmt.Errorf("a firing %s (%s=%q) does not inhibit %s (%s=%q)", hi, hl, hvs[0], lo, ll, lvs[0])
+					}
+					// Split apart: one model's page must leave another
+					// model's ticket alone.
+					for _, l := range equal[2:] {
+						src, dst := alert(hl, hvs[0]), alert(ll, lvs[0])
+						src[model.LabelName(l)], dst[model.LabelName(l)] = "a", "b"
+						if inhibited(cfg, src, dst) {
+							return fmt.Errorf("a firing %s with %s=\"a\" inhibits %s with %s=\"b\"", hi, l, lo, l)
+						}
 					}
 				}
 			}

@@ -23,6 +23,7 @@ func Build(res *rules.Result, opts Options) ([]byte, error) {
 	for _, svc := range res.Services {
 		for _, a := range svc.Alerts {
 			sevs = append(sevs, Severity{Tier: a.Tier, Label: a.SeverityLabel, Value: a.SeverityValue})
+			opts.SplitBy = append(opts.SplitBy, a.By...)
 		}
 	}
 	return BuildSeverities(sevs, opts)

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/prometheus/common/model"
 
 	"github.com/agentalerts/agentalerts/pkg/rules"
 )
@@ -58,5 +59,57 @@ services:
 				t.Errorf("mismatch (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// TestInhibitionKeepsSplitLabels: alerts split by a preset's aggregate_by
+// (litellm: team; vllm: model_name) inhibit only within one value. With
+// equal: [alertname, service] a page for one team muted another team's
+// ticket.
+func TestInhibitionKeepsSplitLabels(t *testing.T) {
+	s, err := rules.ParseSpec("spec.yaml", []byte(`version: 1
+services:
+  - name: gateway
+    job: litellm
+    preset: litellm
+  - name: inference
+    job: vllm
+    preset: vllm
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := rules.Generate(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := Build(res, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := loadForTest(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	alert := func(sev, svc, label, value string) model.LabelSet {
+		l := lset("severity", sev, svc, "AgentErrorRatioHigh")
+		l[model.LabelName(label)] = model.LabelValue(value)
+		return l
+	}
+	tests := []struct {
+		name     string
+		src, dst model.LabelSet
+		want     bool
+	}{
+		{"same team", alert("page", "gateway", "team", "a"), alert("ticket", "gateway", "team", "a"), true},
+		{"other team", alert("page", "gateway", "team", "a"), alert("ticket", "gateway", "team", "b"), false},
+		{"other model", alert("page", "inference", "model_name", "llama"), alert("ticket", "inference", "model_name", "qwen"), false},
+		{"other instance", alert("page", "inference", "instance", "a:8000"), alert("ticket", "inference", "instance", "b:8000"), false},
+		{"no split label", lset("severity", "page", "inference", "AgentServiceDown"), lset("severity", "ticket", "inference", "AgentServiceDown"), true},
+	}
+	for _, tc := range tests {
+		if got := inhibited(cfg, tc.src, tc.dst); got != tc.want {
+			t.Errorf("%s: inhibited = %v, want %v", tc.name, got, tc.want)
+		}
 	}
 }

@@ -155,17 +155,20 @@ func generateService(file string, svc *Service) (*ServiceRules, diag.List) {
 }
 
 type builder struct {
-	file    string
-	svc     *Service
-	p       *presets.Preset
-	prefix  string
-	names   map[string]string // metric key → name relative to prefix (variant applied)
-	by      []string
-	runbook *template.Template
-	alerts  []*Alert
-	notices []diag.Diagnostic
-	errs    diag.List
-	noted   map[string]bool
+	file   string
+	svc    *Service
+	p      *presets.Preset
+	prefix string
+	names  map[string]string // metric key → name relative to prefix (variant applied)
+	by     []string
+	// byChosen says the variant or the spec chose by, which then wins
+	// over a family's own aggregation in the preset.
+	byChosen bool
+	runbook  *template.Template
+	alerts   []*Alert
+	notices  []diag.Diagnostic
+	errs     diag.List
+	noted    map[string]bool
 	// badRunbook stops a broken runbook_url from being reported once per
 	// alert: one message per service says it all.
 	badRunbook bool
@@ -177,11 +180,9 @@ func newBuilder(file string, svc *Service) (*builder, error) {
 		return nil, err
 	}
 	p, _ = withOverrides(p, svc.Metrics) // problems were reported by ParseSpec
-	b := &builder{file: file, svc: svc, p: p, prefix: p.Prefix, names: map[string]string{}, by: p.AggregateBy, noted: map[string]bool{}}
+	b := &builder{file: file, svc: svc, p: p, prefix: p.Prefix, names: map[string]string{}, noted: map[string]bool{}}
+	b.by, b.byChosen = resolveBy(p, svc)
 	if svc.Variant.Set {
-		if by := p.Variants[svc.Variant.V].AggregateBy; by != nil {
-			b.by = by
-		}
 		for k, v := range p.Variants[svc.Variant.V].Metrics {
 			if k == "prefix" {
 				b.prefix = v
@@ -192,9 +193,6 @@ func newBuilder(file string, svc *Service) (*builder, error) {
 	}
 	if v, ok := svc.Metrics["prefix"]; ok {
 		b.prefix = v
-	}
-	if svc.AggregateBy.Set {
-		b.by = svc.AggregateBy.V
 	}
 	rb := svc.RunbookURL.V
 	if !svc.RunbookURL.Set {
@@ -226,11 +224,12 @@ func (b *builder) notice(family, format string, args ...any) {
 func (b *builder) series(family, key string, m *presets.Metric) (templates.Selector, MetricInput) {
 	name, overridden := b.svc.Metrics[key]
 	if !overridden {
-		rel := m.Name
+		name = m.Name
 		if v, ok := b.names[key]; ok {
-			rel = v
+			name = b.prefix + v
+		} else if !m.NoPrefix {
+			name = b.prefix + name
 		}
-		name = b.prefix + rel
 	}
 	sel := templates.Selector{Name: name, Matchers: []templates.Matcher{{Name: "job", Op: "=", Value: b.svc.Job.V}}}
 	in := MetricInput{Role: key, Metric: name, Type: m.Type, Labels: map[string]string{"job": b.svc.Job.V}}
@@ -245,7 +244,18 @@ func (b *builder) series(family, key string, m *presets.Metric) (templates.Selec
 	return sel, in
 }
 
+// familyBy is the aggregation of one family: the preset's per-family
+// choice (vLLM's HTTP error counter has no model_name) unless the variant
+// or the spec chose the labels.
+func (b *builder) familyBy(family string) []string {
+	if family == ErrorRate && !b.byChosen && b.p.Requests != nil && b.p.Requests.AggregateBy != nil {
+		return *b.p.Requests.AggregateBy
+	}
+	return b.by
+}
+
 func (b *builder) build() {
+	defer b.absences()
 	for _, fam := range FamilyNames {
 		f := b.svc.Families[fam]
 		if f.Off {
@@ -349,6 +359,17 @@ func (b *builder) availability(f *Family) {
 			b.add(a, t, tier.For.V, tier.KeepFiringFor.V, templates.AbsentOverTimeText(facts))
 			return
 		}
+		if av.Mode == "gauge" && av.Aggregation != "" {
+			sel, in := b.series(Availability, "availability_metric", av.Metric)
+			in.Role = "up"
+			facts.Metric, facts.Instance = sel.Name, av.InstanceLabel
+			b.add(&Alert{Name: "AgentServiceDown", Family: Availability, Kind: "down", Aggregation: av.Aggregation,
+				Expr: templates.AllDown(av.Aggregation, sel), Metrics: []MetricInput{in}, By: []string{"job"}},
+				t, tier.For.V, tier.KeepFiringFor.V, templates.GaugeAllDownText(facts))
+			b.add(&Alert{Name: "AgentServiceAbsent", Family: Availability, Kind: "absent", Expr: templates.Absent(sel),
+				Metrics: []MetricInput{in}, By: []string{"job"}}, t, tier.For.V, tier.KeepFiringFor.V, templates.GaugeAbsentText(facts))
+			return
+		}
 		if av.Mode == "gauge" {
 			sel, in := b.series(Availability, "availability_metric", av.Metric)
 			in.Role = "up" // a 0/1 health series, read exactly like up
@@ -379,11 +400,15 @@ func (b *builder) errorRate(f *Family) {
 	var errs templates.Selector
 	var ein MetricInput
 	sel := rq.Errors.Selector
+	if v, ok := b.names["errors_selector"]; ok {
+		sel = v
+	}
 	if v, ok := b.svc.Metrics["errors_selector"]; ok {
 		sel = v
 	}
 	_, separate := b.svc.Metrics["errors_total"]
-	separate = separate || rq.Errors.Metric != nil && b.svc.Metrics["errors_selector"] == ""
+	separate = separate || rq.Errors.Metric != nil && b.svc.Metrics["errors_selector"] == "" && b.names["errors_selector"] == ""
+	by := b.familyBy(ErrorRate)
 	metrics := []MetricInput{tin}
 	disjoint := false
 	if separate {
@@ -393,6 +418,15 @@ func (b *builder) errorRate(f *Family) {
 		}
 		errs, ein = b.series(ErrorRate, "errors_total", m)
 		ein.Role = "errors"
+		if _, overridden := b.svc.Metrics["errors_total"]; !overridden {
+			// A failure counter carries labels the success counter lacks
+			// (TGI's err, Celery's exception): a synthetic series without
+			// them would collide with the success series once rate()
+			// drops the names.
+			for k, v := range rq.Errors.Example {
+				ein.Labels[k] = v
+			}
+		}
 		if rq.Errors.Disjoint && rq.Errors.Metric != nil {
 			disjoint = true
 			// The total counts successes only: requests are both counters,
@@ -418,10 +452,10 @@ func (b *builder) errorRate(f *Family) {
 	}
 	tiers(f, func(t severity.Tier, tier *Tier) {
 		facts := templates.Facts{Service: b.svc.Name.V, Threshold: tier.Threshold.V, Unit: templates.Ratio, For: tier.For.V,
-			Window: f.Window.V, By: b.by, MinRate: f.MinRequestRate.V}
+			Window: f.Window.V, By: by, MinRate: f.MinRequestRate.V}
 		b.add(&Alert{Name: "AgentErrorRatioHigh", Family: ErrorRate, Kind: "ratio", Unit: "ratio", Threshold: tier.Threshold.V,
-			Window: f.Window.V, MinRequestRate: f.MinRequestRate.V, Metrics: metrics, ErrorsDisjoint: disjoint,
-			Expr: templates.ErrorRatio(errs, total, b.by, f.Window.V, tier.Threshold.V, f.MinRequestRate.V)},
+			Window: f.Window.V, MinRequestRate: f.MinRequestRate.V, Metrics: metrics, ErrorsDisjoint: disjoint, By: by,
+			Expr: templates.ErrorRatio(errs, total, by, f.Window.V, tier.Threshold.V, f.MinRequestRate.V)},
 			t, tier.For.V, tier.KeepFiringFor.V, templates.ErrorRateText(facts))
 	})
 }
@@ -571,4 +605,91 @@ func (b *builder) cost(f *Family) {
 			Window: f.Window.V, Per: fc.Period.V, Budget: fc.Budget.V, Metrics: []MetricInput{in}, Expr: templates.Spend(proj, fc.Budget.V)},
 			fc.Tier.V, fc.For.V, 0, templates.SpendForecastText(facts))
 	}
+}
+
+// absenceFor is how long a family metric must be missing before the
+// ticket: long enough to ride out a restart, short enough that a rename
+// in an upgrade is noticed the same day.
+const absenceFor = 30 * time.Minute
+
+// absenceNames are the alerts that say a family's own metric is gone. One
+// name per family, so the absence of two metrics are two alerts, not two
+// series of one (which would share their labels).
+var absenceNames = map[string]string{
+	ErrorRate:    "AgentRequestMetricAbsent",
+	Latency:      "AgentLatencyMetricAbsent",
+	TokenBudget:  "AgentBudgetMetricAbsent",
+	QueueBacklog: "AgentQueueMetricAbsent",
+	Cost:         "AgentCostMetricAbsent",
+}
+
+// absences adds, for each generated family of a scraped service, a ticket
+// when the family's metric is missing while the job is up. Only `up` had
+// an absence alert, so a metric renamed by an upgrade (vLLM renamed
+// several) silently disabled the error and latency alerts of a healthy
+// target. Pushed metrics (mode absent) have no up to tell "renamed" from
+// "not sent"; their availability alert already watches the request series.
+func (b *builder) absences() {
+	if b.p.Availability.Mode == "absent" {
+		return
+	}
+	up := templates.Selector{Name: "up", Matchers: []templates.Matcher{{Name: "job", Op: "=", Value: b.svc.Job.V}}}
+	upIn := MetricInput{Role: "up", Metric: "up", Type: "gauge", Labels: map[string]string{"job": b.svc.Job.V}}
+	generated := map[string]bool{}
+	for _, a := range b.alerts {
+		generated[a.Family] = true
+	}
+	for _, fam := range FamilyNames {
+		if !generated[fam] {
+			continue
+		}
+		key, m := b.familyMetric(fam)
+		if m == nil {
+			continue
+		}
+		sel, in := b.series(fam, key, m)
+		if m.Type == "histogram" {
+			sel, in.Metric, in.Type = sel.Suffixed("_count"), in.Metric+"_count", "counter"
+		}
+		in.Role = "series"
+		if sel.Name == "" {
+			continue
+		}
+		facts := templates.Facts{Service: b.svc.Name.V, Job: b.svc.Job.V, For: absenceFor, Metric: sel.Name}
+		b.add(&Alert{Name: absenceNames[fam], Family: fam, Kind: "absent_while_up", Expr: templates.AbsentWhileUp(sel, up),
+			Metrics: []MetricInput{in, upIn}, By: []string{}}, severity.Ticket, absenceFor, 0, templates.MetricAbsentText(facts, fam))
+	}
+}
+
+// familyMetric is the metric whose presence proves a family's alerts can
+// see anything: the request counter, the latency histogram, the budget's
+// used or remaining gauge, the queue gauge, the cost counter.
+func (b *builder) familyMetric(fam string) (string, *presets.Metric) {
+	p := b.p
+	switch fam {
+	case ErrorRate:
+		if p.Requests != nil {
+			return "requests_total", p.Requests.Total
+		}
+	case Latency:
+		if p.Latency != nil {
+			return "latency_histogram", p.Latency.Histogram
+		}
+	case TokenBudget:
+		if p.Budget != nil && p.Budget.Used != nil {
+			return "budget_used", p.Budget.Used
+		}
+		if p.Budget != nil {
+			return "budget_remaining", p.Budget.Remaining
+		}
+	case QueueBacklog:
+		if p.Queue != nil {
+			return "queue_depth", p.Queue.Depth
+		}
+	case Cost:
+		if p.Cost != nil {
+			return "cost_total", p.Cost.Counter
+		}
+	}
+	return "", nil
 }

@@ -247,6 +247,7 @@ func parseSpec(path string, src []byte, lim Limits) (*Spec, diag.List) {
 		d.checkVariant(svc)
 		d.checkOverrides(svc)
 		d.applyDefaults(svc)
+		d.checkPresetFit(svc)
 		spec.Services = append(spec.Services, svc)
 	}
 	return spec, d.diags

@@ -125,8 +125,8 @@ func SpendText(f Facts) Text {
 func SpendForecastText(f Facts) Text {
 	per := Per(f.Per)
 	return Text{
-		Summary: fmt.Sprintf("%s LLM spend on course to exceed its %s budget per %s%s", f.svc(), FormatThreshold(USD, f.Budget), per, f.sfx()),
-		Description: fmt.Sprintf("At the rate of the last %s, %s would spend %s per %s%s, over its budget of %s.",
+		Summary: fmt.Sprintf("%s LLM spend rate would exceed its %s budget per %s%s", f.svc(), FormatThreshold(USD, f.Budget), per, f.sfx()),
+		Description: fmt.Sprintf("At the rate of the last %s, %s would spend %s per %s%s, over its budget of %s. This is a run rate, not the period's total: what was already spent in the period is not counted.",
 			Duration(f.Window), f.svc(), Value(USD), per, f.sfx(), FormatThreshold(USD, f.Budget)),
 	}
 }
@@ -146,5 +146,23 @@ func GaugeAbsentText(f Facts) Text {
 		Summary: fmt.Sprintf("%s reports no health", f.svc()),
 		Description: fmt.Sprintf("No %s series for job %s has existed for %s: the exporter is down or every worker is gone, so every other alert of %s is blind.",
 			Escape(f.Metric), Escape(fmt.Sprintf("%q", f.Job)), Duration(f.For), f.svc()),
+	}
+}
+
+// GaugeAllDownText describes a job none of whose health gauges is 1.
+func GaugeAllDownText(f Facts) Text {
+	return Text{
+		Summary: fmt.Sprintf("%s has no healthy %s", f.svc(), f.Instance),
+		Description: fmt.Sprintf("Every %s series of job %s has been 0 for %s: no %s is sending heartbeats, so no task is being processed. One %s at 0 alone is not an outage (a stopped %s stays at 0 until the exporter forgets it).",
+			Escape(f.Metric), Escape(fmt.Sprintf("%q", f.Job)), Duration(f.For), f.Instance, f.Instance, f.Instance),
+	}
+}
+
+// MetricAbsentText describes a family metric gone from a scraped job.
+func MetricAbsentText(f Facts, family string) Text {
+	return Text{
+		Summary: fmt.Sprintf("%s exposes no %s", f.svc(), Escape(f.Metric)),
+		Description: fmt.Sprintf("Job %s is up but has had no %s series for %s, so the %s alerts of %s cannot fire: the metric was renamed or dropped by an upgrade, or (for a metric created on first use) the service has served nothing since it started.",
+			Escape(fmt.Sprintf("%q", f.Job)), Escape(f.Metric), Duration(f.For), family, f.svc()),
 	}
 }

@@ -110,6 +110,18 @@ func LatencyQuantile(q float64, hist Selector, by []string, w time.Duration, thr
 // Down is the scrape-health rule: one alert per failing target.
 func Down(up Selector) string { return up.String() + " == 0" }
 
+// AllDown fires when the health gauges of a whole job are 0: for systems
+// that leave a gauge at 0 for an instance that left on purpose, so only
+// "none is healthy" is an outage.
+func AllDown(op string, sel Selector) string { return agg(op, []string{"job"}, sel.String()) + " == 0" }
+
+// AbsentWhileUp fires when sel has no series although the job's targets
+// are scraped: the metric was renamed or dropped, and the alerts reading
+// it are blind. guard is the job's health series (up, or a preset's).
+func AbsentWhileUp(sel, guard Selector) string {
+	return "absent(" + sel.String() + ")\nand on ()\n" + agg("max", nil, guard.String()) + " == 1"
+}
+
 // Absent fires when no series of sel exists at all.
 func Absent(sel Selector) string { return "absent(" + sel.String() + ")" }
 
@@ -122,13 +134,17 @@ func AbsentOverTime(sel Selector, w time.Duration) string {
 // UsedRatio is the budget used fraction: used/limit, or 1-remaining/max
 // when used is false. Limits of zero are dropped rather than dividing to
 // +Inf.
+//
+// The ratio is taken per series (per replica, when several processes
+// report the same budget) and the highest kept: summing gauges across
+// replicas mixes a replica that saw the latest spend with one that did
+// not, and reads as the average of a fresh and a stale value.
 func UsedRatio(usedLimit bool, a, b string, by []string) string {
-	num := agg("sum", by, a)
-	den := "(" + agg("sum", by, b) + " > 0)"
+	ratio := "1 - " + a + " / (" + b + " > 0)"
 	if usedLimit {
-		return num + " / " + den
+		ratio = a + " / (" + b + " > 0)"
 	}
-	return "1 - " + num + " / " + den
+	return agg("max", by, ratio)
 }
 
 // Budget compares the used ratio with the threshold.

@@ -595,6 +595,24 @@ func inputs(a *rules.Alert, d data, steps int) ([]series, error) {
 			s.values = ""
 		}
 		return []series{s}, nil
+	case "absent_while_up":
+		// The job is up throughout; the watched metric exists unless the
+		// scenario is the breach.
+		m, err := one("series")
+		if err != nil {
+			return nil, err
+		}
+		up, err := one("up")
+		if err != nil {
+			return nil, err
+		}
+		// An absent series is written with no values, as for absent(), so
+		// another service on the same job is seen to share it.
+		s := series{labels: seriesLabels(a, m, m.Metric), values: gauge(1, steps)}
+		if d.breach {
+			s.values = ""
+		}
+		return []series{{labels: seriesLabels(a, up, up.Metric), values: gauge(1, steps)}, s}, nil
 	case "absent_over_time":
 		if len(a.Metrics) == 0 {
 			return nil, fmt.Errorf("alert has no metric to watch")
@@ -819,13 +837,22 @@ func matches(s *parser.VectorSelector, l map[string]string) bool {
 func resultLabels(a *rules.Alert, in []series) (map[string]string, error) {
 	switch a.Kind {
 	case "down":
+		// The health series is `up` or a preset's gauge (Celery's
+		// celery_worker_up); aggregated over the job it keeps only By.
+		up, err := role(a, "up")
+		if err != nil {
+			return nil, err
+		}
 		for _, s := range in {
-			if s.labels[labels.MetricName] == "up" && s.values != "" {
+			if s.labels[labels.MetricName] == up.Metric && s.values != "" {
+				if a.Aggregation != "" {
+					return byLabels(a, up), nil
+				}
 				return s.labels, nil
 			}
 		}
-		return nil, fmt.Errorf("no up series")
-	case "absent", "absent_over_time":
+		return nil, fmt.Errorf("no %s series", up.Metric)
+	case "absent", "absent_over_time", "absent_while_up":
 		// absent() keeps the labels its selector pins with =.
 		sels, err := selectors(a.Expr)
 		if err != nil {
@@ -870,7 +897,7 @@ func expected(b *rules.Alert, d data, at time.Duration, in []series) (expAlert, 
 		value = withTime(b, d, at).value
 	case "down":
 		value = 0
-	case "absent", "absent_over_time":
+	case "absent", "absent_over_time", "absent_while_up":
 		value = 1
 	}
 	for k, text := range b.Annotations {

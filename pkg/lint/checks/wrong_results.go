@@ -12,6 +12,7 @@ var wrongResults = []*lint.Check{
 	alertNoCondition,
 	alertRatioWithoutDivision,
 	labelsTemplatedValue,
+	labelsReplacesSeries,
 	annotationsDroppedLabel,
 	alertDuplicate,
 }
