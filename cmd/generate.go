@@ -9,10 +9,10 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/rogpeppe/go-internal/diff"
 	"github.com/spf13/cobra"
 
 	"github.com/agentalerts/agentalerts/internal/limits"
+	"github.com/agentalerts/agentalerts/internal/linediff"
 	"github.com/agentalerts/agentalerts/pkg/alertmanager"
 	"github.com/agentalerts/agentalerts/pkg/diag"
 	"github.com/agentalerts/agentalerts/pkg/rules"
@@ -30,6 +30,8 @@ type generateOptions struct {
 	alertmgr    string // Alertmanager configuration skeleton routing the tiers
 	maxSpec     string // size limit of the spec, as --max-spec-size
 	limits      rules.Limits
+	prune       bool // with -o DIR/: delete rule files this spec generated that it no longer generates
+	quiet       bool // no summary of what was written
 }
 
 // defaultMaxSpecSize bounds the spec read (a file or standard input):
@@ -60,6 +62,11 @@ before anything is written.
 
 --check writes nothing: it prints a unified diff and exits 1 when the files
 on disk differ from what the spec generates now (for CI), 0 when they match.
+With -o DIR/, a rule file in DIR whose header names this spec but that this
+run does not generate (a removed service, or an earlier -o DIR/FILE) is
+stale too; --prune deletes such files, and only such files.
+
+After writing, one line on stderr says what was written; -q silences it.
 
 Exit status: 0 ok, 1 stale (--check), 2 invalid spec or I/O error.`,
 		Example: `  # See the rules of the built-in example
@@ -70,7 +77,7 @@ Exit status: 0 ok, 1 stale (--check), 2 invalid spec or I/O error.`,
   agentalerts generate agents.yaml -o rules/agents.rules.yaml
 
   # One file per service, and the CI check that they are up to date
-  agentalerts generate agents.yaml -o rules/
+  agentalerts generate agents.yaml -o rules/ --prune
   agentalerts generate agents.yaml -o rules/ --check
 
   # Unit tests that prove every alert fires, and the Alertmanager routes
@@ -93,6 +100,8 @@ Exit status: 0 ok, 1 stale (--check), 2 invalid spec or I/O error.`,
 	c.Flags().StringVar(&o.maxSpec, "max-spec-size", defaultMaxSpecSize, "refuse a spec larger than this; units KiB, MiB, GiB")
 	c.Flags().IntVar(&o.limits.MaxServices, "max-services", rules.DefaultMaxServices, "refuse a spec with more services than this")
 	c.Flags().IntVar(&o.limits.MaxLabels, "max-labels", rules.DefaultMaxLabels, "refuse a service with more labels, selector labels or aggregate_by labels than this")
+	c.Flags().BoolVar(&o.prune, "prune", false, "with -o DIR/: delete the rule files in DIR this spec generated earlier but no longer generates")
+	c.Flags().BoolVarP(&o.quiet, "quiet", "q", false, "do not print what was written")
 	return c
 }
 
@@ -103,6 +112,9 @@ func runGenerate(s *IOStreams, o *generateOptions) error {
 		}
 		_, err := s.Out.Write(rules.ExampleSpec())
 		return err
+	}
+	if o.prune && !isDirTarget(o.out) {
+		return &ExitError{Code: ExitUsage, Err: errors.New("--prune needs -o DIR/: it deletes rule files of this spec that DIR holds")}
 	}
 	if o.check && o.out == "" {
 		return &ExitError{Code: ExitUsage, Err: errors.New("--check needs -o: the file or directory to compare with")}
@@ -171,7 +183,7 @@ func runGenerate(s *IOStreams, o *generateOptions) error {
 		orphans = orphanFiles(o.out, path, targets)
 	}
 	if o.check {
-		return checkStale(s, targets, orphans)
+		return checkStale(s, o, targets, orphans)
 	}
 	order := targetOrder(targets)
 	made := map[string]bool{}
@@ -191,9 +203,43 @@ func runGenerate(s *IOStreams, o *generateOptions) error {
 		return &ExitError{Code: ExitUsage, Err: err}
 	}
 	for _, f := range orphans {
-		fmt.Fprintf(s.ErrOut, "agentalerts: note: %s was generated from %s for a service the spec no longer has; delete it\n", f, path)
+		if !o.prune {
+			fmt.Fprintf(s.ErrOut, "agentalerts: note: %s was generated from %s but not by this run (a service the spec no longer has, or an earlier -o FILE); delete it, or run again with --prune\n", f, path)
+			continue
+		}
+		if err := os.Remove(f); err != nil {
+			return &ExitError{Code: ExitUsage, Err: fmt.Errorf("--prune: %w", err)}
+		}
+		if !o.quiet {
+			fmt.Fprintf(s.ErrOut, "agentalerts: removed %s: generated from %s, no longer generated\n", f, path)
+		}
+	}
+	if !o.quiet && o.out != "" {
+		fmt.Fprintf(s.ErrOut, "agentalerts: %s\n", writtenSummary(res, o))
 	}
 	return nil
+}
+
+// writtenSummary is the line generate prints after writing: how many
+// alerts for how many services went where.
+func writtenSummary(res *rules.Result, o *generateOptions) string {
+	alerts := 0
+	for _, svc := range res.Services {
+		alerts += len(svc.Alerts)
+	}
+	where := o.out
+	if isDirTarget(o.out) {
+		where = fmt.Sprintf("%d %s in %s", len(res.Services), pluralize(len(res.Services), "file", "files"), o.out)
+	}
+	msg := fmt.Sprintf("wrote %d %s for %d %s to %s", alerts, pluralize(alerts, "alert", "alerts"),
+		len(res.Services), pluralize(len(res.Services), "service", "services"), where)
+	if o.tests != "" {
+		msg += ", tests to " + o.tests
+	}
+	if o.alertmgr != "" {
+		msg += ", Alertmanager configuration to " + o.alertmgr
+	}
+	return msg
 }
 
 // addCompanions adds the unit-test file and the Alertmanager skeleton to
@@ -346,12 +392,13 @@ func isDirTarget(out string) bool {
 	return err == nil && fi.IsDir()
 }
 
-// checkStale compares what would be written with what is on disk.
-func checkStale(s *IOStreams, targets map[string][]byte, orphans []string) error {
+// checkStale compares what would be written with what is on disk, and
+// says which command brings the files up to date.
+func checkStale(s *IOStreams, o *generateOptions, targets map[string][]byte, orphans []string) error {
 	stale := 0
 	for _, f := range orphans {
 		stale++
-		fmt.Fprintf(s.Out, "%s: generated for a service the spec no longer has; delete it\n", f)
+		fmt.Fprintf(s.Out, "%s: generated from this spec but not by this run (a service the spec no longer has, or an earlier -o FILE); --prune deletes it\n", f)
 	}
 	for _, target := range targetOrder(targets) {
 		want := targets[target]
@@ -363,14 +410,35 @@ func checkStale(s *IOStreams, targets map[string][]byte, orphans []string) error
 			continue
 		}
 		stale++
-		if _, err := s.Out.Write(diff.Diff(target, have, target+" (generated)", want)); err != nil {
+		if _, err := s.Out.Write(linediff.Unified(target, have, target+" (generated)", want)); err != nil {
 			return err
 		}
 	}
 	if stale > 0 {
-		return &ExitError{Code: ExitFindings, Err: fmt.Errorf("%d generated file(s) stale: run agentalerts generate without --check", stale)}
+		return &ExitError{Code: ExitFindings, Err: fmt.Errorf("%d generated file(s) stale: run %s", stale, regenerateCommand(o, len(orphans) > 0))}
 	}
 	return nil
+}
+
+// regenerateCommand is the command line that brings --check's files up to
+// date: the same one without --check, with --prune when files of this
+// spec would otherwise stay behind.
+func regenerateCommand(o *generateOptions, prune bool) string {
+	args := []string{"agentalerts", "generate"}
+	if o.spec != "" {
+		args = append(args, o.spec)
+	}
+	args = append(args, "-o", o.out)
+	if o.tests != "" {
+		args = append(args, "--tests", o.tests)
+	}
+	if o.alertmgr != "" {
+		args = append(args, "--alertmanager", o.alertmgr)
+	}
+	if prune || o.prune {
+		args = append(args, "--prune")
+	}
+	return strings.Join(args, " ")
 }
 
 // targetOrder lists output paths sorted, so writes and diffs are in a

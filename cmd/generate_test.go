@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -27,9 +29,13 @@ services:
 `
 
 func TestGenerateNoSpecPrintsExample(t *testing.T) {
-	code, out, _ := runCLI(t, "", "generate")
+	code, out, stderr := runCLI(t, "", "generate")
 	if code != ExitOK {
 		t.Fatalf("exit %d", code)
+	}
+	// The first command a newcomer runs must not warn about its own example.
+	if stderr != "" {
+		t.Errorf("generate of the built-in example printed on stderr:\n%s", stderr)
 	}
 	want, err := os.ReadFile("../testdata/generate/example.golden.yaml")
 	if err != nil {
@@ -237,11 +243,86 @@ func TestGenerateReportsOrphans(t *testing.T) {
 		t.Fatalf("--check with an orphan: exit %d, want %d", code, ExitFindings)
 	}
 	beta := filepath.Join(outDir, "beta.rules.yaml")
-	if diff := cmp.Diff(beta+": generated for a service the spec no longer has; delete it\n", stdout); diff != "" {
+	if diff := cmp.Diff(beta+": generated from this spec but not by this run (a service the spec no longer has, or an earlier -o FILE); --prune deletes it\n", stdout); diff != "" {
 		t.Errorf("mismatch (-want +got):\n%s", diff)
 	}
 	code, _, stderr := runCLI(t, "", "generate", spec, "-o", outDir)
-	if code != ExitOK || !strings.Contains(stderr, beta+" was generated from") {
-		t.Errorf("generate with an orphan: exit %d, stderr %q; want a note naming %s", code, stderr, beta)
+	if code != ExitOK || !strings.Contains(stderr, beta+" was generated from") || !strings.Contains(stderr, "--prune") {
+		t.Errorf("generate with an orphan: exit %d, stderr %q; want a note naming %s and --prune", code, stderr, beta)
+	}
+	// --prune deletes the orphan, and only it; --check is then content.
+	code, _, stderr = runCLI(t, "", "generate", spec, "-o", outDir, "--prune")
+	if code != ExitOK || !strings.Contains(stderr, "removed "+beta) {
+		t.Fatalf("--prune: exit %d, stderr %q", code, stderr)
+	}
+	if _, err := os.Stat(beta); !os.IsNotExist(err) {
+		t.Errorf("--prune left %s: %v", beta, err)
+	}
+	if _, err := os.Stat(handWritten); err != nil {
+		t.Errorf("--prune touched a file it did not generate: %v", err)
+	}
+	if code, stdout, stderr := runCLI(t, "", "generate", spec, "-o", outDir, "--check"); code != ExitOK {
+		t.Errorf("--check after --prune: exit %d\n%s%s", code, stdout, stderr)
+	}
+}
+
+// TestGenerateFileThenDirConverges is the loop a newcomer fell into: one
+// file first, then one file per service into the same directory. --check
+// must name the way out (--prune), and following it must end the loop.
+func TestGenerateFileThenDirConverges(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	if err := os.WriteFile("agents.yaml", []byte(twoServices), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, stderr := runCLI(t, "", "generate", "agents.yaml", "-o", "rules/agents.rules.yaml"); code != ExitOK {
+		t.Fatalf("-o FILE: exit %d\n%s", code, stderr)
+	}
+	if code, _, stderr := runCLI(t, "", "generate", "agents.yaml", "-o", "rules/"); code != ExitOK {
+		t.Fatalf("-o DIR/: exit %d\n%s", code, stderr)
+	}
+	code, _, stderr := runCLI(t, "", "generate", "agents.yaml", "-o", "rules/", "--check")
+	wantAdvice := "1 generated file(s) stale: run agentalerts generate agents.yaml -o rules/ --prune"
+	if code != ExitFindings || !strings.Contains(stderr, wantAdvice) {
+		t.Fatalf("--check: exit %d, stderr %q, want %q", code, stderr, wantAdvice)
+	}
+	if code, _, stderr := runCLI(t, "", "generate", "agents.yaml", "-o", "rules/", "--prune"); code != ExitOK {
+		t.Fatalf("the advised command: exit %d\n%s", code, stderr)
+	}
+	if code, stdout, stderr := runCLI(t, "", "generate", "agents.yaml", "-o", "rules/", "--check"); code != ExitOK {
+		t.Errorf("--check after the advised command: exit %d\n%s%s", code, stdout, stderr)
+	}
+}
+
+// TestGenerateSaysWhatItWrote: one line on stderr after writing, none with
+// -q, none when the rules go to stdout.
+func TestGenerateSaysWhatItWrote(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "rules.yaml")
+	tests := filepath.Join(dir, "rules.test.yaml")
+	code, _, stderr := runCLI(t, twoServices, "generate", "-", "-o", out, "--tests", tests)
+	if code != ExitOK {
+		t.Fatalf("exit %d\n%s", code, stderr)
+	}
+	want := regexp.MustCompile(`^agentalerts: wrote (\d+) alerts for 2 services to ` + regexp.QuoteMeta(out) + `, tests to ` + regexp.QuoteMeta(tests) + "\n$")
+	m := want.FindStringSubmatch(stderr)
+	if m == nil {
+		t.Fatalf("stderr %q does not match %s", stderr, want)
+	}
+	data, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(string(data), "- alert: "); strconv.Itoa(n) != m[1] {
+		t.Errorf("summary says %s alerts, the file has %d", m[1], n)
+	}
+	if code, stdout, stderr := runCLI(t, twoServices, "generate", "-", "-o", out, "-q"); code != ExitOK || stdout != "" || stderr != "" {
+		t.Errorf("-q: exit %d, stdout %q, stderr %q; want silence", code, stdout, stderr)
+	}
+	if code, _, stderr := runCLI(t, twoServices, "generate", "-"); code != ExitOK || stderr != "" {
+		t.Errorf("to stdout: exit %d, stderr %q; want no summary", code, stderr)
+	}
+	if code, _, stderr := runCLI(t, twoServices, "generate", "-", "--prune"); code != ExitUsage || !strings.Contains(stderr, "--prune needs -o DIR/") {
+		t.Errorf("--prune without -o DIR/: exit %d, stderr %q", code, stderr)
 	}
 }
