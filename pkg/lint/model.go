@@ -39,6 +39,10 @@ const (
 	// Prometheus that mounts them. Groups are read from every such value,
 	// with positions in the outer file.
 	KindConfigMap
+	// KindUnitTest is a promtool unit-test file (rule_files: and tests:),
+	// which sits beside the rules it tests: lint checks what would stop
+	// promtool before any test runs instead of calling it no rule file.
+	KindUnitTest
 )
 
 // File is one rule file as read from disk (or stdin).

@@ -138,8 +138,6 @@ func (r *reader) read() {
 		what := "this YAML"
 		if k := mapGet(d.Root, "kind"); k != nil && k.Kind == yaml.ScalarNode {
 			what = "a " + k.Value + " resource"
-		} else if mapGet(d.Root, "tests") != nil || mapGet(d.Root, "rule_files") != nil {
-			what = "a promtool unit test file"
 		}
 		r.report(IDSchemaNotRules, diag.Error, d.Root,
 			fmt.Sprintf("not a rule file: %s has neither groups: nor kind: PrometheusRule", what),
@@ -286,7 +284,9 @@ func (r *reader) document(doc *Document) {
 			r.groups(doc, spec, true)
 		case kind != nil && kind.Value == "ConfigMap" && r.configMap(doc, root):
 			doc.Kind = KindConfigMap
-		case kind != nil || api != nil || mapGet(root, "tests") != nil || mapGet(root, "rule_files") != nil:
+		case kind == nil && api == nil && mapGet(root, "groups") == nil && (mapGet(root, "tests") != nil || mapGet(root, "rule_files") != nil):
+			doc.Kind = KindUnitTest
+		case kind != nil || api != nil:
 			doc.Kind = KindUnknown
 		default:
 			doc.Kind = KindRuleFile
