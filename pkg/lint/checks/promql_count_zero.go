@@ -13,7 +13,8 @@ var countZero = &lint.Check{
 	ID:       "promql/count-zero",
 	Severity: diag.Warning,
 	Doc: lint.Doc{
-		Title: "count() compared with 0: count never returns 0",
+		Title:     "count() compared with 0: count never returns 0",
+		Precision: "3/3 true",
 		Text: `count() counts the series that exist, whatever their values, and returns
 nothing at all when there are none: it is never 0. count(x) == 0 (or
 < 1) is therefore never true and the alert never fires. Usually the

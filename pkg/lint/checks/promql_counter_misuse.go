@@ -19,7 +19,8 @@ var deltaCounter = &lint.Check{
 	ID:       "promql/delta-counter",
 	Severity: diag.Warning,
 	Doc: lint.Doc{
-		Title: "delta() or idelta() of a counter",
+		Title:     "delta() or idelta() of a counter",
+		Precision: "2/2 true",
 		Text: `delta() and idelta() subtract the first sample from the last and know
 nothing of counter resets: when the process restarts inside the window,
 the counter drops to zero and the result is a large negative number.
@@ -82,7 +83,8 @@ var alertIrate = &lint.Check{
 	ID:       "alert/irate",
 	Severity: diag.Warning,
 	Doc: lint.Doc{
-		Title: "irate() in an alerting rule",
+		Title:     "irate() in an alerting rule",
+		Precision: "9/9 true",
 		Text: `irate() looks only at the last two samples of its window, so it follows
 every spike and dip. In an alert the condition then flaps between true
 and false, the for: timer restarts and the alert fires late or never;
@@ -245,7 +247,8 @@ var counterRatio = &lint.Check{
 	ID:       "promql/counter-ratio",
 	Severity: diag.Warning,
 	Doc: lint.Doc{
-		Title: "A ratio of raw counters",
+		Title:     "A ratio of raw counters",
+		Precision: "1/1 true",
 		Text: `Dividing one raw counter by another (errors_total / requests_total)
 gives the ratio since each process started, not the ratio now: after a
 week of good traffic a total outage moves it by a fraction of a percent,

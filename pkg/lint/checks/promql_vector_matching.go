@@ -16,7 +16,8 @@ var vectorMatching = &lint.Check{
 	ID:       "promql/vector-matching",
 	Severity: diag.Warning,
 	Doc: lint.Doc{
-		Title: "A binary operation between vectors whose labels can never match",
+		Title:     "A binary operation between vectors whose labels can never match",
+		Precision: "15/15 true",
 		Text: `Without on() or ignoring(), an arithmetic, comparison, and or unless
 operation between two vectors pairs series whose labels are all equal
 (the metric name aside). When one side was aggregated by (job) and the

@@ -2,11 +2,14 @@ package checks
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/agentalerts/agentalerts/pkg/diag"
 	"github.com/agentalerts/agentalerts/pkg/lint"
@@ -16,7 +19,24 @@ import (
 // catch at the right line. Raise it when a check learns to catch more;
 // the test fails when the count drops, so a check cannot silently lose a
 // real bug it used to find.
-const realBugsCaught = 36
+//
+// The ten misses, by why:
+//   - precision trade-offs, missed on purpose: rate-window-one-scrape
+//     (with no config lint assumes a 15s scrape interval, at which a [1m]
+//     window is fine; the bug needs the reporter's 1m interval, from
+//     scrape_interval or `lint --prometheus`, see
+//     TestRealBugRateWindowAtOneMinute); no-condition-count-by,
+//     no-condition-or-vector and no-condition-vector-zero (alert/no-condition
+//     accepts vector(0), or on() vector(-1) and a filter inside count by,
+//     which are mostly deliberate); count-below-two (count() < 2 can be
+//     met, by one series; promql/count-zero reports only conditions no
+//     count can meet);
+//   - knowledge no rule file holds: tmpl-wrong-label-name ($labels.namespaces
+//     on raw kube-state-metrics series: annotations/dropped-label reports
+//     only labels the expression provably removes, and a raw series' label
+//     set is unknown), percent-metric-vs-fraction, rate-of-stackdriver-delta-gauge,
+//     vm-and-extra-label and vm-new-reason-label.
+const realBugsCaught = 35
 
 // TestRealBugs lints each file of testdata/lint/realbugs (one real bug from
 // a public issue or pull request each, with its source URL at the top)
@@ -73,5 +93,28 @@ func TestRealBugs(t *testing.T) {
 	t.Logf("real bugs caught at the right line: %d/%d; missed: %s", caught, len(files), strings.Join(missed, ", "))
 	if caught < realBugsCaught {
 		t.Errorf("real bugs caught: %d, fewer than the committed %d (missed: %s)", caught, realBugsCaught, strings.Join(missed, ", "))
+	}
+}
+
+// TestRealBugRateWindowAtOneMinute keeps the one real bug that only a
+// configured scrape interval reveals: rate(node_cpu[1m]) holds one sample
+// at a 1m scrape interval (prometheus#1428), though not at the 15s lint
+// assumes without config, so TestRealBugs counts it as missed.
+func TestRealBugRateWindowAtOneMinute(t *testing.T) {
+	f := filepath.Join(testdataRoot, "realbugs", "rate-window-one-scrape.yaml")
+	cfg := lint.DefaultConfig()
+	cfg.ScrapeInterval = time.Minute
+	res, err := lint.Lint([]string{f}, nil, lint.Options{Config: cfg, Checks: All()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, d := range res.Diagnostics {
+		if d.Check == "promql/rate-window" {
+			got = append(got, fmt.Sprintf("%d %s", d.Pos.Line, d.Severity))
+		}
+	}
+	if want := []string{"7 warning"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("promql/rate-window at a 1m scrape interval: got %q, want %q", got, want)
 	}
 }

@@ -24,7 +24,8 @@ var templateRuntime = &lint.Check{
 	ID:       "template/runtime",
 	Severity: diag.Warning,
 	Doc: lint.Doc{
-		Title: "A label or annotation template that fails when Prometheus expands it",
+		Title:     "A label or annotation template that fails when Prometheus expands it",
+		Precision: "1/1 true",
 		Text: `A template that parses can still fail when the alert fires: a function
 given the wrong type ({{ humanize $labels.instance }}, a label is a
 string), a function called without its argument ({{ value }}), first on
