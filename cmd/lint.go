@@ -48,7 +48,12 @@ func newLintCmd(s *IOStreams) *cobra.Command {
 		Long: `Lint Prometheus rule files and PrometheusRule resources offline: every
 finding has file:line:col, a stable check id and, where there is one, a fix.
 PATH is a file, a directory (searched for *.yml and *.yaml, skipping hidden
-directories) or - for stdin.
+directories) or - for stdin. Without PATH, lint takes the files under the
+working directory that are named as rule files are: YAML under a rules/ or
+alerts/ directory, or named like *.rules.yaml, rules.yml or
+*-prometheusrule.yaml (the pre-commit hook's pattern), so a repository's
+other YAML is left alone. Promtool unit-test files among them are checked
+as test files.
 
 Severities: error means Prometheus would refuse to load the file; warning
 means it loads but gives wrong results or is not actionable; info is style.
@@ -87,8 +92,15 @@ paths were linted; docs/errors.md lists them all), more YAML documents than
   # only on new ones
   agentalerts lint --write-baseline .agentalerts-baseline.json rules/
   agentalerts lint --baseline .agentalerts-baseline.json rules/`,
-		Args: cobra.MinimumNArgs(1),
+		Args: cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				found, err := discoverRuleFiles(s, o.quiet)
+				if err != nil {
+					return err
+				}
+				args = found
+			}
 			return runLint(s, o, args)
 		},
 	}
@@ -226,6 +238,25 @@ func softMemoryLimit() func() {
 	}
 	prev := debug.SetMemoryLimit(lintMemoryLimit)
 	return func() { debug.SetMemoryLimit(prev) }
+}
+
+// discoverRuleFiles is lint's PATH when none is given: the files under the
+// working directory named as rule files are (lint.Discover), the same the
+// pre-commit hook passes; none is a usage error, as an empty directory is.
+func discoverRuleFiles(s *IOStreams, quiet bool) ([]string, error) {
+	found, err := lint.Discover(".")
+	if err != nil {
+		return nil, &ExitError{Code: ExitUsage, Err: fmt.Errorf("finding rule files under the working directory: %w", err)}
+	}
+	if len(found) == 0 {
+		return nil, &ExitError{Code: ExitUsage, Err: errors.New("no PATH given and no rule files under the working directory " +
+			"(YAML under rules/ or alerts/, or named like *.rules.yaml, rules.yml, *-prometheusrule.yaml): name the files or directories to lint")}
+	}
+	if !quiet {
+		fmt.Fprintf(s.ErrOut, "agentalerts: linting %d %s found under . (YAML under rules/ or alerts/, or named like *.rules.yaml); name paths to lint others\n",
+			len(found), pluralize(len(found), "rule file", "rule files"))
+	}
+	return found, nil
 }
 
 // lintReadLimits reads --max-documents and --max-regex-size.
