@@ -305,18 +305,28 @@ var (
 )
 
 // preCommitRev is the rev the starter pre-commit config pins: the release
-// this binary is, or main for a development build.
+// this binary is; else the commit it was built from, when that commit is
+// known and was not modified (pre-commit warns about a branch, which moves
+// under the user); else main.
 func preCommitRev(b BuildInfo) string {
 	if releaseVersion.MatchString(b.Version) && !pseudoVersion.MatchString(b.Version) {
 		return b.Version
 	}
+	if fullCommit.MatchString(b.Revision) && b.Modified == "false" {
+		return b.Revision
+	}
 	return "main"
 }
 
+var fullCommit = regexp.MustCompile(`^[0-9a-f]{40}$`)
+
 func starterPreCommit(rev string) []byte {
 	pin := ""
-	if rev == "main" {
+	switch {
+	case rev == "main":
 		pin = "  # a branch: pin a release tag with \"pre-commit autoupdate\""
+	case fullCommit.MatchString(rev):
+		pin = "  # the commit this agentalerts was built from; \"pre-commit autoupdate\" moves it to a release tag"
 	}
 	return []byte(fmt.Sprintf(`# pre-commit hooks (https://pre-commit.com), written by "agentalerts init".
 # Enable them with "pre-commit install"; check every file now with

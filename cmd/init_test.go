@@ -46,6 +46,7 @@ func TestInitGolden(t *testing.T) {
 		{name: "devel", build: BuildInfo{Version: "(devel)", Revision: "0e837c7a1b2c3d4e5f60718293a4b5c6d7e8f901"}, dir: "."},
 		{name: "release", build: BuildInfo{Version: "v1.2.3"}, dir: "monitoring"},
 		{name: "pseudo-version", build: BuildInfo{Version: "v0.0.0-20261126163000-0e837c7a1b2c"}, dir: "."},
+		{name: "commit", build: BuildInfo{Version: "v0.0.0-20261126163000-0e837c7a1b2c", Revision: "0e837c7a1b2c3d4e5f60718293a4b5c6d7e8f901", Modified: "false"}, dir: "."},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
