@@ -129,7 +129,7 @@ func TestDirectoryWhereFileExpected(t *testing.T) {
 		t.Fatal(err)
 	}
 	code, stdout, stderr = runCLI(t, "", "test", dir, testFile)
-	if code != ExitUsage || !strings.Contains(stdout+stderr, dir+": error: read "+dir+": is a directory") {
+	if code != ExitUsage || !strings.Contains(stdout+stderr, dir+": error: "+dir+" is a directory, not a regular file") {
 		t.Errorf("test DIR FILE: exit %d, output %q; want exit 2 and an error naming the directory", code, stdout+stderr)
 	}
 	if !strings.Contains(stdout+stderr, "ok.test.yaml") {
