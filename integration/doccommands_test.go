@@ -10,23 +10,56 @@ import (
 	"github.com/agentalerts/agentalerts/internal/testtool"
 )
 
-// userDocs are the pages whose shell blocks a new user copies. Each line of
-// their ```sh blocks is a command: those that start with agentalerts run
+// userDocs are README.md and docs/*.md. Each line of their ```sh blocks
+// is a command: those that start with agentalerts run
 // here, in order per block, as written; every other command must be listed
 // in coveredElsewhere with the test or job that runs it, so a command added
 // to the docs is run somewhere or this test fails.
-var userDocs = []string{"README.md", "docs/spec.md", "docs/ci.md", "docs/live.md", "docs/dialects.md"}
+func userDocs(t *testing.T) []string {
+	docs, err := filepath.Glob(filepath.Join(repoRoot, "docs", "*.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := []string{"README.md"}
+	for _, d := range docs {
+		rel, _ := filepath.Rel(repoRoot, d)
+		out = append(out, filepath.ToSlash(rel))
+	}
+	return out
+}
 
 // coveredElsewhere maps a command prefix to what runs it.
 var coveredElsewhere = map[string]string{
 	"git clone https://github.com/agentalerts/agentalerts": "TestInstallFromCheckout (a clone of this checkout)",
-	"make install":      "TestInstallFromCheckout",
-	"make release":      "TestMakeRelease",
-	"make test":         ".ci/run (CI runs it)",
-	"make e2e":          ".ci/run (CI runs it)",
-	"go run . generate": "cmd TestGenerateNoSpecPrintsExample, and this test with the built binary",
-	"go run . test":     "this test with the built binary",
-	"helm template":     "not run: needs a Helm chart; lint - is TestScript/lint_quiet_stdin",
+	"make install":         "TestInstallFromCheckout",
+	"make release":         "TestMakeRelease",
+	"make test":            ".ci/run (CI runs it)",
+	"make e2e":             ".ci/run (CI runs it)",
+	"go run . generate":    "cmd TestGenerateNoSpecPrintsExample, and this test with the built binary",
+	"go run . test":        "this test with the built binary",
+	"helm template":        "not run: needs a Helm chart; lint - is TestScript/lint_quiet_stdin",
+	"CI=true bash .ci/run": "CI itself",
+	// docs/e2e.md: how to repeat .ci/run in a bare Debian root by hand.
+	"debootstrap ":             "manual (docs/e2e.md): needs a Debian mirror and root; last run recorded there",
+	"cp -a ":                   "manual (docs/e2e.md), part of the debootstrap procedure",
+	"git clone -q . /tmp/bare": "manual (docs/e2e.md), part of the debootstrap procedure",
+	"mount ":                   "manual (docs/e2e.md), part of the debootstrap procedure",
+	"chroot ":                  "manual (docs/e2e.md), part of the debootstrap procedure",
+	"umount ":                  "manual (docs/e2e.md), part of the debootstrap procedure",
+	"go run ./e2e/fakeagent":   "e2e TestEndToEnd starts the fake agent the same way",
+	"curl ":                    "e2e TestEndToEnd posts the same control requests",
+	// docs/performance.md and friends: measurements, not tests.
+	"make bench":                 "a measurement: make bench; bench/corpusbench's tests run it small",
+	"go run ./bench/corpusbench": "a measurement: bench/corpusbench's tests run it small",
+	"go test -run '^$' -bench":   "a measurement: make bench",
+	"make precision":             "internal/precision's tests check the same figures",
+	"make mutants":               "the mutation tester's own test runs it on a small spec",
+	"make fuzz":                  "a measurement: docs/fuzzing.md records the runs",
+	"go test ./pkg/":             "a measurement or a fuzz run named in its doc",
+	// docs/precision-new.md: how the corpus findings were collected.
+	"go build -o /tmp/agentalerts": "a measurement: internal/precision's tests lint the same corpus",
+	"/tmp/agentalerts lint":        "a measurement: internal/precision's tests lint the same corpus",
+	"printf 'lint:":                "a measurement: internal/precision's tests lint the same corpus",
 }
 
 // TestDocCommands runs every agentalerts command of the user docs' shell
@@ -41,7 +74,7 @@ func TestDocCommands(t *testing.T) {
 	env := baseEnv(t)
 	env = setEnv(env, "PATH", filepath.Dir(bin)+string(os.PathListSeparator)+lookup(env, "PATH"))
 	ran := 0
-	for _, doc := range userDocs {
+	for _, doc := range userDocs(t) {
 		path := filepath.Join(repoRoot, filepath.FromSlash(doc))
 		if _, err := os.Stat(path); err != nil {
 			continue
