@@ -34,6 +34,8 @@ type lintOptions struct {
 	maxFileSize string
 	maxDocs     int
 	maxRegex    string
+	// dialect overrides lint.dialect of the config ("" keeps it).
+	dialect string
 	// baseline and writeBaseline name a file of known findings
 	// (lint.Baseline): read to hide them, or written from this run.
 	baseline      string
@@ -104,6 +106,8 @@ paths were linted; docs/errors.md lists them all), more YAML documents than
 	f.StringVar(&o.maxRegex, "max-regex-size", "16KiB", "do not parse (with an error) expressions with a =~ or !~ pattern longer than this")
 	f.StringVar(&o.baseline, "baseline", "", "hide the findings recorded in this file (by file, group, rule and check; not by line)")
 	f.StringVar(&o.writeBaseline, "write-baseline", "", "record every finding of this run in this file, so that later runs with --baseline fail only on new ones")
+	f.StringVar(&o.dialect, "dialect", "", "rule engine the files are for: "+strings.Join(lint.DialectNames(), ", ")+" (default: lint.dialect of the config, else prometheus)")
+	_ = c.RegisterFlagCompletionFunc("dialect", cobra.FixedCompletions(lint.DialectNames(), cobra.ShellCompDirectiveNoFileComp))
 	_ = c.RegisterFlagCompletionFunc("format", cobra.FixedCompletions(format.Names(), cobra.ShellCompDirectiveNoFileComp))
 	_ = c.RegisterFlagCompletionFunc("fail-on", cobra.FixedCompletions([]string{"error", "warning", "info"}, cobra.ShellCompDirectiveNoFileComp))
 	c.MarkFlagFilename("config", "yaml", "yml")
@@ -150,6 +154,11 @@ func runLint(s *IOStreams, o lintOptions, paths []string) error {
 	cfg, err := lintConfig(o.config, all, logf)
 	if err != nil {
 		return usage(err)
+	}
+	if o.dialect != "" {
+		if cfg.Dialect, err = lint.ParseDialect(o.dialect); err != nil {
+			return usage(fmt.Errorf("--dialect: %w", err))
+		}
 	}
 	stop := startProgress(s.ErrOut, !o.quiet && isTerminal(s.ErrOut), progressDelay, "linting "+strings.Join(paths, " "))
 	defer softMemoryLimit()()
