@@ -740,9 +740,6 @@ func unknownFieldFix(key string, v *yaml.Node, what string, known []string) stri
 		if contains(ruleKeys, key) {
 			return "rule fields go inside rules: as a list item (- " + key + ": ...)"
 		}
-		if key == "partial_response_strategy" {
-			return "partial_response_strategy is a Thanos field; Prometheus rejects it (PrometheusRule resources accept it)"
-		}
 	case "rule file":
 		if key == "name" || key == "rules" {
 			return "groups go in a list under groups: (groups: - name: ... rules: ...)"
