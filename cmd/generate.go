@@ -15,6 +15,7 @@ import (
 	"github.com/agentalerts/agentalerts/internal/limits"
 	"github.com/agentalerts/agentalerts/pkg/alertmanager"
 	"github.com/agentalerts/agentalerts/pkg/diag"
+	"github.com/agentalerts/agentalerts/pkg/ruleformat"
 	"github.com/agentalerts/agentalerts/pkg/rules"
 	"github.com/agentalerts/agentalerts/pkg/testgen"
 )
@@ -30,6 +31,10 @@ type generateOptions struct {
 	alertmgr    string // Alertmanager configuration skeleton routing the tiers
 	maxSpec     string // size limit of the spec, as --max-spec-size
 	limits      rules.Limits
+	// format and wrap shape the rule files for their consumer
+	// (pkg/ruleformat): plain, a PrometheusRule or a mimirtool namespace.
+	format string
+	wrap   ruleformat.Options
 }
 
 // defaultMaxSpecSize bounds the spec read (a file or standard input):
@@ -93,6 +98,11 @@ Exit status: 0 ok, 1 stale (--check), 2 invalid spec or I/O error.`,
 	c.Flags().StringVar(&o.maxSpec, "max-spec-size", defaultMaxSpecSize, "refuse a spec larger than this; units KiB, MiB, GiB")
 	c.Flags().IntVar(&o.limits.MaxServices, "max-services", rules.DefaultMaxServices, "refuse a spec with more services than this")
 	c.Flags().IntVar(&o.limits.MaxLabels, "max-labels", rules.DefaultMaxLabels, "refuse a service with more labels, selector labels or aggregate_by labels than this")
+	c.Flags().StringVar(&o.format, "format", "prometheus", "rule file shape: "+strings.Join(ruleformat.Names, ", ")+" (a PrometheusRule resource, a mimirtool namespace file)")
+	c.Flags().StringVar(&o.wrap.Name, "name", "", "metadata.name of the PrometheusRule (default: the output file's stem; with -o DIR/, NAME-<service>)")
+	c.Flags().StringVar(&o.wrap.Namespace, "namespace", "", "metadata.namespace of the PrometheusRule, or the mimir namespace (default: the output file's stem)")
+	c.Flags().StringToStringVar(&o.wrap.Labels, "label", nil, "metadata.labels of the PrometheusRule, as NAME=VALUE (repeatable), for a ruleSelector to match")
+	_ = c.RegisterFlagCompletionFunc("format", cobra.FixedCompletions(ruleformat.Names, cobra.ShellCompDirectiveNoFileComp))
 	return c
 }
 
@@ -145,6 +155,9 @@ func runGenerate(s *IOStreams, o *generateOptions) error {
 	if err != nil {
 		return &ExitError{Code: ExitUsage, Err: err}
 	}
+	if err := wrapFiles(o, files, perService); err != nil {
+		return err
+	}
 	targets := map[string][]byte{}
 	if o.out != "" {
 		for name, data := range files {
@@ -192,6 +205,42 @@ func runGenerate(s *IOStreams, o *generateOptions) error {
 	}
 	for _, f := range orphans {
 		fmt.Fprintf(s.ErrOut, "agentalerts: note: %s was generated from %s for a service the spec no longer has; delete it\n", f, path)
+	}
+	return nil
+}
+
+// wrapFiles puts every rendered rule file into the --format shape.
+func wrapFiles(o *generateOptions, files map[string][]byte, perService bool) error {
+	f, err := ruleformat.Parse(o.format)
+	if err != nil {
+		return &ExitError{Code: ExitUsage, Err: fmt.Errorf("--format: %w", err)}
+	}
+	if f == ruleformat.Prometheus {
+		if o.wrap.Name != "" || o.wrap.Namespace != "" || len(o.wrap.Labels) > 0 {
+			return &ExitError{Code: ExitUsage, Err: errors.New("--name, --namespace and --label need --format prometheusrule (or --namespace with mimir)")}
+		}
+		return nil
+	}
+	if f == ruleformat.Mimir && (o.wrap.Name != "" || len(o.wrap.Labels) > 0) {
+		return &ExitError{Code: ExitUsage, Err: errors.New("--name and --label are metadata of a PrometheusRule; a mimir namespace file takes only --namespace")}
+	}
+	if o.tests != "" {
+		// promtool's rule_files must be plain rule files.
+		return &ExitError{Code: ExitUsage, Err: fmt.Errorf("--tests needs --format prometheus: promtool test rules cannot load a %s file", f)}
+	}
+	if err := o.wrap.Validate(); err != nil {
+		return &ExitError{Code: ExitUsage, Err: err}
+	}
+	for name, data := range files {
+		file := name
+		if name == "" && !perService {
+			file = o.out
+		}
+		w, err := ruleformat.Wrap(f, file, perService, data, o.wrap)
+		if err != nil {
+			return &ExitError{Code: ExitUsage, Err: err}
+		}
+		files[name] = w
 	}
 	return nil
 }
