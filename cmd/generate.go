@@ -224,10 +224,6 @@ func wrapFiles(o *generateOptions, files map[string][]byte, perService bool) err
 	if f == ruleformat.Mimir && (o.wrap.Name != "" || len(o.wrap.Labels) > 0) {
 		return &ExitError{Code: ExitUsage, Err: errors.New("--name and --label are metadata of a PrometheusRule; a mimir namespace file takes only --namespace")}
 	}
-	if o.tests != "" {
-		// promtool's rule_files must be plain rule files.
-		return &ExitError{Code: ExitUsage, Err: fmt.Errorf("--tests needs --format prometheus: promtool test rules cannot load a %s file", f)}
-	}
 	if err := o.wrap.Validate(); err != nil {
 		return &ExitError{Code: ExitUsage, Err: err}
 	}

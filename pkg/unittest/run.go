@@ -121,6 +121,7 @@ func run(f *File, opts Options, errs diag.List) (*FileResult, error) {
 		}
 		r.run = re
 	}
+	defer r.cleanup()
 	errs = append(errs, r.prepare()...)
 	if len(errs) > 0 {
 		// Warnings travel with the errors so that a caller printing the
@@ -167,8 +168,30 @@ type runner struct {
 	run       *regexp.Regexp
 	res       *FileResult
 	ruleFiles []string     // resolved and globbed, in order
+	// tmp holds plain copies of PrometheusRule and namespace files
+	// (see unwrap); removed when the run ends.
+	tmp string
 	groupKeys []string     // rules.GroupKey of every rule group, in evaluation order
 	expected  [][][]expect // per test group, per expr test: parsed exp_samples
+}
+
+func (r *runner) unwrap(fn string) (string, error) {
+	return unwrap(fn, func() (string, error) {
+		if r.tmp == "" {
+			dir, err := os.MkdirTemp("", "agentalerts-test-")
+			if err != nil {
+				return "", err
+			}
+			r.tmp = dir
+		}
+		return r.tmp, nil
+	})
+}
+
+func (r *runner) cleanup() {
+	if r.tmp != "" {
+		_ = os.RemoveAll(r.tmp)
+	}
 }
 
 type expect struct {
@@ -197,7 +220,15 @@ func (r *runner) prepare() diag.List {
 			r.res.Warnings = append(r.res.Warnings, diag.Diagnostic{Pos: rf.Pos, Check: CheckRuleFile, Severity: diag.Warning,
 				Message: fmt.Sprintf("rule_files pattern %q matches no file", rf.Value)})
 		}
-		r.ruleFiles = append(r.ruleFiles, matches...)
+		for _, m := range matches {
+			plain, err := r.unwrap(m)
+			if err != nil {
+				errs = append(errs, diag.Diagnostic{Pos: rf.Pos, Check: CheckRuleFile, Severity: diag.Error,
+					Message: fmt.Sprintf("rule file %s: %v", m, err)})
+				continue
+			}
+			r.ruleFiles = append(r.ruleFiles, plain)
+		}
 	}
 
 	// Rule groups in file order; group_eval_order moves the groups it names

@@ -1,0 +1,53 @@
+package unittest
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestUnwrap(t *testing.T) {
+	const groups = "groups:\n    - name: g\n      rules:\n        - alert: A\n          expr: up == 0\n"
+	tests := []struct {
+		name, src string
+		want      string // the plain file's content; "" when fn is used as is
+	}{
+		{name: "plain", src: "groups:\n  - name: g\n    rules: []\n"},
+		{name: "PrometheusRule", src: "apiVersion: monitoring.coreos.com/v1\nkind: PrometheusRule\nmetadata:\n  name: x\nspec:\n  " + groups,
+			want: "groups:\n    - name: g\n      rules:\n        - alert: A\n          expr: up == 0\n"},
+		{name: "namespace file", src: "namespace: agents\ngroups:\n  - name: g\n    rules:\n      - alert: A\n        expr: up == 0\n",
+			want: "groups:\n    - name: g\n      rules:\n        - alert: A\n          expr: up == 0\n"},
+		{name: "another kind", src: "kind: ConfigMap\nspec:\n  groups: []\n"},
+		{name: "namespace beside other keys", src: "namespace: a\ngroups: []\nextra: 1\n"},
+		{name: "not YAML", src: "groups: [\n"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			fn := filepath.Join(dir, "rules.yaml")
+			if err := os.WriteFile(fn, []byte(tc.src), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			made := false
+			got, err := unwrap(fn, func() (string, error) { made = true; return dir, nil })
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tc.want == "" {
+				if diff := cmp.Diff(fn, got); diff != "" || made {
+					t.Errorf("want the file itself and no temp dir (made=%v), mismatch (-want +got):\n%s", made, diff)
+				}
+				return
+			}
+			b, err := os.ReadFile(got)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tc.want, string(b)); diff != "" {
+				t.Errorf("mismatch (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
