@@ -167,10 +167,10 @@ type runner struct {
 	opts      Options
 	run       *regexp.Regexp
 	res       *FileResult
-	ruleFiles []string     // resolved and globbed, in order
+	ruleFiles []string // resolved and globbed, in order
 	// tmp holds plain copies of PrometheusRule and namespace files
 	// (see unwrap); removed when the run ends.
-	tmp string
+	tmp       string
 	groupKeys []string     // rules.GroupKey of every rule group, in evaluation order
 	expected  [][][]expect // per test group, per expr test: parsed exp_samples
 }
