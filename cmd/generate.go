@@ -63,6 +63,12 @@ output is refused. A spec over --max-services, --max-labels or
 Prometheus 2.x and 3.x, and is checked with Prometheus's own rule parser
 before anything is written.
 
+--format prometheusrule writes each file as a prometheus-operator
+PrometheusRule resource (--name, --namespace, --label for its metadata),
+decoded back through prometheus-operator's own types before it is written;
+--format mimir as a mimirtool namespace file (--namespace). The groups are
+the same in every format.
+
 --check writes nothing: it prints a unified diff and exits 1 when the files
 on disk differ from what the spec generates now (for CI), 0 when they match.
 
@@ -81,7 +87,11 @@ Exit status: 0 ok, 1 stale (--check), 2 invalid spec or I/O error.`,
   # Unit tests that prove every alert fires, and the Alertmanager routes
   agentalerts generate agents.yaml -o rules/agents.rules.yaml \
     --tests rules/agents.test.yaml --alertmanager alertmanager.yml
-  agentalerts test rules/agents.test.yaml`,
+  agentalerts test rules/agents.test.yaml
+
+  # A PrometheusRule for a kube-prometheus-stack release to select
+  agentalerts generate agents.yaml --format prometheusrule \
+    --namespace monitoring --label release=kube-prometheus-stack -o manifests/agents.yaml`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 1 {

@@ -62,6 +62,12 @@ Configuration is read from --config, or else from the first
 the line above it) may carry "# agentalerts disable=ID[,ID] reason"; a file
 "# agentalerts file-disable=ID".
 
+--dialect (or lint.dialect in the config) reads the files as the named
+engine does: thanos, mimir and cortex (mimirtool namespace files) and
+vmalert accept their own group and rule fields, and under vmalert
+expressions are MetricsQL, parsed with VictoriaMetrics' parser. The default,
+prometheus, refuses those fields and names the dialect that accepts them.
+
 Formats: text (default; colour only on a terminal, never with NO_COLOR or
 --no-color), json, github (workflow commands for annotations), sarif (for
 GitHub code scanning), checkstyle (Jenkins) and gitlab (Code Quality report
