@@ -5,7 +5,7 @@ GO        ?= go
 PKGS      ?= ./...
 FUZZTIME  ?= 60s
 BENCHTIME ?= 1s
-E2E_TIMEOUT ?= 5m
+E2E_TIMEOUT ?= 9m
 BIN       ?= bin/agentalerts
 # make release: the version stamped into the binaries (agentalerts version
 # prints it), the platforms built and where they go.
@@ -29,7 +29,7 @@ build: ## compile the CLI into bin/agentalerts
 test: ## every test of every package, then the skipped ones and why (tools skip locally, fail under CI=true)
 	$(GO) test -count=1 -timeout 20m -json $(PKGS) | $(GO) run ./internal/testreport
 
-e2e: ## end-to-end test against real Prometheus and amtool (build tag e2e)
+e2e: ## end-to-end tests: real Prometheus, and VictoriaMetrics + vmagent + vmalert, with Alertmanager and amtool (build tag e2e)
 	$(GO) test -tags e2e -count=1 -v -timeout $(E2E_TIMEOUT) ./e2e/...
 
 # corpusbench (bench/corpusbench) builds the CLI and times lint against

@@ -15,6 +15,7 @@ import (
 	"github.com/agentalerts/agentalerts/internal/linediff"
 	"github.com/agentalerts/agentalerts/pkg/alertmanager"
 	"github.com/agentalerts/agentalerts/pkg/diag"
+	"github.com/agentalerts/agentalerts/pkg/ruleformat"
 	"github.com/agentalerts/agentalerts/pkg/rules"
 	"github.com/agentalerts/agentalerts/pkg/testgen"
 )
@@ -32,6 +33,10 @@ type generateOptions struct {
 	limits      rules.Limits
 	prune       bool // with -o DIR/: delete rule files this spec generated that it no longer generates
 	quiet       bool // no summary of what was written
+	// format and wrap shape the rule files for their consumer
+	// (pkg/ruleformat): plain, a PrometheusRule or a mimirtool namespace.
+	format string
+	wrap   ruleformat.Options
 }
 
 // defaultMaxSpecSize bounds the spec read (a file or standard input):
@@ -60,6 +65,12 @@ output is refused. A spec over --max-services, --max-labels or
 Prometheus 2.x and 3.x, and is checked with Prometheus's own rule parser
 before anything is written.
 
+--format prometheusrule writes each file as a prometheus-operator
+PrometheusRule resource (--name, --namespace, --label for its metadata),
+decoded back through prometheus-operator's own types before it is written;
+--format mimir as a mimirtool namespace file (--namespace). The groups are
+the same in every format.
+
 --check writes nothing: it prints a unified diff and exits 1 when the files
 on disk differ from what the spec generates now (for CI), 0 when they match.
 With -o DIR/, a rule file in DIR whose header names this spec but that this
@@ -83,7 +94,11 @@ Exit status: 0 ok, 1 stale (--check), 2 invalid spec or I/O error.`,
   # Unit tests that prove every alert fires, and the Alertmanager routes
   agentalerts generate agents.yaml -o rules/agents.rules.yaml \
     --tests rules/agents.test.yaml --alertmanager alertmanager.yml
-  agentalerts test rules/agents.test.yaml`,
+  agentalerts test rules/agents.test.yaml
+
+  # A PrometheusRule for a kube-prometheus-stack release to select
+  agentalerts generate agents.yaml --format prometheusrule \
+    --namespace monitoring --label release=kube-prometheus-stack -o manifests/agents.yaml`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 1 {
@@ -102,6 +117,11 @@ Exit status: 0 ok, 1 stale (--check), 2 invalid spec or I/O error.`,
 	c.Flags().IntVar(&o.limits.MaxLabels, "max-labels", rules.DefaultMaxLabels, "refuse a service with more labels, selector labels or aggregate_by labels than this")
 	c.Flags().BoolVar(&o.prune, "prune", false, "with -o DIR/: delete the rule files in DIR this spec generated earlier but no longer generates")
 	c.Flags().BoolVarP(&o.quiet, "quiet", "q", false, "do not print what was written")
+	c.Flags().StringVar(&o.format, "format", "prometheus", "rule file shape: "+strings.Join(ruleformat.Names, ", ")+" (a PrometheusRule resource, a mimirtool namespace file)")
+	c.Flags().StringVar(&o.wrap.Name, "name", "", "metadata.name of the PrometheusRule (default: the output file's stem; with -o DIR/, NAME-<service>)")
+	c.Flags().StringVar(&o.wrap.Namespace, "namespace", "", "metadata.namespace of the PrometheusRule, or the mimir namespace (default: the output file's stem)")
+	c.Flags().StringToStringVar(&o.wrap.Labels, "label", nil, "metadata.labels of the PrometheusRule, as NAME=VALUE (repeatable), for a ruleSelector to match")
+	_ = c.RegisterFlagCompletionFunc("format", cobra.FixedCompletions(ruleformat.Names, cobra.ShellCompDirectiveNoFileComp))
 	return c
 }
 
@@ -156,6 +176,9 @@ func runGenerate(s *IOStreams, o *generateOptions) error {
 	files, err := rules.Render(res, path, perService)
 	if err != nil {
 		return &ExitError{Code: ExitUsage, Err: err}
+	}
+	if err := wrapFiles(o, files, perService); err != nil {
+		return err
 	}
 	targets := map[string][]byte{}
 	if o.out != "" {
@@ -240,6 +263,38 @@ func writtenSummary(res *rules.Result, o *generateOptions) string {
 		msg += ", Alertmanager configuration to " + o.alertmgr
 	}
 	return msg
+}
+
+// wrapFiles puts every rendered rule file into the --format shape.
+func wrapFiles(o *generateOptions, files map[string][]byte, perService bool) error {
+	f, err := ruleformat.Parse(o.format)
+	if err != nil {
+		return &ExitError{Code: ExitUsage, Err: fmt.Errorf("--format: %w", err)}
+	}
+	if f == ruleformat.Prometheus {
+		if o.wrap.Name != "" || o.wrap.Namespace != "" || len(o.wrap.Labels) > 0 {
+			return &ExitError{Code: ExitUsage, Err: errors.New("--name, --namespace and --label need --format prometheusrule (or --namespace with mimir)")}
+		}
+		return nil
+	}
+	if f == ruleformat.Mimir && (o.wrap.Name != "" || len(o.wrap.Labels) > 0) {
+		return &ExitError{Code: ExitUsage, Err: errors.New("--name and --label are metadata of a PrometheusRule; a mimir namespace file takes only --namespace")}
+	}
+	if err := o.wrap.Validate(); err != nil {
+		return &ExitError{Code: ExitUsage, Err: err}
+	}
+	for name, data := range files {
+		file := name
+		if name == "" && !perService {
+			file = o.out
+		}
+		w, err := ruleformat.Wrap(f, file, perService, data, o.wrap)
+		if err != nil {
+			return &ExitError{Code: ExitUsage, Err: err}
+		}
+		files[name] = w
+	}
+	return nil
 }
 
 // addCompanions adds the unit-test file and the Alertmanager skeleton to

@@ -34,6 +34,8 @@ type lintOptions struct {
 	maxFileSize string
 	maxDocs     int
 	maxRegex    string
+	// dialect overrides lint.dialect of the config ("" keeps it).
+	dialect string
 	// baseline and writeBaseline name a file of known findings
 	// (lint.Baseline): read to hide them, or written from this run.
 	baseline      string
@@ -64,6 +66,12 @@ Configuration is read from --config, or else from the first
 .agentalerts.yaml found in the working directory or above it. A rule (or
 the line above it) may carry "# agentalerts disable=ID[,ID] reason"; a file
 "# agentalerts file-disable=ID".
+
+--dialect (or lint.dialect in the config) reads the files as the named
+engine does: thanos, mimir and cortex (mimirtool namespace files) and
+vmalert accept their own group and rule fields, and under vmalert
+expressions are MetricsQL, parsed with VictoriaMetrics' parser. The default,
+prometheus, refuses those fields and names the dialect that accepts them.
 
 Formats: text (default; colour only on a terminal, never with NO_COLOR or
 --no-color), json, github (workflow commands for annotations), sarif (for
@@ -116,6 +124,8 @@ paths were linted; docs/errors.md lists them all), more YAML documents than
 	f.StringVar(&o.maxRegex, "max-regex-size", "16KiB", "do not parse (with an error) expressions with a =~ or !~ pattern longer than this")
 	f.StringVar(&o.baseline, "baseline", "", "hide the findings recorded in this file (by file, group, rule and check; not by line)")
 	f.StringVar(&o.writeBaseline, "write-baseline", "", "record every finding of this run in this file, so that later runs with --baseline fail only on new ones")
+	f.StringVar(&o.dialect, "dialect", "", "rule engine the files are for: "+strings.Join(lint.DialectNames(), ", ")+" (default: lint.dialect of the config, else prometheus)")
+	_ = c.RegisterFlagCompletionFunc("dialect", cobra.FixedCompletions(lint.DialectNames(), cobra.ShellCompDirectiveNoFileComp))
 	_ = c.RegisterFlagCompletionFunc("format", cobra.FixedCompletions(format.Names(), cobra.ShellCompDirectiveNoFileComp))
 	_ = c.RegisterFlagCompletionFunc("fail-on", cobra.FixedCompletions([]string{"error", "warning", "info"}, cobra.ShellCompDirectiveNoFileComp))
 	c.MarkFlagFilename("config", "yaml", "yml")
@@ -162,6 +172,11 @@ func runLint(s *IOStreams, o lintOptions, paths []string) error {
 	cfg, err := lintConfig(o.config, all, logf)
 	if err != nil {
 		return usage(err)
+	}
+	if o.dialect != "" {
+		if cfg.Dialect, err = lint.ParseDialect(o.dialect); err != nil {
+			return usage(fmt.Errorf("--dialect: %w", err))
+		}
 	}
 	stop := startProgress(s.ErrOut, !o.quiet && isTerminal(s.ErrOut), progressDelay, "linting "+strings.Join(paths, " "))
 	defer softMemoryLimit()()

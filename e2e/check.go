@@ -1,5 +1,6 @@
 // Package e2e proves, on a real Prometheus server and a real Alertmanager,
-// that the rules agentalerts generates fire when a service breaches them,
+// and again on VictoriaMetrics fed by vmagent with vmalert evaluating
+// (vm_test.go), that the rules agentalerts generates fire when a service breaches them,
 // stay silent while it is healthy, and reach the right receiver. The test
 // itself (e2e_test.go) needs the e2e build tag: run it with `make e2e`. This
 // file holds the judgements it makes, which plain `go test` checks.

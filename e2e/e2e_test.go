@@ -473,6 +473,9 @@ func (a *fakeAgent) kill(t *testing.T) {
 type prometheus struct {
 	*proc
 	base, config, rules, alertmanager string
+	// queryBase, when set, serves /api/v1/query instead of base: with
+	// vmalert the alerts come from vmalert, the data from VictoriaMetrics.
+	queryBase string
 }
 
 func startPrometheus(t *testing.T, ctx context.Context, dir, bin, ruleFile, amAddr string, jobs map[string]string, agents map[string]*fakeAgent) *prometheus {
@@ -552,7 +555,11 @@ func (p *prometheus) query(t *testing.T, ctx context.Context, expr string) []map
 			Metric map[string]string `json:"metric"`
 		} `json:"result"`
 	}
-	p.get(t, ctx, "/api/v1/query?query="+url.QueryEscape(expr), &data)
+	base := p.base
+	if p.queryBase != "" {
+		base = p.queryBase
+	}
+	p.getFrom(t, ctx, base, "/api/v1/query?query="+url.QueryEscape(expr), &data)
 	out := make([]map[string]string, len(data.Result))
 	for i, r := range data.Result {
 		out[i] = r.Metric
@@ -611,7 +618,13 @@ func (p *prometheus) waitRulesEvaluated(t *testing.T, ctx context.Context, n int
 
 func (p *prometheus) get(t *testing.T, ctx context.Context, path string, into any) {
 	t.Helper()
-	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, p.base+path, nil)
+	p.getFrom(t, ctx, p.base, path, into)
+}
+
+// getFrom reads a Prometheus-style API answer ({status, data}) from base.
+func (p *prometheus) getFrom(t *testing.T, ctx context.Context, base, path string, into any) {
+	t.Helper()
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, base+path, nil)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatalf("GET %s: %v", path, err)

@@ -46,6 +46,11 @@ type Config struct {
 	// handles is flagged. Empty means "unknown, don't check".
 	RoutedSeverities []string
 
+	// Dialect is the rule engine the files are written for: its fields
+	// are accepted and, for vmalert, expressions are MetricsQL. Empty
+	// means prometheus.
+	Dialect Dialect
+
 	// File is the config file this came from; empty for the defaults.
 	File string
 	// checkPos is where each id under checks: was written, for Validate.

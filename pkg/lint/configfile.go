@@ -148,7 +148,7 @@ func (c *configReader) lint(cfg *Config, n *yaml.Node) {
 	if isNull(n) || !c.want(n, yaml.MappingNode, "a mapping") {
 		return
 	}
-	keys := []string{"checks", "severity", "required_labels", "required_annotations", "scrape_interval", "min_page_for", "routed_severities", "alertmanager_config", "servers"}
+	keys := []string{"checks", "severity", "required_labels", "required_annotations", "scrape_interval", "min_page_for", "routed_severities", "alertmanager_config", "servers", "dialect"}
 	var amConfig, routed *yaml.Node
 	pageSet := false
 	c.each(n, keys, func(k, v *yaml.Node) {
@@ -193,6 +193,14 @@ func (c *configReader) lint(cfg *Config, n *yaml.Node) {
 			cfg.MinPageFor = c.duration(v)
 		case "servers":
 			cfg.Servers = c.servers(v)
+		case "dialect":
+			if c.want(v, yaml.ScalarNode, "a dialect name") {
+				d, err := ParseDialect(v.Value)
+				if err != nil {
+					c.fail(v, "%v", err)
+				}
+				cfg.Dialect = d
+			}
 		}
 	})
 	if !pageSet && len(cfg.SeverityValues) > 0 {

@@ -421,7 +421,7 @@ func (e *engine) keep(d *diag.Diagnostic) bool {
 
 // file reads one file and runs the per-file checks on it.
 func (e *engine) file(path string, src []byte, lim ReadLimits) (*File, []diag.Diagnostic) {
-	f, rd := ReadFileLimits(path, src, lim)
+	f, rd := ReadFileDialect(path, src, lim, e.cfg.Dialect)
 	var out []diag.Diagnostic
 	for _, d := range rd {
 		if e.keep(&d) {

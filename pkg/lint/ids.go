@@ -14,6 +14,7 @@ const (
 	IDSchemaBareList      = "schema/bare-list"
 	IDSchemaNotRules      = "schema/not-rules"
 	IDSchemaMultiDocument = "schema/multi-document"
+	IDSchemaFieldValue    = "schema/field-value"
 
 	IDDirectiveSyntax       = "directive/syntax"
 	IDDirectiveUnknownCheck = "directive/unknown-check"

@@ -10,6 +10,7 @@ package lint
 
 import (
 	"sort"
+	"time"
 	"unicode/utf8"
 
 	"github.com/prometheus/prometheus/promql/parser"
@@ -114,6 +115,14 @@ type Group struct {
 	// accepted in PrometheusRule resources.
 	PartialResponseStrategy Value
 	Rules                   []*Rule
+	// Type is a vmalert group's type when it is not PromQL-like
+	// (graphite or vlogs); its expressions are then not parsed.
+	Type string
+
+	// eval_offset and eval_delay of a vmalert group, checked together
+	// once the whole group is read.
+	evalOffset                    time.Duration
+	evalOffsetNode, evalDelayNode *yaml.Node
 }
 
 // Rule is one alerting or recording rule.
@@ -161,8 +170,15 @@ type Expr struct {
 	Value
 	// AST is nil when the expression did not parse.
 	AST parser.Expr
-	// Err is the parse error, if any.
+	// Err is the parse error, if any; a *MetricsQLError under the
+	// vmalert dialect when VictoriaMetrics' parser refuses the text.
 	Err error
+	// MetricsQL is set when the text is MetricsQL but not PromQL: under
+	// vmalert it is valid (and AST is nil), elsewhere Err says why not.
+	MetricsQL bool
+	// Language is the query language of a vmalert group of another type
+	// (graphite, vlogs), whose expressions are not parsed; "" for PromQL.
+	Language string
 	// segs map byte offsets in Value to file lines and columns; built by
 	// the reader so that findings inside a multi-line (| or >) or quoted
 	// scalar point at the exact character. A run of characters copied

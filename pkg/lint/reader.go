@@ -52,7 +52,16 @@ func ReadFile(path string, src []byte) (*File, []diag.Diagnostic) {
 
 // ReadFileLimits is ReadFile under the given limits.
 func ReadFileLimits(path string, src []byte, lim ReadLimits) (*File, []diag.Diagnostic) {
+	return ReadFileDialect(path, src, lim, DialectPrometheus)
+}
+
+// ReadFileDialect is ReadFileLimits for a file written for dialect d:
+// the fields its engine accepts, and under vmalert MetricsQL expressions.
+func ReadFileDialect(path string, src []byte, lim ReadLimits, d Dialect) (*File, []diag.Diagnostic) {
 	lim = lim.withDefaults()
+	if d == "" {
+		d = DialectPrometheus
+	}
 	f := &File{Path: path, Source: src, Disabled: map[string]*Directive{}}
 	if line := documentStart(src, lim.MaxDocuments); line > 0 {
 		// Counted before anything else is built: the decoder's cost and
@@ -62,7 +71,7 @@ func ReadFileLimits(path string, src []byte, lim ReadLimits) (*File, []diag.Diag
 			Message: fmt.Sprintf("more than %d YAML documents in one file (document %d starts here): not decoded; not a rule file? (--max-documents to raise)", lim.MaxDocuments, lim.MaxDocuments+1),
 		}}
 	}
-	r := &reader{f: f, m: newSrcMap(src), lim: lim}
+	r := &reader{f: f, m: newSrcMap(src), lim: lim, dialect: d, schema: d.schema()}
 	r.f.src = r.m
 	r.read()
 	r.directives()
@@ -80,6 +89,8 @@ type reader struct {
 	// regexBytes are the =~ and !~ patterns of this file so far.
 	regexBytes int64
 	lim        ReadLimits
+	dialect    Dialect
+	schema     schema
 }
 
 func (r *reader) read() {
@@ -120,7 +131,7 @@ func (r *reader) read() {
 			rules++
 			// Prometheus decodes only the first document, so any later
 			// groups are lost, even when the first document is empty.
-			if doc.Index > 0 && !warnedMulti {
+			if doc.Index > 0 && !warnedMulti && !r.schema.allDocs {
 				warnedMulti = true
 				r.report(IDSchemaMultiDocument, diag.Warning, doc.Root,
 					fmt.Sprintf("Prometheus reads only the first YAML document of a rule file; the groups in document %d are never loaded", i+1),
@@ -290,7 +301,13 @@ func (r *reader) document(doc *Document) {
 			doc.Kind = KindUnknown
 		default:
 			doc.Kind = KindRuleFile
-			r.mapping(root, "rule file", topKeys, func(k, v *yaml.Node) {})
+			r.mapping(root, "rule file", r.schema.top, func(k, v *yaml.Node) {
+				if k.Value == "namespace" {
+					if n := r.scalar(k, v, "namespace").Node; n != nil && n.Value == "" {
+						r.report(IDSchemaFieldValue, diag.Error, n, "namespace is empty", "name the namespace, or remove the key to use the file name")
+					}
+				}
+			})
 			r.groups(doc, root, false)
 		}
 	case root.Kind == yaml.SequenceNode:
@@ -443,9 +460,10 @@ func (r *reader) group(doc *Document, n *yaml.Node, crd bool) *Group {
 		r.groupName = name.Value
 	}
 	g := &Group{Doc: doc, Node: n}
-	keys := groupKeys
+	keys := r.schema.group
 	if crd {
-		keys = append(keys[:len(keys):len(keys)], "partial_response_strategy")
+		// prometheus-operator's RuleGroup, whatever engine loads it.
+		keys = with(groupKeys, "partial_response_strategy")
 	}
 	var rules *yaml.Node
 	r.mapping(n, "group", keys, func(k, v *yaml.Node) {
@@ -461,16 +479,22 @@ func (r *reader) group(doc *Document, n *yaml.Node, crd bool) *Group {
 			if g.Limit.Present() && !isNull(g.Limit.Node) {
 				if _, err := strconv.Atoi(g.Limit.Value); err != nil {
 					r.report(IDSchemaWrongType, diag.Error, v, fmt.Sprintf("limit must be a whole number, not %q", g.Limit.Value), "")
+				} else if strings.HasPrefix(g.Limit.Value, "-") && r.dialect == DialectVMAlert {
+					r.report(IDSchemaFieldValue, diag.Error, v, fmt.Sprintf("limit must be at least 0, not %s: vmalert refuses the group", g.Limit.Value), "")
 				}
 			}
 		case "labels":
 			g.Labels = r.kvs(k, v, "labels")
 		case "partial_response_strategy":
+			r.dialectValue(g, k, v)
 			g.PartialResponseStrategy = r.scalar(k, v, "partial_response_strategy")
 		case "rules":
 			rules = v
+		default:
+			r.dialectValue(g, k, v)
 		}
 	})
+	r.groupDialectChecks(g)
 	if g.Name.Value == "" {
 		at := n
 		if g.Name.Node != nil {
@@ -509,7 +533,7 @@ func (r *reader) readRule(g *Group, n *yaml.Node) *Rule {
 	}
 	rule := &Rule{Group: g, Node: n}
 	var exprNode *yaml.Node
-	r.mapping(n, "rule", ruleKeys, func(k, v *yaml.Node) {
+	r.mapping(n, "rule", r.schema.rule, func(k, v *yaml.Node) {
 		switch k.Value {
 		case "alert":
 			rule.Alert = r.scalar(k, v, "alert")
@@ -526,6 +550,8 @@ func (r *reader) readRule(g *Group, n *yaml.Node) *Rule {
 			rule.Labels = r.kvs(k, v, "labels")
 		case "annotations":
 			rule.Annotations = r.kvs(k, v, "annotations")
+		default:
+			r.dialectValue(g, k, v)
 		}
 	})
 	alert, record := rule.Alert.Value != "", rule.Record.Value != ""
@@ -553,6 +579,9 @@ func (r *reader) readRule(g *Group, n *yaml.Node) *Rule {
 			// The parser returns a partial tree on error; checks are
 			// promised a nil AST instead, so none reasons about half a query.
 			rule.Expr.AST = nil
+		}
+		if !IsLimitError(rule.Expr.Err) {
+			r.exprDialect(g, rule)
 		}
 		// An aliased expression is mapped into its anchor, where its
 		// characters are written.
@@ -586,7 +615,12 @@ func (r *reader) mapping(n *yaml.Node, what string, known []string, fn func(k, v
 		}
 		seen[k.Value] = k
 		if !contains(known, k.Value) {
-			r.report(IDSchemaUnknownField, diag.Error, k, fmt.Sprintf("unknown field %q in %s", k.Value, what), unknownFieldFix(k.Value, v, what, known))
+			msg, fix := fmt.Sprintf("unknown field %q in %s", k.Value, what), unknownFieldFix(k.Value, v, what, known)
+			if others := r.dialect.acceptedBy(what, k.Value); len(others) > 0 && what != "PrometheusRule spec" {
+				msg += fmt.Sprintf(": a field of %s, not of %s", strings.Join(others, ", "), r.dialect)
+				fix = fmt.Sprintf("if %s evaluates this file, lint with --dialect %s; otherwise remove it", others[0], others[0])
+			}
+			r.report(IDSchemaUnknownField, diag.Error, k, msg, fix)
 			return
 		}
 		fn(k, v)
@@ -705,9 +739,6 @@ func unknownFieldFix(key string, v *yaml.Node, what string, known []string) stri
 	case "group":
 		if contains(ruleKeys, key) {
 			return "rule fields go inside rules: as a list item (- " + key + ": ...)"
-		}
-		if key == "partial_response_strategy" {
-			return "partial_response_strategy is a Thanos field; Prometheus rejects it (PrometheusRule resources accept it)"
 		}
 	case "rule file":
 		if key == "name" || key == "rules" {

@@ -234,6 +234,7 @@ type runner struct {
 	expected  [][][]expect      // per test group, per expr test: parsed exp_samples
 }
 
+
 type expect struct {
 	labels labels.Labels
 	value  float64
@@ -294,6 +295,13 @@ func (r *runner) prepare() diag.List {
 			errs = append(errs, diag.Diagnostic{Pos: m.from.Pos, Check: CheckReadError, Severity: diag.Error,
 				Message: "rule file " + readMessage(err)})
 			continue
+		}
+		if plain, ok, err := unwrap(data); err != nil {
+			errs = append(errs, diag.Diagnostic{Pos: m.from.Pos, Check: CheckRuleFile, Severity: diag.Error,
+				Message: fmt.Sprintf("rule file %s: %v", m.path, err)})
+			continue
+		} else if ok {
+			data = plain // a PrometheusRule or mimir namespace file (generate --format)
 		}
 		r.ruleFiles = append(r.ruleFiles, m.path)
 		r.ruleData[m.path] = data

@@ -117,6 +117,44 @@ func only(t testing.TB, c *lint.Check, all []*lint.Check) *lint.Config {
 	return cfg
 }
 
+// byConfig splits a check's files by the config they are linted with:
+// a subdirectory with its own agentalerts.yml (say, one per dialect) is
+// linted under it, every other file under the check's config (key "").
+func byConfig(files []string) map[string][]string {
+	out := map[string][]string{}
+	for _, f := range files {
+		dir := filepath.Dir(f)
+		if _, err := os.Stat(filepath.Join(dir, "agentalerts.yml")); err != nil || filepath.Base(filepath.Dir(dir)) == "lint" {
+			dir = ""
+		}
+		out[dir] = append(out[dir], f)
+	}
+	return out
+}
+
+// subdirConfig is only's config read from dir/agentalerts.yml.
+func subdirConfig(t testing.TB, c *lint.Check, all []*lint.Check, dir string) *lint.Config {
+	t.Helper()
+	path := filepath.Join(dir, "agentalerts.yml")
+	src, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := lint.ParseConfig(filepath.ToSlash(path), src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(c.ID, "directive/") {
+		off := false
+		for _, o := range all {
+			if o.ID != c.ID {
+				cfg.Checks[o.ID] = lint.CheckConfig{Enabled: &off}
+			}
+		}
+	}
+	return cfg
+}
+
 // caseFiles lists a check's test files, failing when there are none.
 func caseFiles(t *testing.T, id string) []string {
 	t.Helper()
@@ -162,11 +200,19 @@ func runCase(t *testing.T, all []*lint.Check, c *lint.Check, files []string) {
 		}
 		wants = append(wants, ws...)
 	}
-	res, err := lint.Lint(files, nil, lint.Options{Config: only(t, c, all), Checks: all})
-	if err != nil {
-		t.Fatal(err)
+	var diags []diag.Diagnostic
+	for dir, fs := range byConfig(files) {
+		cfg := only(t, c, all)
+		if dir != "" {
+			cfg = subdirConfig(t, c, all, dir)
+		}
+		res, err := lint.Lint(fs, nil, lint.Options{Config: cfg, Checks: all})
+		if err != nil {
+			t.Fatal(err)
+		}
+		diags = append(diags, res.Diagnostics...)
 	}
-	for _, d := range res.Diagnostics {
+	for _, d := range diags {
 		if d.Check != c.ID {
 			continue
 		}

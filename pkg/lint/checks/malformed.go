@@ -13,7 +13,7 @@ import (
 var malformed = []*lint.Check{
 	yamlSyntax, yamlDuplicateKey,
 	schemaUnknownField, schemaWrongType, schemaMissingField, schemaAlertAndRecord,
-	schemaBareList, schemaNotRules, schemaMultiDocument,
+	schemaBareList, schemaNotRules, schemaMultiDocument, schemaFieldValue,
 	directiveSyntax, directiveUnknownCheck, directiveUnused,
 	groupDuplicateName, promqlSyntax, ruleInvalidDuration, labelsInvalidName,
 	templateSyntax, recordInvalidName, recordAlertOnlyField,
@@ -97,7 +97,12 @@ which field was meant.
 The fields are: at the top, groups; in a group, name, interval,
 query_offset, limit, labels and rules; in a rule, alert or record, expr,
 for, keep_firing_for, labels and annotations. PrometheusRule resources also
-accept Thanos's partial_response_strategy in a group.`,
+accept Thanos's partial_response_strategy in a group.
+
+Other engines accept other fields: with --dialect (or lint.dialect in the
+config) set to thanos, mimir, cortex or vmalert, lint accepts that engine's
+fields and refuses the rest; a field another dialect accepts is named with
+that dialect (docs/dialects.md).`,
 		Bad: `groups:
   - name: agent
     rules:
@@ -335,5 +340,44 @@ in the configuration are not reported.`,
         expr: up == 0
 `,
 		Good: goodRuleFile,
+	},
+}
+
+var schemaFieldValue = &lint.Check{
+	ID:       lint.IDSchemaFieldValue,
+	Severity: diag.Error,
+	Doc: lint.Doc{
+		Title: "an engine-specific field holds a value its engine refuses",
+		Text: `The fields that Thanos, Mimir, Cortex and vmalert add to the rule file
+format have values their engine checks while loading the file, refusing the
+whole file (or group) when one is wrong: partial_response_strategy must be
+warn or abort; source_tenants a list of tenant IDs; vmalert's type one of
+prometheus, graphite or vlogs, concurrency and limit at least 0, headers
+"Name: value" strings, eval_offset a duration no longer than the group's
+interval (which it then needs) and never together with eval_delay; the
+flags (debug, eval_alignment, align_evaluation_time_on_interval) true or
+false. The fields are accepted only under the dialect that has them (see
+schema/unknown-field and docs/dialects.md).`,
+		Bad: `# vmalert rule file
+groups:
+  - name: agent
+    type: promql
+    concurrency: -1
+    eval_offset: 1m
+    rules:
+      - alert: AgentDown
+        expr: up{job="agent"} == 0
+`,
+		Good: `# vmalert rule file
+groups:
+  - name: agent
+    type: prometheus
+    concurrency: 2
+    interval: 5m
+    eval_offset: 1m
+    rules:
+      - alert: AgentDown
+        expr: up{job="agent"} == 0
+`,
 	},
 }

@@ -89,7 +89,14 @@ at the character where the parser gave up, also inside multi-line (| and >)
 and quoted strings.
 
 Experimental functions and syntax behind --enable-feature flags are not
-enabled, as in a default Prometheus.`,
+enabled, as in a default Prometheus.
+
+Under --dialect vmalert the expression is parsed with VictoriaMetrics' own
+MetricsQL parser instead, as vmalert does: MetricsQL (such as rollup
+functions PromQL lacks, or a range without [..]) is accepted there, and an
+expression vmalert's parser refuses is reported. The PromQL-based checks
+still run on every expression that is also PromQL. Elsewhere a MetricsQL
+expression is an error whose hint names the vmalert dialect.`,
 		Bad: `groups:
   - name: agent
     rules:
@@ -107,8 +114,18 @@ enabled, as in a default Prometheus.`,
 		if r.Expr.Err == nil || lint.IsLimitError(r.Expr.Err) {
 			return // over a limit: io/read said so
 		}
+		var mql *lint.MetricsQLError
+		if errors.As(r.Expr.Err, &mql) {
+			// MetricsQL's errors carry no position.
+			p.ReportExpr(r, 0, 0, "MetricsQL (vmalert's parser): "+mql.Error(), "")
+			return
+		}
 		start, end, msg := parseErrorRange(r.Expr.Err)
-		p.ReportExpr(r, start, end, "PromQL: "+msg, "")
+		fix := ""
+		if r.Expr.MetricsQL {
+			fix = "this is MetricsQL, which only VictoriaMetrics evaluates: if vmalert loads this file, lint with --dialect vmalert"
+		}
+		p.ReportExpr(r, start, end, "PromQL: "+msg, fix)
 	},
 }
 
