@@ -234,7 +234,6 @@ type runner struct {
 	expected  [][][]expect      // per test group, per expr test: parsed exp_samples
 }
 
-
 type expect struct {
 	labels labels.Labels
 	value  float64
