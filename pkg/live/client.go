@@ -80,8 +80,8 @@ type Server struct {
 	Eval time.Duration
 
 	mu    sync.Mutex
-	cache map[string]*entry
-	names []string
+	cache    map[string]*entry
+	firstErr error
 }
 
 type entry struct {
