@@ -79,7 +79,7 @@ type Server struct {
 	// Eval is the global rule evaluation interval.
 	Eval time.Duration
 
-	mu    sync.Mutex
+	mu       sync.Mutex
 	cache    map[string]*entry
 	firstErr error
 }

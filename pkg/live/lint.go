@@ -327,6 +327,13 @@ func closestLabel(name string, have map[string]bool) string {
 	if i := textdist.Closest(name, names, func(int, string) bool { return true }); i >= 0 {
 		return fmt.Sprintf("did you mean %s?", names[i])
 	}
+	// "model" for "model_name": a shortened name is as common a slip as
+	// a typo, and too far from the full one for an edit distance.
+	for _, n := range names {
+		if strings.HasPrefix(n, name+"_") {
+			return fmt.Sprintf("did you mean %s?", n)
+		}
+	}
 	return ""
 }
 
