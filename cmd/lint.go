@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -20,6 +21,7 @@ import (
 	"github.com/agentalerts/agentalerts/pkg/lint"
 	"github.com/agentalerts/agentalerts/pkg/lint/checks"
 	"github.com/agentalerts/agentalerts/pkg/lint/format"
+	"github.com/agentalerts/agentalerts/pkg/live"
 )
 
 func init() { register(newLintCmd) }
@@ -38,6 +40,7 @@ type lintOptions struct {
 	// (lint.Baseline): read to hide them, or written from this run.
 	baseline      string
 	writeBaseline string
+	live          liveOptions // --prometheus and its bounds (cmd/live.go)
 }
 
 func newLintCmd(s *IOStreams) *cobra.Command {
@@ -104,6 +107,8 @@ paths were linted; docs/errors.md lists them all), more YAML documents than
 	f.StringVar(&o.maxRegex, "max-regex-size", "16KiB", "do not parse (with an error) expressions with a =~ or !~ pattern longer than this")
 	f.StringVar(&o.baseline, "baseline", "", "hide the findings recorded in this file (by file, group, rule and check; not by line)")
 	f.StringVar(&o.writeBaseline, "write-baseline", "", "record every finding of this run in this file, so that later runs with --baseline fail only on new ones")
+	f.StringVar(&o.live.url, "prometheus", "", "also check rules against this Prometheus server (the only way lint uses a network; see docs/live.md)")
+	bindLiveFlags(f, &o.live)
 	_ = c.RegisterFlagCompletionFunc("format", cobra.FixedCompletions(format.Names(), cobra.ShellCompDirectiveNoFileComp))
 	_ = c.RegisterFlagCompletionFunc("fail-on", cobra.FixedCompletions([]string{"error", "warning", "info"}, cobra.ShellCompDirectiveNoFileComp))
 	c.MarkFlagFilename("config", "yaml", "yml")
@@ -147,9 +152,16 @@ func runLint(s *IOStreams, o lintOptions, paths []string) error {
 		}
 	}
 	all := checks.All()
-	cfg, err := lintConfig(o.config, all, logf)
+	cfg, err := lintConfig(o.config, slices.Concat(all, live.Checks(nil)), logf)
 	if err != nil {
 		return usage(err)
+	}
+	srv, err := lintLive(o.live, cfg)
+	if err != nil {
+		return usage(err)
+	}
+	if srv != nil {
+		all = slices.Concat(all, live.Checks(srv))
 	}
 	stop := startProgress(s.ErrOut, !o.quiet && isTerminal(s.ErrOut), progressDelay, "linting "+strings.Join(paths, " "))
 	defer softMemoryLimit()()
@@ -197,6 +209,9 @@ func runLint(s *IOStreams, o lintOptions, paths []string) error {
 		logf("%s", report.Summary())
 	}
 
+	if srv != nil && srv.Err() != nil {
+		return usage(fmt.Errorf("live checks incomplete: %w", srv.Err()))
+	}
 	// A path that could not be read is an input error even though the
 	// other paths were linted: CI must not pass on a typo in a path.
 	if hasReadError(ds) {

@@ -148,7 +148,7 @@ func (c *configReader) lint(cfg *Config, n *yaml.Node) {
 	if isNull(n) || !c.want(n, yaml.MappingNode, "a mapping") {
 		return
 	}
-	keys := []string{"checks", "severity", "required_labels", "required_annotations", "scrape_interval", "min_page_for", "routed_severities", "alertmanager_config", "servers"}
+	keys := []string{"checks", "severity", "required_labels", "required_annotations", "scrape_interval", "min_page_for", "routed_severities", "alertmanager_config", "servers", "prometheus"}
 	var amConfig, routed *yaml.Node
 	pageSet := false
 	c.each(n, keys, func(k, v *yaml.Node) {
@@ -193,6 +193,10 @@ func (c *configReader) lint(cfg *Config, n *yaml.Node) {
 			cfg.MinPageFor = c.duration(v)
 		case "servers":
 			cfg.Servers = c.servers(v)
+		case "prometheus":
+			if c.want(v, yaml.ScalarNode, "the URL of a Prometheus server") {
+				cfg.Prometheus = v.Value
+			}
 		}
 	})
 	if !pageSet && len(cfg.SeverityValues) > 0 {
