@@ -30,6 +30,7 @@ type generateOptions struct {
 	alertmgr    string // Alertmanager configuration skeleton routing the tiers
 	maxSpec     string // size limit of the spec, as --max-spec-size
 	limits      rules.Limits
+	live        liveOptions // --verify URL and its bounds (cmd/live.go)
 }
 
 // defaultMaxSpecSize bounds the spec read (a file or standard input):
@@ -93,6 +94,8 @@ Exit status: 0 ok, 1 stale (--check), 2 invalid spec or I/O error.`,
 	c.Flags().StringVar(&o.maxSpec, "max-spec-size", defaultMaxSpecSize, "refuse a spec larger than this; units KiB, MiB, GiB")
 	c.Flags().IntVar(&o.limits.MaxServices, "max-services", rules.DefaultMaxServices, "refuse a spec with more services than this")
 	c.Flags().IntVar(&o.limits.MaxLabels, "max-labels", rules.DefaultMaxLabels, "refuse a service with more labels, selector labels or aggregate_by labels than this")
+	c.Flags().StringVar(&o.live.url, "verify", "", "before writing, check every series the alerts select against this Prometheus server (see docs/live.md)")
+	bindLiveFlags(c.Flags(), &o.live)
 	return c
 }
 
@@ -129,6 +132,9 @@ func runGenerate(s *IOStreams, o *generateOptions) error {
 	res, err := rules.Generate(spec)
 	if err != nil {
 		return specError(s, err)
+	}
+	if err := verifyLive(s, o.live, res); err != nil {
+		return err
 	}
 	for _, svc := range res.Services {
 		for _, n := range svc.Notices {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/agentalerts/agentalerts/pkg/lint"
 	"github.com/agentalerts/agentalerts/pkg/live"
+	"github.com/agentalerts/agentalerts/pkg/rules"
 )
 
 // liveOptions are the flags of the commands that may ask a Prometheus
@@ -64,4 +65,27 @@ func lintLive(o liveOptions, cfg *lint.Config) (*live.Server, error) {
 		o.url = cfg.Prometheus
 	}
 	return connectLive(o)
+}
+
+// verifyLive is generate --verify: nothing is written or compared when a
+// generated alert selects what the server does not have.
+func verifyLive(s *IOStreams, o liveOptions, res *rules.Result) error {
+	srv, err := connectLive(o)
+	if err != nil || srv == nil {
+		if err != nil {
+			return &ExitError{Code: ExitUsage, Err: err}
+		}
+		return nil
+	}
+	problems, err := live.Verify(srv, res)
+	for _, d := range problems {
+		fmt.Fprintln(s.ErrOut, d.String())
+	}
+	if err != nil {
+		return &ExitError{Code: ExitUsage, Err: fmt.Errorf("verify incomplete: %w", err)}
+	}
+	if len(problems) > 0 {
+		return &ExitError{Code: ExitUsage, Err: fmt.Errorf("%d %s on %s: nothing written", len(problems), pluralize(len(problems), "problem", "problems"), srv.URL)}
+	}
+	return nil
 }

@@ -1,15 +1,18 @@
 package cmd
 
 import (
+	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 
 	"github.com/agentalerts/agentalerts/internal/promtest"
+	"github.com/agentalerts/agentalerts/presets"
 )
 
 const liveRules = "../testdata/live/lint.rules.yaml"
@@ -95,6 +98,125 @@ func TestLivePrometheusUnreachableOrSlow(t *testing.T) {
 			code, out, stderr := runCmd(t, "", tt.args...)
 			if code != ExitUsage || !strings.Contains(stderr, tt.want) {
 				t.Errorf("exit %d, stderr %q; want exit 2 with %q (stdout %q)", code, stderr, tt.want, out)
+			}
+		})
+	}
+}
+
+// verifyCase is one preset (or preset variant) and the recorded sample
+// Prometheus scrapes for it as job Job.
+type verifyCase struct{ preset, variant, job, prom string }
+
+func verifyCases(t *testing.T) []verifyCase {
+	t.Helper()
+	var out []verifyCase
+	for _, name := range presets.Names() {
+		p, err := presets.Load(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		variants := []string{""}
+		for v := range p.Variants {
+			variants = append(variants, v)
+		}
+		sort.Strings(variants)
+		for _, v := range variants {
+			c := verifyCase{preset: name, variant: v, job: name, prom: name}
+			if v != "" {
+				c.job += "-" + v
+				if _, err := os.Stat(filepath.Join("..", "testdata", "presets", name+"."+v+".prom")); err == nil {
+					c.prom += "." + v
+				}
+			}
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// verifySpec asks every family of every case, forecasts and cost
+// included, so each preset generates every rule it can; extra is added to
+// the first service (an override, a threshold).
+func verifySpec(cases []verifyCase, extra string) string {
+	var b strings.Builder
+	b.WriteString("version: 1\nservices:\n")
+	for i, c := range cases {
+		fmt.Fprintf(&b, "  - name: %s\n    job: %s\n    preset: %s\n", c.job, c.job, c.preset)
+		if c.variant != "" {
+			fmt.Fprintf(&b, "    variant: %s\n", c.variant)
+		}
+		b.WriteString("    token_budget: {forecast: {}}\n    cost:\n      ticket: {threshold: 5, for: 30m}\n      forecast: {budget: 100, period: 1d}\n")
+		if i == 0 {
+			b.WriteString(extra)
+		}
+	}
+	return b.String()
+}
+
+func startVerifyProm(t *testing.T, cases []verifyCase) *promtest.Server {
+	t.Helper()
+	var jobs []promtest.Job
+	done := map[string]bool{}
+	for _, c := range cases {
+		if !done[c.job] {
+			done[c.job] = true
+			jobs = append(jobs, promtest.Job{Name: c.job, File: filepath.Join("..", "testdata", "presets", c.prom+".prom")})
+		}
+	}
+	return promtest.Start(t, jobs)
+}
+
+func TestGenerateVerify(t *testing.T) {
+	all := verifyCases(t)
+	prom := startVerifyProm(t, all)
+	vllm := []verifyCase{{preset: "vllm", job: "vllm", prom: "vllm"}}
+
+	tests := []struct {
+		name     string
+		cases    []verifyCase
+		extra    string
+		check    bool
+		wantCode int
+		want     []string // lines of stderr, in order, after the spec path
+	}{
+		{name: "every preset's sample is accepted", cases: all, wantCode: ExitOK},
+		{name: "typo in a metrics override", cases: vllm, extra: "    metrics: {queue_depth: \"vllm:num_request_waiting\"}\n", wantCode: ExitUsage,
+			want: []string{`:10:15: error: service vllm, alert AgentQueueBacklogHigh: vllm:num_request_waiting (queue, from metrics: queue_depth) has no series matching {__name__="vllm:num_request_waiting", job="vllm"} on ` + prom.URL + `; did you mean vllm:num_requests_waiting?`}},
+		{name: "threshold above the top bucket", cases: vllm, extra: "    latency:\n      page: {threshold: 90s, for: 5m}\n", wantCode: ExitUsage,
+			want: []string{`:11:25: error: service vllm, alert AgentLatencyHigh: latency threshold 90s is above vllm:e2e_request_latency_seconds's highest bucket (le=60) on ` + prom.URL}},
+		{name: "counter where the preset wants a gauge", cases: vllm, extra: "    metrics: {queue_depth: \"vllm:prompt_tokens_total\"}\n", wantCode: ExitUsage,
+			want: []string{`:10:15: error: service vllm, alert AgentQueueBacklogHigh: vllm:prompt_tokens_total (queue, from metrics: queue_depth) is a counter on ` + prom.URL + `, but the alert treats it as a gauge (verify/metric-type)`}},
+		{name: "grouping by a label the series lack", cases: vllm, extra: "    aggregate_by: [model]\n", wantCode: ExitUsage,
+			want: []string{`:10:19: error: service vllm, alert AgentErrorRatioHigh: vllm:request_success_total has no label "model" on ` + prom.URL + `, and the alert groups by it (verify/label-missing)`}},
+		{name: "wrong job", cases: []verifyCase{{preset: "vllm", job: "tgi"}}, wantCode: ExitUsage,
+			want: []string{"has series for job vllm"}},
+		{name: "check verifies too", cases: vllm, extra: "    metrics: {queue_depth: \"vllm:num_request_waiting\"}\n", check: true, wantCode: ExitUsage,
+			want: []string{"did you mean vllm:num_requests_waiting?"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			spec := filepath.Join(dir, "spec.yaml")
+			if err := os.WriteFile(spec, []byte(verifySpec(tt.cases, tt.extra)), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			out := filepath.Join(dir, "out.rules.yaml")
+			args := []string{"generate", spec, "--verify", prom.URL, "-o", out}
+			if tt.check {
+				args = append(args, "--check")
+			}
+			code, _, stderr := runCmd(t, "", args...)
+			if code != tt.wantCode {
+				t.Fatalf("exit %d, want %d; stderr:\n%s", code, tt.wantCode, stderr)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(stderr, w) {
+					t.Errorf("stderr lacks %q:\n%s", w, stderr)
+				}
+			}
+			_, err := os.Stat(out)
+			if written := err == nil; written != (tt.wantCode == ExitOK && !tt.check) {
+				t.Errorf("output written: %v, want %v", written, !written)
 			}
 		})
 	}
