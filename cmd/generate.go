@@ -62,7 +62,15 @@ before anything is written.
 --check writes nothing: it prints a unified diff and exits 1 when the files
 on disk differ from what the spec generates now (for CI), 0 when they match.
 
-Exit status: 0 ok, 1 stale (--check), 2 invalid spec or I/O error.`,
+--verify URL checks, before writing (and with --check), that every series
+the alerts select exists on that Prometheus server for the service's job,
+with the labels they group by, of the type the preset assumes, and that
+latency thresholds are within the histogram's buckets; each problem is
+printed at the spec line that caused it and nothing is written (exit 2).
+See docs/live.md.
+
+Exit status: 0 ok, 1 stale (--check), 2 invalid spec, I/O error or a
+--verify problem.`,
 		Example: `  # See the rules of the built-in example
   agentalerts generate
 

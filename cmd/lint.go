@@ -58,6 +58,11 @@ means it loads but gives wrong results or is not actionable; info is style.
 "agentalerts explain ID" shows what a check finds, with a bad and a good
 example.
 
+With --prometheus URL (or lint.prometheus in the config) the live checks
+also ask that server which series, labels, types and scrape intervals
+exist (docs/live.md); it is the only way lint uses a network, and a server
+that cannot answer within the --prometheus-* bounds exits 2.
+
 Configuration is read from --config, or else from the first
 .agentalerts.yaml found in the working directory or above it. A rule (or
 the line above it) may carry "# agentalerts disable=ID[,ID] reason"; a file

@@ -2,11 +2,16 @@ package live
 
 import "github.com/agentalerts/agentalerts/pkg/lint"
 
+// notMeasured is the precision column of the live checks: the public
+// corpus is measured offline, without the servers its rules were for.
+const notMeasured = "not measured (needs a server)"
+
 // The live checks' documentation. Their findings depend on a server, so
 // Bad and Good are judged against the server of the example's comment.
 
 var docSeriesMissing = lint.Doc{
-	Title: "A selector that matches no series on the Prometheus server",
+	Precision: notMeasured,
+	Title:     "A selector that matches no series on the Prometheus server",
 	Text: `Runs only with ` + "`lint --prometheus URL`" + `. The check asks the server
 whether any series of the metric existed in the last hour
 (` + "`count by (job) (last_over_time({__name__=\"NAME\"}[1h]))`" + `), then
@@ -36,7 +41,8 @@ groups:
 }
 
 var docLabelMissing = lint.Doc{
-	Title: "A label the metric never has, in a matcher, a by() clause or a template",
+	Precision: notMeasured,
+	Title:     "A label the metric never has, in a matcher, a by() clause or a template",
 	Text: `Runs only with ` + "`lint --prometheus URL`" + `. For each metric of the
 expression the check asks the server which label names its series carry
 (` + "`/api/v1/labels?match[]=`" + `) and reports:
@@ -68,7 +74,8 @@ groups:
 }
 
 var docMetricType = lint.Doc{
-	Title: "A counter function over a gauge, or a gauge function over a counter, by the server's metadata",
+	Precision: notMeasured,
+	Title:     "A counter function over a gauge, or a gauge function over a counter, by the server's metadata",
 	Text: `Runs only with ` + "`lint --prometheus URL`" + `. The offline check
 promql/rate-non-counter guesses a metric's type from its name; this one
 asks the server (` + "`/api/v1/metadata`" + `), which knows the # TYPE line
@@ -96,7 +103,8 @@ groups:
 }
 
 var docRateWindow = lint.Doc{
-	Title: "A rate window shorter than four scrapes of the jobs it selects",
+	Precision: notMeasured,
+	Title:     "A rate window shorter than four scrapes of the jobs it selects",
 	Text: `Runs only with ` + "`lint --prometheus URL`" + `. Whether a [1m] window is
 long enough depends on the scrape interval: at 15s it spans four
 scrapes, at 1m it spans one and rate() returns nothing. Offline a linter
