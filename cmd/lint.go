@@ -181,6 +181,9 @@ func runLint(s *IOStreams, o lintOptions, paths []string) error {
 		return usage(err)
 	}
 	ds := res.Diagnostics
+	if srv != nil {
+		ds = srv.Supersede(ds)
+	}
 	if o.diffBase != "" {
 		base := lint.DiffBase{Ref: o.diffBase, MaxFileSize: maxSize, Limits: readLimits}
 		kept, hidden, err := base.Filter(res.Sources, ds)

@@ -41,6 +41,12 @@ func TestLintPrometheus(t *testing.T) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
 	}
+	// The server's answers replace the offline guesses on those lines.
+	for _, gone := range []string{":7:20: warning: rate() on vllm:num_requests_waiting", "(promql/rate-window)"} {
+		if strings.Contains(out, gone) {
+			t.Errorf("output has %q, which the live check superseded:\n%s", gone, out)
+		}
+	}
 }
 
 // The same file offline: no live finding, no network.
@@ -48,6 +54,11 @@ func TestLintWithoutPrometheusStaysOffline(t *testing.T) {
 	_, out, _ := runCmd(t, "", "lint", "--quiet", liveRules)
 	if strings.Contains(out, "(live/") {
 		t.Errorf("offline lint reported a live finding:\n%s", out)
+	}
+	for _, want := range []string{"(promql/rate-non-counter)", "(promql/rate-window)"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("offline lint lacks its guess %s:\n%s", want, out)
+		}
 	}
 }
 

@@ -82,6 +82,9 @@ type Server struct {
 	mu       sync.Mutex
 	cache    map[string]*entry
 	firstErr error
+	// decided are the lines where a live check replaced an offline
+	// guess (Supersede).
+	decided map[string]bool
 }
 
 type entry struct {

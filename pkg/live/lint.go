@@ -130,6 +130,10 @@ func selectorText(vs *parser.VectorSelector, skip string) string {
 		if m.Name == skip {
 			continue
 		}
+		if m.Name == model.MetricNameLabel {
+			parts = append([]string{m.String()}, parts...) // read first, as written
+			continue
+		}
 		parts = append(parts, m.String())
 	}
 	return "{" + strings.Join(parts, ", ") + "}"
@@ -386,6 +390,9 @@ func (l *linter) types(p *lint.Pass, r *lint.Rule) {
 					return err
 				}
 				stamp := l.s.Stamp("/api/v1/metadata?metric=" + name)
+				if t != "" && counterFuncs[call.Func.Name] {
+					l.s.judged(p, r, vs, offlineRateNonCounter)
+				}
 				switch {
 				case t == "":
 				case counterFuncs[call.Func.Name] && t == "gauge":
@@ -442,7 +449,11 @@ func (l *linter) windows(p *lint.Pass, r *lint.Rule) {
 				slowest, slowJob = iv, j
 			}
 		}
-		if slowest == 0 || ms.Range >= minScrapes*slowest {
+		if slowest == 0 {
+			return nil
+		}
+		l.s.judged(p, r, ms, offlineRateWindow)
+		if ms.Range >= minScrapes*slowest {
 			return nil
 		}
 		l.report(p, r, ms, fmt.Sprintf("[%s] spans fewer than %d scrapes of job %q, scraped every %s: one missed scrape leaves %s() without data %s",
@@ -451,4 +462,56 @@ func (l *linter) windows(p *lint.Pass, r *lint.Rule) {
 			fmt.Sprintf("use [%s] or more", model.Duration(minScrapes*slowest)))
 		return nil
 	})
+}
+
+// The offline checks whose guesses a live check replaces with the
+// server's answer: the name-based type of a metric, and a rate window
+// judged against an assumed scrape interval.
+const (
+	offlineRateNonCounter = "promql/rate-non-counter"
+	offlineRateWindow     = "promql/rate-window"
+)
+
+// judged notes that the server decided what the offline check id guesses
+// at n's line, so Supersede can drop the guess.
+func (s *Server) judged(p *lint.Pass, r *lint.Rule, n parser.Node, id string) {
+	pos := r.Expr.PosAt(passFile(p, r), int(n.PositionRange().Start))
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.decided == nil {
+		s.decided = map[string]bool{}
+	}
+	s.decided[lineKey(id, pos)] = true
+}
+
+func passFile(p *lint.Pass, r *lint.Rule) string {
+	if r.Group != nil && r.Group.Doc != nil && r.Group.Doc.File != nil {
+		return r.Group.Doc.File.Path
+	}
+	if p.File != nil {
+		return p.File.Path
+	}
+	return ""
+}
+
+func lineKey(id string, pos diag.Pos) string {
+	return fmt.Sprintf("%s\x00%s\x00%d", id, pos.File, pos.Line)
+}
+
+// Supersede drops the offline findings a live check decided with the
+// server's knowledge: promql/rate-window's assumed 15s scrape where the
+// real interval is known, promql/rate-non-counter's name guess where
+// metadata gave the type. Judged by line, as the two point at different
+// characters of the same selector.
+func (s *Server) Supersede(ds []diag.Diagnostic) []diag.Diagnostic {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := ds[:0:0]
+	for _, d := range ds {
+		if (d.Check == offlineRateWindow || d.Check == offlineRateNonCounter) && s.decided[lineKey(d.Check, d.Pos)] {
+			continue
+		}
+		out = append(out, d)
+	}
+	return out
 }
