@@ -92,6 +92,13 @@ func TestLivePrometheusUnreachableOrSlow(t *testing.T) {
 	}))
 	defer slow.Close()
 	defer close(release)
+	// Answers the configuration, so a run gets past connecting and then
+	// meets --prometheus-max-requests.
+	configOnly := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"status":"success","data":{"yaml":"global:\n  scrape_interval: 15s\n"}}`))
+	}))
+	defer configOnly.Close()
 
 	tests := []struct {
 		name string
@@ -101,6 +108,8 @@ func TestLivePrometheusUnreachableOrSlow(t *testing.T) {
 		{"lint unreachable", []string{"lint", "--prometheus", closed, liveRules}, "connection refused"},
 		{"lint slow", []string{"lint", "--prometheus", slow.URL, "--prometheus-timeout", "100ms", liveRules}, "no answer within 100ms (--prometheus-timeout)"},
 		{"lint bad timeout", []string{"lint", "--prometheus", slow.URL, "--prometheus-timeout", "0s", liveRules}, "--prometheus-timeout: 0s is not a positive duration"},
+		{"lint request limit", []string{"lint", "--prometheus", configOnly.URL, "--prometheus-max-requests", "1", liveRules}, "more than 1 requests (raise --prometheus-max-requests)"},
+		{"generate request limit", []string{"generate", "--verify", configOnly.URL, "--prometheus-max-requests", "1"}, "more than 1 requests (raise --prometheus-max-requests)"},
 		{"generate unreachable", []string{"generate", "--verify", closed}, "connection refused"},
 		{"generate slow", []string{"generate", "--verify", slow.URL, "--prometheus-timeout", "100ms"}, "no answer within 100ms (--prometheus-timeout)"},
 	}

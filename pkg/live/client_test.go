@@ -2,6 +2,7 @@ package live
 
 import (
 	"context"
+	"encoding/pem"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -128,6 +129,36 @@ func TestCredentialsFromEnvironment(t *testing.T) {
 			}
 			if diff := cmp.Diff(tt.want, got); diff != "" {
 				t.Errorf("mismatch (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestTLSOptions(t *testing.T) {
+	srv := httptest.NewTLSServer(http.HandlerFunc(config))
+	t.Cleanup(srv.Close)
+	ca := filepath.Join(t.TempDir(), "ca.pem")
+	if err := os.WriteFile(ca, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw}), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name    string
+		o       Options
+		wantErr string
+	}{
+		{"unknown authority", Options{URL: srv.URL}, "certificate"},
+		{"ca file", Options{URL: srv.URL, CAFile: ca}, ""},
+		{"insecure", Options{URL: srv.URL, InsecureSkipVerify: true}, ""},
+		{"missing ca file", Options{URL: srv.URL, CAFile: ca + ".missing"}, "ca.pem.missing"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Connect(context.Background(), tt.o)
+			switch {
+			case tt.wantErr == "" && err != nil:
+				t.Errorf("error %v, want none", err)
+			case tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)):
+				t.Errorf("error %v, want one containing %q", err, tt.wantErr)
 			}
 		})
 	}
