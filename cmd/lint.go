@@ -165,8 +165,12 @@ func runLint(s *IOStreams, o lintOptions, paths []string) error {
 	if err != nil {
 		return usage(err)
 	}
+	// Offline the live checks still run, finding nothing, so a directive
+	// naming one is neither unknown nor unused; reports list them only
+	// when they asked a server.
+	run := slices.Concat(all, live.Checks(srv))
 	if srv != nil {
-		all = slices.Concat(all, live.Checks(srv))
+		all = run
 	}
 	stop := startProgress(s.ErrOut, !o.quiet && isTerminal(s.ErrOut), progressDelay, "linting "+strings.Join(paths, " "))
 	defer softMemoryLimit()()
@@ -174,7 +178,7 @@ func runLint(s *IOStreams, o lintOptions, paths []string) error {
 	// them with git; otherwise the sources of files with findings would be
 	// most of what a large run holds.
 	_, text := formatter.(*format.Text)
-	res, err := lint.Lint(paths, s.In, lint.Options{Config: cfg, Checks: all, MaxFileSize: maxSize,
+	res, err := lint.Lint(paths, s.In, lint.Options{Config: cfg, Checks: run, MaxFileSize: maxSize,
 		NoSources: !text && o.diffBase == "", Limits: readLimits})
 	stop()
 	if err != nil {

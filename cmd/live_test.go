@@ -241,3 +241,26 @@ func TestGenerateVerify(t *testing.T) {
 		})
 	}
 }
+
+// Offline, a directive naming a live check is neither unknown nor unused:
+// the same file is linted with and without a server.
+func TestLiveDirectiveOffline(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "r.yaml")
+	src := `groups:
+  - name: g
+    rules:
+      # agentalerts disable=live/series-missing pushed only during deploys
+      - alert: DeployStuck
+        expr: deploy_in_progress > 0
+        for: 1h
+        labels: {severity: ticket}
+        annotations: {summary: stuck, description: stuck}
+`
+	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, stderr := runCmd(t, "", "lint", "--quiet", path)
+	if code != ExitOK || strings.Contains(out, "directive/") {
+		t.Errorf("exit %d, want 0 with no directive finding; stdout:\n%s\nstderr:\n%s", code, out, stderr)
+	}
+}

@@ -31,6 +31,10 @@ type Check struct {
 	ID       string        // stable "area/topic", e.g. "promql/histogram-quantile"
 	Severity diag.Severity // default severity; config may override
 	Doc      Doc
+	// Live marks a check that asks a Prometheus server (lint
+	// --prometheus). Without a server it has no Run function and finds
+	// nothing, so a directive naming it is neither unknown nor stale.
+	Live bool
 
 	Rule   func(p *Pass, r *Rule)
 	Group  func(p *Pass, g *Group)
