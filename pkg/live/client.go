@@ -32,7 +32,7 @@ import (
 // Defaults of the bounds; the command-line flags override them.
 const (
 	DefaultTimeout          = 10 * time.Second
-	DefaultMaxRequests      = 1000
+	DefaultMaxRequests      = 10000
 	DefaultMaxResponseBytes = 32 << 20
 )
 
