@@ -187,6 +187,7 @@ func runLint(s *IOStreams, o lintOptions, paths []string) error {
 	ds := res.Diagnostics
 	if srv != nil {
 		ds = srv.Supersede(ds)
+		logf("asked %s: %d %s", srv.URL, srv.Requests(), pluralize(int(srv.Requests()), "request", "requests"))
 	}
 	if o.diffBase != "" {
 		base := lint.DiffBase{Ref: o.diffBase, MaxFileSize: maxSize, Limits: readLimits}

@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
@@ -28,9 +29,13 @@ func startPresetProm(t *testing.T, presets ...string) *promtest.Server {
 
 func TestLintPrometheus(t *testing.T) {
 	prom := startPresetProm(t, "vllm")
-	code, out, stderr := runCmd(t, "", "lint", "--quiet", "--prometheus", prom.URL, liveRules)
+	code, out, stderr := runCmd(t, "", "lint", "--prometheus", prom.URL, liveRules)
 	if code != ExitFindings {
 		t.Fatalf("exit %d, want %d; stderr:\n%s", code, ExitFindings, stderr)
+	}
+	// The log says how much the run asked of the server.
+	if !regexp.MustCompile(`agentalerts: asked ` + regexp.QuoteMeta(prom.URL) + `: [1-9][0-9]* requests\n`).MatchString(stderr) {
+		t.Errorf("stderr does not count the requests:\n%s", stderr)
 	}
 	for _, want := range []string{
 		liveRules + ":7:20: warning: rate() of vllm:num_requests_waiting, which the server's metadata says is a gauge",

@@ -82,6 +82,7 @@ type Server struct {
 	mu       sync.Mutex
 	cache    map[string]*entry
 	firstErr error
+	rt       *bounded
 	// decided are the lines where a live check replaced an offline
 	// guess (Supersede).
 	decided map[string]bool
@@ -127,7 +128,7 @@ func Connect(ctx context.Context, o Options) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("prometheus %s: %w", o.URL, err)
 	}
-	s := &Server{URL: strings.TrimRight(o.URL, "/"), api: v1.NewAPI(c), timeout: o.Timeout, now: o.Now, cache: map[string]*entry{}}
+	s := &Server{URL: strings.TrimRight(o.URL, "/"), api: v1.NewAPI(c), timeout: o.Timeout, now: o.Now, cache: map[string]*entry{}, rt: rt.(*bounded)}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -401,3 +402,7 @@ func (s *Server) Type(metric string) (string, error) {
 func (s *Server) Stamp(query string) string {
 	return fmt.Sprintf("[prometheus %s at %s: %s]", s.URL, s.now().UTC().Format(time.RFC3339), query)
 }
+
+// Requests is how many requests the run has sent (or tried to), for the
+// log line that shows a run's network use.
+func (s *Server) Requests() int64 { return atomic.LoadInt64(&s.rt.n) }
