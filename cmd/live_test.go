@@ -269,3 +269,35 @@ func TestLiveDirectiveOffline(t *testing.T) {
 		t.Errorf("exit %d, want 0 with no directive finding; stdout:\n%s\nstderr:\n%s", code, out, stderr)
 	}
 }
+
+// What agentalerts generates for each preset is clean under the live
+// checks on that preset's recorded sample: no false positive on our own
+// output. The goldens select job "test-job"; each is renamed to its case's job.
+func TestLintPrometheusGeneratedPresets(t *testing.T) {
+	cases := verifyCases(t)
+	prom := startVerifyProm(t, cases)
+	dir := t.TempDir()
+	var paths []string
+	for _, c := range cases {
+		name := c.preset
+		if c.variant != "" {
+			name += "." + c.variant
+		}
+		src, err := os.ReadFile(filepath.Join("..", "testdata", "presets", name+".golden.yaml"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := filepath.Join(dir, name+".rules.yaml")
+		if err := os.WriteFile(p, []byte(strings.ReplaceAll(string(src), "test-job", c.job)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		paths = append(paths, p)
+	}
+	code, out, stderr := runCmd(t, "", append([]string{"lint", "--quiet", "--fail-on", "error", "--prometheus", prom.URL}, paths...)...)
+	if code != ExitOK {
+		t.Fatalf("exit %d; stderr:\n%s", code, stderr)
+	}
+	if strings.Contains(out, "(live/") {
+		t.Errorf("live findings on generated rules:\n%s", out)
+	}
+}
