@@ -109,8 +109,8 @@ Exit status: 0 ok, 1 stale (--check), 2 invalid spec, I/O error or a
 
 func runGenerate(s *IOStreams, o *generateOptions) error {
 	if o.exampleSpec {
-		if o.spec != "" || o.out != "" || o.check || o.tests != "" || o.alertmgr != "" {
-			return &ExitError{Code: ExitUsage, Err: errors.New("--example-spec takes no SPEC, -o, --check, --tests or --alertmanager")}
+		if o.spec != "" || o.out != "" || o.check || o.tests != "" || o.alertmgr != "" || o.live.url != "" {
+			return &ExitError{Code: ExitUsage, Err: errors.New("--example-spec takes no SPEC, -o, --check, --tests, --alertmanager or --verify")}
 		}
 		_, err := s.Out.Write(rules.ExampleSpec())
 		return err

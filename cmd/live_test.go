@@ -115,6 +115,7 @@ func TestLivePrometheusUnreachableOrSlow(t *testing.T) {
 		{"lint bad timeout", []string{"lint", "--prometheus", slow.URL, "--prometheus-timeout", "0s", liveRules}, "--prometheus-timeout: 0s is not a positive duration"},
 		{"lint request limit", []string{"lint", "--prometheus", configOnly.URL, "--prometheus-max-requests", "1", liveRules}, "more than 1 requests (raise --prometheus-max-requests)"},
 		{"generate request limit", []string{"generate", "--verify", configOnly.URL, "--prometheus-max-requests", "1"}, "more than 1 requests (raise --prometheus-max-requests)"},
+		{"generate example spec", []string{"generate", "--example-spec", "--verify", closed}, "--example-spec takes no SPEC, -o, --check, --tests, --alertmanager or --verify"},
 		{"generate unreachable", []string{"generate", "--verify", closed}, "connection refused"},
 		{"generate slow", []string{"generate", "--verify", slow.URL, "--prometheus-timeout", "100ms"}, "no answer within 100ms (--prometheus-timeout)"},
 	}
