@@ -87,5 +87,11 @@ func verifyLive(s *IOStreams, o liveOptions, res *rules.Result) error {
 	if len(problems) > 0 {
 		return &ExitError{Code: ExitUsage, Err: fmt.Errorf("%d %s on %s: nothing written", len(problems), pluralize(len(problems), "problem", "problems"), srv.URL)}
 	}
+	alerts := 0
+	for _, svc := range res.Services {
+		alerts += len(svc.Alerts)
+	}
+	fmt.Fprintf(s.ErrOut, "agentalerts: verified the series of %d %s against %s (%d %s)\n",
+		alerts, pluralize(alerts, "alert", "alerts"), srv.URL, srv.Requests(), pluralize(int(srv.Requests()), "request", "requests"))
 	return nil
 }

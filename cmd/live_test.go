@@ -240,6 +240,9 @@ func TestGenerateVerify(t *testing.T) {
 					t.Errorf("stderr lacks %q:\n%s", w, stderr)
 				}
 			}
+			if tt.wantCode == ExitOK && !regexp.MustCompile(`agentalerts: verified the series of [1-9][0-9]* alerts against `+regexp.QuoteMeta(prom.URL)+` \([1-9][0-9]* requests\)\n`).MatchString(stderr) {
+				t.Errorf("stderr does not say what was verified:\n%s", stderr)
+			}
 			_, err := os.Stat(out)
 			if written := err == nil; written != (tt.wantCode == ExitOK && !tt.check) {
 				t.Errorf("output written: %v, want %v", written, !written)
