@@ -3,6 +3,8 @@ package live
 import (
 	"context"
 	"encoding/pem"
+	"io"
+	"log"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -135,7 +137,9 @@ func TestCredentialsFromEnvironment(t *testing.T) {
 }
 
 func TestTLSOptions(t *testing.T) {
-	srv := httptest.NewTLSServer(http.HandlerFunc(config))
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(config))
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0) // the refused handshake is the point
+	srv.StartTLS()
 	t.Cleanup(srv.Close)
 	ca := filepath.Join(t.TempDir(), "ca.pem")
 	if err := os.WriteFile(ca, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw}), 0o644); err != nil {

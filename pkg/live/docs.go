@@ -19,8 +19,8 @@ whether any matches all of the selector's matchers. A misspelt metric
 (node_filesystem_avail_byte) or one renamed by an exporter upgrade makes
 an alert that silently never fires: the expression is valid, it just
 selects nothing. When the server has a close name the finding says "did
-you mean". Series recorded by a rule of the same file are not judged:
-they may not exist until the file is deployed.
+you mean". Series recorded by a rule of any file linted in the same run
+are not judged: they may not exist until the file is deployed.
 
 Each finding names the server, the time it answered and the query.`,
 	Bad: `# the server has vllm:num_requests_waiting

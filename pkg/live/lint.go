@@ -44,7 +44,7 @@ func Checks(s *Server) []*lint.Check {
 	cs[0].Rule = l.labels
 	cs[1].Rule = l.types
 	cs[2].Rule = l.windows
-	cs[3].Rule = l.series
+	cs[3].Collect, cs[3].Reduce = l.collectSeries, reduceSeries
 	return cs
 }
 
@@ -152,7 +152,69 @@ func (l *linter) report(p *lint.Pass, r *lint.Rule, n parser.Node, msg, fix stri
 // series reports selectors that match nothing: a metric the server does
 // not have (with the closest name it has), or one whose matchers exclude
 // every series it has.
-func (l *linter) series(p *lint.Pass, r *lint.Rule) {
+// seriesFacts are what collectSeries keeps of a file: the series it
+// records and the findings pending on whether another file records them.
+type seriesFacts struct {
+	recorded []string
+	pending  []pendingFinding
+}
+
+type pendingFinding struct {
+	metric string
+	d      diag.Diagnostic
+}
+
+// collectSeries runs the series check on every rule of f. Its findings
+// wait for reduceSeries, since a rule may read what another file of the
+// run records (a mixin's recording rules beside its alerts).
+func (l *linter) collectSeries(p *lint.Pass, f *lint.File) any {
+	facts := &seriesFacts{}
+	for _, d := range f.Docs {
+		for _, g := range d.Groups {
+			for _, r := range g.Rules {
+				if r.Record.Value != "" {
+					facts.recorded = append(facts.recorded, r.Record.Value)
+				}
+				l.series(p, r, func(metric string, d diag.Diagnostic) {
+					facts.pending = append(facts.pending, pendingFinding{metric, d})
+				})
+			}
+		}
+	}
+	return facts
+}
+
+func reduceSeries(p *lint.Pass, facts []any) {
+	recorded := map[string]bool{}
+	for _, f := range facts {
+		for _, n := range f.(*seriesFacts).recorded {
+			recorded[n] = true
+		}
+	}
+	for _, f := range facts {
+		for _, pf := range f.(*seriesFacts).pending {
+			if !recorded[pf.metric] {
+				p.Report(pf.d)
+			}
+		}
+	}
+}
+
+// at is the finding ReportExpr would make at n, for checks that report later.
+func at(p *lint.Pass, r *lint.Rule, n parser.Node, msg, fix string) diag.Diagnostic {
+	pr := n.PositionRange()
+	file := passFile(p, r)
+	d := diag.Diagnostic{Message: msg, Fix: fix, Rule: r.Name(), Pos: r.Expr.PosAt(file, int(pr.Start))}
+	if int(pr.End) > int(pr.Start)+1 {
+		d.End = r.Expr.PosAt(file, int(pr.End)-1)
+	}
+	if r.Group != nil {
+		d.Group = r.Group.Name.Value
+	}
+	return d
+}
+
+func (l *linter) series(p *lint.Pass, r *lint.Rule, found func(metric string, d diag.Diagnostic)) {
 	for _, vs := range l.selectors(r) {
 		name := metricName(vs)
 		jobs, err := l.s.Jobs(nameSelector(name))
@@ -169,8 +231,8 @@ func (l *linter) series(p *lint.Pass, r *lint.Rule) {
 			} else {
 				l.s.fail(err)
 			}
-			l.report(p, r, vs, fmt.Sprintf("%s has no series on the server in the last %s, so this selector never matches %s",
-				name, model.Duration(lookback), l.s.Stamp("count by (job) (last_over_time("+nameSelector(name)+"["+model.Duration(lookback).String()+"]))")), fix)
+			found(name, at(p, r, vs, fmt.Sprintf("%s has no series on the server in the last %s, so this selector never matches %s",
+				name, model.Duration(lookback), l.s.Stamp("count by (job) (last_over_time("+nameSelector(name)+"["+model.Duration(lookback).String()+"]))")), fix))
 			continue
 		}
 		if len(vs.LabelMatchers) <= 1 {
@@ -185,8 +247,8 @@ func (l *linter) series(p *lint.Pass, r *lint.Rule) {
 		if len(got) > 0 || missingLabel(l.s, name, vs) {
 			continue // a missing label is live/label-missing's finding
 		}
-		l.report(p, r, vs, fmt.Sprintf("%s has series, but none match %s %s", name, sel,
-			l.s.Stamp("count by (job) (last_over_time("+sel+"["+model.Duration(lookback).String()+"]))")), "")
+		found(name, at(p, r, vs, fmt.Sprintf("%s has series, but none match %s %s", name, sel,
+			l.s.Stamp("count by (job) (last_over_time("+sel+"["+model.Duration(lookback).String()+"]))")), ""))
 	}
 }
 
