@@ -552,7 +552,7 @@ func (e *engine) applyDirectives(f *File, ds []diag.Diagnostic) []diag.Diagnosti
 		for _, id := range dir.IDs {
 			c := e.known[id]
 			// A live check without a server runs in name only.
-			ran = ran && e.cfg.Enabled(c) && !(c.Live && c.Rule == nil)
+			ran = ran && e.cfg.Enabled(c) && !(c.Live && c.Rule == nil && c.Collect == nil)
 		}
 		if !ran {
 			continue
