@@ -305,3 +305,33 @@ func TestLintPrometheusGeneratedPresets(t *testing.T) {
 		t.Errorf("live findings on generated rules:\n%s", out)
 	}
 }
+
+// With a server, a directive silences a live finding, and one that
+// silences nothing is stale as for any check.
+func TestLiveDirectiveWithServer(t *testing.T) {
+	prom := startPresetProm(t, "vllm")
+	path := filepath.Join(t.TempDir(), "r.yaml")
+	src := `groups:
+  - name: g
+    rules:
+      # agentalerts disable=live/series-missing pushed only during deploys
+      - alert: DeployStuck
+        expr: deploy_in_progress > 0
+      # agentalerts disable=live/series-missing stale
+      - alert: QueueDeep
+        expr: vllm:num_requests_waiting > 50
+`
+	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, out, stderr := runCmd(t, "", "lint", "--quiet", "--prometheus", prom.URL, path)
+	if strings.Contains(out, "(live/series-missing)") {
+		t.Errorf("the directive did not silence live/series-missing:\n%s", out)
+	}
+	if !strings.Contains(out, path+":7:7: info: disable=live/series-missing suppresses nothing on rule \"QueueDeep\" (directive/unused)") {
+		t.Errorf("the stale directive was not reported; stdout:\n%s\nstderr:\n%s", out, stderr)
+	}
+	if strings.Contains(out, path+":4:7: info:") {
+		t.Errorf("the used directive was reported:\n%s", out)
+	}
+}
