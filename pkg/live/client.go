@@ -76,8 +76,6 @@ type Server struct {
 	// configuration; GlobalScrape is the default of jobs that set none.
 	Scrape       map[string]time.Duration
 	GlobalScrape time.Duration
-	// Eval is the global rule evaluation interval.
-	Eval time.Duration
 
 	mu       sync.Mutex
 	cache    map[string]*entry
@@ -231,8 +229,7 @@ func (s *Server) wrap(what string, err error) error {
 // scrapeConfig is the part of Prometheus's configuration live checks read.
 type scrapeConfig struct {
 	Global struct {
-		ScrapeInterval     model.Duration `yaml:"scrape_interval"`
-		EvaluationInterval model.Duration `yaml:"evaluation_interval"`
+		ScrapeInterval model.Duration `yaml:"scrape_interval"`
 	} `yaml:"global"`
 	ScrapeConfigs []struct {
 		JobName        string         `yaml:"job_name"`
@@ -245,13 +242,10 @@ func (s *Server) readConfig(text string) error {
 	if err := yaml.Unmarshal([]byte(text), &c); err != nil {
 		return err
 	}
-	// Prometheus's documented defaults, for a config that leaves them out.
-	s.GlobalScrape, s.Eval = time.Minute, time.Minute
+	// Prometheus's documented default, for a config that leaves it out.
+	s.GlobalScrape = time.Minute
 	if c.Global.ScrapeInterval > 0 {
 		s.GlobalScrape = time.Duration(c.Global.ScrapeInterval)
-	}
-	if c.Global.EvaluationInterval > 0 {
-		s.Eval = time.Duration(c.Global.EvaluationInterval)
 	}
 	s.Scrape = map[string]time.Duration{}
 	for _, sc := range c.ScrapeConfigs {
