@@ -10,8 +10,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/agentalerts/agentalerts/pkg/lint/checks"
 	"github.com/agentalerts/agentalerts/pkg/lint/format"
+	"github.com/agentalerts/agentalerts/pkg/live"
 )
 
 func init() { register(newDocsCmd) }
@@ -46,7 +46,7 @@ func newDocsCmd(s *IOStreams) *cobra.Command {
 }
 
 func runDocs(s *IOStreams, o docsOptions) error {
-	want := format.CheckDocs(checks.All())
+	want := format.CheckDocs(live.Documented())
 	have := map[string][]byte{}
 	err := filepath.WalkDir(o.dir, func(path string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || filepath.Ext(path) != ".md" {

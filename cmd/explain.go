@@ -10,8 +10,8 @@ import (
 	"github.com/agentalerts/agentalerts/internal/textdist"
 	"github.com/agentalerts/agentalerts/pkg/diag"
 	"github.com/agentalerts/agentalerts/pkg/lint"
-	"github.com/agentalerts/agentalerts/pkg/lint/checks"
 	"github.com/agentalerts/agentalerts/pkg/lint/format"
+	"github.com/agentalerts/agentalerts/pkg/live"
 )
 
 func init() { register(newExplainCmd) }
@@ -36,17 +36,17 @@ Exit status: 0, or 2 for an unknown check (with the closest id).`,
 				return nil, cobra.ShellCompDirectiveNoFileComp
 			}
 			var ids []string
-			for _, c := range checks.All() {
+			for _, c := range live.Documented() {
 				ids = append(ids, c.ID+"\t"+c.Doc.Title)
 			}
 			return ids, cobra.ShellCompDirectiveNoFileComp
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			all := checks.All()
+			all := live.Documented()
 			if len(args) == 0 {
 				return format.CheckList(s.Out, all, func(c *lint.Check) diag.Severity { return c.Severity })
 			}
-			c := checks.ByID(args[0])
+			c := live.DocumentedByID(args[0])
 			if text, ok := notChecks[args[0]]; ok && c == nil {
 				_, err := fmt.Fprintf(s.Out, "%s (error, not a check)\n%s\n", args[0], text)
 				return err

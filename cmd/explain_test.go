@@ -7,7 +7,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/agentalerts/agentalerts/pkg/lint/checks"
+	"github.com/agentalerts/agentalerts/pkg/live"
 )
 
 func runCmd(t *testing.T, stdin string, args ...string) (code int, stdout, stderr string) {
@@ -18,7 +18,7 @@ func runCmd(t *testing.T, stdin string, args ...string) (code int, stdout, stder
 }
 
 func TestExplainEveryCheck(t *testing.T) {
-	for _, c := range checks.All() {
+	for _, c := range live.Documented() {
 		code, out, stderr := runCmd(t, "", "explain", c.ID)
 		if code != ExitOK {
 			t.Errorf("explain %s: exit %d, stderr %q", c.ID, code, stderr)
@@ -45,7 +45,7 @@ func TestExplainList(t *testing.T) {
 		got = append(got, strings.Fields(l)[0])
 	}
 	var want []string
-	for _, c := range checks.All() {
+	for _, c := range live.Documented() {
 		want = append(want, c.ID)
 	}
 	if !strings.HasPrefix(lines[0], "CHECK") {
@@ -105,7 +105,7 @@ func TestDocsCheck(t *testing.T) {
 // Shell completion offers check ids to explain and format names to lint.
 func TestLintExplainCompletion(t *testing.T) {
 	_, out, _ := runCmd(t, "", "__complete", "explain", "")
-	for _, c := range checks.All() {
+	for _, c := range live.Documented() {
 		if !strings.Contains(out, c.ID+"\t") {
 			t.Errorf("explain completion lacks %s:\n%s", c.ID, out)
 		}

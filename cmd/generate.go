@@ -37,6 +37,7 @@ type generateOptions struct {
 	// (pkg/ruleformat): plain, a PrometheusRule or a mimirtool namespace.
 	format string
 	wrap   ruleformat.Options
+	live   liveOptions // --verify URL and its bounds (cmd/live.go)
 }
 
 // defaultMaxSpecSize bounds the spec read (a file or standard input):
@@ -79,7 +80,15 @@ stale too; --prune deletes such files, and only such files.
 
 After writing, one line on stderr says what was written; -q silences it.
 
-Exit status: 0 ok, 1 stale (--check), 2 invalid spec or I/O error.`,
+--verify URL checks, before writing (and with --check), that every series
+the alerts select exists on that Prometheus server for the service's job,
+with the labels they group by, of the type the preset assumes, and that
+latency thresholds are within the histogram's buckets; each problem is
+printed at the spec line that caused it and nothing is written (exit 2).
+See docs/live.md.
+
+Exit status: 0 ok, 1 stale (--check), 2 invalid spec, I/O error or a
+--verify problem.`,
 		Example: `  # See the rules of the built-in example
   agentalerts generate
 
@@ -122,13 +131,15 @@ Exit status: 0 ok, 1 stale (--check), 2 invalid spec or I/O error.`,
 	c.Flags().StringVar(&o.wrap.Namespace, "namespace", "", "metadata.namespace of the PrometheusRule, or the mimir namespace (default: the output file's stem)")
 	c.Flags().StringToStringVar(&o.wrap.Labels, "label", nil, "metadata.labels of the PrometheusRule, as NAME=VALUE (repeatable), for a ruleSelector to match")
 	_ = c.RegisterFlagCompletionFunc("format", cobra.FixedCompletions(ruleformat.Names, cobra.ShellCompDirectiveNoFileComp))
+	c.Flags().StringVar(&o.live.url, "verify", "", "before writing, check every series the alerts select against this Prometheus server (see docs/live.md)")
+	bindLiveFlags(c.Flags(), &o.live)
 	return c
 }
 
 func runGenerate(s *IOStreams, o *generateOptions) error {
 	if o.exampleSpec {
-		if o.spec != "" || o.out != "" || o.check || o.tests != "" || o.alertmgr != "" {
-			return &ExitError{Code: ExitUsage, Err: errors.New("--example-spec takes no SPEC, -o, --check, --tests or --alertmanager")}
+		if o.spec != "" || o.out != "" || o.check || o.tests != "" || o.alertmgr != "" || o.live.url != "" {
+			return &ExitError{Code: ExitUsage, Err: errors.New("--example-spec takes no SPEC, -o, --check, --tests, --alertmanager or --verify")}
 		}
 		_, err := s.Out.Write(rules.ExampleSpec())
 		return err
@@ -161,6 +172,9 @@ func runGenerate(s *IOStreams, o *generateOptions) error {
 	res, err := rules.Generate(spec)
 	if err != nil {
 		return specError(s, err)
+	}
+	if err := verifyLive(s, o.live, res); err != nil {
+		return err
 	}
 	for _, svc := range res.Services {
 		for _, n := range svc.Notices {

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -20,6 +21,7 @@ import (
 	"github.com/agentalerts/agentalerts/pkg/lint"
 	"github.com/agentalerts/agentalerts/pkg/lint/checks"
 	"github.com/agentalerts/agentalerts/pkg/lint/format"
+	"github.com/agentalerts/agentalerts/pkg/live"
 )
 
 func init() { register(newLintCmd) }
@@ -40,6 +42,7 @@ type lintOptions struct {
 	// (lint.Baseline): read to hide them, or written from this run.
 	baseline      string
 	writeBaseline string
+	live          liveOptions // --prometheus and its bounds (cmd/live.go)
 }
 
 func newLintCmd(s *IOStreams) *cobra.Command {
@@ -61,6 +64,11 @@ Severities: error means Prometheus would refuse to load the file; warning
 means it loads but gives wrong results or is not actionable; info is style.
 "agentalerts explain ID" shows what a check finds, with a bad and a good
 example.
+
+With --prometheus URL (or lint.prometheus in the config) the live checks
+also ask that server which series, labels, types and scrape intervals
+exist (docs/live.md); it is the only way lint uses a network, and a server
+that cannot answer within the --prometheus-* bounds exits 2.
 
 Configuration is read from --config, or else from the first
 .agentalerts.yaml found in the working directory or above it. A rule (or
@@ -126,6 +134,8 @@ paths were linted; docs/errors.md lists them all), more YAML documents than
 	f.StringVar(&o.writeBaseline, "write-baseline", "", "record every finding of this run in this file, so that later runs with --baseline fail only on new ones")
 	f.StringVar(&o.dialect, "dialect", "", "rule engine the files are for: "+strings.Join(lint.DialectNames(), ", ")+" (default: lint.dialect of the config, else prometheus)")
 	_ = c.RegisterFlagCompletionFunc("dialect", cobra.FixedCompletions(lint.DialectNames(), cobra.ShellCompDirectiveNoFileComp))
+	f.StringVar(&o.live.url, "prometheus", "", "also check rules against this Prometheus server (the only way lint uses a network; see docs/live.md)")
+	bindLiveFlags(f, &o.live)
 	_ = c.RegisterFlagCompletionFunc("format", cobra.FixedCompletions(format.Names(), cobra.ShellCompDirectiveNoFileComp))
 	_ = c.RegisterFlagCompletionFunc("fail-on", cobra.FixedCompletions([]string{"error", "warning", "info"}, cobra.ShellCompDirectiveNoFileComp))
 	c.MarkFlagFilename("config", "yaml", "yml")
@@ -169,7 +179,7 @@ func runLint(s *IOStreams, o lintOptions, paths []string) error {
 		}
 	}
 	all := checks.All()
-	cfg, err := lintConfig(o.config, all, logf)
+	cfg, err := lintConfig(o.config, slices.Concat(all, live.Checks(nil)), logf)
 	if err != nil {
 		return usage(err)
 	}
@@ -178,19 +188,34 @@ func runLint(s *IOStreams, o lintOptions, paths []string) error {
 			return usage(fmt.Errorf("--dialect: %w", err))
 		}
 	}
+	srv, err := lintLive(o.live, cfg)
+	if err != nil {
+		return usage(err)
+	}
+	// Offline the live checks still run, finding nothing, so a directive
+	// naming one is neither unknown nor unused; reports list them only
+	// when they asked a server.
+	run := slices.Concat(all, live.Checks(srv))
+	if srv != nil {
+		all = run
+	}
 	stop := startProgress(s.ErrOut, !o.quiet && isTerminal(s.ErrOut), progressDelay, "linting "+strings.Join(paths, " "))
 	defer softMemoryLimit()()
 	// Only the text format quotes source lines, and --diff-base compares
 	// them with git; otherwise the sources of files with findings would be
 	// most of what a large run holds.
 	_, text := formatter.(*format.Text)
-	res, err := lint.Lint(paths, s.In, lint.Options{Config: cfg, Checks: all, MaxFileSize: maxSize,
+	res, err := lint.Lint(paths, s.In, lint.Options{Config: cfg, Checks: run, MaxFileSize: maxSize,
 		NoSources: !text && o.diffBase == "", Limits: readLimits})
 	stop()
 	if err != nil {
 		return usage(err)
 	}
 	ds := res.Diagnostics
+	if srv != nil {
+		ds = srv.Supersede(ds)
+		logf("asked %s: %d %s", srv.URL, srv.Requests(), pluralize(int(srv.Requests()), "request", "requests"))
+	}
 	if o.diffBase != "" {
 		base := lint.DiffBase{Ref: o.diffBase, MaxFileSize: maxSize, Limits: readLimits}
 		kept, hidden, err := base.Filter(res.Sources, ds)
@@ -224,6 +249,9 @@ func runLint(s *IOStreams, o lintOptions, paths []string) error {
 		logf("%s", report.Summary())
 	}
 
+	if srv != nil && srv.Err() != nil {
+		return usage(fmt.Errorf("live checks incomplete: %w", srv.Err()))
+	}
 	// A path that could not be read is an input error even though the
 	// other paths were linted: CI must not pass on a typo in a path.
 	if hasReadError(ds) {

@@ -34,6 +34,10 @@ type Check struct {
 	// Off makes the check opt-in: it runs only when the config enables
 	// it (policies some teams want and others do not, such as naming).
 	Off bool
+	// Live marks a check that asks a Prometheus server (lint
+	// --prometheus). Without a server it has no Run function and finds
+	// nothing, so a directive naming it is neither unknown nor stale.
+	Live bool
 
 	Rule   func(p *Pass, r *Rule)
 	Group  func(p *Pass, g *Group)

@@ -45,6 +45,9 @@ type Config struct {
 	// some Alertmanager route matches; an alert whose severity no route
 	// handles is flagged. Empty means "unknown, don't check".
 	RoutedSeverities []string
+	// Prometheus is the URL live checks ask (lint --prometheus overrides
+	// it); empty, the default, keeps lint offline.
+	Prometheus string
 
 	// Dialect is the rule engine the files are written for: its fields
 	// are accepted and, for vmalert, expressions are MetricsQL. Empty

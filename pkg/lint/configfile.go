@@ -148,7 +148,7 @@ func (c *configReader) lint(cfg *Config, n *yaml.Node) {
 	if isNull(n) || !c.want(n, yaml.MappingNode, "a mapping") {
 		return
 	}
-	keys := []string{"checks", "severity", "required_labels", "required_annotations", "scrape_interval", "min_page_for", "routed_severities", "alertmanager_config", "servers", "dialect"}
+	keys := []string{"checks", "severity", "required_labels", "required_annotations", "scrape_interval", "min_page_for", "routed_severities", "alertmanager_config", "servers", "dialect", "prometheus"}
 	var amConfig, routed *yaml.Node
 	pageSet := false
 	c.each(n, keys, func(k, v *yaml.Node) {
@@ -200,6 +200,10 @@ func (c *configReader) lint(cfg *Config, n *yaml.Node) {
 					c.fail(v, "%v", err)
 				}
 				cfg.Dialect = d
+			}
+		case "prometheus":
+			if c.want(v, yaml.ScalarNode, "the URL of a Prometheus server") {
+				cfg.Prometheus = v.Value
 			}
 		}
 	})

@@ -550,7 +550,9 @@ func (e *engine) applyDirectives(f *File, ds []diag.Diagnostic) []diag.Diagnosti
 		// fired; only report one whose checks all ran.
 		ran := true
 		for _, id := range dir.IDs {
-			ran = ran && e.cfg.Enabled(e.known[id])
+			c := e.known[id]
+			// A live check without a server runs in name only.
+			ran = ran && e.cfg.Enabled(c) && !(c.Live && c.Rule == nil && c.Collect == nil)
 		}
 		if !ran {
 			continue

@@ -166,6 +166,8 @@ const lintGuide = "# agentalerts lint\n\n" +
 	"  # Paths one Prometheus loads together, for alert/duplicate across directories:\n" +
 	"  servers:\n" +
 	"    production: [rules/common, rules/production]\n" +
+	"  # Run the live/ checks against this server (docs/live.md); lint is offline unless set:\n" +
+	"  # prometheus: http://prometheus:9090\n" +
 	"```\n\n" +
 	"## Inline directives\n\n" +
 	"`# agentalerts disable=ID[,ID] reason` on a rule, or on the line above it, silences those checks for that rule; " +
