@@ -34,10 +34,10 @@ type exprMutant struct {
 // flips are the comparison operators each one is mutated to: the
 // opposite direction, and the neighbour that differs only at equality.
 var flips = map[parser.ItemType][]parser.ItemType{
-	parser.GTR: {parser.LSS, parser.GTE},
-	parser.GTE: {parser.LTE, parser.GTR},
-	parser.LSS: {parser.GTR, parser.LTE},
-	parser.LTE: {parser.GTE, parser.LSS},
+	parser.GTR:  {parser.LSS, parser.GTE},
+	parser.GTE:  {parser.LTE, parser.GTR},
+	parser.LSS:  {parser.GTR, parser.LTE},
+	parser.LTE:  {parser.GTE, parser.LSS},
 	parser.EQLC: {parser.NEQ},
 	parser.NEQ:  {parser.EQLC},
 }
