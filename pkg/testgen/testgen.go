@@ -733,6 +733,9 @@ func ratioInputs(a *rules.Alert, d data, steps int) ([]series, error) {
 	}
 	errL := seriesLabels(a, er, er.Metric)
 	okL := seriesLabels(a, rq, rq.Metric)
+	if err := matchErrorSelector(sels, er.Metric, errL); err != nil {
+		return nil, err
+	}
 	if err := avoidErrorSelector(sels, errL, okL); err != nil {
 		return nil, err
 	}
