@@ -184,7 +184,8 @@ func TestWrongExpectationFailsBoth(t *testing.T) {
 // TestEveryAlertIsProven reads the generated tests back and checks that no
 // case is vacuous: every alert and tier has a breach that expects exactly
 // that tier among the firing alerts, and silent cases that do not expect
-// it; error ratios and latencies with a traffic guard have a low-traffic case.
+// it; error ratios and latencies with a traffic guard have cases just under
+// (silent) and just over (firing) min_request_rate.
 func TestEveryAlertIsProven(t *testing.T) {
 	for _, s := range specs(t) {
 		t.Run(s.name, func(t *testing.T) {
@@ -222,7 +223,7 @@ func TestEveryAlertIsProven(t *testing.T) {
 							continue
 						}
 						// Whether each alert_rule_test expects this tier to fire.
-						want := []bool{c == CaseBreach}
+						want := []bool{c == CaseBreach || c == CaseTraffic || c == CaseSmallLimit}
 						if c == CaseRecovery {
 							want = []bool{true, false} // kept firing, then resolved
 						}
