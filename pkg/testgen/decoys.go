@@ -30,7 +30,7 @@ func decoys(target *rules.Alert, c string, steps int, in []series, all []*rules.
 	case CaseBelow, CaseAt:
 		dd = scenarioData(target, CaseBreach)
 		dd.rate, dd.scale = dd.rate/2, 0.5
-	case CaseBreach, CasePending, CaseTraffic, CaseSmallLimit:
+	case CaseBreach, CaseTraffic, CaseSmallLimit:
 		dd = healthyData(target)
 		dd.rate, dd.scale = 2*scenarioData(target, c).rate, 2
 	case CaseLowTraffic:

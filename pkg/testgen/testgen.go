@@ -40,10 +40,11 @@ const EvalInterval = time.Minute
 
 // Case names, the last element of every test group name.
 const (
-	CaseBreach     = "breach"      // just over the threshold for longer than for: fires
+	// just over the threshold: pending one interval before `for` can
+	// have passed (when `for` is 1m or more), firing once it has.
+	CaseBreach = "breach"
 	CaseBelow      = "below"       // just under the threshold, or healthy: silent
 	CaseAt         = "at"          // exactly at the threshold, where > is false: silent
-	CasePending    = "pending"     // the breach one interval before for can have passed: not firing yet
 	CaseLowTraffic = "low_traffic" // breach just under min_request_rate (error ratio, latency): silent
 	CaseTraffic    = "min_traffic" // breach just over min_request_rate: fires
 	CaseRecovery   = "recovery"    // breach, then healthy: keeps firing for keep_firing_for, then resolves
@@ -106,9 +107,6 @@ func casesFor(a *rules.Alert) []string {
 	cs := []string{CaseBreach, CaseBelow}
 	if exactAt(a) {
 		cs = append(cs, CaseAt)
-	}
-	if a.For >= EvalInterval {
-		cs = append(cs, CasePending)
 	}
 	if guarded(a) {
 		cs = append(cs, CaseLowTraffic, CaseTraffic)
@@ -223,10 +221,8 @@ func buildGroup(target *rules.Alert, c string, all []*rules.Alert) (testGroup, e
 	if err != nil {
 		return testGroup{}, err
 	}
-	var evalAt time.Duration
-	if c == CasePending {
-		evalAt = pendingTime(target, d, peers)
-	} else if evalAt, err = evalTime(target, d, peers); err != nil {
+	evalAt, err := evalTime(target, d, peers)
+	if err != nil {
 		return testGroup{}, err
 	}
 	steps := int(evalAt / EvalInterval)
@@ -239,15 +235,26 @@ func buildGroup(target *rules.Alert, c string, all []*rules.Alert) (testGroup, e
 		return testGroup{}, err
 	}
 	in = append(in, dec...)
-	at := alertTest{EvalTime: model.Duration(evalAt).String(), Alertname: target.Name, ExpAlerts: []expAlert{}}
-	for _, b := range peers {
-		if fires(b, d, evalAt) {
-			e, err := expected(b, d, evalAt, in)
-			if err != nil {
-				return testGroup{}, err
+	// A breach is checked while still pending too, on the same series,
+	// so a rule whose `for` is too short fails.
+	times := []time.Duration{evalAt}
+	if c == CaseBreach && target.For >= EvalInterval {
+		times = []time.Duration{pendingTime(target, d, peers), evalAt}
+	}
+	var tests []alertTest
+	for _, t := range times {
+		at := alertTest{EvalTime: model.Duration(t).String(), Alertname: target.Name, ExpAlerts: []expAlert{}}
+		for _, b := range peers {
+			if fires(b, d, t) {
+				e, err := expected(b, d, t, in)
+				if err != nil {
+					return testGroup{}, err
+				}
+				at.ExpAlerts = append(at.ExpAlerts, e)
 			}
-			at.ExpAlerts = append(at.ExpAlerts, e)
 		}
+		sortExpected(at.ExpAlerts)
+		tests = append(tests, at)
 	}
 	// The same alert of other services sees healthy series of its own.
 	// They are silent whatever their exact values, so one copy of each
@@ -265,8 +272,7 @@ func buildGroup(target *rules.Alert, c string, all []*rules.Alert) (testGroup, e
 			}
 		}
 	}
-	sortExpected(at.ExpAlerts)
-	g := testGroup{Name: GroupName(target, c), Interval: model.Duration(EvalInterval).String(), AlertRuleTest: []alertTest{at}}
+	g := testGroup{Name: GroupName(target, c), Interval: model.Duration(EvalInterval).String(), AlertRuleTest: tests}
 	for _, s := range in {
 		if s.values == "" {
 			continue
@@ -469,7 +475,7 @@ func scenarioData(a *rules.Alert, c string) data {
 		d.rate = round(math.Max(1, 2*a.MinRequestRate*float64(a.Window/EvalInterval)))
 	}
 	switch c {
-	case CaseBreach, CasePending:
+	case CaseBreach:
 		d.breach, d.value = true, over
 	case CaseBelow:
 		d.breach, d.value = false, under
