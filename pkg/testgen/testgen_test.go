@@ -3,6 +3,7 @@ package testgen
 import (
 	"bytes"
 	"flag"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -39,6 +40,16 @@ func specs(t *testing.T) []spec {
 		t.Fatal(err)
 	}
 	files = append(files, own...)
+	// The complete specs docs/spec.md shows: what it promises must pass.
+	doc, err := os.ReadFile("../../docs/spec.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, block := range yamlBlocks(string(doc)) {
+		if strings.HasPrefix(block, "version: 1\n") {
+			out = append(out, spec{name: fmt.Sprintf("docs-spec-%d", i+1), path: "docs/spec.md", src: []byte(block)})
+		}
+	}
 	for _, f := range files {
 		base := strings.TrimSuffix(filepath.Base(f), ".spec.yaml")
 		if strings.HasPrefix(base, "err-") {
@@ -49,6 +60,26 @@ func specs(t *testing.T) []spec {
 			t.Fatal(err)
 		}
 		out = append(out, spec{name: base, path: f, src: src})
+	}
+	return out
+}
+
+// yamlBlocks are the bodies of the ```yaml blocks of a Markdown text.
+func yamlBlocks(md string) []string {
+	var out []string
+	var b strings.Builder
+	in := false
+	for _, line := range strings.SplitAfter(md, "\n") {
+		switch {
+		case !in && strings.HasPrefix(line, "```yaml"):
+			in = true
+			b.Reset()
+		case in && strings.HasPrefix(line, "```"):
+			in = false
+			out = append(out, b.String())
+		case in:
+			b.WriteString(line)
+		}
 	}
 	return out
 }
