@@ -238,7 +238,7 @@ func buildGroup(target *rules.Alert, c string, all []*rules.Alert) (testGroup, e
 	// A breach is checked while still pending too, on the same series,
 	// so a rule whose `for` is too short fails.
 	times := []time.Duration{evalAt}
-	if c == CaseBreach && target.For >= EvalInterval {
+	if (c == CaseBreach || c == CaseTraffic) && target.For >= EvalInterval {
 		times = []time.Duration{pendingTime(target, d, peers), evalAt}
 	}
 	var tests []alertTest
@@ -516,14 +516,26 @@ func healthyData(a *rules.Alert) data {
 // ratio, bucket shares) are exact from then on, because both rates are
 // extrapolated alike; a lone rate (spend) reads low until its window is
 // full, so it may start anywhere up to the window.
+//
+// Where the onset of a lone rate is certain (see loneRateOnset) both
+// bounds are that onset, so the breach's firing and pending checks sit
+// on it and pin the window as well as `for`.
 func activation(a *rules.Alert, d data) (earliest, latest time.Duration) {
 	switch a.Kind {
 	case "ratio", "quantile":
 		if d.slowGuard && a.MinRequestRate > 0 {
+			if t, ok := loneRateOnset(a.Window, a.MinRequestRate/d.rate); ok {
+				return t, t
+			}
 			return EvalInterval, a.Window + EvalInterval
 		}
 		return EvalInterval, EvalInterval
 	case "spend":
+		if d.value > 0 {
+			if t, ok := loneRateOnset(a.Window, a.Threshold/d.value); ok {
+				return t, t
+			}
+		}
 		return EvalInterval, a.Window + EvalInterval
 	case "forecast":
 		if a.Family == rules.Cost {
@@ -532,6 +544,25 @@ func activation(a *rules.Alert, d data) (earliest, latest time.Duration) {
 		return EvalInterval, EvalInterval
 	}
 	return 0, 0
+}
+
+// loneRateOnset is the first eval time at which rate(c[w]) of a counter
+// that starts at 0 at time 0 and grows at a constant rate r exceeds
+// frac*r. Both runners read such a rate as
+// r*t/w until the window is full (the first sample is 0, so neither
+// extrapolates back from it) and r from then on. ok is false when
+// frac*w falls within 1 % of an interval of a sample, where rounding
+// could decide (and > against >= with it), or the rate never gets there.
+func loneRateOnset(w time.Duration, frac float64) (time.Duration, bool) {
+	if w <= 0 || frac <= 0 || frac >= 1 {
+		return 0, false
+	}
+	steps := frac * float64(w) / float64(EvalInterval)
+	if math.Abs(steps-math.Round(steps)) < 0.01 {
+		return 0, false
+	}
+	n := math.Max(1, math.Ceil(steps))
+	return time.Duration(n) * EvalInterval, true
 }
 
 // steady is the first eval time at which the value is the closed form

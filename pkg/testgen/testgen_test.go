@@ -258,7 +258,7 @@ func TestEveryAlertIsProven(t *testing.T) {
 						if c == CaseRecovery {
 							want = []bool{true, false} // kept firing, then resolved
 						}
-						if c == CaseBreach && a.For >= EvalInterval {
+						if (c == CaseBreach || c == CaseTraffic) && a.For >= EvalInterval {
 							want = []bool{false, true} // pending, then firing
 						}
 						if len(g.AlertTests) != len(want) {
