@@ -42,7 +42,7 @@ const EvalInterval = time.Minute
 const (
 	// just over the threshold: pending one interval before `for` can
 	// have passed (when `for` is 1m or more), firing once it has.
-	CaseBreach = "breach"
+	CaseBreach     = "breach"
 	CaseBelow      = "below"       // just under the threshold, or healthy: silent
 	CaseAt         = "at"          // exactly at the threshold, where > is false: silent
 	CaseLowTraffic = "low_traffic" // breach just under min_request_rate (error ratio, latency): silent
