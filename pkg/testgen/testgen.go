@@ -492,7 +492,7 @@ func scenarioData(a *rules.Alert, c string) data {
 	}
 	switch a.Kind {
 	case "forecast":
-		if a.Family == rules.TokenBudget {
+		if a.Family == rules.TokenBudget && d.breach {
 			// value is filled in by withTime: it grows with time. The
 			// trend reaches Margin over the whole budget at the first
 			// eval time the breach can fire, so it pins the threshold.
