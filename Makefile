@@ -18,7 +18,7 @@ SHELL := bash
 .SHELLFLAGS := -euo pipefail -c
 .DEFAULT_GOAL := build
 
-.PHONY: build test e2e bench lint install release docs fuzz clean help precision
+.PHONY: build test e2e bench lint install release docs fuzz clean help precision mutants
 
 help: ## list targets
 	@grep -E '^[a-z][a-z0-9-]*:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 12
@@ -105,3 +105,10 @@ fuzz: ## run every Fuzz* target for FUZZTIME each (default 60s)
 
 clean: ## remove build output
 	rm -rf bin
+
+# The mutation tester (internal/mutants, docs/mutants.md): breaks each
+# generated rule one way at a time and counts the mutants the generated
+# tests catch, under our runner and promtool. CPU heavy; MUTANTS_FLAGS
+# passes flags, e.g. -runners agentalerts or -parallel 1.
+mutants: ## mutation score of the generated tests (default example, testdata/mutants/*.spec.yaml)
+	$(GO) run ./internal/mutants/cmd/mutants -min 0.95 $(MUTANTS_FLAGS)

@@ -40,11 +40,23 @@ const EvalInterval = time.Minute
 
 // Case names, the last element of every test group name.
 const (
-	CaseBreach     = "breach"      // over the threshold for longer than for: fires
+	// just over the threshold: pending one interval before `for` can
+	// have passed (when `for` is 1m or more), firing once it has.
+	CaseBreach     = "breach"
 	CaseBelow      = "below"       // just under the threshold, or healthy: silent
-	CaseLowTraffic = "low_traffic" // breach under min_request_rate (error ratio, latency): silent
+	CaseAt         = "at"          // exactly at the threshold, where > is false: silent
+	CaseLowTraffic = "low_traffic" // breach just under min_request_rate (error ratio, latency): silent
+	CaseTraffic    = "min_traffic" // breach just over min_request_rate: fires
 	CaseRecovery   = "recovery"    // breach, then healthy: keeps firing for keep_firing_for, then resolves
+	CaseNoLimit    = "no_limit"    // budget: usage against a limit of 0, which the rule filters out: silent
+	CaseSmallLimit = "small_limit" // budget: the breach against a limit of 1, which the filter keeps: fires
 )
+
+// Margin is how far breach and below values sit from a threshold or a
+// traffic guard, as a share of it. Far enough that float arithmetic in
+// either runner cannot move a value across, near enough that a threshold
+// raised 25 % or lowered 20 % changes the outcome, so the tests pin it.
+const Margin = 0.05
 
 // Build returns a promtool-format test file for every alert of res. The
 // file reads ruleFile, a path relative to the test file. Output is
@@ -93,8 +105,14 @@ func GroupName(a *rules.Alert, c string) string {
 
 func casesFor(a *rules.Alert) []string {
 	cs := []string{CaseBreach, CaseBelow}
-	if (a.Kind == "ratio" || a.Kind == "quantile") && a.MinRequestRate > 0 {
-		cs = append(cs, CaseLowTraffic)
+	if exactAt(a) {
+		cs = append(cs, CaseAt)
+	}
+	if guarded(a) {
+		cs = append(cs, CaseLowTraffic, CaseTraffic)
+	}
+	if a.Family == rules.TokenBudget && (a.Kind == "used_ratio" || a.Kind == "forecast") {
+		cs = append(cs, CaseNoLimit, CaseSmallLimit)
 	}
 	if a.KeepFiringFor >= EvalInterval && recoversAtOnce(a) {
 		cs = append(cs, CaseRecovery)
@@ -147,12 +165,42 @@ type expAlert struct {
 	ExpAnnotations map[string]string `yaml:"exp_annotations,omitempty"`
 }
 
+func (d data) trendShare() float64 {
+	if d.trend == 0 {
+		return 1
+	}
+	return d.trend
+}
+
+func (d data) volume() float64 {
+	if d.scale == 0 {
+		return 1
+	}
+	return d.scale
+}
+
+// guarded says whether a's value only counts at min_request_rate or more.
+func guarded(a *rules.Alert) bool {
+	return (a.Kind == "ratio" || a.Kind == "quantile") && a.MinRequestRate > 0 && a.Window > 0
+}
+
 // data is what a scenario puts into the series an alert reads, in terms
 // the alert's value follows from.
 type data struct {
 	breach bool    // down/absent kinds: the condition holds
 	value  float64 // the expression's value at eval time
 	rate   float64 // error ratio: total requests per second
+	// scale multiplies the size of what is measured (the budget), not
+	// the value: decoys differ from the case in size (0 means 1).
+	scale float64
+	// trend is the share of the budget a forecast's usage trend uses
+	// per horizon (0 means 1).
+	trend float64
+	// noLimit: the budget limit is 0.
+	noLimit bool
+	// slowGuard: rate is near min_request_rate, so the guard, a lone
+	// rate that reads low until its window is full, may hold late.
+	slowGuard bool
 }
 
 // series is one input series: labels including __name__, and values in
@@ -182,15 +230,31 @@ func buildGroup(target *rules.Alert, c string, all []*rules.Alert) (testGroup, e
 	if err != nil {
 		return testGroup{}, err
 	}
-	at := alertTest{EvalTime: model.Duration(evalAt).String(), Alertname: target.Name, ExpAlerts: []expAlert{}}
-	for _, b := range peers {
-		if fires(b, d, evalAt) {
-			e, err := expected(b, d, evalAt, in)
-			if err != nil {
-				return testGroup{}, err
+	dec, err := decoys(target, c, steps, in, all)
+	if err != nil {
+		return testGroup{}, err
+	}
+	in = append(in, dec...)
+	// A breach is checked while still pending too, on the same series,
+	// so a rule whose `for` is too short fails.
+	times := []time.Duration{evalAt}
+	if (c == CaseBreach || c == CaseTraffic) && target.For >= EvalInterval {
+		times = []time.Duration{pendingTime(target, d, peers), evalAt}
+	}
+	var tests []alertTest
+	for _, t := range times {
+		at := alertTest{EvalTime: model.Duration(t).String(), Alertname: target.Name, ExpAlerts: []expAlert{}}
+		for _, b := range peers {
+			if fires(b, d, t) {
+				e, err := expected(b, d, t, in)
+				if err != nil {
+					return testGroup{}, err
+				}
+				at.ExpAlerts = append(at.ExpAlerts, e)
 			}
-			at.ExpAlerts = append(at.ExpAlerts, e)
 		}
+		sortExpected(at.ExpAlerts)
+		tests = append(tests, at)
 	}
 	// The same alert of other services sees healthy series of its own.
 	// They are silent whatever their exact values, so one copy of each
@@ -208,8 +272,7 @@ func buildGroup(target *rules.Alert, c string, all []*rules.Alert) (testGroup, e
 			}
 		}
 	}
-	sortExpected(at.ExpAlerts)
-	g := testGroup{Name: GroupName(target, c), Interval: model.Duration(EvalInterval).String(), AlertRuleTest: []alertTest{at}}
+	g := testGroup{Name: GroupName(target, c), Interval: model.Duration(EvalInterval).String(), AlertRuleTest: tests}
 	for _, s := range in {
 		if s.values == "" {
 			continue
@@ -359,45 +422,83 @@ func split(target *rules.Alert, d data, all []*rules.Alert) (peers, others []*ru
 	return peers, others, nil
 }
 
-// scenarioData picks the value of one case. Breaches sit well over the
-// threshold (twice it, or halfway to 100% for ratios) so every tier at or
-// below the target's threshold breaches too; "below" sits at 90% of it.
-func scenarioData(a *rules.Alert, c string) data {
+// exactAt says whether the value a rule computes from the series of a
+// case at its threshold is the threshold to the last bit in both
+// runners, so the case pins > against >=. True only for values that are
+// one gauge, or one division of gauges (float division is correctly
+// rounded, so 800/1000 is the literal 0.8), checked here with the same
+// float64 operations; rates pass through extrapolation, whose rounding
+// differs between Prometheus versions, and are left out.
+func exactAt(a *rules.Alert) bool {
 	thr := a.Threshold
-	over := 2 * thr
+	if thr <= 0 || round(thr) != thr {
+		return false
+	}
+	switch {
+	case a.Kind == "depth":
+		return true
+	case a.Kind == "used_ratio" && a.Family == rules.TokenBudget:
+		if _, err := role(a, "used"); err == nil {
+			used := round(budgetLimit * thr)
+			return used/budgetLimit == thr
+		}
+		remaining := round(budgetLimit * (1 - thr))
+		return 1-remaining/budgetLimit == thr
+	}
+	return false
+}
+
+// overUnder are the breach and below values of a: Margin over and under
+// its threshold, so that the tests pin the threshold. A ratio stays a
+// ratio: a threshold within Margin of 100% breaches halfway to it.
+func overUnder(a *rules.Alert) (over, under float64) {
+	thr := a.Threshold
+	over = thr * (1 + Margin)
 	if thr == 0 {
 		over = 1
 	}
 	if a.Unit == "ratio" && a.Kind != "forecast" && over > 1 {
 		over = (1 + thr) / 2
 	}
+	return round(over), round(thr * (1 - Margin))
+}
+
+// scenarioData picks the value of one case: just over the threshold for
+// a breach (tiers with a threshold under it breach too), just under it
+// for "below", and traffic just under and just over min_request_rate.
+func scenarioData(a *rules.Alert, c string) data {
+	over, under := overUnder(a)
 	// Twice the guard even for the first rate, which spans one minute of
 	// the window and so reads EvalInterval/Window of the true rate.
 	d := data{rate: 1}
-	if a.MinRequestRate > 0 && a.Window > 0 {
+	if guarded(a) {
 		d.rate = round(math.Max(1, 2*a.MinRequestRate*float64(a.Window/EvalInterval)))
 	}
-	over = round(over)
 	switch c {
 	case CaseBreach:
 		d.breach, d.value = true, over
 	case CaseBelow:
-		d.breach, d.value = false, round(0.9*thr)
+		d.breach, d.value = false, under
+	case CaseAt:
+		d.breach, d.value = false, a.Threshold
 	case CaseLowTraffic:
-		d.breach, d.value, d.rate = true, over, a.MinRequestRate/2
+		d.breach, d.value, d.rate, d.slowGuard = true, over, round(a.MinRequestRate*(1-Margin)), true
+	case CaseTraffic:
+		d.breach, d.value, d.rate, d.slowGuard = true, over, round(a.MinRequestRate*(1+Margin)), true
+	case CaseNoLimit:
+		d.breach, d.value, d.noLimit = true, over, true
+	case CaseSmallLimit:
+		d.breach, d.value, d.scale = true, over, 1.0/budgetLimit
 	}
 	switch a.Kind {
-	case "quantile":
-		// All observations in one bucket: (thr, 2thr] or (thr/2, 0.9thr].
-		if d.breach {
-			d.value = thr * (1 + a.Quantile)
-		} else {
-			d.value = thr * (0.5 + 0.4*a.Quantile)
-		}
 	case "forecast":
-		if a.Family == rules.TokenBudget {
-			// value is filled in by evalTime: it grows with time.
+		if a.Family == rules.TokenBudget && d.breach {
+			// value is filled in by withTime: it grows with time. The
+			// trend reaches Margin over the whole budget at the first
+			// eval time the breach can fire, so it pins the threshold.
 			d.value = 0.5
+			at := max(a.For+EvalInterval, 2*EvalInterval)
+			d.trend = round((1 + Margin - 0.5) / (1 + at.Seconds()/a.Horizon.Seconds()))
 		}
 	}
 	return d
@@ -415,11 +516,26 @@ func healthyData(a *rules.Alert) data {
 // ratio, bucket shares) are exact from then on, because both rates are
 // extrapolated alike; a lone rate (spend) reads low until its window is
 // full, so it may start anywhere up to the window.
-func activation(a *rules.Alert) (earliest, latest time.Duration) {
+//
+// Where the onset of a lone rate is certain (see loneRateOnset) both
+// bounds are that onset, so the breach's firing and pending checks sit
+// on it and pin the window as well as `for`.
+func activation(a *rules.Alert, d data) (earliest, latest time.Duration) {
 	switch a.Kind {
 	case "ratio", "quantile":
+		if d.slowGuard && a.MinRequestRate > 0 {
+			if t, ok := loneRateOnset(a.Window, a.MinRequestRate/d.rate); ok {
+				return t, t
+			}
+			return EvalInterval, a.Window + EvalInterval
+		}
 		return EvalInterval, EvalInterval
 	case "spend":
+		if d.value > 0 {
+			if t, ok := loneRateOnset(a.Window, a.Threshold/d.value); ok {
+				return t, t
+			}
+		}
 		return EvalInterval, a.Window + EvalInterval
 	case "forecast":
 		if a.Family == rules.Cost {
@@ -428,6 +544,25 @@ func activation(a *rules.Alert) (earliest, latest time.Duration) {
 		return EvalInterval, EvalInterval
 	}
 	return 0, 0
+}
+
+// loneRateOnset is the first eval time at which rate(c[w]) of a counter
+// that starts at 0 at time 0 and grows at a constant rate r exceeds
+// frac*r. Both runners read such a rate as
+// r*t/w until the window is full (the first sample is 0, so neither
+// extrapolates back from it) and r from then on. ok is false when
+// frac*w falls within 1 % of an interval of a sample, where rounding
+// could decide (and > against >= with it), or the rate never gets there.
+func loneRateOnset(w time.Duration, frac float64) (time.Duration, bool) {
+	if w <= 0 || frac <= 0 || frac >= 1 {
+		return 0, false
+	}
+	steps := frac * float64(w) / float64(EvalInterval)
+	if math.Abs(steps-math.Round(steps)) < 0.01 {
+		return 0, false
+	}
+	n := math.Max(1, math.Ceil(steps))
+	return time.Duration(n) * EvalInterval, true
 }
 
 // steady is the first eval time at which the value is the closed form
@@ -450,7 +585,7 @@ func steady(a *rules.Alert) time.Duration {
 // the test; later only if some tier of the same alert could still be
 // pending then, so that the expected set of firing tiers is certain.
 func evalTime(target *rules.Alert, d data, peers []*rules.Alert) (time.Duration, error) {
-	_, late := activation(target)
+	_, late := activation(target, d)
 	e := max(target.For+late, steady(target))
 	limit := e + 48*time.Hour
 	for ; e <= limit; e += EvalInterval {
@@ -459,7 +594,7 @@ func evalTime(target *rules.Alert, d data, peers []*rules.Alert) (time.Duration,
 			if !holds(b, withTime(b, d, e)) {
 				continue
 			}
-			early, late := activation(b)
+			early, late := activation(b, d)
 			if e >= b.For+early && e < b.For+late {
 				ok = false
 				break
@@ -472,19 +607,48 @@ func evalTime(target *rules.Alert, d data, peers []*rules.Alert) (time.Duration,
 	return 0, fmt.Errorf("no eval time within 48h leaves every tier of %s certainly firing or certainly silent", target.Name)
 }
 
+// pendingTime is when the pending case checks: one interval before the
+// target's breach can first have held for `for`, so a rule whose `for`
+// is too short fires there and fails the test. It moves earlier while a
+// peer's outcome is in doubt, or a firing peer's value is not yet the
+// steady one its annotations would show.
+func pendingTime(target *rules.Alert, d data, peers []*rules.Alert) time.Duration {
+	early, _ := activation(target, d)
+	for e := target.For + early - EvalInterval; e > 0; e -= EvalInterval {
+		ok := true
+		for _, b := range peers {
+			if !holds(b, withTime(b, d, e)) {
+				continue
+			}
+			bEarly, bLate := activation(b, d)
+			if (e >= b.For+bEarly && e < b.For+bLate) || (fires(b, d, e) && e < steady(b)) {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			return e
+		}
+	}
+	return 0
+}
+
 // withTime fills in values that depend on the eval time: the token budget
 // forecast of a linear trend that exhausts the budget within the horizon.
 func withTime(a *rules.Alert, d data, at time.Duration) data {
 	if a.Kind == "forecast" && a.Family == rules.TokenBudget && d.breach {
-		// used(t) = L/2 + L*t/H, so predict_linear at t gives
-		// (L/2 + L*(t+H)/H) / L.
-		d.value = 1.5 + at.Seconds()/a.Horizon.Seconds()
+		// used(t) = L/2 + kL*t/H, so predict_linear at t gives
+		// (L/2 + kL*(t+H)/H) / L.
+		d.value = 0.5 + d.trendShare()*(1+at.Seconds()/a.Horizon.Seconds())
 	}
 	return d
 }
 
 // holds reports whether b's condition is true on d.
 func holds(b *rules.Alert, d data) bool {
+	if d.noLimit {
+		return false // the rule divides by no limit at all
+	}
 	switch b.Kind {
 	case "down", "absent", "absent_over_time":
 		return d.breach
@@ -502,7 +666,7 @@ func holds(b *rules.Alert, d data) bool {
 // fires reports whether b is firing at eval time at; evalTime has made
 // sure it is not in doubt.
 func fires(b *rules.Alert, d data, at time.Duration) bool {
-	_, late := activation(b)
+	_, late := activation(b, d)
 	return holds(b, withTime(b, d, at)) && at >= b.For+late
 }
 
@@ -630,16 +794,9 @@ func inputs(a *rules.Alert, d data, steps int) ([]series, error) {
 		if err != nil {
 			return nil, err
 		}
-		thr := a.Threshold
-		les := []float64{thr / 2, 0.9 * thr, thr, 2 * thr, math.Inf(1)}
-		var lo float64 // observations land in (les[lo], les[lo+1]]
-		switch {
-		case d.value == 0:
-			lo = -1 // healthy: no observations, the quantile is NaN
-		case d.breach:
-			lo = 2
-		default:
-			lo = 0
+		les, lo, err := quantileBuckets(a, d)
+		if err != nil {
+			return nil, err
 		}
 		perStep := d.rate * per
 		var out []series
@@ -679,6 +836,30 @@ func inputs(a *rules.Alert, d data, steps int) ([]series, error) {
 	return nil, fmt.Errorf("no test scenario for alert kind %q", a.Kind)
 }
 
+// quantileBuckets lay out a histogram whose q-quantile is d.value: two
+// buckets of width w, (over-qw, over-(q-1)w] and the same under the
+// threshold, so that histogram_quantile, interpolating linearly within
+// the bucket that holds every observation, gives exactly the breach or
+// the below value. Observations land in (les[lo], les[lo+1]]; lo is -1
+// for a healthy histogram without observations (the quantile is NaN).
+// The layout depends on the threshold only, so series of every case
+// (and decoys) share their le labels.
+func quantileBuckets(a *rules.Alert, d data) (les []float64, lo float64, err error) {
+	over, under := overUnder(a)
+	w := 0.02 * a.Threshold
+	q := a.Quantile
+	les = []float64{under - q*w, under + (1-q)*w, over - q*w, over + (1-q)*w, math.Inf(1)}
+	switch d.value {
+	case 0:
+		return les, -1, nil
+	case under:
+		return les, 0, nil
+	case over:
+		return les, 2, nil
+	}
+	return nil, 0, fmt.Errorf("no histogram for a p%g of %g (only %g or %g)", 100*q, d.value, under, over)
+}
+
 const budgetLimit = 1000
 
 func budgetInputs(a *rules.Alert, d data, steps int) ([]series, error) {
@@ -696,28 +877,32 @@ func budgetInputs(a *rules.Alert, d data, steps int) ([]series, error) {
 	} else if limitErr != nil {
 		return nil, limitErr
 	}
-	ls := series{labels: seriesLabels(a, limit, limit.Metric), values: gauge(budgetLimit, steps)}
+	lim := budgetLimit * d.volume()
+	ls := series{labels: seriesLabels(a, limit, limit.Metric), values: gauge(lim, steps)}
 	us := series{labels: seriesLabels(a, used, used.Metric)}
 	usedAt := func(v float64) float64 {
 		if remaining {
-			return budgetLimit * (1 - v)
+			return lim * (1 - v)
 		}
-		return budgetLimit * v
+		return lim * v
 	}
 	switch {
 	case a.Kind == "forecast" && d.breach:
 		// A linear trend from half the budget that uses the whole budget
 		// every horizon: predict_linear is exact on it.
-		slope := budgetLimit / a.Horizon.Seconds() * EvalInterval.Seconds()
+		slope := d.trendShare() * lim / a.Horizon.Seconds() * EvalInterval.Seconds()
 		if remaining {
-			us.values = fmt.Sprintf("%s-%sx%d", num(budgetLimit/2), num(slope), steps)
+			us.values = fmt.Sprintf("%s-%sx%d", num(lim/2), num(slope), steps)
 		} else {
-			us.values = fmt.Sprintf("%s+%sx%d", num(budgetLimit/2), num(slope), steps)
+			us.values = fmt.Sprintf("%s+%sx%d", num(lim/2), num(slope), steps)
 		}
 	case a.Kind == "forecast":
 		us.values = gauge(usedAt(d.value), steps)
 	default:
 		us.values = gauge(usedAt(d.value), steps)
+	}
+	if d.noLimit {
+		ls.values = gauge(0, steps)
 	}
 	return []series{us, ls}, nil
 }
@@ -751,6 +936,9 @@ func ratioInputs(a *rules.Alert, d data, steps int) ([]series, error) {
 	}
 	errL := seriesLabels(a, er, er.Metric)
 	okL := seriesLabels(a, rq, rq.Metric)
+	if err := matchErrorSelector(sels, er.Metric, errL); err != nil {
+		return nil, err
+	}
 	if err := avoidErrorSelector(sels, errL, okL); err != nil {
 		return nil, err
 	}

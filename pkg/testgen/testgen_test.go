@@ -3,6 +3,7 @@ package testgen
 import (
 	"bytes"
 	"flag"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -39,6 +40,16 @@ func specs(t *testing.T) []spec {
 		t.Fatal(err)
 	}
 	files = append(files, own...)
+	// The complete specs docs/spec.md shows: what it promises must pass.
+	doc, err := os.ReadFile("../../docs/spec.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, block := range yamlBlocks(string(doc)) {
+		if strings.HasPrefix(block, "version: 1\n") {
+			out = append(out, spec{name: fmt.Sprintf("docs-spec-%d", i+1), path: "docs/spec.md", src: []byte(block)})
+		}
+	}
 	for _, f := range files {
 		base := strings.TrimSuffix(filepath.Base(f), ".spec.yaml")
 		if strings.HasPrefix(base, "err-") {
@@ -49,6 +60,26 @@ func specs(t *testing.T) []spec {
 			t.Fatal(err)
 		}
 		out = append(out, spec{name: base, path: f, src: src})
+	}
+	return out
+}
+
+// yamlBlocks are the bodies of the ```yaml blocks of a Markdown text.
+func yamlBlocks(md string) []string {
+	var out []string
+	var b strings.Builder
+	in := false
+	for _, line := range strings.SplitAfter(md, "\n") {
+		switch {
+		case !in && strings.HasPrefix(line, "```yaml"):
+			in = true
+			b.Reset()
+		case in && strings.HasPrefix(line, "```"):
+			in = false
+			out = append(out, b.String())
+		case in:
+			b.WriteString(line)
+		}
 	}
 	return out
 }
@@ -184,7 +215,8 @@ func TestWrongExpectationFailsBoth(t *testing.T) {
 // TestEveryAlertIsProven reads the generated tests back and checks that no
 // case is vacuous: every alert and tier has a breach that expects exactly
 // that tier among the firing alerts, and silent cases that do not expect
-// it; error ratios and latencies with a traffic guard have a low-traffic case.
+// it; error ratios and latencies with a traffic guard have cases just under
+// (silent) and just over (firing) min_request_rate.
 func TestEveryAlertIsProven(t *testing.T) {
 	for _, s := range specs(t) {
 		t.Run(s.name, func(t *testing.T) {
@@ -222,9 +254,12 @@ func TestEveryAlertIsProven(t *testing.T) {
 							continue
 						}
 						// Whether each alert_rule_test expects this tier to fire.
-						want := []bool{c == CaseBreach}
+						want := []bool{c == CaseBreach || c == CaseTraffic || c == CaseSmallLimit}
 						if c == CaseRecovery {
 							want = []bool{true, false} // kept firing, then resolved
+						}
+						if (c == CaseBreach || c == CaseTraffic) && a.For >= EvalInterval {
+							want = []bool{false, true} // pending, then firing
 						}
 						if len(g.AlertTests) != len(want) {
 							t.Errorf("%s: %d alert_rule_tests, want %d", g.Name, len(g.AlertTests), len(want))

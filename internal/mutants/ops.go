@@ -1,0 +1,253 @@
+package mutants
+
+import (
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/prometheus/common/model"
+	"github.com/prometheus/prometheus/model/labels"
+	"github.com/prometheus/prometheus/promql/parser"
+)
+
+// Operator kinds, the first column of the report. Each names one way a
+// generator (or a hand edit) can get a rule subtly wrong.
+const (
+	OpConstUp       = "const*1.25"      // a number literal raised 25 %
+	OpConstDown     = "const*0.8"       // a number literal lowered 20 %
+	OpConstZero     = "const0+-1"       // a literal 0 moved to 1 or -1
+	OpFlip          = "comparison-flip" // > to <, > to >=, == to != ...
+	OpCompareDrop   = "comparison-drop" // a filtering comparison removed
+	OpSetDrop       = "and-drop"        // the guard of an and/or/unless removed
+	OpWindow        = "window"          // a range halved or doubled
+	OpMatcherDrop   = "matcher-drop"    // a label matcher removed
+	OpMatcherNegate = "matcher-negate"  // = to !=, =~ to !~ and back
+	OpFor           = "for"             // for halved or doubled
+	OpKeepFiring    = "keep_firing_for" // halved, doubled or removed
+)
+
+// exprMutant is one changed expression.
+type exprMutant struct {
+	op, desc, expr string
+}
+
+// flips are the comparison operators each one is mutated to: the
+// opposite direction, and the neighbour that differs only at equality.
+var flips = map[parser.ItemType][]parser.ItemType{
+	parser.GTR:  {parser.LSS, parser.GTE},
+	parser.GTE:  {parser.LTE, parser.GTR},
+	parser.LSS:  {parser.GTR, parser.LTE},
+	parser.LTE:  {parser.GTE, parser.LSS},
+	parser.EQLC: {parser.NEQ},
+	parser.NEQ:  {parser.EQLC},
+}
+
+// negated are the matcher types each one is negated to.
+var negated = map[labels.MatchType]labels.MatchType{
+	labels.MatchEqual:     labels.MatchNotEqual,
+	labels.MatchNotEqual:  labels.MatchEqual,
+	labels.MatchRegexp:    labels.MatchNotRegexp,
+	labels.MatchNotRegexp: labels.MatchRegexp,
+}
+
+// change is one mutation of the node at a site: it edits the node in
+// place, or returns a replacement for it (nil: keep the node).
+type change struct {
+	op, desc string
+	apply    func(n parser.Node) parser.Expr
+}
+
+// changesAt lists the mutations that apply to one node.
+func changesAt(n parser.Node) []change {
+	var out []change
+	switch n := n.(type) {
+	case *parser.NumberLiteral:
+		if n.Val == 0 {
+			for _, v := range []float64{1, -1} {
+				out = append(out, change{OpConstZero, fmt.Sprintf("0 -> %g", v), setNumber(v)})
+			}
+			break
+		}
+		out = append(out,
+			change{OpConstUp, fmt.Sprintf("%s -> %s", fnum(n.Val), fnum(round(n.Val*1.25))), setNumber(round(n.Val * 1.25))},
+			change{OpConstDown, fmt.Sprintf("%s -> %s", fnum(n.Val), fnum(round(n.Val*0.8))), setNumber(round(n.Val * 0.8))})
+	case *parser.BinaryExpr:
+		if n.Op.IsComparisonOperator() && !n.ReturnBool {
+			for _, to := range flips[n.Op] {
+				to := to
+				rhs := short(n.RHS)
+				out = append(out, change{OpFlip, n.Op.String() + " " + rhs + " -> " + to.String() + " " + rhs, func(m parser.Node) parser.Expr {
+					m.(*parser.BinaryExpr).Op = to
+					return nil
+				}})
+			}
+			// A filter whose other side is a literal: without it every
+			// sample passes (the alert fires on any value).
+			if _, ok := n.RHS.(*parser.NumberLiteral); ok {
+				out = append(out, change{OpCompareDrop, "drop " + n.Op.String() + " " + n.RHS.String(), func(m parser.Node) parser.Expr {
+					return m.(*parser.BinaryExpr).LHS
+				}})
+			}
+		}
+		if n.Op.IsSetOperator() {
+			out = append(out, change{OpSetDrop, "drop " + n.Op.String() + " " + short(n.RHS), func(m parser.Node) parser.Expr {
+				return m.(*parser.BinaryExpr).LHS
+			}})
+		}
+	case *parser.MatrixSelector:
+		if n.RangeExpr == nil && n.Range > 0 {
+			for _, f := range []float64{0.5, 2} {
+				r := time.Duration(float64(n.Range) * f)
+				out = append(out, change{OpWindow, fmt.Sprintf("[%s] -> [%s]", model.Duration(n.Range), model.Duration(r)), func(m parser.Node) parser.Expr {
+					m.(*parser.MatrixSelector).Range = r
+					return nil
+				}})
+			}
+		}
+	case *parser.VectorSelector:
+		for i, lm := range n.LabelMatchers {
+			if lm.Name == labels.MetricName {
+				continue
+			}
+			i, lm := i, lm
+			out = append(out, change{OpMatcherDrop, "drop " + lm.String(), func(m parser.Node) parser.Expr {
+				vs := m.(*parser.VectorSelector)
+				vs.LabelMatchers = append(vs.LabelMatchers[:i:i], vs.LabelMatchers[i+1:]...)
+				return nil
+			}})
+			if t, ok := negated[lm.Type]; ok {
+				out = append(out, change{OpMatcherNegate, lm.String() + " -> " + lm.Name + t.String() + strconv.Quote(lm.Value), func(m parser.Node) parser.Expr {
+					vs := m.(*parser.VectorSelector)
+					nm, err := labels.NewMatcher(t, lm.Name, lm.Value)
+					if err != nil {
+						return nil
+					}
+					vs.LabelMatchers = append(append(vs.LabelMatchers[:i:i], nm), vs.LabelMatchers[i+1:]...)
+					return nil
+				}})
+			}
+		}
+	}
+	return out
+}
+
+func setNumber(v float64) func(parser.Node) parser.Expr {
+	return func(m parser.Node) parser.Expr {
+		m.(*parser.NumberLiteral).Val = v
+		return nil
+	}
+}
+
+// fnum prints a mutated constant in 12 significant digits, so 0.05*0.8
+// reads 0.04 in the rule and the report.
+func fnum(f float64) string { return strconv.FormatFloat(f, 'g', 12, 64) }
+
+func round(f float64) float64 {
+	r, _ := strconv.ParseFloat(fnum(f), 64)
+	return r
+}
+
+// short is an operand for a description: whole if short, else its head.
+func short(e parser.Expr) string {
+	s := e.String()
+	if len(s) > 40 {
+		s = s[:37] + "..."
+	}
+	return s
+}
+
+// exprMutants returns every mutation of expr, each applied alone to a
+// fresh parse, printed by the parser's own String. Mutants that print
+// the same as the original are dropped: they change nothing.
+func exprMutants(expr string) ([]exprMutant, error) {
+	p := parser.NewParser(parser.Options{})
+	root, err := p.ParseExpr(expr)
+	if err != nil {
+		return nil, fmt.Errorf("expression does not parse: %w", err)
+	}
+	orig := root.String()
+	var sites [][]change
+	parser.Inspect(root, func(n parser.Node, _ []parser.Node) error {
+		sites = append(sites, changesAt(n))
+		return nil
+	})
+	var out []exprMutant
+	seen := map[string]bool{orig: true}
+	for i, cs := range sites {
+		for _, c := range cs {
+			fresh, err := p.ParseExpr(expr)
+			if err != nil {
+				return nil, err
+			}
+			mutated := applyAt(fresh, i, c)
+			s := mutated.String()
+			if seen[s] {
+				continue
+			}
+			seen[s] = true
+			out = append(out, exprMutant{op: c.op, desc: c.desc, expr: s})
+		}
+	}
+	return out, nil
+}
+
+// applyAt applies c to the site-th node in Inspect order and returns the
+// new root (a replaced root is returned as is).
+func applyAt(root parser.Expr, site int, c change) parser.Expr {
+	i := 0
+	newRoot := root
+	parser.Inspect(root, func(n parser.Node, path []parser.Node) error {
+		if i != site {
+			i++
+			return nil
+		}
+		i++
+		repl := c.apply(n)
+		if repl == nil {
+			return errStop
+		}
+		if len(path) == 0 {
+			newRoot = repl
+			return errStop
+		}
+		replaceChild(path[len(path)-1], n, repl)
+		return errStop
+	})
+	return newRoot
+}
+
+var errStop = fmt.Errorf("stop")
+
+// replaceChild puts repl where old is among parent's operands.
+func replaceChild(parent, old parser.Node, repl parser.Expr) {
+	switch p := parent.(type) {
+	case *parser.BinaryExpr:
+		if p.LHS == old {
+			p.LHS = repl
+		}
+		if p.RHS == old {
+			p.RHS = repl
+		}
+	case *parser.ParenExpr:
+		p.Expr = repl
+	case *parser.AggregateExpr:
+		if p.Expr == old {
+			p.Expr = repl
+		}
+		if p.Param == old {
+			p.Param = repl
+		}
+	case *parser.Call:
+		for j, a := range p.Args {
+			if a == old {
+				p.Args[j] = repl
+			}
+		}
+	case *parser.UnaryExpr:
+		p.Expr = repl
+	case *parser.SubqueryExpr:
+		p.Expr = repl
+	case *parser.StepInvariantExpr:
+		p.Expr = repl
+	}
+}
