@@ -213,7 +213,7 @@ func TestGenerateVerify(t *testing.T) {
 		{name: "counter where the preset wants a gauge", cases: vllm, extra: "    metrics: {queue_depth: \"vllm:prompt_tokens_total\"}\n", wantCode: ExitUsage,
 			want: []string{`:10:15: error: service vllm, alert AgentQueueBacklogHigh: vllm:prompt_tokens_total (queue, from metrics: queue_depth) is a counter on ` + prom.URL + `, but the alert treats it as a gauge (verify/metric-type)`}},
 		{name: "grouping by a label the series lack", cases: vllm, extra: "    aggregate_by: [model]\n", wantCode: ExitUsage,
-			want: []string{`:10:19: error: service vllm, alert AgentErrorRatioHigh: vllm:request_success_total has no label "model" on ` + prom.URL + `, and the alert groups by it (verify/label-missing)`}},
+			want: []string{`:10:19: error: service vllm, alert AgentLatencyHigh: vllm:e2e_request_latency_seconds has no label "model" on ` + prom.URL + `, and the alert groups by it (verify/label-missing)`}},
 		{name: "wrong job", cases: []verifyCase{{preset: "vllm", job: "tgi"}}, wantCode: ExitUsage,
 			want: []string{"has series for job vllm"}},
 		{name: "check verifies too", cases: vllm, extra: "    metrics: {queue_depth: \"vllm:num_request_waiting\"}\n", check: true, wantCode: ExitUsage,
