@@ -111,3 +111,36 @@ func TestExprMutants(t *testing.T) {
 		t.Errorf("mutants per kind mismatch (-want +got):\n%s", diff)
 	}
 }
+
+// TestEquivalentMatcherDrop: dropping a matcher that the other side of a
+// one-to-one match pins is no mutant; through an aggregation it is.
+func TestEquivalentMatcherDrop(t *testing.T) {
+	tests := []struct {
+		expr  string
+		drops int // matcher-drop mutants expected
+	}{
+		{`max(a{job="x"} / (b{job="x"} > 0)) > 1`, 0},
+		{`a{job="x"} / on (job) b{job="x"}`, 2},
+		{`sum(a{job="x"}) / sum(b{job="x"})`, 2},
+		{`a{job="x"} / b{job="y"}`, 2},
+		{`a{job="x"} / b{instance="i"}`, 2},
+	}
+	for _, tt := range tests {
+		ms, err := exprMutants(tt.expr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		drops, negates := 0, 0
+		for _, m := range ms {
+			switch m.op {
+			case OpMatcherDrop:
+				drops++
+			case OpMatcherNegate:
+				negates++
+			}
+		}
+		if drops != tt.drops || negates != 2 {
+			t.Errorf("%s: %d matcher drops and %d negations, want %d and 2", tt.expr, drops, negates, tt.drops)
+		}
+	}
+}

@@ -57,8 +57,9 @@ type change struct {
 	apply    func(n parser.Node) parser.Expr
 }
 
-// changesAt lists the mutations that apply to one node.
-func changesAt(n parser.Node) []change {
+// changesAt lists the mutations that apply to one node; path are its
+// ancestors, root first.
+func changesAt(n parser.Node, path []parser.Node) []change {
 	var out []change
 	switch n := n.(type) {
 	case *parser.NumberLiteral:
@@ -110,11 +111,17 @@ func changesAt(n parser.Node) []change {
 				continue
 			}
 			i, lm := i, lm
+			if pinnedByPartner(n, lm, path) {
+				// Equivalent, so not a mutant: the one-to-one match on
+				// every label already demands the partner's value.
+				goto negate
+			}
 			out = append(out, change{OpMatcherDrop, "drop " + lm.String(), func(m parser.Node) parser.Expr {
 				vs := m.(*parser.VectorSelector)
 				vs.LabelMatchers = append(vs.LabelMatchers[:i:i], vs.LabelMatchers[i+1:]...)
 				return nil
 			}})
+		negate:
 			if t, ok := negated[lm.Type]; ok {
 				out = append(out, change{OpMatcherNegate, lm.String() + " -> " + lm.Name + t.String() + strconv.Quote(lm.Value), func(m parser.Node) parser.Expr {
 					vs := m.(*parser.VectorSelector)
@@ -129,6 +136,92 @@ func changesAt(n parser.Node) []change {
 		}
 	}
 	return out
+}
+
+// pinnedByPartner says whether dropping matcher lm from selector vs cannot
+// change the result: vs is, through label-keeping nodes only (parentheses,
+// a filter against a number), one side of a vector-to-vector operation
+// that matches one-to-one on every label, and the other side is, through
+// the same kind of nodes, a selector with the same equality matcher. Every
+// series of the other side carries lm's value, so a series of vs without
+// it finds no partner either way. used{job="a"} / (limit{job="a"} > 0)
+// without the first job matcher is such an equivalent mutant.
+func pinnedByPartner(vs *parser.VectorSelector, lm *labels.Matcher, path []parser.Node) bool {
+	if lm.Type != labels.MatchEqual {
+		return false
+	}
+	child := parser.Node(vs)
+	for i := len(path) - 1; i >= 0; i-- {
+		switch p := path[i].(type) {
+		case *parser.ParenExpr:
+			child = p
+			continue
+		case *parser.BinaryExpr:
+			if scalarSide(p) != nil {
+				if p.ReturnBool {
+					return false
+				}
+				child = p
+				continue
+			}
+			vm := p.VectorMatching
+			if p.Op.IsSetOperator() || vm == nil || vm.Card != parser.CardOneToOne || vm.On || len(vm.MatchingLabels) > 0 {
+				return false
+			}
+			other := p.LHS
+			if parser.Node(p.LHS) == child {
+				other = p.RHS
+			}
+			ovs := labelKeepingSelector(other)
+			if ovs == nil {
+				return false
+			}
+			for _, m := range ovs.LabelMatchers {
+				if m.Type == labels.MatchEqual && m.Name == lm.Name && m.Value == lm.Value {
+					return true
+				}
+			}
+			return false
+		default:
+			return false
+		}
+	}
+	return false
+}
+
+// scalarSide is the number literal side of b, or nil.
+func scalarSide(b *parser.BinaryExpr) parser.Expr {
+	if _, ok := b.RHS.(*parser.NumberLiteral); ok {
+		return b.RHS
+	}
+	if _, ok := b.LHS.(*parser.NumberLiteral); ok {
+		return b.LHS
+	}
+	return nil
+}
+
+// labelKeepingSelector is the selector e reads when everything between
+// them keeps its labels (parentheses, filters against a number), or nil.
+func labelKeepingSelector(e parser.Expr) *parser.VectorSelector {
+	for {
+		switch x := e.(type) {
+		case *parser.VectorSelector:
+			return x
+		case *parser.ParenExpr:
+			e = x.Expr
+		case *parser.BinaryExpr:
+			if scalarSide(x) == nil || x.ReturnBool {
+				return nil
+			}
+			if _, ok := x.RHS.(*parser.NumberLiteral); ok {
+				e = x.LHS
+			} else {
+				e = x.RHS
+			}
+		default:
+			return nil
+		}
+	}
 }
 
 func setNumber(v float64) func(parser.Node) parser.Expr {
@@ -167,8 +260,8 @@ func exprMutants(expr string) ([]exprMutant, error) {
 	}
 	orig := root.String()
 	var sites [][]change
-	parser.Inspect(root, func(n parser.Node, _ []parser.Node) error {
-		sites = append(sites, changesAt(n))
+	parser.Inspect(root, func(n parser.Node, path []parser.Node) error {
+		sites = append(sites, changesAt(n, path))
 		return nil
 	})
 	var out []exprMutant

@@ -36,6 +36,10 @@ func decoys(target *rules.Alert, c string, steps int, in []series, all []*rules.
 	case CaseLowTraffic:
 		dd = healthyData(target)
 		dd.rate, dd.scale = 2*scenarioData(target, CaseBreach).rate, 2
+	case CaseTargetDown:
+		// Another job up, with its metric: a rule that reads its up
+		// (a dropped or negated job matcher) fires on the down target.
+		dd = healthyData(target)
 	default:
 		return nil, nil
 	}

@@ -50,6 +50,10 @@ const (
 	CaseRecovery   = "recovery"    // breach, then healthy: keeps firing for keep_firing_for, then resolves
 	CaseNoLimit    = "no_limit"    // budget: usage against a limit of 0, which the rule filters out: silent
 	CaseSmallLimit = "small_limit" // budget: the breach against a limit of 1, which the filter keeps: fires
+	// CaseTargetDown: a family metric's absence while its job is down too,
+	// which the availability alert covers: silent. It pins the "while
+	// up" half of the rule (the guard, its == 1, its job matcher).
+	CaseTargetDown = "target_down"
 )
 
 // Margin is how far breach and below values sit from a threshold or a
@@ -116,6 +120,9 @@ func casesFor(a *rules.Alert) []string {
 	}
 	if a.KeepFiringFor >= EvalInterval && recoversAtOnce(a) {
 		cs = append(cs, CaseRecovery)
+	}
+	if a.Kind == "absent_while_up" {
+		cs = append(cs, CaseTargetDown)
 	}
 	return cs
 }
@@ -201,6 +208,8 @@ type data struct {
 	// slowGuard: rate is near min_request_rate, so the guard, a lone
 	// rate that reads low until its window is full, may hold late.
 	slowGuard bool
+	// targetDown: the job's up is 0 (absent_while_up kinds).
+	targetDown bool
 }
 
 // series is one input series: labels including __name__, and values in
@@ -489,6 +498,8 @@ func scenarioData(a *rules.Alert, c string) data {
 		d.breach, d.value, d.noLimit = true, over, true
 	case CaseSmallLimit:
 		d.breach, d.value, d.scale = true, over, 1.0/budgetLimit
+	case CaseTargetDown:
+		d.breach, d.targetDown = true, true
 	}
 	switch a.Kind {
 	case "forecast":
@@ -652,6 +663,8 @@ func holds(b *rules.Alert, d data) bool {
 	switch b.Kind {
 	case "down", "absent", "absent_over_time":
 		return d.breach
+	case "absent_while_up":
+		return d.breach && !d.targetDown
 	case "ratio", "quantile":
 		// Both guard the value with the request rate when asked to.
 		return d.value > b.Threshold && d.rate >= b.MinRequestRate
@@ -776,7 +789,11 @@ func inputs(a *rules.Alert, d data, steps int) ([]series, error) {
 		if d.breach {
 			s.values = ""
 		}
-		return []series{{labels: seriesLabels(a, up, up.Metric), values: gauge(1, steps)}, s}, nil
+		upValue := 1.0
+		if d.targetDown {
+			upValue = 0
+		}
+		return []series{{labels: seriesLabels(a, up, up.Metric), values: gauge(upValue, steps)}, s}, nil
 	case "absent_over_time":
 		if len(a.Metrics) == 0 {
 			return nil, fmt.Errorf("alert has no metric to watch")
