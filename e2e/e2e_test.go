@@ -258,10 +258,16 @@ func allAlerts(res *rules.Result) []*rules.Alert {
 }
 
 // pick returns the alerts of service and family (and kind, if given) as
-// expectations.
+// expectations. Without a kind, a family's metric-absence alert is left
+// out: a breach keeps the metric, so it stays silent, and its `for` (30m)
+// is beyond this test's budget; the generated unit tests prove it under
+// both runners.
 func pick(res *rules.Result, service, family, kind string) []*expectation {
 	var out []*expectation
 	for _, a := range allAlerts(res) {
+		if kind == "" && a.Kind == "absent_while_up" {
+			continue
+		}
 		if a.Service == service && a.Family == family && (kind == "" || a.Kind == kind) {
 			out = append(out, &expectation{alert: a})
 		}
