@@ -13,6 +13,8 @@ import (
 	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/agentalerts/agentalerts/pkg/lint"
 )
 
 // sourceFile is one rule file of the source corpus, read once.
@@ -138,7 +140,7 @@ func renameRules(src []byte, suffix string) (out []byte, rules, unrenamed int, e
 				rules++
 			}
 			for _, key := range []string{"alert", "record"} {
-				if v := mapValue(rule, key); v != nil && v.Kind == yaml.ScalarNode {
+				if v := lint.MapGet(rule, key); v != nil && v.Kind == yaml.ScalarNode {
 					names = append(names, v)
 				}
 			}
@@ -173,13 +175,13 @@ func ruleNodes(doc *yaml.Node) []*yaml.Node {
 	if root.Kind == yaml.DocumentNode && len(root.Content) > 0 {
 		root = root.Content[0]
 	}
-	groups := mapValue(root, "groups")
+	groups := lint.MapGet(root, "groups")
 	if groups == nil || groups.Kind != yaml.SequenceNode {
 		return nil
 	}
 	var out []*yaml.Node
 	for _, g := range groups.Content {
-		rules := mapValue(g, "rules")
+		rules := lint.MapGet(g, "rules")
 		if rules == nil || rules.Kind != yaml.SequenceNode {
 			continue
 		}
@@ -190,18 +192,6 @@ func ruleNodes(doc *yaml.Node) []*yaml.Node {
 		}
 	}
 	return out
-}
-
-func mapValue(m *yaml.Node, key string) *yaml.Node {
-	if m == nil || m.Kind != yaml.MappingNode {
-		return nil
-	}
-	for i := 0; i+1 < len(m.Content); i += 2 {
-		if m.Content[i].Value == key {
-			return m.Content[i+1]
-		}
-	}
-	return nil
 }
 
 // lineStarts returns the byte offset at which each line begins.

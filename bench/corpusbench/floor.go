@@ -12,6 +12,8 @@ import (
 
 	"github.com/prometheus/prometheus/promql/parser"
 	"go.yaml.in/yaml/v3"
+
+	"github.com/agentalerts/agentalerts/pkg/lint"
 )
 
 // floorResult is what the parse floor did: enough to check it saw the
@@ -107,7 +109,7 @@ func parseFile(p parser.Parser, src []byte, res *floorResult) {
 			return
 		}
 		for _, rule := range ruleNodes(&doc) {
-			expr := mapValue(rule, "expr")
+			expr := lint.MapGet(rule, "expr")
 			if expr == nil || expr.Kind != yaml.ScalarNode {
 				continue
 			}

@@ -7,6 +7,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/agentalerts/agentalerts/pkg/lint"
 	"github.com/agentalerts/agentalerts/pkg/rules"
 )
 
@@ -23,12 +24,12 @@ func manyServices(n int) ([]byte, error) {
 		return nil, errors.New("example spec: empty")
 	}
 	root := doc.Content[0]
-	services := mapValue(root, "services")
+	services := lint.MapGet(root, "services")
 	if services == nil || services.Kind != yaml.SequenceNode || len(services.Content) == 0 {
 		return nil, errors.New("example spec: no services")
 	}
 	proto := services.Content[0]
-	name, job := mapValue(proto, "name"), mapValue(proto, "job")
+	name, job := lint.MapGet(proto, "name"), lint.MapGet(proto, "job")
 	if name == nil || job == nil {
 		return nil, errors.New("example spec: first service has no name or job")
 	}

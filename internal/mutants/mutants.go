@@ -28,6 +28,7 @@ import (
 	"github.com/prometheus/common/model"
 	"go.yaml.in/yaml/v3"
 
+	"github.com/agentalerts/agentalerts/pkg/lint"
 	"github.com/agentalerts/agentalerts/pkg/rules"
 	"github.com/agentalerts/agentalerts/pkg/testgen"
 	"github.com/agentalerts/agentalerts/pkg/unittest"
@@ -185,7 +186,7 @@ func mutate(res *rules.Result, ruleFile, testFile []byte) ([]Mutant, error) {
 	var out []Mutant
 	for i, a := range alerts {
 		n := nodes[i]
-		if v := field(n, "alert"); v == nil || v.Value != a.Name {
+		if v := lint.MapGet(n, "alert"); v == nil || v.Value != a.Name {
 			return nil, fmt.Errorf("rule %d is not alert %s", i, a.Name)
 		}
 		if testsFor[a.Name] == nil {
@@ -250,28 +251,16 @@ func ruleNodes(doc *yaml.Node) []*yaml.Node {
 		return nil
 	}
 	var out []*yaml.Node
-	groups := field(doc.Content[0], "groups")
+	groups := lint.MapGet(doc.Content[0], "groups")
 	if groups == nil {
 		return nil
 	}
 	for _, g := range groups.Content {
-		if rs := field(g, "rules"); rs != nil {
+		if rs := lint.MapGet(g, "rules"); rs != nil {
 			out = append(out, rs.Content...)
 		}
 	}
 	return out
-}
-
-func field(m *yaml.Node, key string) *yaml.Node {
-	if m == nil || m.Kind != yaml.MappingNode {
-		return nil
-	}
-	for i := 0; i+1 < len(m.Content); i += 2 {
-		if m.Content[i].Value == key {
-			return m.Content[i+1]
-		}
-	}
-	return nil
 }
 
 func snapshot(n *yaml.Node) []*yaml.Node {
@@ -329,18 +318,18 @@ func testsOf(testFile []byte, alertname string) ([]byte, error) {
 	if err := yaml.Unmarshal(testFile, &doc); err != nil {
 		return nil, err
 	}
-	tests := field(doc.Content[0], "tests")
+	tests := lint.MapGet(doc.Content[0], "tests")
 	if tests == nil {
 		return nil, fmt.Errorf("generated test file has no tests")
 	}
 	var keep []*yaml.Node
 	for _, g := range tests.Content {
-		art := field(g, "alert_rule_test")
+		art := lint.MapGet(g, "alert_rule_test")
 		if art == nil {
 			continue
 		}
 		for _, at := range art.Content {
-			if n := field(at, "alertname"); n != nil && n.Value == alertname {
+			if n := lint.MapGet(at, "alertname"); n != nil && n.Value == alertname {
 				keep = append(keep, g)
 				break
 			}

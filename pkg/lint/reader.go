@@ -147,7 +147,7 @@ func (r *reader) read() {
 	if rules == 0 && len(others) > 0 && others[0].Root != nil && others[0].Root.Kind == yaml.MappingNode {
 		d := others[0]
 		what := "this YAML"
-		if k := mapGet(d.Root, "kind"); k != nil && k.Kind == yaml.ScalarNode {
+		if k := MapGet(d.Root, "kind"); k != nil && k.Kind == yaml.ScalarNode {
 			what = "a " + k.Value + " resource"
 		}
 		r.report(IDSchemaNotRules, diag.Error, d.Root,
@@ -282,11 +282,11 @@ func (r *reader) document(doc *Document) {
 	case root == nil || isNull(root):
 		doc.Kind = KindEmpty
 	case root.Kind == yaml.MappingNode:
-		kind, api := mapGet(root, "kind"), mapGet(root, "apiVersion")
+		kind, api := MapGet(root, "kind"), MapGet(root, "apiVersion")
 		switch {
 		case kind != nil && kind.Value == "PrometheusRule" && api != nil && strings.HasPrefix(api.Value, "monitoring.coreos.com/"):
 			doc.Kind = KindPrometheusRule
-			spec := resolve(mapGet(root, "spec"))
+			spec := resolve(MapGet(root, "spec"))
 			if spec == nil || spec.Kind != yaml.MappingNode {
 				r.report(IDSchemaMissingField, diag.Error, root, "PrometheusRule has no spec: mapping", "add spec: with groups: under it")
 				return
@@ -295,7 +295,7 @@ func (r *reader) document(doc *Document) {
 			r.groups(doc, spec, true)
 		case kind != nil && kind.Value == "ConfigMap" && r.configMap(doc, root):
 			doc.Kind = KindConfigMap
-		case kind == nil && api == nil && mapGet(root, "groups") == nil && (mapGet(root, "tests") != nil || mapGet(root, "rule_files") != nil):
+		case kind == nil && api == nil && MapGet(root, "groups") == nil && (MapGet(root, "tests") != nil || MapGet(root, "rule_files") != nil):
 			doc.Kind = KindUnitTest
 		case kind != nil || api != nil:
 			doc.Kind = KindUnknown
@@ -330,7 +330,7 @@ func (r *reader) document(doc *Document) {
 // written as literal block scalars whose text has a top-level groups: key.
 // It reports whether there was any.
 func (r *reader) configMap(doc *Document, root *yaml.Node) bool {
-	data := resolve(mapGet(root, "data"))
+	data := resolve(MapGet(root, "data"))
 	if data == nil || data.Kind != yaml.MappingNode {
 		return false
 	}
@@ -409,7 +409,7 @@ func shift(n *yaml.Node, dl, dc int) {
 func looksLikeRules(n *yaml.Node) bool {
 	for _, it := range n.Content {
 		it = resolve(it)
-		if it.Kind == yaml.MappingNode && (mapGet(it, "alert") != nil || mapGet(it, "record") != nil || mapGet(it, "expr") != nil) {
+		if it.Kind == yaml.MappingNode && (MapGet(it, "alert") != nil || MapGet(it, "record") != nil || MapGet(it, "expr") != nil) {
 			return true
 		}
 	}
@@ -456,7 +456,7 @@ func (r *reader) group(doc *Document, n *yaml.Node, crd bool) *Group {
 		r.report(IDSchemaWrongType, diag.Error, n, "a group must be a mapping with name: and rules:, not "+describe(n), "")
 		return nil
 	}
-	if name := resolve(mapGet(n, "name")); name != nil && name.Kind == yaml.ScalarNode {
+	if name := resolve(MapGet(n, "name")); name != nil && name.Kind == yaml.ScalarNode {
 		r.groupName = name.Value
 	}
 	g := &Group{Doc: doc, Node: n}
@@ -526,7 +526,7 @@ func (r *reader) readRule(g *Group, n *yaml.Node) *Rule {
 		return nil
 	}
 	for _, key := range []string{"alert", "record"} {
-		if v := resolve(mapGet(n, key)); v != nil && v.Kind == yaml.ScalarNode && v.Value != "" {
+		if v := resolve(MapGet(n, key)); v != nil && v.Kind == yaml.ScalarNode && v.Value != "" {
 			r.rule = v.Value
 			break
 		}
@@ -794,7 +794,9 @@ func isNull(n *yaml.Node) bool {
 }
 
 // mapGet returns the value of key in mapping n, or nil.
-func mapGet(n *yaml.Node, key string) *yaml.Node {
+// MapGet is the value of key in mapping n, nil when n is no mapping or
+// lacks the key; the one lookup every YAML walker of the project uses.
+func MapGet(n *yaml.Node, key string) *yaml.Node {
 	if n == nil || n.Kind != yaml.MappingNode {
 		return nil
 	}

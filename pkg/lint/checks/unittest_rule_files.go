@@ -46,12 +46,12 @@ tests:
 			if d.Kind != lint.KindUnitTest || d.Root == nil {
 				continue
 			}
-			if tests := mappingValue(d.Root, "tests"); tests == nil || tests.Kind != yaml.SequenceNode || len(tests.Content) == 0 {
+			if tests := lint.MapGet(d.Root, "tests"); tests == nil || tests.Kind != yaml.SequenceNode || len(tests.Content) == 0 {
 				p.Report(diag.Diagnostic{Pos: lint.NodePos(f.Path, d.Root),
 					Message: "promtool unit-test file with no tests: it tests nothing",
 					Fix:     "add test groups under tests:, or remove the file"})
 			}
-			rf := mappingValue(d.Root, "rule_files")
+			rf := lint.MapGet(d.Root, "rule_files")
 			if rf == nil {
 				continue // expression tests need no rule files
 			}
@@ -89,17 +89,4 @@ tests:
 			}
 		}
 	},
-}
-
-// mappingValue is the value of key in mapping n, nil when absent.
-func mappingValue(n *yaml.Node, key string) *yaml.Node {
-	if n == nil || n.Kind != yaml.MappingNode {
-		return nil
-	}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		if n.Content[i].Value == key {
-			return n.Content[i+1]
-		}
-	}
-	return nil
 }
