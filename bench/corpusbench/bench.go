@@ -144,10 +144,19 @@ func (b *bench) measure(corpusDir string) error {
 	return nil
 }
 
+// lintArgv is the lint command line before its paths.
+func (b *bench) lintArgv() []string {
+	argv := []string{b.bin, "lint", "--format", "json"}
+	if b.o.lintConfig != "" {
+		argv = append(argv, "--config", b.o.lintConfig)
+	}
+	return argv
+}
+
 // compare runs lint, promtool and the floor on the same input.
 func (b *bench) compare(runs int, dirs, files []string) (map[string]*series, error) {
 	tools := []tool{
-		{name: "agentalerts lint", argv: append([]string{b.bin, "lint", "--format", "json"}, dirs...), okExit: exitIs(0, 1), capture: true},
+		{name: "agentalerts lint", argv: append(b.lintArgv(), dirs...), okExit: exitIs(0, 1), capture: true},
 		{name: "promtool check rules", argv: append([]string{b.promtool, "check", "rules"}, files...), okExit: exitIs(0), capture: true},
 		{name: "parse floor", argv: append([]string{b.self, "floor"}, dirs...), okExit: exitIs(0), capture: true},
 	}
@@ -176,6 +185,9 @@ func (b *bench) header(corpusDir string, c *corpus, exclude map[string]bool) {
 		}
 	}
 	fmt.Fprintln(b.out)
+	if b.o.lintConfig != "" {
+		fmt.Fprintf(b.out, "- lint config: %s\n", b.o.lintConfig)
+	}
 	var ex []string
 	for n := range exclude {
 		ex = append(ex, n)

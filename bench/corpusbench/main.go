@@ -74,6 +74,9 @@ type options struct {
 	bin       string
 	keep      bool
 	strict    bool
+	// lintConfig is passed to lint as --config, so the targets can be
+	// measured with opt-in checks on (none is on without a config).
+	lintConfig string
 }
 
 func benchMain(args []string, stdout, stderr io.Writer) int {
@@ -90,6 +93,7 @@ func benchMain(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.bin, "bin", "", "agentalerts binary to measure (default: go build the repository)")
 	fs.BoolVar(&o.keep, "keep", false, "keep the temporary directory (its path is printed)")
 	fs.BoolVar(&o.strict, "strict", false, "exit 1 when a target is missed")
+	fs.StringVar(&o.lintConfig, "lint-config", "", "lint config file passed to every lint run as --config (e.g. one that enables the opt-in checks)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -97,6 +101,13 @@ func benchMain(args []string, stdout, stderr io.Writer) int {
 	if o.scales, err = parseScales(*scales); err != nil || o.runs < 1 || o.smallRuns < 1 {
 		fmt.Fprintf(stderr, "corpusbench: -scales %q, -runs %d, -small-runs %d: need positive numbers\n", *scales, o.runs, o.smallRuns)
 		return 2
+	}
+	if o.lintConfig != "" {
+		// lint runs in the temporary corpus directory, not here.
+		if o.lintConfig, err = filepath.Abs(o.lintConfig); err != nil {
+			fmt.Fprintln(stderr, "corpusbench:", err)
+			return 2
+		}
 	}
 	root, err := moduleRoot()
 	if err != nil {
