@@ -144,3 +144,57 @@ tests:
 	}
 	runBoth(t, tf)
 }
+
+// A latency SLO counts requests over the threshold's bucket as bad, with
+// the bucket matched whether it is exposed as 1 or 1.0. At 20 times the
+// budget every pair fires, at half of it none; the annotations execute in
+// both runners, the budget spent read back with query.
+func TestLatencyBurnAndAnnotations(t *testing.T) {
+	dir := t.TempDir()
+	obj, err := ParseObjective("99%")
+	if err != nil {
+		t.Fatal(err)
+	}
+	job := []templates.Matcher{{Name: "job", Op: "=", Value: "api"}}
+	s := &SLO{Service: "api", SLI: SLI{Kind: Latency, Histogram: templates.Selector{Name: "req_seconds", Matchers: job}, Threshold: 1},
+		Objective: obj, Period: 30 * 24 * time.Hour, Pairs: Google(), MinEvents: 50, By: []string{"tenant"},
+		Scale: severity.Default(), RunbookURL: "https://runbooks.example/slo"}
+	rules := ruleFile(t, dir, s, false)
+	var series strings.Builder
+	// Tenant a: 20 % of requests over 1s (20 times the 1 % budget), its
+	// bucket exposed as le="1"; tenant b: 0.5 %, exposed as le="1.0".
+	for _, tc := range []struct {
+		tenant, le    string
+		slowPerMinute float64
+	}{{"a", "1", 120}, {"b", "1.0", 3}} {
+		fmt.Fprintf(&series, "      - series: 'req_seconds_count{job=\"api\",tenant=%q}'\n        values: '0+600x4320'\n", tc.tenant)
+		fmt.Fprintf(&series, "      - series: 'req_seconds_bucket{job=\"api\",tenant=%q,le=\"+Inf\"}'\n        values: '0+600x4320'\n", tc.tenant)
+		fmt.Fprintf(&series, "      - series: 'req_seconds_bucket{job=\"api\",tenant=%q,le=%q}'\n        values: '0+%sx4320'\n", tc.tenant, tc.le, templates.Number(600-tc.slowPerMinute))
+	}
+	var alerts strings.Builder
+	for _, r := range s.Rules() {
+		if r.Alert == "" {
+			continue
+		}
+		desc := strings.Replace(r.Annotations["description"], `{{ $value | printf "%.1f" }}`, "20.0", 1)
+		desc = desc[:strings.Index(desc, "{{ with")] + "2000%."
+		fmt.Fprintf(&alerts, "          - exp_labels: {tenant: a, service: api, slo: latency, severity: %s, long_window: %s, short_window: %s}\n",
+			r.Pair.Tier, templates.Duration(r.Pair.Long), templates.Duration(r.Pair.Short))
+		fmt.Fprintf(&alerts, "            exp_annotations: {summary: %q, description: %q, runbook_url: %q}\n", r.Annotations["summary"], desc, r.Annotations["runbook_url"])
+	}
+	test := fmt.Sprintf(`rule_files: [%s]
+evaluation_interval: 5m
+tests:
+  - interval: 1m
+    input_series:
+%s    alert_rule_test:
+      - eval_time: 3d
+        alertname: AgentLatencySLOBurnRate
+        exp_alerts:
+%s`, rules, series.String(), alerts.String())
+	tf := filepath.Join(dir, "latency.test.yaml")
+	if err := os.WriteFile(tf, []byte(test), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	runBoth(t, tf)
+}

@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"math/big"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -187,23 +188,25 @@ type Rule struct {
 	Pair *Pair
 }
 
-// Record names, level:metric:operations: the level is what the series
-// keep (the service and the SLO), the metric the SLI's error ratio or its
-// event counts, the operation the window.
+// Record names follow level:metric:operations: the level is what the
+// series keep (the service and the SLO), the metric the SLI's bad events,
+// all events or their ratio, the operation the window.
+func errorsRecord(w time.Duration) string {
+	return "service_slo:sli_errors:rate" + templates.Duration(w)
+}
+func eventsRecord(w time.Duration) string {
+	return "service_slo:sli_events:rate" + templates.Duration(w)
+}
 func ratioRecord(w time.Duration) string {
 	return "service_slo:sli_error:ratio_rate" + templates.Duration(w)
 }
 
-func eventsRecord(w time.Duration) string {
-	return "service_slo:sli_events:increase" + templates.Duration(w)
-}
+// budgetRecord is the share of the period's error budget still left.
+const budgetRecord = "service_slo:error_budget:remaining_ratio"
 
-// Record names of the period's budget and the 5m rates it is summed from.
-const (
-	errorsRate5m    = "service_slo:sli_errors:rate5m"
-	eventsRate5m    = "service_slo:sli_events:rate5m"
-	budgetRemaining = "service_slo:error_budget:remaining_ratio"
-)
+// budgetWindow is the window of the rates the period's budget is summed
+// from: the shortest of the workbook's table, recorded anyway.
+const budgetWindow = 5 * time.Minute
 
 // AlertName is the alert of an SLO kind: one name per SLI, its window
 // pairs told apart by the long_window and short_window labels.
@@ -214,10 +217,11 @@ func AlertName(kind string) string {
 	return "AgentAvailabilitySLOBurnRate"
 }
 
-// Windows are the distinct windows the pairs use, shortest first.
+// Windows are the distinct windows the rules record, shortest first: every
+// window of the pairs, and the budget's 5m.
 func (s *SLO) Windows() []time.Duration {
-	seen := map[time.Duration]bool{}
-	var ws []time.Duration
+	seen := map[time.Duration]bool{budgetWindow: true}
+	ws := []time.Duration{budgetWindow}
 	for _, p := range s.Pairs {
 		for _, w := range []time.Duration{p.Short, p.Long} {
 			if !seen[w] {
@@ -252,28 +256,29 @@ func rateOf(sel templates.Selector, w time.Duration) string {
 	return "rate(" + sel.String() + "[" + templates.Duration(w) + "])"
 }
 
-// bad and all are the per-second rates of bad events and of all events
-// over w, summed by the SLO's labels.
-func (s *SLO) bad(w time.Duration) string {
-	switch s.SLI.Kind {
-	case Latency:
-		good := s.SLI.Histogram.Suffixed("_bucket").With(leMatcher(s.SLI.Threshold))
-		return "(" + s.all(w) + " - " + sumBy(s.By, rateOf(good, w)) + ")"
-	default:
-		return sumBy(s.By, rateOf(s.SLI.Errors, w))
-	}
-}
-
-func (s *SLO) all(w time.Duration) string {
+// events is the per-second rate of all events over w, summed by the SLO's
+// labels: the only expression besides errors that reads raw series.
+func (s *SLO) events(w time.Duration) string {
 	switch s.SLI.Kind {
 	case Latency:
 		return sumBy(s.By, rateOf(s.SLI.Histogram.Suffixed("_count"), w))
 	default:
 		if s.SLI.Disjoint {
-			return "(" + sumBy(s.By, rateOf(s.SLI.Total, w)) + " + " + sumBy(s.By, rateOf(s.SLI.Errors, w)) + ")"
+			return sumBy(s.By, rateOf(s.SLI.Total, w)) + " + " + sumBy(s.By, rateOf(s.SLI.Errors, w))
 		}
 		return sumBy(s.By, rateOf(s.SLI.Total, w))
 	}
+}
+
+// errors is the per-second rate of bad events over w. A slow request is
+// one not in the threshold's bucket: all events (the record just written,
+// so _count is read once per window) less the bucket's rate.
+func (s *SLO) errors(w time.Duration) string {
+	if s.SLI.Kind == Latency {
+		good := s.SLI.Histogram.Suffixed("_bucket").With(leMatcher(s.SLI.Threshold))
+		return s.idSelector(eventsRecord(w)) + "\n- ignoring (service, slo)\n" + sumBy(s.By, rateOf(good, w))
+	}
+	return sumBy(s.By, rateOf(s.SLI.Errors, w))
 }
 
 // leMatcher selects one bucket boundary whether the exposition wrote it as
@@ -287,23 +292,24 @@ func leMatcher(threshold float64) templates.Matcher {
 	return templates.Matcher{Name: "le", Op: "=~", Value: strings.ReplaceAll(v, ".", `\.`) + "0*"}
 }
 
-// Rules are the SLO's recording rules (shortest window first, then the
-// period's budget) and one alerting rule per pair, in table order.
+// Rules are the SLO's recording rules and one alerting rule per pair, in
+// table order. Each window reads the raw series once: the events and the
+// errors rates are recorded, and the ratio, the low-traffic guard and the
+// period's budget are computed from those records. Rules of one group run
+// in order and see the records written before them in the same round.
 func (s *SLO) Rules() []Rule {
 	id := s.idLabels()
 	var out []Rule
 	for _, w := range s.Windows() {
-		out = append(out, Rule{Record: ratioRecord(w), Expr: s.bad(w) + "\n/\n" + s.all(w), Labels: id})
+		out = append(out,
+			Rule{Record: eventsRecord(w), Expr: s.events(w), Labels: id},
+			Rule{Record: errorsRecord(w), Expr: s.errors(w), Labels: id},
+			Rule{Record: ratioRecord(w), Expr: s.idSelector(errorsRecord(w)) + "\n/\n" + s.idSelector(eventsRecord(w)), Labels: id},
+		)
 	}
-	for _, w := range s.longWindows() {
-		out = append(out, Rule{Record: eventsRecord(w), Expr: strings.Replace(s.all(w), "rate(", "increase(", -1), Labels: id})
-	}
-	out = append(out,
-		Rule{Record: errorsRate5m, Expr: s.bad(5 * time.Minute), Labels: id},
-		Rule{Record: eventsRate5m, Expr: s.all(5 * time.Minute), Labels: id},
-		Rule{Record: budgetRemaining, Labels: id, Expr: "1 - (\n  sum_over_time(" + s.idSelector(errorsRate5m) + "[" + templates.Duration(s.Period) + "])\n  /\n  sum_over_time(" +
-			s.idSelector(eventsRate5m) + "[" + templates.Duration(s.Period) + "])\n) / " + s.Objective.Budget()},
-	)
+	period := templates.Duration(s.Period)
+	out = append(out, Rule{Record: budgetRecord, Labels: id, Expr: "1 - (\n  sum_over_time(" + s.idSelector(errorsRecord(budgetWindow)) + "[" + period + "])\n  /\n  sum_over_time(" +
+		s.idSelector(eventsRecord(budgetWindow)) + "[" + period + "])\n) / " + s.Objective.Budget()})
 	for i := range s.Pairs {
 		out = append(out, s.alert(&s.Pairs[i]))
 	}
@@ -314,7 +320,7 @@ func (s *SLO) Rules() []Rule {
 // own series from the budget record (the alert's labels name it: service,
 // slo and every By label).
 func (s *SLO) spentQuery() string {
-	format := budgetRemaining + "{service=%q,slo=%q"
+	format := budgetRecord + "{service=%q,slo=%q"
 	args := " $labels.service $labels.slo"
 	for _, l := range s.By {
 		format += "," + l + "=%q"
@@ -322,19 +328,6 @@ func (s *SLO) spentQuery() string {
 	}
 	format += "}"
 	return "{{ with printf \"1 - " + format + "\"" + args + " | query }}{{ . | first | value | humanizePercentage }}{{ else }}unknown{{ end }}"
-}
-
-func (s *SLO) longWindows() []time.Duration {
-	seen := map[time.Duration]bool{}
-	var ws []time.Duration
-	for _, p := range s.Pairs {
-		if !seen[p.Long] {
-			seen[p.Long] = true
-			ws = append(ws, p.Long)
-		}
-	}
-	sort.Slice(ws, func(i, j int) bool { return ws[i] < ws[j] })
-	return ws
 }
 
 // alert is one pair's rule. Its value is the long window's burn rate, so
@@ -346,7 +339,7 @@ func (s *SLO) alert(p *Pair) Rule {
 	expr := "(" + s.idSelector(ratioRecord(p.Long)) + " / " + budget + ") > " + factor +
 		"\nand\n(" + s.idSelector(ratioRecord(p.Short)) + " / " + budget + ") > " + factor
 	if s.MinEvents > 0 {
-		expr += "\nand\n" + s.idSelector(eventsRecord(p.Long)) + " >= " + templates.Number(s.MinEvents)
+		expr += "\nand\n" + s.idSelector(eventsRecord(p.Long)) + " * " + strconv.FormatInt(int64(p.Long/time.Second), 10) + " >= " + templates.Number(s.MinEvents)
 	}
 	labels := map[string]string{}
 	for k, v := range s.Labels {
