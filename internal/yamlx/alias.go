@@ -1,0 +1,84 @@
+package yamlx
+
+import "go.yaml.in/yaml/v3"
+
+// Expansion is the size of a tree once its aliases are expanded.
+type Expansion struct {
+	// Written counts the nodes as written, aliases included.
+	Written int
+	// Expanded counts the nodes of the tree with every alias replaced by
+	// a copy of what it names: what a decoder into values builds.
+	Expanded int
+	// Worst is the alias with the largest expansion, WorstSize that
+	// expansion; nil when there is no alias.
+	Worst     *yaml.Node
+	WorstSize int
+}
+
+// Expand measures n's alias expansion. The count is memoized per anchored
+// node, so it is linear in the nodes written however large the expansion
+// ("billion laughs" expands a few kilobytes exponentially), and saturates
+// instead of overflowing.
+func Expand(n *yaml.Node) Expansion {
+	var e Expansion
+	memo := map[*yaml.Node]int{}
+	var size, walk func(n *yaml.Node) int
+	size = func(n *yaml.Node) int {
+		if n == nil {
+			return 0
+		}
+		if n.Kind == yaml.AliasNode {
+			e.Written++
+			s, ok := memo[n.Alias]
+			if !ok && n.Alias != nil {
+				s = walk(n.Alias)
+			}
+			s = max(s, 0) // -1: an alias inside its own anchor adds nothing
+			if s > e.WorstSize {
+				e.Worst, e.WorstSize = n, s
+			}
+			return s
+		}
+		if s, ok := memo[n]; ok {
+			return max(s, 0) // written once: its definition counted it
+		}
+		return walk(n)
+	}
+	walk = func(n *yaml.Node) int {
+		if n.Anchor != "" {
+			memo[n] = -1
+		}
+		e.Written++
+		total := 1
+		for _, c := range n.Content {
+			total = min(total+size(c), 1<<40) // no overflow, however deep
+		}
+		if n.Anchor != "" {
+			memo[n] = total
+		}
+		return total
+	}
+	e.Expanded = size(n)
+	return e
+}
+
+// Inline replaces every alias under n by the node it names, so a walker
+// needs no alias case. The anchored nodes are shared, not copied, and each
+// is visited once: the cost is the nodes written, whatever the expansion
+// (which the caller bounds with Expand before walking the result).
+func Inline(n *yaml.Node) {
+	seen := map[*yaml.Node]bool{}
+	var walk func(*yaml.Node)
+	walk = func(n *yaml.Node) {
+		if n == nil || seen[n] {
+			return
+		}
+		seen[n] = true
+		for i, c := range n.Content {
+			c = Resolve(c)
+			n.Content[i] = c
+			walk(c)
+		}
+	}
+	walk(n)
+}

@@ -1,0 +1,141 @@
+package yamlx
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"go.yaml.in/yaml/v3"
+)
+
+func TestSyntaxPositions(t *testing.T) {
+	tests := []struct {
+		name, src, want string
+	}{
+		{"tab in indentation", "a:\n  b: 1\n\tc: 2\n", "3:1: found a tab character that violates indentation"},
+		{"parser error lines are 0-based in yaml.v3", "a:\n  b: 1\n c: 2\n", "3:2: did not find expected key"},
+		{"dedented out of a list item", "l:\n  - a: 1\n    b: 2\n  c: 3\n", "4:3: did not find expected '-' indicator"},
+		{"control character", "a: \"x\x01\"\n", "1:6: control character U+0001 is not allowed (YAML allows tab, line breaks and printable characters)"},
+		{"trailing blank lines belong to the text above", "a: [1, 2\n\n\n", "1:1: did not find expected ',' or ']'"},
+		{"unterminated quote", "a: 1\nb: \"x\n", "2:1: found unexpected end of stream"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Parse([]byte(tt.src))
+			se, ok := err.(*SyntaxError)
+			if !ok {
+				t.Fatalf("Parse error = %v (%T), want a *SyntaxError", err, err)
+			}
+			if diff := cmp.Diff(tt.want, se.Error()); diff != "" {
+				t.Errorf("mismatch (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestSyntaxTooDeep(t *testing.T) {
+	_, err := Parse([]byte(strings.Repeat("[", 20000)))
+	if se, ok := err.(*SyntaxError); !ok || !se.TooDeep {
+		t.Fatalf("Parse = %v, want a SyntaxError marked TooDeep", err)
+	}
+}
+
+func TestParseEmpty(t *testing.T) {
+	for _, src := range []string{"", "# only a comment\n", "---\n"} {
+		root, err := Parse([]byte(src))
+		if err != nil || (root != nil && !IsNull(root)) {
+			t.Errorf("Parse(%q) = %v, %v; want no document or a null one", src, root, err)
+		}
+	}
+}
+
+func TestDocumentsStopsAtSyntaxError(t *testing.T) {
+	var seen []string
+	err := Documents([]byte("a: 1\n---\nb: 2\n---\nc: [\n"), func(n *yaml.Node) bool {
+		seen = append(seen, n.Content[0].Value)
+		return true
+	})
+	if diff := cmp.Diff([]string{"a", "b"}, seen); diff != "" {
+		t.Errorf("documents mismatch (-want +got):\n%s", diff)
+	}
+	if se, ok := err.(*SyntaxError); !ok || se.Line != 5 {
+		t.Errorf("err = %v, want a SyntaxError on line 5", err)
+	}
+}
+
+func TestExpandBoundedOnBomb(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n")
+	for i := 1; i < 20; i++ {
+		fmt.Fprintf(&b, "a%d: &a%d [*a%d, *a%d, *a%d, *a%d, *a%d, *a%d, *a%d, *a%d, *a%d, *a%d]\n", i, i, i-1, i-1, i-1, i-1, i-1, i-1, i-1, i-1, i-1, i-1)
+	}
+	root, err := Parse([]byte(b.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := Expand(root)
+	if e.Written > 500 || e.Expanded != 1<<40 {
+		t.Fatalf("Expand = %+v, want few nodes written and the expansion saturated at 2^40", e)
+	}
+	if e.Worst == nil || e.WorstSize != 1<<40 {
+		t.Errorf("worst alias = %v of %d nodes, want one that saturates", e.Worst, e.WorstSize)
+	}
+}
+
+func TestInline(t *testing.T) {
+	root, err := Parse([]byte("d: &d {x: 1}\ns: *d\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e := Expand(root); e.Expanded != 9 {
+		t.Errorf("expanded = %d, want 9 (the mapping of 2 pairs and its copy)", e.Expanded)
+	}
+	Inline(root)
+	if s := Get(root, "s"); s.Kind != yaml.MappingNode || Get(s, "x").Value != "1" {
+		t.Errorf("s after Inline = %+v, want the anchored mapping", s)
+	}
+}
+
+func TestEntries(t *testing.T) {
+	root, err := Parse([]byte("base: &b {name: n, jb: j}\nm:\n  name: x\n  name: y\n  [k]: 1\n  treshold: 2\n  <<: *b\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for e := range (Schema{Known: []string{"name", "job", "threshold"}, Merge: true}).Entries(Get(root, "m")) {
+		s := fmt.Sprintf("%d:%d %s", e.Key.Line, e.Key.Column, e.Key.Value)
+		switch e.Problem {
+		case NotString:
+			s += " not-string"
+		case Duplicate:
+			s += fmt.Sprintf(" duplicate of line %d", e.First.Line)
+		case Unknown:
+			s += " unknown, suggest " + e.Suggest
+		}
+		if e.Merged {
+			s += " merged"
+		}
+		got = append(got, s)
+	}
+	want := []string{
+		"3:3 name",
+		"4:3 name duplicate of line 3",
+		"5:3  not-string",
+		"6:3 treshold unknown, suggest threshold",
+		// the merged name is overridden by the explicit one, silently
+		"1:20 jb unknown, suggest job merged",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("entries mismatch (-want +got):\n%s", diff)
+	}
+}
+
+func TestSuggest(t *testing.T) {
+	known := []string{"lint", "generate", "threshold"}
+	for in, want := range map[string]string{"lnt": "lint", "Treshold": "threshold", "xyz": "", "generaet": "generate"} {
+		if got := Suggest(in, known); got != want {
+			t.Errorf("Suggest(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
