@@ -19,22 +19,30 @@ import (
 	"github.com/agentalerts/agentalerts/pkg/diag"
 )
 
-// Parse decodes the first document of src, as yaml.Unmarshal does, and
-// returns its root: nil when src holds no document. A syntax error is a
-// *SyntaxError at the offending line and column.
+// Parse decodes the first document of src, as yaml.Unmarshal does: the
+// document node, nil when src holds no document (Root gives its root). A
+// syntax error is a *SyntaxError at the offending line and column.
 func Parse(src []byte) (*yaml.Node, error) {
-	var root *yaml.Node
+	var doc *yaml.Node
 	err := Documents(src, func(n *yaml.Node) bool {
-		root = n
+		doc = n
 		return false
 	})
-	return root, err
+	return doc, err
 }
 
-// Documents calls fn with the root of each document of src in turn (nil
-// for an empty document) until fn returns false. A document that does not
-// parse ends the walk with a *SyntaxError.
-func Documents(src []byte, fn func(root *yaml.Node) bool) error {
+// Root is the root node of document doc, nil for an empty document.
+func Root(doc *yaml.Node) *yaml.Node {
+	if doc == nil || len(doc.Content) == 0 {
+		return nil
+	}
+	return doc.Content[0]
+}
+
+// Documents calls fn with each document node of src in turn until fn
+// returns false. A document that does not parse ends the walk with a
+// *SyntaxError.
+func Documents(src []byte, fn func(doc *yaml.Node) bool) error {
 	dec := yaml.NewDecoder(bytes.NewReader(src))
 	for {
 		var doc yaml.Node
@@ -45,11 +53,7 @@ func Documents(src []byte, fn func(root *yaml.Node) bool) error {
 		if err != nil {
 			return Syntax(src, err)
 		}
-		var root *yaml.Node
-		if len(doc.Content) > 0 {
-			root = doc.Content[0]
-		}
-		if !fn(root) {
+		if !fn(&doc) {
 			return nil
 		}
 	}

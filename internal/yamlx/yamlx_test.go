@@ -43,8 +43,8 @@ func TestSyntaxTooDeep(t *testing.T) {
 
 func TestParseEmpty(t *testing.T) {
 	for _, src := range []string{"", "# only a comment\n", "---\n"} {
-		root, err := Parse([]byte(src))
-		if err != nil || (root != nil && !IsNull(root)) {
+		doc, err := Parse([]byte(src))
+		if root := Root(doc); err != nil || (root != nil && !IsNull(root)) {
 			t.Errorf("Parse(%q) = %v, %v; want no document or a null one", src, root, err)
 		}
 	}
@@ -53,7 +53,7 @@ func TestParseEmpty(t *testing.T) {
 func TestDocumentsStopsAtSyntaxError(t *testing.T) {
 	var seen []string
 	err := Documents([]byte("a: 1\n---\nb: 2\n---\nc: [\n"), func(n *yaml.Node) bool {
-		seen = append(seen, n.Content[0].Value)
+		seen = append(seen, Root(n).Content[0].Value)
 		return true
 	})
 	if diff := cmp.Diff([]string{"a", "b"}, seen); diff != "" {
@@ -70,11 +70,11 @@ func TestExpandBoundedOnBomb(t *testing.T) {
 	for i := 1; i < 20; i++ {
 		fmt.Fprintf(&b, "a%d: &a%d [*a%d, *a%d, *a%d, *a%d, *a%d, *a%d, *a%d, *a%d, *a%d, *a%d]\n", i, i, i-1, i-1, i-1, i-1, i-1, i-1, i-1, i-1, i-1, i-1)
 	}
-	root, err := Parse([]byte(b.String()))
+	doc, err := Parse([]byte(b.String()))
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := Expand(root)
+	e := Expand(doc)
 	if e.Written > 500 || e.Expanded != 1<<40 {
 		t.Fatalf("Expand = %+v, want few nodes written and the expansion saturated at 2^40", e)
 	}
@@ -84,24 +84,26 @@ func TestExpandBoundedOnBomb(t *testing.T) {
 }
 
 func TestInline(t *testing.T) {
-	root, err := Parse([]byte("d: &d {x: 1}\ns: *d\n"))
+	doc, err := Parse([]byte("d: &d {x: 1}\ns: *d\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if e := Expand(root); e.Expanded != 9 {
-		t.Errorf("expanded = %d, want 9 (the mapping of 2 pairs and its copy)", e.Expanded)
+	if e := Expand(doc); e.Expanded != 10 {
+		t.Errorf("expanded = %d, want 10 (the document, its mapping of 2 pairs and the copy)", e.Expanded)
 	}
-	Inline(root)
+	Inline(doc)
+	root := Root(doc)
 	if s := Get(root, "s"); s.Kind != yaml.MappingNode || Get(s, "x").Value != "1" {
 		t.Errorf("s after Inline = %+v, want the anchored mapping", s)
 	}
 }
 
 func TestEntries(t *testing.T) {
-	root, err := Parse([]byte("base: &b {name: n, jb: j}\nm:\n  name: x\n  name: y\n  [k]: 1\n  treshold: 2\n  <<: *b\n"))
+	doc, err := Parse([]byte("base: &b {name: n, jb: j}\nm:\n  name: x\n  name: y\n  [k]: 1\n  treshold: 2\n  <<: *b\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
+	root := Root(doc)
 	var got []string
 	for e := range (Schema{Known: []string{"name", "job", "threshold"}, Merge: true}).Entries(Get(root, "m")) {
 		s := fmt.Sprintf("%d:%d %s", e.Key.Line, e.Key.Column, e.Key.Value)

@@ -1,10 +1,8 @@
 package lint
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -15,6 +13,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/agentalerts/agentalerts/internal/limits"
+	"github.com/agentalerts/agentalerts/internal/yamlx"
 	"github.com/agentalerts/agentalerts/pkg/diag"
 )
 
@@ -70,22 +69,15 @@ func ParseConfig(path string, src []byte) (*Config, error) {
 		d.Check = "config/invalid"
 		return nil, diag.List{*d}
 	}
-	var doc yaml.Node
-	if err := yaml.NewDecoder(bytes.NewReader(src)).Decode(&doc); err != nil {
-		if errors.Is(err, io.EOF) {
-			return cfg, nil
-		}
-		r := &reader{f: &File{Path: path, Source: src}, m: newSrcMap(src)}
-		r.syntax(err)
-		d := r.diags[0]
+	doc, err := yamlx.Parse(src)
+	var se *yamlx.SyntaxError
+	if errors.As(err, &se) {
+		d := syntaxDiag(path, se)
 		d.Check, d.Fix = "config/invalid", ""
 		return nil, diag.List{d}
 	}
-	if len(doc.Content) == 0 {
-		return cfg, nil
-	}
-	root := resolve(doc.Content[0])
-	if isNull(root) {
+	root := resolve(yamlx.Root(doc))
+	if root == nil || isNull(root) {
 		return cfg, nil
 	}
 	if !c.want(root, yaml.MappingNode, "a mapping with a lint: section") {
@@ -125,21 +117,18 @@ func (c *configReader) want(n *yaml.Node, kind yaml.Kind, what string) bool {
 // each calls fn for every entry of mapping n, failing on unknown and
 // repeated keys.
 func (c *configReader) each(n *yaml.Node, known []string, fn func(k, v *yaml.Node)) {
-	seen := map[string]bool{}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := n.Content[i], resolve(n.Content[i+1])
-		switch {
-		case seen[k.Value]:
+	for e := range (yamlx.Schema{Known: known}).Entries(n) {
+		switch k := e.Key; e.Problem {
+		case yamlx.Duplicate:
 			c.fail(k, "%q is set twice", k.Value)
-		case !contains(known, k.Value):
-			if s := closest(k.Value, known); s != "" {
-				c.fail(k, "unknown key %q, did you mean %q?", k.Value, s)
+		case yamlx.Unknown, yamlx.NotString:
+			if e.Suggest != "" {
+				c.fail(k, "unknown key %q, did you mean %q?", k.Value, e.Suggest)
 			} else {
 				c.fail(k, "unknown key %q, expected one of %v", k.Value, known)
 			}
 		default:
-			seen[k.Value] = true
-			fn(k, v)
+			fn(k, resolve(e.Value))
 		}
 	}
 }
@@ -363,7 +352,7 @@ func (cfg *Config) Validate(known []*Check) error {
 			pos.File = cfg.File
 		}
 		msg := fmt.Sprintf("unknown check %q in checks:", id)
-		if s := closest(id, ids); s != "" {
+		if s := yamlx.Suggest(id, ids); s != "" {
 			msg += fmt.Sprintf(", did you mean %q?", s)
 		}
 		errs = append(errs, diag.Diagnostic{Pos: pos, Check: "config/invalid", Severity: diag.Error, Message: msg})

@@ -10,6 +10,7 @@ import (
 	"github.com/prometheus/common/model"
 	"go.yaml.in/yaml/v3"
 
+	"github.com/agentalerts/agentalerts/internal/yamlx"
 	"github.com/agentalerts/agentalerts/pkg/diag"
 )
 
@@ -206,14 +207,14 @@ func (r *reader) dialectValue(g *Group, k, v *yaml.Node) {
 			bad(p, "params must be a mapping of URL parameter: value (or list of values), not %s", describe(p))
 			return
 		}
-		r.entries(p, func(pk, pv *yaml.Node, _ bool) {
-			pv = resolve(pv)
+		for e := range (yamlx.Schema{Merge: true}).Entries(p) {
+			pk, pv := e.Key, resolve(e.Value)
 			if pv.Kind == yaml.SequenceNode {
 				r.stringList(pv, "params "+pk.Value, func(*yaml.Node) {})
 			} else if pv.Kind != yaml.ScalarNode {
 				bad(pv, "params %q must be a value or a list of values, not %s", pk.Value, describe(pv))
 			}
-		})
+		}
 	case "headers", "notifier_headers":
 		r.stringList(v, k.Value, func(n *yaml.Node) {
 			if n.Value != "" && !strings.Contains(n.Value, ":") {

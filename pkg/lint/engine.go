@@ -15,6 +15,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/agentalerts/agentalerts/internal/limits"
+	"github.com/agentalerts/agentalerts/internal/yamlx"
 	"github.com/agentalerts/agentalerts/pkg/diag"
 )
 
@@ -533,7 +534,7 @@ func (e *engine) applyDirectives(f *File, ds []diag.Diagnostic) []diag.Diagnosti
 				allKnown = false
 				d := diag.Diagnostic{Pos: pos, Check: IDDirectiveUnknownCheck, Severity: diag.Warning, Rule: ruleName,
 					Message: fmt.Sprintf("disable names %q, which is not a check", id)}
-				if s := closest(id, e.ids()); s != "" {
+				if s := yamlx.Suggest(id, e.ids()); s != "" {
 					d.Fix = fmt.Sprintf("did you mean %q?", s)
 				} else {
 					d.Fix = "run `agentalerts explain` for the list of check ids"
