@@ -15,11 +15,11 @@ type Expansion struct {
 	WorstSize int
 }
 
-// Expand measures n's alias expansion. The count is memoized per anchored
+// Measure measures n's alias expansion. The count is memoized per anchored
 // node, so it is linear in the nodes written however large the expansion
 // ("billion laughs" expands a few kilobytes exponentially), and saturates
 // instead of overflowing.
-func Expand(n *yaml.Node) Expansion {
+func Measure(n *yaml.Node) Expansion {
 	var e Expansion
 	memo := map[*yaml.Node]int{}
 	var size, walk func(n *yaml.Node) int
@@ -65,7 +65,7 @@ func Expand(n *yaml.Node) Expansion {
 // Inline replaces every alias under n by the node it names, so a walker
 // needs no alias case. The anchored nodes are shared, not copied, and each
 // is visited once: the cost is the nodes written, whatever the expansion
-// (which the caller bounds with Expand before walking the result).
+// (which the caller bounds with Measure before walking the result).
 func Inline(n *yaml.Node) {
 	seen := map[*yaml.Node]bool{}
 	var walk func(*yaml.Node)

@@ -64,7 +64,7 @@ func TestDocumentsStopsAtSyntaxError(t *testing.T) {
 	}
 }
 
-func TestExpandBoundedOnBomb(t *testing.T) {
+func TestMeasureBoundedOnBomb(t *testing.T) {
 	var b strings.Builder
 	b.WriteString("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n")
 	for i := 1; i < 20; i++ {
@@ -74,9 +74,9 @@ func TestExpandBoundedOnBomb(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := Expand(doc)
+	e := Measure(doc)
 	if e.Written > 500 || e.Expanded != 1<<40 {
-		t.Fatalf("Expand = %+v, want few nodes written and the expansion saturated at 2^40", e)
+		t.Fatalf("Measure = %+v, want few nodes written and the expansion saturated at 2^40", e)
 	}
 	if e.Worst == nil || e.WorstSize != 1<<40 {
 		t.Errorf("worst alias = %v of %d nodes, want one that saturates", e.Worst, e.WorstSize)
@@ -88,7 +88,7 @@ func TestInline(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if e := Expand(doc); e.Expanded != 10 {
+	if e := Measure(doc); e.Expanded != 10 {
 		t.Errorf("expanded = %d, want 10 (the document, its mapping of 2 pairs and the copy)", e.Expanded)
 	}
 	Inline(doc)

@@ -115,7 +115,7 @@ func utf16(src []byte) string {
 // aliasBomb reports a document whose aliases expand to far more nodes
 // than are written, at the alias with the largest expansion.
 func aliasBomb(path string, doc *yaml.Node) *diag.Diagnostic {
-	e := yamlx.Expand(doc)
+	e := yamlx.Measure(doc)
 	if e.Expanded <= maxAliasNodes || e.Expanded <= maxAliasFactor*e.Written || e.Worst == nil {
 		return nil
 	}
