@@ -2,6 +2,15 @@ package yamlx
 
 import "go.yaml.in/yaml/v3"
 
+// The alias budget of every decoder: a document may expand to more than
+// MaxAliasNodes nodes only if that is less than MaxAliasFactor times the
+// nodes written. Real files stay far below; "billion laughs" expands a few
+// kilobytes exponentially.
+const (
+	MaxAliasNodes  = 1_000_000
+	MaxAliasFactor = 10
+)
+
 // Expansion is the size of a tree once its aliases are expanded.
 type Expansion struct {
 	// Written counts the nodes as written, aliases included.
@@ -13,6 +22,11 @@ type Expansion struct {
 	// expansion; nil when there is no alias.
 	Worst     *yaml.Node
 	WorstSize int
+}
+
+// OverBudget reports whether the expansion is over the alias budget.
+func (e Expansion) OverBudget() bool {
+	return e.Worst != nil && e.Expanded > MaxAliasNodes && e.Expanded > MaxAliasFactor*e.Written
 }
 
 // Measure measures n's alias expansion. The count is memoized per anchored

@@ -141,3 +141,19 @@ func TestSuggest(t *testing.T) {
 		}
 	}
 }
+
+func TestOverBudget(t *testing.T) {
+	for _, tt := range []struct {
+		e    Expansion
+		want bool
+	}{
+		{Expansion{Written: 10, Expanded: 2_000_000, Worst: &yaml.Node{}}, true},
+		{Expansion{Written: 300_000, Expanded: 2_000_000, Worst: &yaml.Node{}}, false}, // a large file, not a bomb
+		{Expansion{Written: 10, Expanded: 999_999, Worst: &yaml.Node{}}, false},
+		{Expansion{Written: 10, Expanded: 2_000_000}, false}, // no alias: all of it written
+	} {
+		if got := tt.e.OverBudget(); got != tt.want {
+			t.Errorf("%+v.OverBudget() = %v, want %v", tt.e, got, tt.want)
+		}
+	}
+}

@@ -31,12 +31,6 @@ const (
 	// operators squared: the parser's total work. A generated file of
 	// 100,000 ordinary rules stays far below it.
 	maxExprCost = 1 << 28
-	// maxAliasNodes and maxAliasFactor bound YAML alias expansion: a
-	// document may expand to more than maxAliasNodes nodes only if that
-	// is less than maxAliasFactor times the nodes written ("billion
-	// laughs" expands a few kilobytes exponentially).
-	maxAliasNodes  = 1_000_000
-	maxAliasFactor = 10
 )
 
 // screen rejects, before any YAML is decoded, input that is not a text
@@ -116,13 +110,13 @@ func utf16(src []byte) string {
 // than are written, at the alias with the largest expansion.
 func aliasBomb(path string, doc *yaml.Node) *diag.Diagnostic {
 	e := yamlx.Measure(doc)
-	if e.Expanded <= maxAliasNodes || e.Expanded <= maxAliasFactor*e.Written || e.Worst == nil {
+	if !e.OverBudget() {
 		return nil
 	}
 	return &diag.Diagnostic{
 		Pos: diag.Pos{File: path, Line: e.Worst.Line, Column: e.Worst.Column}, Check: IDRead, Severity: diag.Error,
 		Message: fmt.Sprintf("YAML aliases expand %d nodes written to %s (alias *%s alone to %s), over the limit of %d: an alias bomb?",
-			e.Written, count(e.Expanded), e.Worst.Value, count(e.WorstSize), maxAliasNodes),
+			e.Written, count(e.Expanded), e.Worst.Value, count(e.WorstSize), yamlx.MaxAliasNodes),
 	}
 }
 
