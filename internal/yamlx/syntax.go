@@ -2,11 +2,14 @@ package yamlx
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/agentalerts/agentalerts/pkg/diag"
 )
 
 // SyntaxError is YAML that does not parse, placed at the line and column
@@ -24,6 +27,18 @@ type SyntaxError struct {
 
 func (e *SyntaxError) Error() string {
 	return fmt.Sprintf("%d:%d: %s", e.Line, e.Column, e.Msg)
+}
+
+// Diagnostic reports err, an error of Parse or Documents, as an error of
+// check at its place in file, worded "invalid YAML: ..." as generate and
+// test word it.
+func Diagnostic(file, check string, err error) diag.Diagnostic {
+	d := diag.Diagnostic{Pos: diag.Pos{File: file}, Check: check, Severity: diag.Error, Message: "invalid YAML: " + err.Error()}
+	var se *SyntaxError
+	if errors.As(err, &se) {
+		d.Pos.Line, d.Pos.Column, d.Message = se.Line, se.Column, "invalid YAML: "+se.Msg
+	}
+	return d
 }
 
 var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)

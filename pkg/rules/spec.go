@@ -158,7 +158,7 @@ func parseSpec(path string, src []byte, lim Limits) (*Spec, diag.List) {
 	d := &decoder{file: path, limits: lim}
 	doc, err := yamlx.Parse(src)
 	if err != nil {
-		return nil, diag.List{syntaxError(path, err)}
+		return nil, diag.List{yamlx.Diagnostic(path, "spec/syntax", err)}
 	}
 	root := yamlx.Root(doc)
 	if root == nil {

@@ -1,7 +1,6 @@
 package rules
 
 import (
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -193,16 +192,6 @@ func merge(base, over *yaml.Node) *yaml.Node {
 		out.Content = append(out.Content, k, v)
 	}
 	return out
-}
-
-// syntaxError turns a YAML syntax error into a positioned diagnostic.
-func syntaxError(file string, err error) diag.Diagnostic {
-	d := diag.Diagnostic{Pos: diag.Pos{File: file}, Check: "spec/syntax", Severity: diag.Error, Message: "invalid YAML: " + err.Error()}
-	var se *yamlx.SyntaxError
-	if errors.As(err, &se) {
-		d.Pos.Line, d.Pos.Column, d.Message = se.Line, se.Column, "invalid YAML: "+se.Msg
-	}
-	return d
 }
 
 func contains(list []string, s string) bool {
