@@ -1,6 +1,12 @@
 package yamlx
 
-import "go.yaml.in/yaml/v3"
+import (
+	"fmt"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/agentalerts/agentalerts/pkg/diag"
+)
 
 // The alias budget of every decoder: a document may expand to more than
 // MaxAliasNodes nodes only if that is less than MaxAliasFactor times the
@@ -27,6 +33,23 @@ type Expansion struct {
 // OverBudget reports whether the expansion is over the alias budget.
 func (e Expansion) OverBudget() bool {
 	return e.Worst != nil && e.Expanded > MaxAliasNodes && e.Expanded > MaxAliasFactor*e.Written
+}
+
+// Diagnostic reports an expansion over the budget as an error of check at
+// the alias with the largest expansion.
+func (e Expansion) Diagnostic(file, check string) diag.Diagnostic {
+	return diag.Diagnostic{
+		Pos: Pos(file, e.Worst), Check: check, Severity: diag.Error,
+		Message: fmt.Sprintf("YAML aliases expand %d nodes written to %s (alias *%s alone to %s), over the limit of %d: an alias bomb?",
+			e.Written, count(e.Expanded), e.Worst.Value, count(e.WorstSize), MaxAliasNodes),
+	}
+}
+
+func count(n int) string {
+	if n >= 1<<40 {
+		return "over 10^12"
+	}
+	return fmt.Sprint(n)
 }
 
 // Measure measures n's alias expansion. The count is memoized per anchored

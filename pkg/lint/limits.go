@@ -113,11 +113,8 @@ func aliasBomb(path string, doc *yaml.Node) *diag.Diagnostic {
 	if !e.OverBudget() {
 		return nil
 	}
-	return &diag.Diagnostic{
-		Pos: diag.Pos{File: path, Line: e.Worst.Line, Column: e.Worst.Column}, Check: IDRead, Severity: diag.Error,
-		Message: fmt.Sprintf("YAML aliases expand %d nodes written to %s (alias *%s alone to %s), over the limit of %d: an alias bomb?",
-			e.Written, count(e.Expanded), e.Worst.Value, count(e.WorstSize), yamlx.MaxAliasNodes),
-	}
+	d := e.Diagnostic(path, IDRead)
+	return &d
 }
 
 // exprOperators is limits.ExprOperators (shared with the test runner).
@@ -162,12 +159,6 @@ func (r *reader) exprLimit(s string) error {
 }
 
 // count prints a node count, saturated at the 2^40 the walk stops at.
-func count(n int) string {
-	if n >= 1<<40 {
-		return "over 10^12"
-	}
-	return fmt.Sprint(n)
-}
 
 // irregular reports a file found in a walked directory that is not a
 // regular file once symlinks are followed: a dangling link or a loop, or

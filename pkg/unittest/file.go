@@ -162,9 +162,7 @@ func Parse(path string, data []byte) (*File, error) {
 	if e := yamlx.Measure(doc); e.OverBudget() {
 		// The decoder below walks every alias: an alias bomb would take
 		// exponential time before any budget of the runner could refuse it.
-		d.errorf(d.pos(e.Worst), CheckLimit, "YAML aliases expand %d nodes written to %d (alias *%s alone to %d), over the limit of %d: an alias bomb?",
-			e.Written, e.Expanded, e.Worst.Value, e.WorstSize, yamlx.MaxAliasNodes)
-		return nil, d.errs
+		return nil, diag.List{e.Diagnostic(path, CheckLimit)}
 	}
 	d.mapping(root, "test file", map[string]func(*yaml.Node){
 		"rule_files": func(n *yaml.Node) {

@@ -24,6 +24,7 @@ import (
 	"github.com/prometheus/prometheus/rules"
 
 	"github.com/agentalerts/agentalerts/internal/limits"
+	"github.com/agentalerts/agentalerts/internal/yamlx"
 	"github.com/agentalerts/agentalerts/pkg/diag"
 )
 
@@ -318,6 +319,12 @@ func (r *runner) prepare() diag.List {
 	}
 	var keys []keyed
 	for _, fn := range r.ruleFiles {
+		if d, ok := ruleFileYAML(fn, r.ruleData[fn]); !ok {
+			// Read through the front end lint reads with, so a broken
+			// line is at the same line:col in lint's report and in ours.
+			errs = append(errs, d)
+			continue
+		}
 		rgs, ferrs := rulefmt.Parse(r.ruleData[fn], r.opts.IgnoreUnknownFields, model.UTF8Validation, r.opts.Parser, promslog.NewNopLogger())
 		// rulefmt decodes a file twice (into rules and into nodes), so a
 		// YAML syntax error comes back twice; it is reported once.
@@ -525,6 +532,22 @@ func ruleFileError(fn string, err error) []diag.Diagnostic {
 	}
 	d.Message = "rule file does not load: " + msg
 	return []diag.Diagnostic{d}
+}
+
+// ruleFileYAML reports a rule file that is not YAML, or whose aliases are
+// over the budget, before rulefmt decodes it: rulefmt's text gives a
+// syntax error only a line, and the line of the enclosing construct.
+func ruleFileYAML(fn string, data []byte) (diag.Diagnostic, bool) {
+	doc, err := yamlx.Parse(data)
+	if err != nil {
+		d := yamlx.Diagnostic(fn, CheckRuleFile, err)
+		d.Message = "rule file does not load: " + d.Message
+		return d, false
+	}
+	if e := yamlx.Measure(doc); e.OverBudget() {
+		return e.Diagnostic(fn, CheckLimit), false
+	}
+	return diag.Diagnostic{}, true
 }
 
 // seriesLine is one line of promqltest's load command. Newlines inside a
