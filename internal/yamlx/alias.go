@@ -104,18 +104,9 @@ func Measure(n *yaml.Node) Expansion {
 // is visited once: the cost is the nodes written, whatever the expansion
 // (which the caller bounds with Measure before walking the result).
 func Inline(n *yaml.Node) {
-	seen := map[*yaml.Node]bool{}
-	var walk func(*yaml.Node)
-	walk = func(n *yaml.Node) {
-		if n == nil || seen[n] {
-			return
-		}
-		seen[n] = true
+	Walk(n, func(n *yaml.Node) {
 		for i, c := range n.Content {
-			c = Resolve(c)
-			n.Content[i] = c
-			walk(c)
+			n.Content[i] = Resolve(c)
 		}
-	}
-	walk(n)
+	})
 }

@@ -80,6 +80,45 @@ func IsNull(n *yaml.Node) bool {
 	return n != nil && n.Kind == yaml.ScalarNode && n.Tag == "!!null"
 }
 
+// Shape names what n is for "expected X, got Y" messages when it is no
+// value: "a mapping", "a list", "an alias", "a document" or "null". It is
+// "" for any other scalar, which each decoder words in its own way (its
+// value, its type).
+func Shape(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.AliasNode:
+		return "an alias"
+	case yaml.ScalarNode:
+		if IsNull(n) {
+			return "null"
+		}
+		return ""
+	}
+	return "a document"
+}
+
+// Walk calls fn on n and every node under it, each once however many
+// aliases or shared subtrees lead to it, parents before children.
+func Walk(n *yaml.Node, fn func(*yaml.Node)) {
+	seen := map[*yaml.Node]bool{}
+	var walk func(*yaml.Node)
+	walk = func(n *yaml.Node) {
+		if n == nil || seen[n] {
+			return
+		}
+		seen[n] = true
+		fn(n)
+		for _, c := range n.Content {
+			walk(c)
+		}
+	}
+	walk(n)
+}
+
 // Get is the value of key in mapping n, nil when n is no mapping or lacks
 // the key.
 func Get(n *yaml.Node, key string) *yaml.Node {

@@ -157,3 +157,38 @@ func TestOverBudget(t *testing.T) {
 		}
 	}
 }
+
+func TestShape(t *testing.T) {
+	doc, err := Parse([]byte("m: {a: 1}\nl: [1]\nn: null\ns: text\na: &x 1\nb: *x\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	root := Root(doc)
+	for key, want := range map[string]string{"m": "a mapping", "l": "a list", "n": "null", "s": "", "b": "an alias"} {
+		if got := Shape(Get(root, key)); got != want {
+			t.Errorf("Shape(%s) = %q, want %q", key, got, want)
+		}
+	}
+	if got := Shape(doc); got != "a document" {
+		t.Errorf("Shape(document) = %q, want %q", got, "a document")
+	}
+}
+
+func TestWalkVisitsSharedNodesOnce(t *testing.T) {
+	doc, err := Parse([]byte("a: &a [1, 2]\nb: *a\nc: *a\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	Inline(doc)
+	visits := map[*yaml.Node]int{}
+	Walk(doc, func(n *yaml.Node) { visits[n]++ })
+	for n, k := range visits {
+		if k != 1 {
+			t.Errorf("node %q visited %d times", n.Value, k)
+		}
+	}
+	// The document, its mapping, 3 keys, the one list and its 2 items.
+	if len(visits) != 8 {
+		t.Errorf("visited %d nodes, want 8", len(visits))
+	}
+}

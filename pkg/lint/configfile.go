@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"time"
 
@@ -201,7 +202,7 @@ func (c *configReader) lint(cfg *Config, n *yaml.Node) {
 		// [page, ticket, log] pages on page, [critical, warning] on critical.
 		var page []string
 		for _, p := range cfg.PageValues {
-			if contains(cfg.SeverityValues, p) {
+			if slices.Contains(cfg.SeverityValues, p) {
 				page = append(page, p)
 			}
 		}
@@ -211,7 +212,7 @@ func (c *configReader) lint(cfg *Config, n *yaml.Node) {
 		c.alertmanager(cfg, amConfig, routed)
 	}
 	for _, p := range cfg.PageValues {
-		if len(cfg.SeverityValues) > 0 && !contains(cfg.SeverityValues, p) {
+		if len(cfg.SeverityValues) > 0 && !slices.Contains(cfg.SeverityValues, p) {
 			c.fail(n, "severity.page value %q is not one of severity.values %v", p, cfg.SeverityValues)
 		}
 	}
@@ -344,7 +345,7 @@ func (cfg *Config) Validate(known []*Check) error {
 	}
 	var errs diag.List
 	for id := range cfg.Checks {
-		if contains(ids, id) {
+		if slices.Contains(ids, id) {
 			continue
 		}
 		pos := cfg.checkPos[id]

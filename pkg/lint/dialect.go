@@ -2,6 +2,7 @@ package lint
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -114,7 +115,7 @@ func (d Dialect) acceptedBy(what, key string) []string {
 		case "rule":
 			list = s.rule
 		}
-		if contains(list, key) {
+		if slices.Contains(list, key) {
 			out = append(out, string(o))
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -584,7 +585,7 @@ func (e *engine) suppressed(f *File, d diag.Diagnostic, used map[*Directive]bool
 		return true
 	}
 	for _, dir := range f.Directives {
-		if dir.File || dir.ruleEnd == 0 || !contains(dir.IDs, d.Check) {
+		if dir.File || dir.ruleEnd == 0 || !slices.Contains(dir.IDs, d.Check) {
 			continue
 		}
 		if d.Pos.Line >= dir.ruleStart && d.Pos.Line <= dir.ruleEnd {

@@ -3,6 +3,7 @@ package lint
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -275,20 +276,10 @@ func (r *reader) embedded(doc *Document, v *yaml.Node) bool {
 
 // shift moves every node of a tree by dl lines and dc columns.
 func shift(n *yaml.Node, dl, dc int) {
-	seen := map[*yaml.Node]bool{}
-	var walk func(*yaml.Node)
-	walk = func(n *yaml.Node) {
-		if n == nil || seen[n] {
-			return
-		}
-		seen[n] = true
+	yamlx.Walk(n, func(n *yaml.Node) {
 		n.Line += dl
 		n.Column += dc
-		for _, c := range n.Content {
-			walk(c)
-		}
-	}
-	walk(n)
+	})
 }
 
 // looksLikeRules reports whether a sequence holds rule mappings.
@@ -580,14 +571,14 @@ func unknownFieldFix(key, suggest string, v *yaml.Node, what string, known []str
 			return "move it under labels:"
 		}
 	case "group":
-		if contains(ruleKeys, key) {
+		if slices.Contains(ruleKeys, key) {
 			return "rule fields go inside rules: as a list item (- " + key + ": ...)"
 		}
 	case "rule file":
 		if key == "name" || key == "rules" {
 			return "groups go in a list under groups: (groups: - name: ... rules: ...)"
 		}
-		if contains(ruleKeys, key) {
+		if slices.Contains(ruleKeys, key) {
 			return "rules go in groups: (groups: - name: ... rules: - " + key + ": ...)"
 		}
 	}
@@ -606,15 +597,6 @@ func isLabelName(s string) bool {
 	return true
 }
 
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
 func resolve(n *yaml.Node) *yaml.Node { return yamlx.Resolve(n) }
 
 func isNull(n *yaml.Node) bool { return yamlx.IsNull(n) }
@@ -624,16 +606,8 @@ func isNull(n *yaml.Node) bool { return yamlx.IsNull(n) }
 func MapGet(n *yaml.Node, key string) *yaml.Node { return yamlx.Get(n, key) }
 
 func describe(n *yaml.Node) string {
-	switch n.Kind {
-	case yaml.MappingNode:
-		return "a mapping"
-	case yaml.SequenceNode:
-		return "a list"
-	case yaml.ScalarNode:
-		if isNull(n) {
-			return "null"
-		}
-		return fmt.Sprintf("the value %q", n.Value)
+	if s := yamlx.Shape(n); s != "" {
+		return s
 	}
-	return "this node"
+	return fmt.Sprintf("the value %q", n.Value)
 }

@@ -32,25 +32,16 @@ func (d *decoder) errorf(n *yaml.Node, check, format string, args ...any) {
 
 // kind names a node's YAML type for "expected X, got Y" messages.
 func kind(n *yaml.Node) string {
-	switch n.Kind {
-	case yaml.MappingNode:
-		return "a mapping"
-	case yaml.SequenceNode:
-		return "a list"
-	case yaml.ScalarNode:
-		switch n.Tag {
-		case "!!null":
-			return "null"
-		case "!!bool":
-			return "a boolean"
-		case "!!int", "!!float":
-			return "a number"
-		}
-		return "a string"
-	case yaml.AliasNode:
-		return "an alias"
+	if s := yamlx.Shape(n); s != "" {
+		return s
 	}
-	return "a document"
+	switch n.Tag {
+	case "!!bool":
+		return "a boolean"
+	case "!!int", "!!float":
+		return "a number"
+	}
+	return "a string"
 }
 
 type field struct {

@@ -278,18 +278,10 @@ func (d *decoder) errorf(p diag.Pos, check, format string, args ...any) {
 func isNull(n *yaml.Node) bool { return yamlx.IsNull(n) }
 
 func kindName(n *yaml.Node) string {
-	switch n.Kind {
-	case yaml.MappingNode:
-		return "a mapping"
-	case yaml.SequenceNode:
-		return "a list"
-	case yaml.AliasNode:
-		return "an alias"
+	if s := yamlx.Shape(n); s != "" {
+		return s
 	}
-	switch {
-	case n.Tag == "!!null":
-		return "null"
-	case n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) != 0:
+	if n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) != 0 {
 		return fmt.Sprintf("quoted string %q", n.Value)
 	}
 	return fmt.Sprintf("%q", n.Value)
