@@ -15,7 +15,7 @@ func TestSameYAMLErrorPosition(t *testing.T) {
 	cases := map[string]struct{ src, want string }{
 		"dedented out of a list": {"groups:\n  - name: g\n   rules: []\n", "bad.yaml:3:4"},
 		"tab indentation":        {"groups:\n  - name: g\n\trules: []\n", "bad.yaml:3:1"},
-		"a key at a bad column":  {"groups:\n  - name: x\n    rules:\n      - alert: A\n        expr: up\n     bad: [\n", "bad.yaml:2:3"},
+		"a key at a bad column":  {"groups:\n  - name: x\n    rules:\n      - alert: A\n        expr: up\n     bad: [\n", "bad.yaml:6:6"},
 		"unclosed flow list":     {"groups:\n  - name: g\n    rules: [\n", "bad.yaml:3:5"},
 		"control character":      {"groups:\n  - name: \"g\x07\"\n", "bad.yaml:2:13"},
 	}

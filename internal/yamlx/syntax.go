@@ -5,9 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"go.yaml.in/yaml/v3"
 
 	"github.com/agentalerts/agentalerts/pkg/diag"
 )
@@ -78,6 +81,11 @@ func Syntax(src []byte, err error) *SyntaxError {
 		line-- // a problem "at" a trailing blank line belongs to the text above
 	}
 	line, col := t.refine(msg, line)
+	if slices.ContainsFunc(parserErrors, func(p string) bool { return strings.HasPrefix(msg, p) }) {
+		if l, ok := t.failingLine(err, line); ok && l != line {
+			line, col = l, t.firstColumn(l)
+		}
+	}
 	if msg == "control characters are not allowed" {
 		// yaml.v3 gives no position for this one: find the character.
 		if l, c, ch, ok := firstControl(src); ok {
@@ -118,6 +126,78 @@ func (t text) line(l int) []byte {
 	return bytes.TrimSuffix(s, []byte("\r"))
 }
 
+// firstColumn is the column of the first character of line l that is not
+// indentation.
+func (t text) firstColumn(l int) int {
+	s := t.line(l)
+	return len(s) - len(bytes.TrimLeft(s, " \t")) + 1
+}
+
+// maxRetryBytes bounds the bytes failingLine parses in all: it re-parses
+// prefixes of a file that does not parse, which must not multiply the
+// cost of a large hostile one.
+const maxRetryBytes = 4 << 20
+
+// failingLine finds the line on which yaml.v3's parser fails, where its
+// message names only the construct the failure is in (line from): the
+// shortest prefix of whole lines that fails with the very error err. The
+// parser reads forward, so every longer prefix fails the same way, and a
+// shorter one parses or fails otherwise (cut inside a flow list or a
+// quoted string); the prefixes grow from the construct's line, as the
+// failure is usually close, then halve.
+func (t text) failingLine(err error, from int) (int, bool) {
+	budget := maxRetryBytes
+	same := func(lines int) (bool, bool) {
+		end := len(t.src)
+		if lines < len(t.lines) {
+			end = t.lines[lines]
+		}
+		if budget -= end; budget < 0 {
+			return false, false
+		}
+		dec := yaml.NewDecoder(bytes.NewReader(t.src[:end]))
+		for {
+			var n yaml.Node
+			e := dec.Decode(&n)
+			if e == nil {
+				continue
+			}
+			return e.Error() == err.Error(), true
+		}
+	}
+	lo, hi := from-1, from // lo: fails otherwise or not at all; hi: to try
+	for {
+		if hi >= t.count() {
+			hi = t.count() // the whole text fails with err
+			break
+		}
+		ok, within := same(hi)
+		if !within {
+			return 0, false
+		}
+		if ok {
+			break
+		}
+		lo, hi = hi, hi+2*(hi-lo)
+	}
+	for hi-lo > 1 {
+		mid := lo + (hi-lo)/2
+		ok, within := same(mid)
+		if !within {
+			return 0, false
+		}
+		if ok {
+			hi = mid
+		} else {
+			lo = mid
+		}
+	}
+	for hi > 1 && len(bytes.TrimSpace(t.line(hi))) == 0 {
+		hi-- // the end of the text, after trailing blank lines
+	}
+	return hi, true
+}
+
 // refine moves a syntax error from the construct yaml.v3 names (where the
 // enclosing list or mapping starts) to the offending line, for the errors
 // whose cause can be found from the text: a tab in the indentation, and a
@@ -126,10 +206,6 @@ func (t text) refine(msg string, line int) (int, int) {
 	indent := func(l int) (int, []byte) {
 		s := t.line(l)
 		return len(s) - len(bytes.TrimLeft(s, " ")), s
-	}
-	firstCol := func(l int) int {
-		s := t.line(l)
-		return len(s) - len(bytes.TrimLeft(s, " \t")) + 1
 	}
 	switch {
 	case strings.HasPrefix(msg, "found a tab character"), strings.HasPrefix(msg, "found character that cannot start any token"):
@@ -162,7 +238,7 @@ func (t text) refine(msg string, line int) (int, int) {
 			}
 		}
 	}
-	return line, firstCol(line)
+	return line, t.firstColumn(line)
 }
 
 // firstControl finds the first character of src that YAML's reader

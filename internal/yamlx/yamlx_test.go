@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"go.yaml.in/yaml/v3"
@@ -18,6 +19,8 @@ func TestSyntaxPositions(t *testing.T) {
 		{"dedented out of a list item", "l:\n  - a: 1\n    b: 2\n  c: 3\n", "4:3: did not find expected '-' indicator"},
 		{"control character", "a: \"x\x01\"\n", "1:6: control character U+0001 is not allowed (YAML allows tab, line breaks and printable characters)"},
 		{"trailing blank lines belong to the text above", "a: [1, 2\n\n\n", "1:1: did not find expected ',' or ']'"},
+		{"a key dedented between two levels is found by re-parsing", "g:\n  - name: x\n    rules:\n      - alert: A\n        expr: up\n     bad: [\n", "6:6: did not find expected key"},
+		{"the failing line, not the first line of the construct", "a:\n  b: 1\n  c: 2\n  d: 3\n  e: 4\n  f: 5\n  g: 6\n  h: 7\n x: 8\n  i: 9\n", "9:2: did not find expected key"},
 		{"unterminated quote", "a: 1\nb: \"x\n", "2:1: found unexpected end of stream"},
 	}
 	for _, tt := range tests {
@@ -190,5 +193,25 @@ func TestWalkVisitsSharedNodesOnce(t *testing.T) {
 	// The document, its mapping, 3 keys, the one list and its 2 items.
 	if len(visits) != 8 {
 		t.Errorf("visited %d nodes, want 8", len(visits))
+	}
+}
+
+// TestSyntaxRetryBounded: on a file too large to re-parse within the
+// budget, the position falls back to the construct yaml.v3 names, fast.
+func TestSyntaxRetryBounded(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("top:\n  a:\n")
+	for b.Len() < maxRetryBytes {
+		b.WriteString("    key: value value value value value value\n")
+	}
+	b.WriteString("   x: 1\n    y: 2\n")
+	start := time.Now()
+	_, err := Parse([]byte(b.String()))
+	if d := time.Since(start); d > 3*time.Second {
+		t.Errorf("Parse of %d bytes took %v", b.Len(), d)
+	}
+	se, ok := err.(*SyntaxError)
+	if !ok || se.Line != 2 {
+		t.Fatalf("err = %v, want a SyntaxError at line 2, the construct yaml.v3 names", err)
 	}
 }
