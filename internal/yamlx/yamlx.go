@@ -142,8 +142,3 @@ type Val[T any] struct {
 	Pos diag.Pos
 	Set bool
 }
-
-// At is the value v, set, read from n in file.
-func At[T any](v T, file string, n *yaml.Node) Val[T] {
-	return Val[T]{V: v, Pos: Pos(file, n), Set: true}
-}
