@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"testing"
 )
 
@@ -44,5 +45,34 @@ func TestSameYAMLErrorPosition(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestSameRuleFieldPosition: a rule file problem that rulefmt words
+// without a column, or without a position at all, is placed by test where
+// lint places it: the unknown key, the rule that lacks expr.
+func TestSameRuleFieldPosition(t *testing.T) {
+	dir := t.TempDir()
+	files := map[string]string{
+		// rulefmt stops at an unknown field, so the missing expr is in a
+		// file of its own.
+		"r1.yaml":     "groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: up\n        sumary: x\n",
+		"r2.yaml":     "groups:\n  - name: h\n    rules:\n      - alert: A\n        expr: up\n      - alert: B\n        for: 5m\n",
+		"r.test.yaml": "rule_files: [r1.yaml, r2.yaml]\ntests:\n  - input_series: []\n",
+	}
+	for name, src := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, lintOut, _ := runCLI(t, "", "lint", filepath.Join(dir, "r1.yaml"), filepath.Join(dir, "r2.yaml"))
+	_, _, testErr := runCLI(t, "", "test", filepath.Join(dir, "r.test.yaml"))
+	for _, want := range []string{"r1.yaml:6:9: error: ", "r2.yaml:6:9: error: "} {
+		if !strings.Contains(lintOut, want) {
+			t.Errorf("lint has no %q:\n%s", want, lintOut)
+		}
+		if !strings.Contains(testErr, want) {
+			t.Errorf("test has no %q:\n%s", want, testErr)
+		}
 	}
 }

@@ -22,6 +22,7 @@ import (
 	"github.com/prometheus/prometheus/promql/parser"
 	"github.com/prometheus/prometheus/promql/promqltest"
 	"github.com/prometheus/prometheus/rules"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/agentalerts/agentalerts/internal/limits"
 	"github.com/agentalerts/agentalerts/internal/yamlx"
@@ -319,7 +320,8 @@ func (r *runner) prepare() diag.List {
 	}
 	var keys []keyed
 	for _, fn := range r.ruleFiles {
-		if d, ok := ruleFileYAML(fn, r.ruleData[fn]); !ok {
+		doc, d, ok := ruleFileYAML(fn, r.ruleData[fn])
+		if !ok {
 			// Read through the front end lint reads with, so a broken
 			// line is at the same line:col in lint's report and in ours.
 			errs = append(errs, d)
@@ -331,6 +333,7 @@ func (r *runner) prepare() diag.List {
 		seen := map[string]bool{}
 		for _, e := range ferrs {
 			for _, d := range ruleFileError(fn, e) {
+				place(doc, &d)
 				if k := d.String(); !seen[k] {
 					seen[k] = true
 					errs = append(errs, d)
@@ -536,18 +539,70 @@ func ruleFileError(fn string, err error) []diag.Diagnostic {
 
 // ruleFileYAML reports a rule file that is not YAML, or whose aliases are
 // over the budget, before rulefmt decodes it: rulefmt's text gives a
-// syntax error only a line, and the line of the enclosing construct.
-func ruleFileYAML(fn string, data []byte) (diag.Diagnostic, bool) {
+// syntax error only a line, and the line of the enclosing construct. It
+// returns the file's document node, to place rulefmt's other errors.
+func ruleFileYAML(fn string, data []byte) (*yaml.Node, diag.Diagnostic, bool) {
 	doc, err := yamlx.Parse(data)
 	if err != nil {
 		d := yamlx.Diagnostic(fn, CheckRuleFile, err)
 		d.Message = "rule file does not load: " + d.Message
-		return d, false
+		return nil, d, false
 	}
 	if e := yamlx.Measure(doc); e.OverBudget() {
-		return e.Diagnostic(fn, CheckLimit), false
+		return nil, e.Diagnostic(fn, CheckLimit), false
 	}
-	return diag.Diagnostic{}, true
+	return doc, diag.Diagnostic{}, true
+}
+
+// notFoundRE and ruleRE pick, from rulefmt's messages, an unknown key and
+// the rule a problem is in.
+var (
+	notFoundRE = regexp.MustCompile(`field (\S+) not found in type`)
+	ruleRE     = regexp.MustCompile(`^rule file does not load: group ("(?:[^"\\]|\\.)*"), rule (\d+),`)
+)
+
+// place gives d, a rulefmt error, the column or the whole position its
+// text leaves out, from the nodes of the same file, where lint reports the
+// same problem: the unknown key, or the rule that lacks a field.
+func place(doc *yaml.Node, d *diag.Diagnostic) {
+	switch {
+	case d.Pos.Line > 0 && d.Pos.Column == 0:
+		m := notFoundRE.FindStringSubmatch(d.Message)
+		if m == nil {
+			return
+		}
+		yamlx.Walk(doc, func(n *yaml.Node) {
+			for i := 0; n.Kind == yaml.MappingNode && i+1 < len(n.Content); i += 2 {
+				if k := n.Content[i]; k.Line == d.Pos.Line && k.Value == m[1] && d.Pos.Column == 0 {
+					d.Pos.Column = k.Column
+				}
+			}
+		})
+	case d.Pos.Line == 0:
+		m := ruleRE.FindStringSubmatch(d.Message)
+		if m == nil {
+			return
+		}
+		name, err := strconv.Unquote(m[1])
+		idx, _ := strconv.Atoi(m[2])
+		if err != nil {
+			return
+		}
+		groups := yamlx.Resolve(yamlx.Get(yamlx.Resolve(yamlx.Root(doc)), "groups"))
+		if groups == nil || groups.Kind != yaml.SequenceNode {
+			return
+		}
+		for _, g := range groups.Content {
+			g = yamlx.Resolve(g)
+			if n := yamlx.Resolve(yamlx.Get(g, "name")); n == nil || n.Value != name {
+				continue
+			}
+			if rs := yamlx.Resolve(yamlx.Get(g, "rules")); rs != nil && rs.Kind == yaml.SequenceNode && idx >= 1 && idx <= len(rs.Content) {
+				d.Pos = yamlx.Pos(d.Pos.File, yamlx.Resolve(rs.Content[idx-1]))
+			}
+			return
+		}
+	}
 }
 
 // seriesLine is one line of promqltest's load command. Newlines inside a
