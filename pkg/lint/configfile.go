@@ -265,10 +265,10 @@ func (c *configReader) checks(cfg *Config, n *yaml.Node) {
 	if isNull(n) || !c.want(n, yaml.MappingNode, "a mapping of check id to {enabled, severity}") {
 		return
 	}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := n.Content[i], resolve(n.Content[i+1])
+	for e := range (yamlx.Schema{}).Entries(n) {
+		k, v := e.Key, resolve(e.Value)
 		id := k.Value
-		if _, dup := cfg.checkPos[id]; dup {
+		if e.Problem == yamlx.Duplicate {
 			c.fail(k, "check %q is configured twice", id)
 			continue
 		}
