@@ -1,13 +1,12 @@
 package lint
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"time"
 
@@ -15,6 +14,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/agentalerts/agentalerts/internal/limits"
+	"github.com/agentalerts/agentalerts/internal/yamlx"
 	"github.com/agentalerts/agentalerts/pkg/diag"
 )
 
@@ -70,22 +70,15 @@ func ParseConfig(path string, src []byte) (*Config, error) {
 		d.Check = "config/invalid"
 		return nil, diag.List{*d}
 	}
-	var doc yaml.Node
-	if err := yaml.NewDecoder(bytes.NewReader(src)).Decode(&doc); err != nil {
-		if errors.Is(err, io.EOF) {
-			return cfg, nil
-		}
-		r := &reader{f: &File{Path: path, Source: src}, m: newSrcMap(src)}
-		r.syntax(err)
-		d := r.diags[0]
+	doc, err := yamlx.Parse(src)
+	var se *yamlx.SyntaxError
+	if errors.As(err, &se) {
+		d := syntaxDiag(path, se)
 		d.Check, d.Fix = "config/invalid", ""
 		return nil, diag.List{d}
 	}
-	if len(doc.Content) == 0 {
-		return cfg, nil
-	}
-	root := resolve(doc.Content[0])
-	if isNull(root) {
+	root := resolve(yamlx.Root(doc))
+	if root == nil || isNull(root) {
 		return cfg, nil
 	}
 	if !c.want(root, yaml.MappingNode, "a mapping with a lint: section") {
@@ -125,21 +118,18 @@ func (c *configReader) want(n *yaml.Node, kind yaml.Kind, what string) bool {
 // each calls fn for every entry of mapping n, failing on unknown and
 // repeated keys.
 func (c *configReader) each(n *yaml.Node, known []string, fn func(k, v *yaml.Node)) {
-	seen := map[string]bool{}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := n.Content[i], resolve(n.Content[i+1])
-		switch {
-		case seen[k.Value]:
+	for e := range (yamlx.Schema{Known: known}).Entries(n) {
+		switch k := e.Key; e.Problem {
+		case yamlx.Duplicate:
 			c.fail(k, "%q is set twice", k.Value)
-		case !contains(known, k.Value):
-			if s := closest(k.Value, known); s != "" {
-				c.fail(k, "unknown key %q, did you mean %q?", k.Value, s)
+		case yamlx.Unknown, yamlx.NotString:
+			if e.Suggest != "" {
+				c.fail(k, "unknown key %q, did you mean %q?", k.Value, e.Suggest)
 			} else {
 				c.fail(k, "unknown key %q, expected one of %v", k.Value, known)
 			}
 		default:
-			seen[k.Value] = true
-			fn(k, v)
+			fn(k, resolve(e.Value))
 		}
 	}
 }
@@ -212,7 +202,7 @@ func (c *configReader) lint(cfg *Config, n *yaml.Node) {
 		// [page, ticket, log] pages on page, [critical, warning] on critical.
 		var page []string
 		for _, p := range cfg.PageValues {
-			if contains(cfg.SeverityValues, p) {
+			if slices.Contains(cfg.SeverityValues, p) {
 				page = append(page, p)
 			}
 		}
@@ -222,7 +212,7 @@ func (c *configReader) lint(cfg *Config, n *yaml.Node) {
 		c.alertmanager(cfg, amConfig, routed)
 	}
 	for _, p := range cfg.PageValues {
-		if len(cfg.SeverityValues) > 0 && !contains(cfg.SeverityValues, p) {
+		if len(cfg.SeverityValues) > 0 && !slices.Contains(cfg.SeverityValues, p) {
 			c.fail(n, "severity.page value %q is not one of severity.values %v", p, cfg.SeverityValues)
 		}
 	}
@@ -275,10 +265,10 @@ func (c *configReader) checks(cfg *Config, n *yaml.Node) {
 	if isNull(n) || !c.want(n, yaml.MappingNode, "a mapping of check id to {enabled, severity}") {
 		return
 	}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := n.Content[i], resolve(n.Content[i+1])
+	for e := range (yamlx.Schema{}).Entries(n) {
+		k, v := e.Key, resolve(e.Value)
 		id := k.Value
-		if _, dup := cfg.checkPos[id]; dup {
+		if e.Problem == yamlx.Duplicate {
 			c.fail(k, "check %q is configured twice", id)
 			continue
 		}
@@ -355,7 +345,7 @@ func (cfg *Config) Validate(known []*Check) error {
 	}
 	var errs diag.List
 	for id := range cfg.Checks {
-		if contains(ids, id) {
+		if slices.Contains(ids, id) {
 			continue
 		}
 		pos := cfg.checkPos[id]
@@ -363,7 +353,7 @@ func (cfg *Config) Validate(known []*Check) error {
 			pos.File = cfg.File
 		}
 		msg := fmt.Sprintf("unknown check %q in checks:", id)
-		if s := closest(id, ids); s != "" {
+		if s := yamlx.Suggest(id, ids); s != "" {
 			msg += fmt.Sprintf(", did you mean %q?", s)
 		}
 		errs = append(errs, diag.Diagnostic{Pos: pos, Check: "config/invalid", Severity: diag.Error, Message: msg})

@@ -2,6 +2,7 @@ package lint
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -10,6 +11,7 @@ import (
 	"github.com/prometheus/common/model"
 	"go.yaml.in/yaml/v3"
 
+	"github.com/agentalerts/agentalerts/internal/yamlx"
 	"github.com/agentalerts/agentalerts/pkg/diag"
 )
 
@@ -113,7 +115,7 @@ func (d Dialect) acceptedBy(what, key string) []string {
 		case "rule":
 			list = s.rule
 		}
-		if contains(list, key) {
+		if slices.Contains(list, key) {
 			out = append(out, string(o))
 		}
 	}
@@ -206,14 +208,14 @@ func (r *reader) dialectValue(g *Group, k, v *yaml.Node) {
 			bad(p, "params must be a mapping of URL parameter: value (or list of values), not %s", describe(p))
 			return
 		}
-		r.entries(p, func(pk, pv *yaml.Node, _ bool) {
-			pv = resolve(pv)
+		for e := range (yamlx.Schema{Merge: true}).Entries(p) {
+			pk, pv := e.Key, resolve(e.Value)
 			if pv.Kind == yaml.SequenceNode {
 				r.stringList(pv, "params "+pk.Value, func(*yaml.Node) {})
 			} else if pv.Kind != yaml.ScalarNode {
 				bad(pv, "params %q must be a value or a list of values, not %s", pk.Value, describe(pv))
 			}
-		})
+		}
 	case "headers", "notifier_headers":
 		r.stringList(v, k.Value, func(n *yaml.Node) {
 			if n.Value != "" && !strings.Contains(n.Value, ":") {

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -15,6 +16,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/agentalerts/agentalerts/internal/limits"
+	"github.com/agentalerts/agentalerts/internal/yamlx"
 	"github.com/agentalerts/agentalerts/pkg/diag"
 )
 
@@ -533,7 +535,7 @@ func (e *engine) applyDirectives(f *File, ds []diag.Diagnostic) []diag.Diagnosti
 				allKnown = false
 				d := diag.Diagnostic{Pos: pos, Check: IDDirectiveUnknownCheck, Severity: diag.Warning, Rule: ruleName,
 					Message: fmt.Sprintf("disable names %q, which is not a check", id)}
-				if s := closest(id, e.ids()); s != "" {
+				if s := yamlx.Suggest(id, e.ids()); s != "" {
 					d.Fix = fmt.Sprintf("did you mean %q?", s)
 				} else {
 					d.Fix = "run `agentalerts explain` for the list of check ids"
@@ -583,7 +585,7 @@ func (e *engine) suppressed(f *File, d diag.Diagnostic, used map[*Directive]bool
 		return true
 	}
 	for _, dir := range f.Directives {
-		if dir.File || dir.ruleEnd == 0 || !contains(dir.IDs, d.Check) {
+		if dir.File || dir.ruleEnd == 0 || !slices.Contains(dir.IDs, d.Check) {
 			continue
 		}
 		if d.Pos.Line >= dir.ruleStart && d.Pos.Line <= dir.ruleEnd {

@@ -12,6 +12,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/agentalerts/agentalerts/internal/limits"
+	"github.com/agentalerts/agentalerts/internal/yamlx"
 
 	"github.com/agentalerts/agentalerts/pkg/diag"
 )
@@ -30,12 +31,6 @@ const (
 	// operators squared: the parser's total work. A generated file of
 	// 100,000 ordinary rules stays far below it.
 	maxExprCost = 1 << 28
-	// maxAliasNodes and maxAliasFactor bound YAML alias expansion: a
-	// document may expand to more than maxAliasNodes nodes only if that
-	// is less than maxAliasFactor times the nodes written ("billion
-	// laughs" expands a few kilobytes exponentially).
-	maxAliasNodes  = 1_000_000
-	maxAliasFactor = 10
 )
 
 // screen rejects, before any YAML is decoded, input that is not a text
@@ -112,59 +107,14 @@ func utf16(src []byte) string {
 }
 
 // aliasBomb reports a document whose aliases expand to far more nodes
-// than are written, at the alias with the largest expansion. The count is
-// memoized per anchored node, so it is linear in the nodes written
-// whatever the expansion.
+// than are written, at the alias with the largest expansion.
 func aliasBomb(path string, doc *yaml.Node) *diag.Diagnostic {
-	memo := map[*yaml.Node]int{}
-	written := 0
-	var worst *yaml.Node
-	worstSize := 0
-	var size, walk func(n *yaml.Node) int
-	size = func(n *yaml.Node) int {
-		if n == nil {
-			return 0
-		}
-		if n.Kind == yaml.AliasNode {
-			written++
-			s, ok := memo[n.Alias]
-			if !ok {
-				s = walk(n.Alias)
-			}
-			s = max(s, 0) // -1: an alias inside its own anchor adds nothing
-			if s > worstSize {
-				worst, worstSize = n, s
-			}
-			return s
-		}
-		if s, ok := memo[n]; ok {
-			return max(s, 0) // written once: its definition counted it
-		}
-		return walk(n)
-	}
-	walk = func(n *yaml.Node) int {
-		if n.Anchor != "" {
-			memo[n] = -1
-		}
-		written++
-		total := 1
-		for _, c := range n.Content {
-			total = min(total+size(c), 1<<40) // no overflow, however deep
-		}
-		if n.Anchor != "" {
-			memo[n] = total
-		}
-		return total
-	}
-	expanded := size(doc)
-	if expanded <= maxAliasNodes || expanded <= maxAliasFactor*written || worst == nil {
+	e := yamlx.Measure(doc)
+	if !e.OverBudget() {
 		return nil
 	}
-	return &diag.Diagnostic{
-		Pos: diag.Pos{File: path, Line: worst.Line, Column: worst.Column}, Check: IDRead, Severity: diag.Error,
-		Message: fmt.Sprintf("YAML aliases expand %d nodes written to %s (alias *%s alone to %s), over the limit of %d: an alias bomb?",
-			written, count(expanded), worst.Value, count(worstSize), maxAliasNodes),
-	}
+	d := e.Diagnostic(path, IDRead)
+	return &d
 }
 
 // exprOperators is limits.ExprOperators (shared with the test runner).
@@ -209,12 +159,6 @@ func (r *reader) exprLimit(s string) error {
 }
 
 // count prints a node count, saturated at the 2^40 the walk stops at.
-func count(n int) string {
-	if n >= 1<<40 {
-		return "over 10^12"
-	}
-	return fmt.Sprint(n)
-}
 
 // irregular reports a file found in a walked directory that is not a
 // regular file once symlinks are followed: a dangling link or a loop, or

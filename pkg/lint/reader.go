@@ -1,19 +1,16 @@
 package lint
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
-	"io"
-	"regexp"
+	"slices"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/prometheus/prometheus/promql/parser"
 	"go.yaml.in/yaml/v3"
 
-	"github.com/agentalerts/agentalerts/internal/textdist"
+	"github.com/agentalerts/agentalerts/internal/yamlx"
 	"github.com/agentalerts/agentalerts/pkg/diag"
 )
 
@@ -94,34 +91,17 @@ type reader struct {
 }
 
 func (r *reader) read() {
-	dec := yaml.NewDecoder(bytes.NewReader(r.f.Source))
 	var others []*Document // documents that are not rules at all
 	rules := 0
 	warnedMulti := false
-	for i := 0; ; i++ {
-		var n yaml.Node
-		err := dec.Decode(&n)
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			r.syntax(err)
-			if strings.Contains(err.Error(), "exceeded max depth") {
-				// A limit of the decoder, not a typo: hostile input (exit 2).
-				d := &r.diags[len(r.diags)-1]
-				d.Check, d.Fix = IDRead, ""
-				d.Message = "YAML nested deeper than the decoder's limit of 10000 levels: not a rule file?"
-			}
-			break
-		}
-		if d := aliasBomb(r.f.Path, &n); d != nil {
+	i := -1
+	err := yamlx.Documents(r.f.Source, func(n *yaml.Node) bool {
+		i++
+		if d := aliasBomb(r.f.Path, n); d != nil {
 			r.diags = append(r.diags, *d)
-			break
+			return false
 		}
-		doc := &Document{File: r.f, Index: i}
-		if len(n.Content) > 0 {
-			doc.Root = n.Content[0]
-		}
+		doc := &Document{File: r.f, Index: i, Root: yamlx.Root(n)}
 		r.f.Docs = append(r.f.Docs, doc)
 		r.document(doc)
 		switch doc.Kind {
@@ -143,6 +123,17 @@ func (r *reader) read() {
 			// still flagged, as such a file is no rule file either.
 			rules++
 		}
+		return true
+	})
+	var se *yamlx.SyntaxError
+	if errors.As(err, &se) {
+		d := syntaxDiag(r.f.Path, se)
+		if se.TooDeep {
+			// A limit of the decoder, not a typo: hostile input (exit 2).
+			d.Check, d.Fix = IDRead, ""
+			d.Message = "YAML nested deeper than the decoder's limit of 10000 levels: not a rule file?"
+		}
+		r.diags = append(r.diags, d)
 	}
 	if rules == 0 && len(others) > 0 && others[0].Root != nil && others[0].Root.Kind == yaml.MappingNode {
 		d := others[0]
@@ -156,117 +147,15 @@ func (r *reader) read() {
 	}
 }
 
-var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
-
-// parserErrors are yaml.v3 messages from its parser (as opposed to its
-// scanner); for those it prints the 0-based line of the construct.
-var parserErrors = []string{
-	"did not find expected <document start>", "did not find expected node content",
-	"did not find expected key", "did not find expected '-' indicator",
-	"did not find expected ',' or ']'", "did not find expected ',' or '}'",
-}
-
-func (r *reader) syntax(err error) {
-	msg := err.Error()
-	line := 1
-	if m := yamlLine.FindStringSubmatch(msg); m != nil {
-		line, _ = strconv.Atoi(m[1])
-		msg = m[2]
-		for _, p := range parserErrors {
-			if strings.HasPrefix(msg, p) {
-				line++
-				break
-			}
-		}
-	} else {
-		msg = strings.TrimPrefix(msg, "yaml: ")
-	}
-	if line > len(r.m.lines) {
-		line = len(r.m.lines)
-	}
-	for line > 1 && len(bytes.TrimSpace(r.m.lineText(line))) == 0 {
-		line-- // a problem "at" a trailing blank line belongs to the text above
-	}
-	line, col := r.refineSyntaxPos(msg, line)
-	if msg == "control characters are not allowed" {
-		// yaml.v3 gives no position for this one: find the character.
-		if l, c, ch, ok := firstControl(r.f.Source); ok {
-			line, col = l, c
-			msg = fmt.Sprintf("control character %U is not allowed (YAML allows tab, line breaks and printable characters)", ch)
-		}
-	}
-	r.diags = append(r.diags, diag.Diagnostic{
-		Pos:      diag.Pos{File: r.f.Path, Line: line, Column: col},
+// syntaxDiag reports YAML that does not parse.
+func syntaxDiag(path string, se *yamlx.SyntaxError) diag.Diagnostic {
+	return diag.Diagnostic{
+		Pos:      diag.Pos{File: path, Line: se.Line, Column: se.Column},
 		Check:    IDYAMLSyntax,
 		Severity: diag.Error,
-		Message:  "YAML syntax: " + msg,
+		Message:  "YAML syntax: " + se.Msg,
 		Fix:      "fix the YAML around this line; Prometheus cannot read the file at all",
-	})
-}
-
-// firstControl finds the first character of src that YAML's reader
-// refuses (yaml.v3's own test: not tab, line feed, carriage return, NEL
-// or a printable character), as a 1-based line and column in characters.
-func firstControl(src []byte) (line, col int, ch rune, ok bool) {
-	line, start := 1, 0
-	for i := 0; i < len(src); {
-		r, size := utf8.DecodeRune(src[i:])
-		if r == '\n' {
-			line, start = line+1, i+1
-		} else if !(r == 0x09 || r == 0x0D || r >= 0x20 && r <= 0x7E || r == 0x85 || r >= 0xA0 && r <= 0xD7FF ||
-			r >= 0xE000 && r <= 0xFFFD || r >= 0x10000 && r <= 0x10FFFF) || r == utf8.RuneError && size <= 1 {
-			return line, utf8.RuneCount(src[start:i]) + 1, r, true
-		}
-		i += size
 	}
-	return 0, 0, 0, false
-}
-
-// refineSyntaxPos moves a syntax error from the construct yaml.v3 names
-// (where the enclosing list or mapping starts) to the offending line, for
-// the errors whose cause can be found from the text: a tab in the
-// indentation, and a line dedented to a list's column without "- ".
-func (r *reader) refineSyntaxPos(msg string, line int) (int, int) {
-	indent := func(l int) (int, []byte) {
-		t := r.m.lineText(l)
-		return len(t) - len(bytes.TrimLeft(t, " ")), t
-	}
-	firstCol := func(l int) int {
-		t := r.m.lineText(l)
-		return len(t) - len(bytes.TrimLeft(t, " \t")) + 1
-	}
-	switch {
-	case strings.HasPrefix(msg, "found a tab character"), strings.HasPrefix(msg, "found character that cannot start any token"):
-		for l := line; l <= min(line+3, len(r.m.lines)); l++ {
-			if n, t := indent(l); n < len(t) && t[n] == '\t' {
-				return l, n + 1
-			}
-		}
-	case strings.HasPrefix(msg, "did not find expected '-' indicator"):
-		want, t := indent(line)
-		if want < len(t) && t[want] == '-' {
-			rest := t[want+1:]
-			itemIndent := want + 1 + len(rest) - len(bytes.TrimLeft(rest, " "))
-			for l := line + 1; l <= len(r.m.lines); l++ {
-				n, t := indent(l)
-				body := bytes.TrimSpace(t)
-				if len(body) == 0 || body[0] == '#' {
-					continue
-				}
-				if n > want && n < itemIndent {
-					return l, n + 1 // between the "-" and the item's keys
-				}
-				if n > want {
-					continue
-				}
-				if n == want && body[0] != '-' {
-					return l, n + 1
-				}
-				break
-			}
-		}
-	}
-	return line, firstCol(line)
 }
 
 func (r *reader) report(id string, sev diag.Severity, n *yaml.Node, msg, fix string) {
@@ -363,22 +252,20 @@ func (r *reader) embedded(doc *Document, v *yaml.Node) bool {
 	// The first character of the value sits at segs[0]: embedded line 1,
 	// column 1 is there.
 	dl, dc := int(segs[0].line)-1, int(segs[0].col)-1
-	var n yaml.Node
-	if err := yaml.Unmarshal([]byte(v.Value), &n); err != nil {
-		sub := &reader{f: &File{Path: r.f.Path, Source: []byte(v.Value)}, m: newSrcMap([]byte(v.Value))}
-		sub.syntax(err)
-		for _, d := range sub.diags {
-			d.Pos.Line += dl
-			d.Pos.Column += dc
-			r.diags = append(r.diags, d)
-		}
+	n, err := yamlx.Parse([]byte(v.Value))
+	var se *yamlx.SyntaxError
+	if errors.As(err, &se) {
+		d := syntaxDiag(r.f.Path, se)
+		d.Pos.Line += dl
+		d.Pos.Column += dc
+		r.diags = append(r.diags, d)
 		return true
 	}
-	shift(&n, dl, dc)
-	if len(n.Content) == 0 {
+	root := resolve(yamlx.Root(n))
+	if root == nil {
 		return false
 	}
-	root := resolve(n.Content[0])
+	shift(n, dl, dc)
 	if root.Kind != yaml.MappingNode {
 		return false
 	}
@@ -389,20 +276,10 @@ func (r *reader) embedded(doc *Document, v *yaml.Node) bool {
 
 // shift moves every node of a tree by dl lines and dc columns.
 func shift(n *yaml.Node, dl, dc int) {
-	seen := map[*yaml.Node]bool{}
-	var walk func(*yaml.Node)
-	walk = func(n *yaml.Node) {
-		if n == nil || seen[n] {
-			return
-		}
-		seen[n] = true
+	yamlx.Walk(n, func(n *yaml.Node) {
 		n.Line += dl
 		n.Column += dc
-		for _, c := range n.Content {
-			walk(c)
-		}
-	}
-	walk(n)
+	})
 }
 
 // looksLikeRules reports whether a sequence holds rule mappings.
@@ -598,64 +475,24 @@ func mistyped(v Value) bool { return v.Key != nil && v.Node == nil }
 // keys), reporting duplicate and unknown keys, and calls fn for each
 // known key in file order.
 func (r *reader) mapping(n *yaml.Node, what string, known []string, fn func(k, v *yaml.Node)) {
-	seen := map[string]*yaml.Node{}
-	r.entries(n, func(k, v *yaml.Node, merged bool) {
-		if k.Kind != yaml.ScalarNode {
+	for e := range (yamlx.Schema{Known: known, Merge: true}).Entries(n) {
+		k, v := e.Key, e.Value
+		switch e.Problem {
+		case yamlx.NotString:
 			r.report(IDSchemaWrongType, diag.Error, k, fmt.Sprintf("a %s key must be a string, not %s", what, describe(k)), "")
-			return
-		}
-		if prev, ok := seen[k.Value]; ok {
-			if merged {
-				return // an explicit key overrides a merged one
-			}
+		case yamlx.Duplicate:
 			r.report(IDYAMLDuplicateKey, diag.Error, k,
-				fmt.Sprintf("%q is defined twice in this %s (first at line %d)", k.Value, what, prev.Line),
+				fmt.Sprintf("%q is defined twice in this %s (first at line %d)", k.Value, what, e.First.Line),
 				"keep one of them; YAML does not allow a key twice in a mapping")
-			return
-		}
-		seen[k.Value] = k
-		if !contains(known, k.Value) {
-			msg, fix := fmt.Sprintf("unknown field %q in %s", k.Value, what), unknownFieldFix(k.Value, v, what, known)
+		case yamlx.Unknown:
+			msg, fix := fmt.Sprintf("unknown field %q in %s", k.Value, what), unknownFieldFix(k.Value, e.Suggest, v, what, known)
 			if others := r.dialect.acceptedBy(what, k.Value); len(others) > 0 && what != "PrometheusRule spec" {
 				msg += fmt.Sprintf(": a field of %s, not of %s", strings.Join(others, ", "), r.dialect)
 				fix = fmt.Sprintf("if %s evaluates this file, lint with --dialect %s; otherwise remove it", others[0], others[0])
 			}
 			r.report(IDSchemaUnknownField, diag.Error, k, msg, fix)
-			return
-		}
-		fn(k, v)
-	})
-}
-
-// entries calls fn for every key/value of mapping n: explicit entries
-// first, then the entries of << merge keys.
-func (r *reader) entries(n *yaml.Node, fn func(k, v *yaml.Node, merged bool)) {
-	var merges []*yaml.Node
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := n.Content[i], n.Content[i+1]
-		if k.Kind == yaml.ScalarNode && k.Value == "<<" && k.Tag == "!!merge" {
-			merges = append(merges, v)
-			continue
-		}
-		fn(k, v, false)
-	}
-	for _, m := range merges {
-		m = resolve(m)
-		var ms []*yaml.Node
-		switch m.Kind {
-		case yaml.MappingNode:
-			ms = []*yaml.Node{m}
-		case yaml.SequenceNode:
-			ms = m.Content
-		}
-		for _, mm := range ms {
-			mm = resolve(mm)
-			if mm.Kind != yaml.MappingNode {
-				continue
-			}
-			for i := 0; i+1 < len(mm.Content); i += 2 {
-				fn(mm.Content[i], mm.Content[i+1], true)
-			}
+		default:
+			fn(k, v)
 		}
 	}
 }
@@ -696,21 +533,18 @@ func (r *reader) kvs(k, v *yaml.Node, what string) []KV {
 		return nil
 	}
 	var out []KV
-	seen := map[string]*yaml.Node{}
-	r.entries(v, func(kk, vv *yaml.Node, merged bool) {
-		if kk.Kind != yaml.ScalarNode {
+	for e := range (yamlx.Schema{Merge: true}).Entries(v) {
+		kk, vv := e.Key, e.Value
+		switch e.Problem {
+		case yamlx.NotString:
 			r.report(IDSchemaWrongType, diag.Error, kk, fmt.Sprintf("%s names must be strings, not %s", what, describe(kk)), "")
-			return
+			continue
+		case yamlx.Duplicate:
+			r.report(IDYAMLDuplicateKey, diag.Error, kk,
+				fmt.Sprintf("%q is defined twice in %s (first at line %d)", kk.Value, what, e.First.Line),
+				"keep one of them; YAML does not allow a key twice in a mapping")
+			continue
 		}
-		if prev, ok := seen[kk.Value]; ok {
-			if !merged {
-				r.report(IDYAMLDuplicateKey, diag.Error, kk,
-					fmt.Sprintf("%q is defined twice in %s (first at line %d)", kk.Value, what, prev.Line),
-					"keep one of them; YAML does not allow a key twice in a mapping")
-			}
-			return
-		}
-		seen[kk.Value] = kk
 		var val Value
 		if rv := resolve(vv); rv.Kind == yaml.ScalarNode {
 			val = r.scalar(kk, vv, "") // the common case: no message to build
@@ -718,13 +552,13 @@ func (r *reader) kvs(k, v *yaml.Node, what string) []KV {
 			val = r.scalar(kk, vv, fmt.Sprintf("%s %q", strings.TrimSuffix(what, "s"), kk.Value))
 		}
 		out = append(out, KV{Key: Value{Value: kk.Value, Node: kk, Key: kk}, Value: val})
-	})
+	}
 	return out
 }
 
 // unknownFieldFix suggests where an unknown key belongs.
-func unknownFieldFix(key string, v *yaml.Node, what string, known []string) string {
-	if s := closest(key, known); s != "" {
+func unknownFieldFix(key, suggest string, v *yaml.Node, what string, known []string) string {
+	if s := suggest; s != "" {
 		return fmt.Sprintf("did you mean %q?", s)
 	}
 	v = resolve(v)
@@ -737,27 +571,18 @@ func unknownFieldFix(key string, v *yaml.Node, what string, known []string) stri
 			return "move it under labels:"
 		}
 	case "group":
-		if contains(ruleKeys, key) {
+		if slices.Contains(ruleKeys, key) {
 			return "rule fields go inside rules: as a list item (- " + key + ": ...)"
 		}
 	case "rule file":
 		if key == "name" || key == "rules" {
 			return "groups go in a list under groups: (groups: - name: ... rules: ...)"
 		}
-		if contains(ruleKeys, key) {
+		if slices.Contains(ruleKeys, key) {
 			return "rules go in groups: (groups: - name: ... rules: - " + key + ": ...)"
 		}
 	}
 	return "known fields: " + strings.Join(known, ", ")
-}
-
-// closest returns the known name within a small edit distance of s.
-func closest(s string, known []string) string {
-	i := textdist.Closest(strings.ToLower(s), known, func(d int, k string) bool { return d <= len(k)/3+1 })
-	if i < 0 {
-		return ""
-	}
-	return known[i]
 }
 
 func isLabelName(s string) bool {
@@ -772,53 +597,17 @@ func isLabelName(s string) bool {
 	return true
 }
 
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
+func resolve(n *yaml.Node) *yaml.Node { return yamlx.Resolve(n) }
 
-// resolve follows an alias to the node it names.
-func resolve(n *yaml.Node) *yaml.Node {
-	for n != nil && n.Kind == yaml.AliasNode {
-		n = n.Alias
-	}
-	return n
-}
+func isNull(n *yaml.Node) bool { return yamlx.IsNull(n) }
 
-func isNull(n *yaml.Node) bool {
-	return n.Kind == yaml.ScalarNode && n.Tag == "!!null"
-}
-
-// mapGet returns the value of key in mapping n, or nil.
 // MapGet is the value of key in mapping n, nil when n is no mapping or
-// lacks the key; the one lookup every YAML walker of the project uses.
-func MapGet(n *yaml.Node, key string) *yaml.Node {
-	if n == nil || n.Kind != yaml.MappingNode {
-		return nil
-	}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		if n.Content[i].Value == key {
-			return n.Content[i+1]
-		}
-	}
-	return nil
-}
+// lacks the key (yamlx.Get, kept for the checks that use it).
+func MapGet(n *yaml.Node, key string) *yaml.Node { return yamlx.Get(n, key) }
 
 func describe(n *yaml.Node) string {
-	switch n.Kind {
-	case yaml.MappingNode:
-		return "a mapping"
-	case yaml.SequenceNode:
-		return "a list"
-	case yaml.ScalarNode:
-		if isNull(n) {
-			return "null"
-		}
-		return fmt.Sprintf("the value %q", n.Value)
+	if s := yamlx.Shape(n); s != "" {
+		return s
 	}
-	return "this node"
+	return fmt.Sprintf("the value %q", n.Value)
 }

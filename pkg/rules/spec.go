@@ -18,6 +18,7 @@ import (
 	"github.com/prometheus/prometheus/promql/parser"
 	"go.yaml.in/yaml/v3"
 
+	"github.com/agentalerts/agentalerts/internal/yamlx"
 	"github.com/agentalerts/agentalerts/pkg/diag"
 	"github.com/agentalerts/agentalerts/pkg/severity"
 	"github.com/agentalerts/agentalerts/pkg/templates"
@@ -63,11 +64,7 @@ type Spec struct {
 
 // Val is a spec value with the place it was written, so later stages can
 // report problems (an inverted threshold) at the user's text.
-type Val[T any] struct {
-	V   T
-	Pos diag.Pos
-	Set bool
-}
+type Val[T any] = yamlx.Val[T]
 
 func set[T any](v T, p diag.Pos) Val[T] { return Val[T]{V: v, Pos: p, Set: true} }
 
@@ -159,19 +156,21 @@ func ParseSpecLimits(path string, src []byte, lim Limits) (*Spec, error) {
 
 func parseSpec(path string, src []byte, lim Limits) (*Spec, diag.List) {
 	d := &decoder{file: path, limits: lim}
-	var doc yaml.Node
-	if err := yaml.Unmarshal(src, &doc); err != nil {
-		return nil, diag.List{syntaxError(path, err)}
+	doc, err := yamlx.Parse(src)
+	if err != nil {
+		return nil, diag.List{yamlx.Diagnostic(path, "spec/syntax", err)}
 	}
-	if doc.Kind == 0 || len(doc.Content) == 0 {
+	root := yamlx.Root(doc)
+	if root == nil {
 		d.errorf(nil, "spec/missing", "empty spec: expected version and services")
 		return nil, d.diags
 	}
-	if n := resolveAliases(&doc, 0); n > maxSpecNodes {
+	if yamlx.Measure(doc).Expanded > maxSpecNodes {
 		d.errorf(nil, "spec/syntax", "spec too large: more than %d YAML nodes after expanding aliases", maxSpecNodes)
 		return nil, d.diags
 	}
-	root := doc.Content[0]
+	// Anchors work anywhere in a spec: the walk below sees no aliases.
+	yamlx.Inline(doc)
 	spec := &Spec{Path: path}
 	fs, ok := d.fields(root, "the spec", topKeys)
 	if !ok {
@@ -720,21 +719,3 @@ func (d *decoder) checkOverrides(svc *Service) {
 // maxSpecNodes bounds the work a spec can cause: YAML aliases can make a
 // small file describe an exponentially large tree.
 const maxSpecNodes = 200000
-
-// resolveAliases replaces alias nodes by the nodes they name, so anchors
-// work anywhere in a spec, and returns how many nodes the expanded tree
-// has (stopping early once it is over maxSpecNodes).
-func resolveAliases(n *yaml.Node, count int) int {
-	count++
-	for i, c := range n.Content {
-		if count > maxSpecNodes {
-			return count
-		}
-		for c.Kind == yaml.AliasNode && c.Alias != nil {
-			c = c.Alias
-		}
-		n.Content[i] = c
-		count = resolveAliases(c, count)
-	}
-	return count
-}

@@ -2,13 +2,12 @@ package rules
 
 import (
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
 
-	"github.com/agentalerts/agentalerts/internal/textdist"
+	"github.com/agentalerts/agentalerts/internal/yamlx"
 	"github.com/agentalerts/agentalerts/pkg/diag"
 )
 
@@ -20,12 +19,7 @@ type decoder struct {
 	limits Limits
 }
 
-func (d *decoder) pos(n *yaml.Node) diag.Pos {
-	if n == nil {
-		return diag.Pos{File: d.file}
-	}
-	return diag.Pos{File: d.file, Line: n.Line, Column: n.Column}
-}
+func (d *decoder) pos(n *yaml.Node) diag.Pos { return yamlx.Pos(d.file, n) }
 
 func (d *decoder) errorf(n *yaml.Node, check, format string, args ...any) {
 	d.diags = append(d.diags, diag.Diagnostic{
@@ -38,25 +32,16 @@ func (d *decoder) errorf(n *yaml.Node, check, format string, args ...any) {
 
 // kind names a node's YAML type for "expected X, got Y" messages.
 func kind(n *yaml.Node) string {
-	switch n.Kind {
-	case yaml.MappingNode:
-		return "a mapping"
-	case yaml.SequenceNode:
-		return "a list"
-	case yaml.ScalarNode:
-		switch n.Tag {
-		case "!!null":
-			return "null"
-		case "!!bool":
-			return "a boolean"
-		case "!!int", "!!float":
-			return "a number"
-		}
-		return "a string"
-	case yaml.AliasNode:
-		return "an alias"
+	if s := yamlx.Shape(n); s != "" {
+		return s
 	}
-	return "a document"
+	switch n.Tag {
+	case "!!bool":
+		return "a boolean"
+	case "!!int", "!!float":
+		return "a number"
+	}
+	return "a string"
 }
 
 type field struct {
@@ -71,41 +56,27 @@ func (d *decoder) fields(n *yaml.Node, where string, allowed []string) ([]field,
 		d.errorf(n, "spec/type", "%s: expected a mapping, got %s", where, kind(n))
 		return nil, false
 	}
-	seen := map[string]bool{}
 	var out []field
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := n.Content[i], n.Content[i+1]
-		if k.Kind != yaml.ScalarNode {
+	for e := range (yamlx.Schema{Known: allowed}).Entries(n) {
+		k := e.Key
+		switch e.Problem {
+		case yamlx.NotString:
 			d.errorf(k, "spec/type", "%s: expected a string key, got %s", where, kind(k))
-			continue
-		}
-		if seen[k.Value] {
+		case yamlx.Duplicate:
 			d.errorf(k, "spec/duplicate", "duplicate field %q in %s", k.Value, where)
-			continue
-		}
-		seen[k.Value] = true
-		if allowed != nil && !contains(allowed, k.Value) {
+		case yamlx.Unknown:
 			msg := fmt.Sprintf("unknown field %q in %s", k.Value, where)
-			if s := suggest(k.Value, allowed); s != "" {
-				msg += fmt.Sprintf(", did you mean %q?", s)
+			if e.Suggest != "" {
+				msg += fmt.Sprintf(", did you mean %q?", e.Suggest)
 			} else {
 				msg += ", expected one of " + strings.Join(allowed, ", ")
 			}
 			d.errorf(k, "spec/unknown-field", "%s", msg)
-			continue
+		default:
+			out = append(out, field{k, e.Value})
 		}
-		out = append(out, field{k, v})
 	}
 	return out, true
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 func (d *decoder) str(n *yaml.Node, where string) (string, bool) {
@@ -180,15 +151,8 @@ func (d *decoder) stringList(n *yaml.Node, where string) ([]string, bool) {
 	return out, true
 }
 
-// suggest returns the allowed word closest to s when it is close enough to
-// be a typo (edit distance at most 2, and less than half the word).
-func suggest(s string, allowed []string) string {
-	i := textdist.Closest(strings.ToLower(s), allowed, func(d int, a string) bool { return d*2 < len(a) })
-	if i < 0 {
-		return ""
-	}
-	return allowed[i]
-}
+// suggest is yamlx.Suggest: one idea of a likely typo for every command.
+func suggest(s string, allowed []string) string { return yamlx.Suggest(s, allowed) }
 
 // merge overlays over onto base: mappings merge key by key (over wins),
 // anything else in over replaces base. Nodes keep their own positions, so
@@ -221,16 +185,11 @@ func merge(base, over *yaml.Node) *yaml.Node {
 	return out
 }
 
-var yamlLine = regexp.MustCompile(`^yaml: (?:line (\d+): )?(.*)$`)
-
-// syntaxError turns a yaml.v3 parse error into a positioned diagnostic.
-func syntaxError(file string, err error) diag.Diagnostic {
-	d := diag.Diagnostic{Pos: diag.Pos{File: file}, Check: "spec/syntax", Severity: diag.Error, Message: "invalid YAML: " + err.Error()}
-	if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
-		if m[1] != "" {
-			d.Pos.Line, _ = strconv.Atoi(m[1])
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
 		}
-		d.Message = "invalid YAML: " + m[2]
 	}
-	return d
+	return false
 }

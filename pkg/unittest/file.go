@@ -16,7 +16,7 @@ import (
 	"github.com/prometheus/common/model"
 	"go.yaml.in/yaml/v3"
 
-	"github.com/agentalerts/agentalerts/internal/textdist"
+	"github.com/agentalerts/agentalerts/internal/yamlx"
 	"github.com/agentalerts/agentalerts/pkg/diag"
 )
 
@@ -149,16 +149,21 @@ type ExpSample struct {
 func Parse(path string, data []byte) (*File, error) {
 	d := &decoder{file: path}
 	f := &File{Path: path, EvaluationInterval: time.Minute}
-	var doc yaml.Node
-	if err := yaml.Unmarshal(data, &doc); err != nil {
-		d.errs = append(d.errs, yamlError(path, err))
+	doc, err := yamlx.Parse(data)
+	if err != nil {
+		d.errs = append(d.errs, yamlx.Diagnostic(path, CheckYAML, err))
 		return nil, d.errs
 	}
-	if doc.Kind == 0 || len(doc.Content) == 0 {
+	root := yamlx.Root(doc)
+	if root == nil {
 		// An empty file is a file with no tests, which promtool accepts.
 		return f, nil
 	}
-	root := doc.Content[0]
+	if e := yamlx.Measure(doc); e.OverBudget() {
+		// The decoder below walks every alias: an alias bomb would take
+		// exponential time before any budget of the runner could refuse it.
+		return nil, diag.List{e.Diagnostic(path, CheckLimit)}
+	}
 	d.mapping(root, "test file", map[string]func(*yaml.Node){
 		"rule_files": func(n *yaml.Node) {
 			d.seq(n, func(e *yaml.Node) { f.RuleFiles = append(f.RuleFiles, Str{d.pos(e), d.str(e)}) })
@@ -264,43 +269,26 @@ type decoder struct {
 	errs diag.List
 }
 
-func (d *decoder) pos(n *yaml.Node) diag.Pos {
-	return diag.Pos{File: d.file, Line: n.Line, Column: n.Column}
-}
+func (d *decoder) pos(n *yaml.Node) diag.Pos { return yamlx.Pos(d.file, n) }
 
 func (d *decoder) errorf(p diag.Pos, check, format string, args ...any) {
 	d.errs = append(d.errs, diag.Diagnostic{Pos: p, Check: check, Severity: diag.Error, Message: fmt.Sprintf(format, args...)})
 }
 
-func isNull(n *yaml.Node) bool {
-	return n.Kind == yaml.ScalarNode && n.Tag == "!!null"
-}
+func isNull(n *yaml.Node) bool { return yamlx.IsNull(n) }
 
 func kindName(n *yaml.Node) string {
-	switch n.Kind {
-	case yaml.MappingNode:
-		return "a mapping"
-	case yaml.SequenceNode:
-		return "a list"
-	case yaml.AliasNode:
-		return "an alias"
+	if s := yamlx.Shape(n); s != "" {
+		return s
 	}
-	switch {
-	case n.Tag == "!!null":
-		return "null"
-	case n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) != 0:
+	if n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) != 0 {
 		return fmt.Sprintf("quoted string %q", n.Value)
 	}
 	return fmt.Sprintf("%q", n.Value)
 }
 
 // resolve follows aliases so anchors in test files work as in promtool.
-func resolve(n *yaml.Node) *yaml.Node {
-	for n.Kind == yaml.AliasNode && n.Alias != nil {
-		n = n.Alias
-	}
-	return n
-}
+func resolve(n *yaml.Node) *yaml.Node { return yamlx.Resolve(n) }
 
 // mapping calls fields[key] for each key of n; null means "empty".
 func (d *decoder) mapping(n *yaml.Node, what string, fields map[string]func(*yaml.Node)) {
@@ -312,26 +300,22 @@ func (d *decoder) mapping(n *yaml.Node, what string, fields map[string]func(*yam
 		d.errorf(d.pos(n), CheckYAML, "%s must be a mapping, got %s", what, kindName(n))
 		return
 	}
-	seen := map[string]bool{}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := n.Content[i], n.Content[i+1]
-		if seen[k.Value] {
+	known := sortedKeys(fields)
+	for e := range (yamlx.Schema{Known: known}).Entries(n) {
+		switch k := e.Key; e.Problem {
+		case yamlx.Duplicate:
 			d.errorf(d.pos(k), CheckField, "field %q is already set in this %s", k.Value, what)
-			continue
-		}
-		seen[k.Value] = true
-		f, ok := fields[k.Value]
-		if !ok {
+		case yamlx.Unknown, yamlx.NotString:
 			msg := fmt.Sprintf("unknown field %q in %s", k.Value, what)
-			if s := suggest(k.Value, fields); s != "" {
-				msg += fmt.Sprintf(", did you mean %q?", s)
+			if e.Suggest != "" {
+				msg += fmt.Sprintf(", did you mean %q?", e.Suggest)
 			} else {
-				msg += ", expected one of " + strings.Join(sortedKeys(fields), ", ")
+				msg += ", expected one of " + strings.Join(known, ", ")
 			}
 			d.errorf(d.pos(k), CheckField, "%s", msg)
-			continue
+		default:
+			fields[k.Value](resolve(e.Value))
 		}
-		f(resolve(v))
 	}
 }
 
@@ -370,13 +354,12 @@ func (d *decoder) strMap(n *yaml.Node) map[string]string {
 		return nil
 	}
 	m := make(map[string]string, len(n.Content)/2)
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := n.Content[i], resolve(n.Content[i+1])
-		if _, dup := m[k.Value]; dup {
-			d.errorf(d.pos(k), CheckField, "%q is already set in this mapping", k.Value)
+	for e := range (yamlx.Schema{}).Entries(n) {
+		if e.Problem == yamlx.Duplicate {
+			d.errorf(d.pos(e.Key), CheckField, "%q is already set in this mapping", e.Key.Value)
 			continue
 		}
-		m[k.Value] = d.str(v)
+		m[e.Key.Value] = d.str(resolve(e.Value))
 	}
 	return m
 }
@@ -443,24 +426,6 @@ func (d *decoder) timestamp(n *yaml.Node) time.Time {
 	return time.Time{}
 }
 
-// yamlError turns a yaml.v3 syntax error ("yaml: line 3: ...") into a
-// diagnostic at that line.
-func yamlError(path string, err error) diag.Diagnostic {
-	msg := err.Error()
-	p := diag.Pos{File: path}
-	rest := strings.TrimPrefix(msg, "yaml: ")
-	if strings.HasPrefix(rest, "line ") {
-		num := strings.TrimPrefix(rest, "line ")
-		if i := strings.Index(num, ":"); i > 0 {
-			if l, err := strconv.Atoi(num[:i]); err == nil {
-				p.Line = l
-				rest = strings.TrimSpace(num[i+1:])
-			}
-		}
-	}
-	return diag.Diagnostic{Pos: p, Check: CheckYAML, Severity: diag.Error, Message: "invalid YAML: " + rest}
-}
-
 func sortedKeys(m map[string]func(*yaml.Node)) []string {
 	keys := make([]string, 0, len(m))
 	for k := range m {
@@ -468,13 +433,4 @@ func sortedKeys(m map[string]func(*yaml.Node)) []string {
 	}
 	sort.Strings(keys)
 	return keys
-}
-
-// suggest returns the known field closest to name when it is a likely typo.
-func suggest(name string, fields map[string]func(*yaml.Node)) string {
-	keys := sortedKeys(fields)
-	if i := textdist.Closest(name, keys, func(int, string) bool { return true }); i >= 0 {
-		return keys[i]
-	}
-	return ""
 }

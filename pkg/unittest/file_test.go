@@ -69,7 +69,7 @@ tests:
 		{
 			name:    "not YAML",
 			src:     "tests: [\n",
-			wantErr: []string{"t.yaml:1: error: invalid YAML: did not find expected node content (unittest/yaml)"},
+			wantErr: []string{"t.yaml:1:1: error: invalid YAML: did not find expected node content (unittest/yaml)"},
 		},
 		{
 			name: "every problem at once",

@@ -22,8 +22,10 @@ import (
 	"github.com/prometheus/prometheus/promql/parser"
 	"github.com/prometheus/prometheus/promql/promqltest"
 	"github.com/prometheus/prometheus/rules"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/agentalerts/agentalerts/internal/limits"
+	"github.com/agentalerts/agentalerts/internal/yamlx"
 	"github.com/agentalerts/agentalerts/pkg/diag"
 )
 
@@ -318,12 +320,20 @@ func (r *runner) prepare() diag.List {
 	}
 	var keys []keyed
 	for _, fn := range r.ruleFiles {
+		doc, d, ok := ruleFileYAML(fn, r.ruleData[fn])
+		if !ok {
+			// Read through the front end lint reads with, so a broken
+			// line is at the same line:col in lint's report and in ours.
+			errs = append(errs, d)
+			continue
+		}
 		rgs, ferrs := rulefmt.Parse(r.ruleData[fn], r.opts.IgnoreUnknownFields, model.UTF8Validation, r.opts.Parser, promslog.NewNopLogger())
 		// rulefmt decodes a file twice (into rules and into nodes), so a
 		// YAML syntax error comes back twice; it is reported once.
 		seen := map[string]bool{}
 		for _, e := range ferrs {
 			for _, d := range ruleFileError(fn, e) {
+				place(doc, &d)
 				if k := d.String(); !seen[k] {
 					seen[k] = true
 					errs = append(errs, d)
@@ -525,6 +535,74 @@ func ruleFileError(fn string, err error) []diag.Diagnostic {
 	}
 	d.Message = "rule file does not load: " + msg
 	return []diag.Diagnostic{d}
+}
+
+// ruleFileYAML reports a rule file that is not YAML, or whose aliases are
+// over the budget, before rulefmt decodes it: rulefmt's text gives a
+// syntax error only a line, and the line of the enclosing construct. It
+// returns the file's document node, to place rulefmt's other errors.
+func ruleFileYAML(fn string, data []byte) (*yaml.Node, diag.Diagnostic, bool) {
+	doc, err := yamlx.Parse(data)
+	if err != nil {
+		d := yamlx.Diagnostic(fn, CheckRuleFile, err)
+		d.Message = "rule file does not load: " + d.Message
+		return nil, d, false
+	}
+	if e := yamlx.Measure(doc); e.OverBudget() {
+		return nil, e.Diagnostic(fn, CheckLimit), false
+	}
+	return doc, diag.Diagnostic{}, true
+}
+
+// notFoundRE and ruleRE pick, from rulefmt's messages, an unknown key and
+// the rule a problem is in.
+var (
+	notFoundRE = regexp.MustCompile(`field (\S+) not found in type`)
+	ruleRE     = regexp.MustCompile(`^rule file does not load: group ("(?:[^"\\]|\\.)*"), rule (\d+),`)
+)
+
+// place gives d, a rulefmt error, the column or the whole position its
+// text leaves out, from the nodes of the same file, where lint reports the
+// same problem: the unknown key, or the rule that lacks a field.
+func place(doc *yaml.Node, d *diag.Diagnostic) {
+	switch {
+	case d.Pos.Line > 0 && d.Pos.Column == 0:
+		m := notFoundRE.FindStringSubmatch(d.Message)
+		if m == nil {
+			return
+		}
+		yamlx.Walk(doc, func(n *yaml.Node) {
+			for i := 0; n.Kind == yaml.MappingNode && i+1 < len(n.Content); i += 2 {
+				if k := n.Content[i]; k.Line == d.Pos.Line && k.Value == m[1] && d.Pos.Column == 0 {
+					d.Pos.Column = k.Column
+				}
+			}
+		})
+	case d.Pos.Line == 0:
+		m := ruleRE.FindStringSubmatch(d.Message)
+		if m == nil {
+			return
+		}
+		name, err := strconv.Unquote(m[1])
+		idx, _ := strconv.Atoi(m[2])
+		if err != nil {
+			return
+		}
+		groups := yamlx.Resolve(yamlx.Get(yamlx.Resolve(yamlx.Root(doc)), "groups"))
+		if groups == nil || groups.Kind != yaml.SequenceNode {
+			return
+		}
+		for _, g := range groups.Content {
+			g = yamlx.Resolve(g)
+			if n := yamlx.Resolve(yamlx.Get(g, "name")); n == nil || n.Value != name {
+				continue
+			}
+			if rs := yamlx.Resolve(yamlx.Get(g, "rules")); rs != nil && rs.Kind == yaml.SequenceNode && idx >= 1 && idx <= len(rs.Content) {
+				d.Pos = yamlx.Pos(d.Pos.File, yamlx.Resolve(rs.Content[idx-1]))
+			}
+			return
+		}
+	}
 }
 
 // seriesLine is one line of promqltest's load command. Newlines inside a
