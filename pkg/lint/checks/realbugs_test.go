@@ -20,23 +20,32 @@ import (
 // the test fails when the count drops, so a check cannot silently lose a
 // real bug it used to find.
 //
-// The ten misses, by why:
-//   - precision trade-offs, missed on purpose: rate-window-one-scrape
+// Held out: the 17 files added last (canonical/loki-k8s-operator#562
+// onwards, 62 in all) were collected from public issues and pull
+// requests in the issue's families before any check was changed for
+// them; 7 of the 17 were caught then (42/62). Checks made smarter since
+// catch 55/62.
+//
+// The seven misses, by why:
+//   - a precision trade-off, missed on purpose: rate-window-one-scrape
 //     (with no config lint assumes a 15s scrape interval, at which a [1m]
 //     window is fine; the bug needs the reporter's 1m interval, from
 //     scrape_interval or `lint --prometheus`, see
-//     TestRealBugRateWindowAtOneMinute); no-condition-count-by,
-//     no-condition-or-vector and no-condition-vector-zero (alert/no-condition
-//     accepts vector(0), or on() vector(-1) and a filter inside count by,
-//     which are mostly deliberate); count-below-two (count() < 2 can be
-//     met, by one series; promql/count-zero reports only conditions no
-//     count can meet);
+//     TestRealBugRateWindowAtOneMinute); vm-count-values-many-to-many
+//     (the group_left "one" side is a raw series that is unique per
+//     service on most servers: judging it would flag every
+//     … * on (namespace, pod) group_left (node) kube_pod_info);
+//   - a condition that is there, just not the one meant:
+//     no-condition-count-by (count by (…) (x == 1) fires while some host
+//     matches; the missing == 0 is what the author meant);
 //   - knowledge no rule file holds: tmpl-wrong-label-name ($labels.namespaces
 //     on raw kube-state-metrics series: annotations/dropped-label reports
 //     only labels the expression provably removes, and a raw series' label
-//     set is unknown), percent-metric-vs-fraction, rate-of-stackdriver-delta-gauge,
-//     vm-and-extra-label and vm-new-reason-label.
-const realBugsCaught = 35
+//     set is unknown), rate-of-stackdriver-delta-gauge (a DELTA metric
+//     published as a gauge named …_count), vm-and-extra-label (a label on
+//     one side only of an and between raw series) and vm-new-reason-label
+//     (a label a new Alertmanager version added).
+const realBugsCaught = 55
 
 // TestRealBugs lints each file of testdata/lint/realbugs (one real bug from
 // a public issue or pull request each, with its source URL at the top)
@@ -47,8 +56,8 @@ func TestRealBugs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(files) < 40 {
-		t.Fatalf("realbugs has %d files, want at least 40", len(files))
+	if len(files) < 60 {
+		t.Fatalf("realbugs has %d files, want at least 60", len(files))
 	}
 	sort.Strings(files)
 	all := All()
