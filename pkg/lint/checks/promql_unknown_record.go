@@ -163,7 +163,9 @@ func deletionKeys(s string) []string {
 
 // oneLetterApart reports whether a and b differ by one added, dropped or
 // changed letter, or by two neighbouring letters swapped, where no rune
-// that differs is a digit (rate1m and rate5m are two windows).
+// that differs is a digit (rate1m and rate5m are two windows). Not
+// textdist.Levenshtein: it counts a swap as two edits and cannot leave
+// digits out.
 func oneLetterApart(a, b string) bool {
 	x, y := []rune(a), []rune(b)
 	if len(x) > len(y) {
