@@ -24,11 +24,15 @@ returns every series that exists, so the alert fires permanently for each
 of them: agent_queue_depth alerts on an empty queue too.
 
 Deliberately always-firing alerts are accepted: expressions built on
-absent()/absent_over_time(), vector(…) or the ALERTS series, and alerts
-named like Watchdog or DeadMansSwitch, and a bare selector that picks
-series by a regular expression on a label (an index named .*ccnew.*),
-whose presence is the condition. A comparison with bool does not
-count as a condition: it returns 0 or 1 for every series.`,
+absent()/absent_over_time() or the ALERTS series, an expression that is
+just vector(1), alerts named like Watchdog or DeadMansSwitch, and a bare
+selector that picks series by a regular expression on a label (an index
+named .*ccnew.*), whose presence is the condition. A comparison with bool
+does not count as a condition: it returns 0 or 1 for every series. Nor
+does a fallback such as … or vector(0): it makes a sample exist when
+nothing else does, so the alert fires in both cases. An alert whose
+expression is vector(0) is reported too: 0 is not false to Prometheus,
+which fires on the presence of a sample, never on its value.`,
 		Bad: `groups:
   - name: agent
     rules:
@@ -64,7 +68,7 @@ func checkNoCondition(p *lint.Pass, r *lint.Rule) {
 			}
 		case *parser.Call:
 			switch callName(n) {
-			case "absent", "absent_over_time", "vector":
+			case "absent", "absent_over_time":
 				condition = true
 			}
 		case *parser.VectorSelector:
@@ -84,6 +88,18 @@ func checkNoCondition(p *lint.Pass, r *lint.Rule) {
 		return
 	}
 	start, end := nodeRange(ast(r))
+	if v, ok := vectorLiteral(ast(r)); ok {
+		if v != 0 {
+			// expr: vector(1) is an alert meant to fire all the time.
+			return
+		}
+		// Whoever writes vector(0) means "false"; Prometheus alerts on
+		// the presence of a sample, never on its value.
+		p.ReportExpr(r, start, end,
+			"alert has no condition: vector(0) returns one sample (of value 0) at every evaluation, and any sample fires the alert",
+			"an alert that must never fire needs an expression that returns nothing, e.g. vector(1) == 0")
+		return
+	}
 	text := exprText(r, ast(r))
 	if len(text) > 60 {
 		text = "the expression"
@@ -91,6 +107,16 @@ func checkNoCondition(p *lint.Pass, r *lint.Rule) {
 	p.ReportExpr(r, start, end,
 		fmt.Sprintf("alert has no condition: %s returns every series, so the alert fires for each of them all the time", text),
 		"add a comparison with a threshold (e.g. … > 100) or filter with and/unless")
+}
+
+// vectorLiteral returns c when the whole expression is vector(c) for a
+// number c.
+func vectorLiteral(e parser.Expr) (float64, bool) {
+	c, ok := unwrap(e).(*parser.Call)
+	if !ok || callName(c) != "vector" || len(c.Args) != 1 {
+		return 0, false
+	}
+	return scalarValue(c.Args[0])
 }
 
 // regexPicked reports whether e is a bare selector that picks series by

@@ -2,7 +2,10 @@ package checks
 
 import (
 	"fmt"
+	"sort"
 	"strings"
+
+	"github.com/prometheus/prometheus/promql/parser"
 
 	"github.com/agentalerts/agentalerts/pkg/diag"
 	"github.com/agentalerts/agentalerts/pkg/lint"
@@ -13,7 +16,7 @@ var annotationsDroppedLabel = &lint.Check{
 	Severity: diag.Warning,
 	Doc: lint.Doc{
 		Precision: "23/23 true",
-		Title:     "An annotation uses a label the expression aggregates away",
+		Title:     "An annotation uses a label the expression aggregates away, or misspells one",
 		Text: `$labels in an annotation holds the labels of the series the expression
 returned, nothing else. After sum by (agent_type), only agent_type is
 left, so {{ $labels.instance }} expands to an empty string and the page
@@ -22,7 +25,12 @@ either.
 
 The check follows by/without, on/ignoring, group_left/group_right,
 label_replace, absent() and the set operators to compute which labels
-the result can carry. Where it cannot tell (e.g. info()), it stays quiet.
+the result can carry. Where it cannot tell (e.g. info()), it stays quiet,
+except for a misspelt label: a name the expression never writes that is
+one letter away from a label it does write, or from one that nearly
+every Kubernetes or node series carries ($labels.namespaces for
+namespace). Under five letters only a plural or singular counts as one
+(pods for pod), since short names are one letter apart by chance.
 Nor does it report when another annotation of the alert prints the whole
 label set ({{ $labels }}, as awesome-prometheus-alerts' descriptions do):
 the responder then sees every label the result has, and the empty
@@ -61,6 +69,11 @@ func checkDroppedLabel(p *lint.Pass, r *lint.Rule) {
 				out = &s
 			}
 			if !out.absent(ref.name) {
+				if want := misspeltLabel(ref.name, ast(r)); want != "" {
+					reportInValue(p, r, kv, ref.start, ref.end,
+						fmt.Sprintf("annotation %q uses $labels.%s, which the expression never names, one letter away from %s: a misspelt label expands to an empty string", kv.Key.Value, ref.name, want),
+						fmt.Sprintf("use $labels.%s", want))
+				}
 				continue
 			}
 			msg := fmt.Sprintf("annotation %q uses $labels.%s, but the expression's result has no %s label", kv.Key.Value, ref.name, ref.name)
@@ -78,6 +91,80 @@ func checkDroppedLabel(p *lint.Pass, r *lint.Rule) {
 				fmt.Sprintf("keep %s in the aggregation (by (…, %s)), or stop using it", ref.name, ref.name))
 		}
 	}
+}
+
+// wellKnownLabels are the labels nearly every Kubernetes or node series
+// carries, so a name one letter from them is a typo rather than a label.
+var wellKnownLabels = []string{
+	"namespace", "pod", "container", "node", "instance", "job", "service", "cluster",
+	"deployment", "daemonset", "statefulset", "endpoint", "device", "mountpoint",
+}
+
+// misspeltLabel returns the label that name is one letter away from,
+// when the expression never names name itself (in a matcher, a grouping
+// or a matching clause) but names that label, or the label is one of the
+// well-known ones; or "".
+func misspeltLabel(name string, e parser.Expr) string {
+	named := exprLabelNames(e)
+	if named[name] {
+		return ""
+	}
+	for _, l := range wellKnownLabels {
+		if l == name {
+			return ""
+		}
+	}
+	cands := append([]string(nil), wellKnownLabels...)
+	for l := range named {
+		cands = append(cands, l)
+	}
+	sort.Strings(cands[len(wellKnownLabels):])
+	for _, l := range cands {
+		// Short names lie one letter apart by chance (mode, code, node):
+		// under five letters only a plural or singular counts.
+		if len(name) < 5 && name != l+"s" && l != name+"s" {
+			continue
+		}
+		if oneLetterApart(name, l) {
+			return l
+		}
+	}
+	return ""
+}
+
+// exprLabelNames lists the label names an expression writes: matchers,
+// by/without, on/ignoring, group_left/right and label_replace targets.
+func exprLabelNames(e parser.Expr) map[string]bool {
+	names := map[string]bool{}
+	walk(e, func(n parser.Node, _ []parser.Node) bool {
+		switch n := n.(type) {
+		case *parser.VectorSelector:
+			for _, m := range n.LabelMatchers {
+				names[m.Name] = true
+			}
+		case *parser.AggregateExpr:
+			for _, g := range n.Grouping {
+				names[g] = true
+			}
+		case *parser.BinaryExpr:
+			if vm := n.VectorMatching; vm != nil {
+				for _, l := range vm.MatchingLabels {
+					names[l] = true
+				}
+				for _, l := range vm.Include {
+					names[l] = true
+				}
+			}
+		case *parser.Call:
+			if name := callName(n); (name == "label_replace" || name == "label_join") && len(n.Args) > 1 {
+				if s, ok := unwrap(n.Args[1]).(*parser.StringLiteral); ok {
+					names[s.Val] = true
+				}
+			}
+		}
+		return true
+	})
+	return names
 }
 
 // printsAllLabels reports whether an annotation of r prints the whole

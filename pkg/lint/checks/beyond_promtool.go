@@ -28,6 +28,7 @@ var beyondPromtool = []*lint.Check{
 	sumOfRatio,
 	countZero,
 	negativeOffset,
+	unknownRecord,
 	anchoredRegex,
 	namingRecordingRule,
 	namingAlertName,

@@ -176,6 +176,15 @@ func histogramSource(e parser.Expr) string {
 		if len(e.Args) > 0 && (counterFuncs[name] || strings.HasSuffix(name, "_over_time")) {
 			return histogramSource(e.Args[0])
 		}
+	case *parser.BinaryExpr:
+		// A filter or a scale by a number keeps the series what they were:
+		// sum(rate(x_bucket[1m]) > 0) by (job) still sums buckets.
+		switch {
+		case isScalar(e.RHS) && !isScalar(e.LHS):
+			return histogramSource(e.LHS)
+		case isScalar(e.LHS) && !isScalar(e.RHS):
+			return histogramSource(e.RHS)
+		}
 	}
 	return ""
 }

@@ -16,7 +16,7 @@ var ratioScale = &lint.Check{
 	ID:       "promql/ratio-scale",
 	Severity: diag.Info,
 	Doc: lint.Doc{
-		Title: "A 0–1 ratio compared with a percentage, or ×100 applied to the denominator",
+		Title: "A 0–1 ratio compared with a percentage, a percentage with a fraction, or ×100 applied to the denominator",
 		Text: `A fraction of one series by a subset of the same series
 (errors / all requests of the same metric) lies between 0 and 1, and so
 does a series named …_ratio. Compared with a number above 1 (> 90,
@@ -29,6 +29,12 @@ x{code=~"5.."} / x, with no aggregation on either side, pairs every
 a / (b * 100) is the other half of the scale mix-up: the ×100 lands on the
 denominator and the result is 10 000 times too small for a percentage.
 Write a / b * 100 or 100 * a / b.
+
+The reverse mix-up: a series named …_percent (or _percentage, _pct)
+holds 0–100, so comparing it with 0.8 meant as 80 % fires on 0.8 %.
+Thresholds from 0.5 to 1 are reported, the ones that read as "most of
+it"; a small one (error_percent > 0.1) may well mean a tenth of a
+percent.
 
 Measured on ../shared/corpus/valid (353 files, 12 646 rules): 2 findings
 in 1 file, 0 judged certainly real: activemq_*_usage_ratio > 70, where
@@ -88,6 +94,15 @@ func checkRatioScale(p *lint.Pass, f *lint.File) {
 				return true
 			}
 			side, op, v, ok := comparedWithScalar(b)
+			if ok && v >= 0.5 && v < 1 && op != parser.EQLC && op != parser.NEQ {
+				if name := percentSelector(side); name != "" {
+					start, end := nodeRange(b)
+					p.ReportExpr(r, start, end,
+						fmt.Sprintf("%s is named a percentage (0–100) but compared with %s, a fraction: if %s means %s %%, the alert fires almost always (or never)", name, fmtNum(v), fmtNum(v), fmtNum(v*100)),
+						fmt.Sprintf("compare with %s", fmtNum(v*100)))
+					return true
+				}
+			}
 			if !ok || v <= 1 || (op != parser.GTR && op != parser.GTE && op != parser.EQLC) {
 				return true
 			}
@@ -136,6 +151,34 @@ func scaledBy100(e parser.Expr) bool {
 }
 
 func fmtNum(v float64) string { return strings.TrimSuffix(fmt.Sprintf("%g", v), ".0") }
+
+// percentName matches names of series that hold a 0–100 percentage.
+var percentName = regexp.MustCompile(`_(percent|percentage|pct)$`)
+
+// percentSelector returns the name of the raw series e compares when its
+// name says it is a percentage, through aggregations and functions that
+// keep the scale.
+func percentSelector(e parser.Expr) string {
+	switch e := unwrap(e).(type) {
+	case *parser.VectorSelector:
+		if name := selectorName(e); name != "" && !strings.Contains(name, ":") && percentName.MatchString(name) {
+			return name
+		}
+	case *parser.AggregateExpr:
+		// A sum of percentages is no percentage any more.
+		switch e.Op {
+		case parser.AVG, parser.MIN, parser.MAX, parser.QUANTILE:
+			return percentSelector(e.Expr)
+		}
+	case *parser.Call:
+		if strings.HasSuffix(callName(e), "_over_time") && callName(e) != "count_over_time" && callName(e) != "sum_over_time" && len(e.Args) > 0 {
+			if m, ok := unwrap(e.Args[len(e.Args)-1]).(*parser.MatrixSelector); ok {
+				return percentSelector(m.VectorSelector)
+			}
+		}
+	}
+	return ""
+}
 
 // ratioName matches names of series that hold a 0–1 ratio.
 var ratioName = regexp.MustCompile(`_ratio$`)

@@ -16,7 +16,7 @@ var vectorMatching = &lint.Check{
 	ID:       "promql/vector-matching",
 	Severity: diag.Warning,
 	Doc: lint.Doc{
-		Title:     "A binary operation between vectors whose labels can never match",
+		Title:     "A binary operation between vectors whose labels can never match, or match several series to one",
 		Precision: "15/15 true",
 		Text: `Without on() or ignoring(), an arithmetic, comparison, and or unless
 operation between two vectors pairs series whose labels are all equal
@@ -33,6 +33,17 @@ series is taken to carry labels only when every series it reads is an
 exporter's (no recording-rule colon in its name). Use on(…) or
 ignoring(…) to say which labels should pair the series, or aggregate both
 sides by the same labels.
+
+The opposite mistake fails loudly, but only at evaluation time: a
+one-to-one operation whose side keeps a label the matching leaves out
+(ignoring(code), or on() without it) has several series in one match
+group as soon as that label takes two values, and Prometheus refuses
+the evaluation ("many-to-one matching must be explicit"). The check
+reports it when the side's selector admits several values of the label
+(code=~"5..", reason!="") and keeps it; with on(), a label that picks
+targets (job, instance, namespace …) is left alone, one target per
+instance being the rule. Aggregate the label away on that side, or add
+group_left/group_right when each series should pair with the same one.
 
 Measured on ../shared/corpus/valid (353 files, 12 646 rules): 15
 findings in 9 files, 15 judged real (100 %): hit + miss counters that
@@ -108,6 +119,131 @@ func checkVectorMatching(p *lint.Pass, r *lint.Rule) {
 			fmt.Sprintf("%q never matches a series: %s, so the result is always empty", f.b.Op, f.msg),
 			"aggregate both sides by the same labels, or say which labels pair the series with on(…) or ignoring(…)")
 	}
+	walk(ast(r), func(n parser.Node, _ []parser.Node) bool {
+		b, ok := n.(*parser.BinaryExpr)
+		if !ok || !matchedOp(b) || hasInner[b] {
+			return true
+		}
+		if d := duplicateSide(b); d != nil {
+			start, end := nodeRange(b)
+			p.ReportExpr(r, start, end,
+				fmt.Sprintf("%q matches one to one, but the %s side selects %s and keeps %q, which the matching leaves out: several of its series fall into one match group and Prometheus fails the evaluation (\"many-to-one matching must be explicit\")", b.Op, d.side, d.matcher, d.label),
+				fmt.Sprintf("aggregate %q away on that side (sum without (%s) (…)), or add group_%s if each of its series should pair with the same one", d.label, d.label, d.group))
+		}
+		return true
+	})
+}
+
+// duplicate describes a side of a one-to-one match that keeps several
+// series per match group.
+type duplicate struct {
+	side, group string // "left"/"right" and the group_ modifier that would allow it
+	label       string
+	matcher     string
+}
+
+// duplicateSide finds a side of a one-to-one operation that selects a
+// label with a matcher that admits several values (code=~"5..",
+// code!="200"), keeps that label, and leaves it out of the matching
+// (ignoring(code), or an on() list without it). Such a side has several
+// series for one match group, which Prometheus refuses at evaluation
+// time unless group_left/group_right says so. A matcher is the evidence:
+// without one, nothing shows that the label is there at all.
+func duplicateSide(b *parser.BinaryExpr) *duplicate {
+	m := b.VectorMatching
+	if m == nil || m.Card != parser.CardOneToOne || b.Op.IsSetOperator() {
+		return nil
+	}
+	if !m.On && len(m.MatchingLabels) == 0 {
+		// Plain matching uses every label: duplicates on a side would
+		// be identical series, which no selector returns.
+		return nil
+	}
+	matched := map[string]bool{}
+	for _, n := range m.MatchingLabels {
+		matched[n] = true
+	}
+	for _, s := range []struct {
+		e           parser.Expr
+		side, group string
+	}{{b.LHS, "left", "left"}, {b.RHS, "right", "right"}} {
+		vs := spineSelector(s.e)
+		if vs == nil {
+			continue
+		}
+		out := outputLabels(s.e)
+		for _, lm := range vs.LabelMatchers {
+			if lm.Name == labels.MetricName || !multiValued(lm) || out.absent(lm.Name) {
+				continue
+			}
+			if matched[lm.Name] == m.On {
+				continue // the label takes part in the matching
+			}
+			if m.On && targetLabels[lm.Name] {
+				// up{job=~"node|cadvisor"} / on (instance) …: a target
+				// label picks targets, and one target per instance is the
+				// rule; only ignoring() says outright that the label varies.
+				continue
+			}
+			return &duplicate{side: s.side, group: s.group, label: lm.Name, matcher: lm.String()}
+		}
+	}
+	return nil
+}
+
+// targetLabels name the scrape target or where it runs rather than what
+// a series measures.
+var targetLabels = map[string]bool{
+	"job": true, "instance": true, "namespace": true, "pod": true, "container": true,
+	"node": true, "service": true, "cluster": true, "env": true, "region": true, "zone": true,
+}
+
+// multiValued reports whether a matcher admits series with several values
+// of its label: != and !~, or a regular expression with alternation or a
+// repetition ("5..", "a|b"), not one spelled like a literal.
+func multiValued(m *labels.Matcher) bool {
+	switch m.Type {
+	case labels.MatchNotEqual, labels.MatchNotRegexp:
+		return true
+	case labels.MatchRegexp:
+		return strings.ContainsAny(m.Value, "|*+?[") || strings.Contains(m.Value, "..")
+	}
+	return false
+}
+
+// spineSelector returns the selector whose series flow, one for one, to
+// the output of e (through rates, aggregations, scaling by a number and
+// functions that keep a series' labels), or nil when e combines several.
+func spineSelector(e parser.Expr) *parser.VectorSelector {
+	switch e := unwrap(e).(type) {
+	case *parser.VectorSelector:
+		return e
+	case *parser.MatrixSelector:
+		return spineSelector(e.VectorSelector)
+	case *parser.SubqueryExpr:
+		return spineSelector(e.Expr)
+	case *parser.AggregateExpr:
+		switch e.Op {
+		case parser.SUM, parser.MIN, parser.MAX, parser.AVG, parser.COUNT, parser.STDDEV, parser.STDVAR, parser.GROUP:
+			return spineSelector(e.Expr)
+		}
+	case *parser.Call:
+		switch name := callName(e); {
+		case counterFuncs[name], strings.HasSuffix(name, "_over_time"), passThrough[name] && name != "label_replace" && name != "label_join",
+			name == "delta", name == "idelta", name == "deriv":
+			if len(e.Args) > 0 {
+				return spineSelector(e.Args[0])
+			}
+		}
+	case *parser.BinaryExpr:
+		switch {
+		case isScalar(e.RHS) && !isScalar(e.LHS):
+			return spineSelector(e.LHS)
+		case isScalar(e.LHS) && !isScalar(e.RHS):
+			return spineSelector(e.RHS)
+		}
+	}
+	return nil
 }
 
 // matchedOp reports whether b pairs the series of two vectors (or is

@@ -20,23 +20,36 @@ import (
 // the test fails when the count drops, so a check cannot silently lose a
 // real bug it used to find.
 //
-// The ten misses, by why:
-//   - precision trade-offs, missed on purpose: rate-window-one-scrape
+// Held out: 17 of the 62 files were collected from public issues and
+// pull requests in the issue's families before any check was changed for
+// them: counter-ratio-elasticsearch, deriv-of-counter-mysql,
+// hq-sum-without-le-scylla, label-templated-value-percent,
+// no-condition-clamp-max, rate-of-gauge-ceph-osd-up,
+// rate-of-recorded-sum-federation, raw-counter-cilium-sum,
+// raw-counter-clickhouse-error, raw-counter-elasticsearch-total,
+// raw-counter-opensearch-tripped, record-name-typo-scylla,
+// tmpl-dropped-job-loki, vm-count-values-many-to-many,
+// vm-error-over-success, vm-many-to-one-grafana and
+// vm-sum-minus-sum-by-cluster. 7 of the 17 were caught then (42/62);
+// checks made smarter since catch 56/62.
+//
+// The six misses, by why:
+//   - a precision trade-off, missed on purpose: rate-window-one-scrape
 //     (with no config lint assumes a 15s scrape interval, at which a [1m]
 //     window is fine; the bug needs the reporter's 1m interval, from
 //     scrape_interval or `lint --prometheus`, see
-//     TestRealBugRateWindowAtOneMinute); no-condition-count-by,
-//     no-condition-or-vector and no-condition-vector-zero (alert/no-condition
-//     accepts vector(0), or on() vector(-1) and a filter inside count by,
-//     which are mostly deliberate); count-below-two (count() < 2 can be
-//     met, by one series; promql/count-zero reports only conditions no
-//     count can meet);
-//   - knowledge no rule file holds: tmpl-wrong-label-name ($labels.namespaces
-//     on raw kube-state-metrics series: annotations/dropped-label reports
-//     only labels the expression provably removes, and a raw series' label
-//     set is unknown), percent-metric-vs-fraction, rate-of-stackdriver-delta-gauge,
-//     vm-and-extra-label and vm-new-reason-label.
-const realBugsCaught = 35
+//     TestRealBugRateWindowAtOneMinute); vm-count-values-many-to-many
+//     (the group_left "one" side is a raw series that is unique per
+//     service on most servers: judging it would flag every
+//     … * on (namespace, pod) group_left (node) kube_pod_info);
+//   - a condition that is there, just not the one meant:
+//     no-condition-count-by (count by (…) (x == 1) fires while some host
+//     matches; the missing == 0 is what the author meant);
+//   - knowledge no rule file holds: rate-of-stackdriver-delta-gauge (a
+//     DELTA metric published as a gauge named …_count), vm-and-extra-label
+//     (a label on one side only of an and between raw series) and
+//     vm-new-reason-label (a label a new Alertmanager version added).
+const realBugsCaught = 56
 
 // TestRealBugs lints each file of testdata/lint/realbugs (one real bug from
 // a public issue or pull request each, with its source URL at the top)
@@ -47,8 +60,8 @@ func TestRealBugs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(files) < 40 {
-		t.Fatalf("realbugs has %d files, want at least 40", len(files))
+	if len(files) < 60 {
+		t.Fatalf("realbugs has %d files, want at least 60", len(files))
 	}
 	sort.Strings(files)
 	all := All()
