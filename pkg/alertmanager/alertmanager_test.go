@@ -12,15 +12,16 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/agentalerts/agentalerts/internal/testtool"
+	"github.com/agentalerts/agentalerts/pkg/severity"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/*.golden.yaml")
 
 func scale(label, page, ticket, log string) []Severity {
 	var s []Severity
-	for _, p := range [][2]string{{TierPage, page}, {TierTicket, ticket}, {TierLog, log}} {
-		if p[1] != "" {
-			s = append(s, Severity{Tier: p[0], Label: label, Value: p[1]})
+	for i, v := range []string{page, ticket, log} {
+		if v != "" {
+			s = append(s, Severity{Tier: severity.All[i], Label: label, Value: v})
 		}
 	}
 	return s
@@ -88,11 +89,11 @@ func TestBuildErrors(t *testing.T) {
 		{"empty", nil, "alertmanager: no alerts to route"},
 		{"shared value", scale("severity", "page", "warn", "warn"),
 			`alertmanager: tiers ticket and log both map to severity="warn"; Alertmanager could not route them apart`},
-		{"unknown tier", []Severity{{Tier: "urgent", Label: "severity", Value: "x"}},
-			`alertmanager: unknown tier "urgent" (want page, ticket or log)`},
-		{"bad label", []Severity{{Tier: "page", Label: "sev-erity", Value: "x"}},
+		{"unknown tier", []Severity{{Tier: severity.Tier(7), Label: "severity", Value: "x"}},
+			`alertmanager: unknown tier tier(7) (want page, ticket or log)`},
+		{"bad label", []Severity{{Tier: severity.Page, Label: "sev-erity", Value: "x"}},
 			`alertmanager: tier page: invalid severity label name "sev-erity"`},
-		{"empty value", []Severity{{Tier: "log", Label: "severity"}},
+		{"empty value", []Severity{{Tier: severity.Log, Label: "severity"}},
 			`alertmanager: tier log: empty value for severity label "severity"`},
 	}
 	for _, tc := range tests {
