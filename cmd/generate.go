@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/agentalerts/agentalerts/internal/atomicfile"
 	"github.com/agentalerts/agentalerts/internal/limits"
 	"github.com/agentalerts/agentalerts/internal/linediff"
 	"github.com/agentalerts/agentalerts/pkg/alertmanager"
@@ -232,11 +233,11 @@ func runGenerate(s *IOStreams, o *generateOptions) error {
 			made[dir] = true
 		}
 	}
-	var wo rules.WriteOptions
+	wo := atomicfile.Options{Program: "generate"}
 	if perService {
 		wo.OutputDirs = []string{filepath.Clean(o.out)}
 	}
-	if err := rules.WriteFiles(order, targets, wo); err != nil {
+	if err := atomicfile.WriteFiles(order, targets, wo); err != nil {
 		return &ExitError{Code: ExitUsage, Err: err}
 	}
 	for _, f := range orphans {

@@ -429,7 +429,7 @@ func manyServices(n int, job string) string {
 // half way, nothing of the new set is written, the old files stay, no
 // staging directory is left, and the message names the files that failed.
 // It needs a small tmpfs (root); the same failure is injected in
-// pkg/rules TestWriteFilesAllOrNothing, which always runs.
+// internal/atomicfile TestWriteFilesAllOrNothing, which always runs.
 func TestGenerateDirFullDisk(t *testing.T) {
 	mnt := t.TempDir()
 	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", mnt).CombinedOutput(); err != nil {

@@ -156,33 +156,6 @@ func TestInitWriteErrors(t *testing.T) {
 	}
 }
 
-// TestWriteFileAtomicallyNoClobber checks the race init guards against: a
-// file that appears between the existence check and the write is kept.
-func TestWriteFileAtomicallyNoClobber(t *testing.T) {
-	dir := t.TempDir()
-	p := filepath.Join(dir, "f.yaml")
-	if err := os.WriteFile(p, []byte("theirs"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := writeFileAtomically(p, []byte("ours"), false); err == nil {
-		t.Fatal("writeFileAtomically without overwrite replaced an existing file")
-	}
-	if err := writeFileAtomically(filepath.Join(dir, "g.yaml"), []byte("ours"), false); err != nil {
-		t.Fatal(err)
-	}
-	want := map[string]string{"f.yaml": "theirs", "g.yaml": "ours"} // and no temp files left behind
-	if diff := cmp.Diff(want, readTree(t, dir)); diff != "" {
-		t.Errorf("directory mismatch (-want +got):\n%s", diff)
-	}
-	if err := writeFileAtomically(p, []byte("ours"), true); err != nil {
-		t.Fatal(err)
-	}
-	want["f.yaml"] = "ours"
-	if diff := cmp.Diff(want, readTree(t, dir)); diff != "" {
-		t.Errorf("directory after overwrite mismatch (-want +got):\n%s", diff)
-	}
-}
-
 func TestInitNamesEveryExistingFile(t *testing.T) {
 	dir := t.TempDir()
 	for _, name := range []string{initSpecFile, initConfigFile} {

@@ -16,6 +16,7 @@ import (
 	"github.com/mattn/go-isatty"
 	"github.com/spf13/cobra"
 
+	"github.com/agentalerts/agentalerts/internal/atomicfile"
 	"github.com/agentalerts/agentalerts/internal/limits"
 	"github.com/agentalerts/agentalerts/pkg/diag"
 	"github.com/agentalerts/agentalerts/pkg/lint"
@@ -322,7 +323,7 @@ func lintReadLimits(o lintOptions) (lint.ReadLimits, error) {
 func applyBaseline(ds []diag.Diagnostic, baseline *lint.Baseline, writePath string, logf func(string, ...any)) ([]diag.Diagnostic, error) {
 	if writePath != "" {
 		baseline = lint.NewBaseline(ds)
-		if err := writeFileAtomically(writePath, baseline.Marshal(), true); err != nil {
+		if err := atomicfile.WriteFile(writePath, baseline.Marshal(), atomicfile.Options{Program: "lint"}); err != nil {
 			return nil, fmt.Errorf("--write-baseline: %w", err)
 		}
 		logf("wrote %d %s to %s", len(ds), pluralize(len(ds), "finding", "findings"), writePath)
