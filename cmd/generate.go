@@ -15,7 +15,6 @@ import (
 	"github.com/agentalerts/agentalerts/internal/limits"
 	"github.com/agentalerts/agentalerts/internal/linediff"
 	"github.com/agentalerts/agentalerts/pkg/alertmanager"
-	"github.com/agentalerts/agentalerts/pkg/diag"
 	"github.com/agentalerts/agentalerts/pkg/ruleformat"
 	"github.com/agentalerts/agentalerts/pkg/rules"
 	"github.com/agentalerts/agentalerts/pkg/testgen"
@@ -168,11 +167,11 @@ func runGenerate(s *IOStreams, o *generateOptions) error {
 	}
 	spec, err := rules.ParseSpecLimits(path, src, o.limits)
 	if err != nil {
-		return specError(s, err)
+		return specError(err)
 	}
 	res, err := rules.Generate(spec)
 	if err != nil {
-		return specError(s, err)
+		return specError(err)
 	}
 	if err := verifyLive(s, o.live, res); err != nil {
 		return err
@@ -185,7 +184,7 @@ func runGenerate(s *IOStreams, o *generateOptions) error {
 	perService := isDirTarget(o.out)
 	if perService {
 		if err := rules.CheckFileNames(spec); err != nil {
-			return specError(s, err)
+			return specError(err)
 		}
 	}
 	files, err := rules.Render(res, path, perService)
@@ -437,17 +436,9 @@ func checkOutputs(o *generateOptions, rulesFiles map[string][]byte) error {
 	return nil
 }
 
-// specError prints every diagnostic of a bad spec, one per line, and exits 2.
-func specError(s *IOStreams, err error) error {
-	var l diag.List
-	if errors.As(err, &l) {
-		for _, d := range l {
-			fmt.Fprintln(s.ErrOut, d.String())
-		}
-		return &ExitError{Code: ExitUsage}
-	}
-	return &ExitError{Code: ExitUsage, Err: err}
-}
+// specError is exit 2 for a bad spec; exitCode prints its diagnostics one
+// per line.
+func specError(err error) error { return usageError(err) }
 
 // isDirTarget says whether -o names a directory: a trailing separator, or
 // a directory that exists.

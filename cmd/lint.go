@@ -255,7 +255,7 @@ func runLint(s *IOStreams, o lintOptions, paths []string) error {
 	}
 	// A path that could not be read is an input error even though the
 	// other paths were linted: CI must not pass on a typo in a path.
-	if hasReadError(ds) {
+	if lint.Incomplete(ds) {
 		return &ExitError{Code: ExitUsage}
 	}
 	for _, d := range ds {
@@ -336,15 +336,6 @@ func applyBaseline(ds []diag.Diagnostic, baseline *lint.Baseline, writePath stri
 		logf("%d %s in the baseline not shown", hidden, pluralize(hidden, "finding", "findings"))
 	}
 	return kept, nil
-}
-
-func hasReadError(ds []diag.Diagnostic) bool {
-	for _, d := range ds {
-		if d.Check == lint.IDRead {
-			return true
-		}
-	}
-	return false
 }
 
 // lintConfig loads --config, or else the nearest .agentalerts.yaml, or
