@@ -24,7 +24,7 @@ type docsOptions struct {
 
 // newDocsCmd is the hidden generator of docs/checks: the pages come from
 // each check's Doc, so they are regenerated, never edited. The test
-// TestCheckDocs (pkg/lint/format) fails when they are stale.
+// internal/docgen TestGeneratedDocs fails when they are stale.
 func newDocsCmd(s *IOStreams) *cobra.Command {
 	var o docsOptions
 	c := &cobra.Command{

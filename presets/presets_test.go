@@ -1,15 +1,9 @@
 package presets
 
 import (
-	"flag"
-	"os"
 	"strings"
 	"testing"
-
-	"github.com/google/go-cmp/cmp"
 )
-
-var update = flag.Bool("update", false, "rewrite docs/presets.md")
 
 func TestLoadAll(t *testing.T) {
 	names := Names()
@@ -53,27 +47,6 @@ func TestUnknownPreset(t *testing.T) {
 	}
 	if _, err := Raw("nope"); err == nil || !strings.Contains(err.Error(), "known: default") {
 		t.Errorf("Raw(nope) = %v, want the known names listed", err)
-	}
-}
-
-// TestDocsUpToDate keeps docs/presets.md generated from the presets.
-func TestDocsUpToDate(t *testing.T) {
-	got, err := Markdown()
-	if err != nil {
-		t.Fatal(err)
-	}
-	const path = "../docs/presets.md"
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("missing %s (go test ./presets -update): %v", path, err)
-	}
-	if diff := cmp.Diff(string(want), string(got)); diff != "" {
-		t.Errorf("docs/presets.md is stale; run go test ./presets -update (-want +got):\n%s", diff)
 	}
 }
 

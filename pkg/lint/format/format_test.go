@@ -15,7 +15,7 @@ import (
 	"github.com/agentalerts/agentalerts/pkg/lint"
 )
 
-var update = flag.Bool("update", false, "rewrite golden files and generated docs")
+var update = flag.Bool("update", false, "rewrite golden files")
 
 const testdata = "../../../testdata/format"
 
