@@ -2,15 +2,12 @@ package cmd
 
 import (
 	"bytes"
-	"flag"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/spf13/cobra"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files from the current code")
 
 // cliDocsDir is docs/cli at the repository root, seen from this package.
 const cliDocsDir = "../docs/cli"

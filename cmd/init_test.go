@@ -10,6 +10,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/rogpeppe/go-internal/txtar"
+
+	"github.com/agentalerts/agentalerts/internal/golden"
 )
 
 // readTree returns every regular file under dir by slash path.
@@ -69,22 +71,7 @@ func TestInitGolden(t *testing.T) {
 			}
 			got := txtar.Format(ar)
 
-			golden := filepath.Join(repoRootDir, "testdata", "init", tt.name+".golden.txtar")
-			if *update {
-				if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(golden, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("missing golden (run with -update): %v", err)
-			}
-			if diff := cmp.Diff(string(want), string(got)); diff != "" {
-				t.Errorf("init output mismatch (-want +got):\n%s", diff)
-			}
+			golden.Check(t, filepath.Join(repoRootDir, "testdata", "init", tt.name+".golden.txtar"), got)
 			if errOut.Len() != 0 {
 				t.Errorf("unexpected stderr: %s", errOut.String())
 			}

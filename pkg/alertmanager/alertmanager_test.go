@@ -2,7 +2,6 @@ package alertmanager
 
 import (
 	"bytes"
-	"flag"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -11,11 +10,10 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/agentalerts/agentalerts/internal/golden"
 	"github.com/agentalerts/agentalerts/internal/testtool"
 	"github.com/agentalerts/agentalerts/pkg/severity"
 )
-
-var update = flag.Bool("update", false, "rewrite testdata/*.golden.yaml")
 
 func scale(label, page, ticket, log string) []Severity {
 	var s []Severity
@@ -59,19 +57,8 @@ func TestBuildGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			golden := filepath.Join("testdata", tc.name+".golden.yaml")
-			if *update {
-				if err := os.WriteFile(golden, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run go test ./pkg/alertmanager -update to create it)", err)
-			}
-			if diff := cmp.Diff(string(want), string(got)); diff != "" {
-				t.Errorf("mismatch (-want +got):\n%s", diff)
-			}
+			path := filepath.Join("testdata", tc.name+".golden.yaml")
+			golden.Check(t, path, got)
 			again, err := BuildSeverities(tc.sevs, tc.opts)
 			if err != nil || !bytes.Equal(got, again) {
 				t.Errorf("second build differs (err %v): output is not deterministic", err)
