@@ -260,7 +260,8 @@ func publish(staged, path string, exclusive bool) error {
 	err := os.Link(staged, path)
 	switch {
 	case err == nil:
-		return os.Remove(staged)
+		_ = os.Remove(staged) // the staging directory goes anyway
+		return nil
 	case errors.Is(err, fs.ErrExist):
 		return &fs.PathError{Op: "create", Path: path, Err: fs.ErrExist}
 	}
