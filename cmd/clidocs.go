@@ -11,7 +11,7 @@ import (
 
 // CLIDocs renders the markdown reference of root and every visible command
 // below it, one file per command keyed by file name (agentalerts_lint.md).
-// docs/cli is this output; TestCLIDocs fails when the two differ, so the
+// docs/cli is this output; internal/docgen TestGeneratedDocs fails when the two differ, so the
 // reference cannot drift from the flags and help text it is made from.
 //
 // It is written here rather than with cobra/doc so the pages have one fixed
@@ -48,7 +48,7 @@ func renderCommandDoc(c *cobra.Command) []byte {
 	// flags appear as they do in --help.
 	c.InitDefaultHelpFlag()
 	var b bytes.Buffer
-	fmt.Fprintf(&b, "<!-- Generated from the command tree by `go test ./cmd -run TestCLIDocs -update`. DO NOT EDIT. -->\n\n")
+	fmt.Fprintf(&b, "<!-- Generated from the command tree by `make docs`. DO NOT EDIT. -->\n\n")
 	fmt.Fprintf(&b, "# %s\n\n", c.CommandPath())
 	fmt.Fprintf(&b, "%s\n\n", c.Short)
 	if c.Long != "" {

@@ -2,10 +2,6 @@ package cmd
 
 import (
 	"bytes"
-	"flag"
-	"os"
-	"path/filepath"
-	"sort"
 	"strings"
 	"testing"
 
@@ -13,84 +9,12 @@ import (
 	"github.com/spf13/cobra"
 )
 
-var update = flag.Bool("update", false, "rewrite golden files and docs/cli from the current code")
-
 // cliDocsDir is docs/cli at the repository root, seen from this package.
 const cliDocsDir = "../docs/cli"
 
 func newTestRoot() *cobra.Command {
 	var out, errOut bytes.Buffer
 	return NewRoot(&IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut})
-}
-
-// TestCLIDocs fails when docs/cli differs from what the command tree
-// renders: a page changed, is missing, or belongs to a command that is gone.
-func TestCLIDocs(t *testing.T) {
-	want := CLIDocs(newTestRoot())
-
-	if *update {
-		if err := os.MkdirAll(cliDocsDir, 0o755); err != nil {
-			t.Fatal(err)
-		}
-		old, _ := filepath.Glob(filepath.Join(cliDocsDir, "*.md"))
-		for _, f := range old {
-			if _, ok := want[filepath.Base(f)]; !ok {
-				if err := os.Remove(f); err != nil {
-					t.Fatal(err)
-				}
-			}
-		}
-		for name, data := range want {
-			if err := os.WriteFile(filepath.Join(cliDocsDir, name), data, 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
-
-	got := make(map[string][]byte)
-	files, err := filepath.Glob(filepath.Join(cliDocsDir, "*.md"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, f := range files {
-		data, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		got[filepath.Base(f)] = data
-	}
-	for _, name := range sortedKeys(want, got) {
-		w, inWant := want[name]
-		g, inGot := got[name]
-		switch {
-		case !inGot:
-			t.Errorf("docs/cli/%s is missing", name)
-		case !inWant:
-			t.Errorf("docs/cli/%s documents a command that no longer exists", name)
-		default:
-			if diff := cmp.Diff(string(w), string(g)); diff != "" {
-				t.Errorf("docs/cli/%s is stale: mismatch (-want +got):\n%s", name, diff)
-			}
-		}
-	}
-	if t.Failed() {
-		t.Log("regenerate with: go test ./cmd -run TestCLIDocs -update (or make docs)")
-	}
-}
-
-func sortedKeys(ms ...map[string][]byte) []string {
-	seen := make(map[string]bool)
-	var keys []string
-	for _, m := range ms {
-		for k := range m {
-			if !seen[k] {
-				seen[k] = true
-				keys = append(keys, k)
-			}
-		}
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // TestCLIDocsShape checks the renderer on a small tree of its own, so the
@@ -135,12 +59,12 @@ func TestCLIDocsShape(t *testing.T) {
 
 	got := CLIDocs(root)
 	want := map[string]string{
-		"tool.md": "<!-- Generated from the command tree by `go test ./cmd -run TestCLIDocs -update`. DO NOT EDIT. -->\n\n" +
+		"tool.md": "<!-- Generated from the command tree by `make docs`. DO NOT EDIT. -->\n\n" +
 			"# tool\n\nDo things\n\n" +
 			"## Usage\n\n```\ntool [command]\n```\n\n" +
 			"## Flags\n\n```\n  -h, --help    help for tool\n      --quiet   say less\n```\n\n" +
 			"## Commands\n\n- [tool frob](tool_frob.md): Frob a file\n",
-		"tool_frob.md": "<!-- Generated from the command tree by `go test ./cmd -run TestCLIDocs -update`. DO NOT EDIT. -->\n\n" +
+		"tool_frob.md": "<!-- Generated from the command tree by `make docs`. DO NOT EDIT. -->\n\n" +
 			"# tool frob\n\nFrob a file\n\nFrob a file in place.\n\n" +
 			"## Usage\n\n```\ntool frob FILE [flags]\n```\n\n" +
 			"Aliases: f\n\n" +

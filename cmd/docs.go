@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/agentalerts/agentalerts/internal/atomicfile"
 	"github.com/agentalerts/agentalerts/pkg/lint/format"
 	"github.com/agentalerts/agentalerts/pkg/live"
 )
@@ -23,7 +24,7 @@ type docsOptions struct {
 
 // newDocsCmd is the hidden generator of docs/checks: the pages come from
 // each check's Doc, so they are regenerated, never edited. The test
-// TestCheckDocs (pkg/lint/format) fails when they are stale.
+// internal/docgen TestGeneratedDocs fails when they are stale.
 func newDocsCmd(s *IOStreams) *cobra.Command {
 	var o docsOptions
 	c := &cobra.Command{
@@ -88,10 +89,18 @@ func runDocs(s *IOStreams, o docsOptions) error {
 		}
 		return nil
 	}
+	var order []string
+	pages := map[string][]byte{}
 	for _, n := range stale {
-		if err := writeDocAtomic(filepath.Join(o.dir, filepath.FromSlash(n)), want[n]); err != nil {
+		p := filepath.Join(o.dir, filepath.FromSlash(n))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 			return &ExitError{Code: ExitUsage, Err: err}
 		}
+		order = append(order, p)
+		pages[p] = want[n]
+	}
+	if err := atomicfile.WriteFiles(order, pages, atomicfile.Options{Program: "docs"}); err != nil {
+		return &ExitError{Code: ExitUsage, Err: err}
 	}
 	for _, n := range extra {
 		if err := os.Remove(filepath.Join(o.dir, filepath.FromSlash(n))); err != nil {
@@ -100,34 +109,4 @@ func runDocs(s *IOStreams, o docsOptions) error {
 	}
 	fmt.Fprintf(s.ErrOut, "%s: %d pages, %d rewritten, %d removed\n", o.dir, len(want), len(stale), len(extra))
 	return nil
-}
-
-// writeDocAtomic writes data to path through a temporary file in the same
-// directory, so a reader never sees a half-written page.
-func writeDocAtomic(path string, data []byte) error {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	f, err := os.CreateTemp(dir, ".tmp-"+filepath.Base(path)+"-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(f.Name())
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Chmod(0o644); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(f.Name(), path)
 }

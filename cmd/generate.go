@@ -11,10 +11,10 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/agentalerts/agentalerts/internal/atomicfile"
 	"github.com/agentalerts/agentalerts/internal/limits"
 	"github.com/agentalerts/agentalerts/internal/linediff"
 	"github.com/agentalerts/agentalerts/pkg/alertmanager"
-	"github.com/agentalerts/agentalerts/pkg/diag"
 	"github.com/agentalerts/agentalerts/pkg/ruleformat"
 	"github.com/agentalerts/agentalerts/pkg/rules"
 	"github.com/agentalerts/agentalerts/pkg/testgen"
@@ -167,11 +167,11 @@ func runGenerate(s *IOStreams, o *generateOptions) error {
 	}
 	spec, err := rules.ParseSpecLimits(path, src, o.limits)
 	if err != nil {
-		return specError(s, err)
+		return specError(err)
 	}
 	res, err := rules.Generate(spec)
 	if err != nil {
-		return specError(s, err)
+		return specError(err)
 	}
 	if err := verifyLive(s, o.live, res); err != nil {
 		return err
@@ -184,7 +184,7 @@ func runGenerate(s *IOStreams, o *generateOptions) error {
 	perService := isDirTarget(o.out)
 	if perService {
 		if err := rules.CheckFileNames(spec); err != nil {
-			return specError(s, err)
+			return specError(err)
 		}
 	}
 	files, err := rules.Render(res, path, perService)
@@ -232,11 +232,11 @@ func runGenerate(s *IOStreams, o *generateOptions) error {
 			made[dir] = true
 		}
 	}
-	var wo rules.WriteOptions
+	wo := atomicfile.Options{Program: "generate"}
 	if perService {
 		wo.OutputDirs = []string{filepath.Clean(o.out)}
 	}
-	if err := rules.WriteFiles(order, targets, wo); err != nil {
+	if err := atomicfile.WriteFiles(order, targets, wo); err != nil {
 		return &ExitError{Code: ExitUsage, Err: err}
 	}
 	for _, f := range orphans {
@@ -436,17 +436,9 @@ func checkOutputs(o *generateOptions, rulesFiles map[string][]byte) error {
 	return nil
 }
 
-// specError prints every diagnostic of a bad spec, one per line, and exits 2.
-func specError(s *IOStreams, err error) error {
-	var l diag.List
-	if errors.As(err, &l) {
-		for _, d := range l {
-			fmt.Fprintln(s.ErrOut, d.String())
-		}
-		return &ExitError{Code: ExitUsage}
-	}
-	return &ExitError{Code: ExitUsage, Err: err}
-}
+// specError is exit 2 for a bad spec; exitCode prints its diagnostics one
+// per line.
+func specError(err error) error { return usageError(err) }
 
 // isDirTarget says whether -o names a directory: a trailing separator, or
 // a directory that exists.

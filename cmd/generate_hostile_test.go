@@ -65,7 +65,7 @@ func TestGenerateServiceNameCannotEscape(t *testing.T) {
 			lines = append(lines, l[:strings.Index(l, ": error:")])
 		}
 	}
-	if diff := cmp.Diff([]string{"<stdin>:3:12", "<stdin>:4:12", "<stdin>:5:12", "<stdin>:6:12", "<stdin>:7:12"}, lines); diff != "" {
+	if diff := cmp.Diff([]string{"agentalerts: <stdin>:3:12", "agentalerts: <stdin>:4:12", "agentalerts: <stdin>:5:12", "agentalerts: <stdin>:6:12", "agentalerts: <stdin>:7:12"}, lines); diff != "" {
 		t.Errorf("refusals mismatch (-want +got):\n%s\nstderr:\n%s", diff, stderr)
 	}
 	if !strings.Contains(stderr, `service name "../../etc/x" would name a file outside the output directory`) {
@@ -339,12 +339,12 @@ func TestGenerateInputBounds(t *testing.T) {
 		ok    []string
 	}{
 		{name: "services", args: []string{"--max-services", "2"},
-			want: "SPEC:3:3: error: services: 3 services, over the limit of 2 (--max-services to raise) (spec/limit)\n",
+			want: "agentalerts: SPEC:3:3: error: services: 3 services, over the limit of 2 (--max-services to raise) (spec/limit)\n",
 			ok:   []string{"--max-services", "3"}},
 		{name: "labels", args: []string{"--max-labels", "2"},
-			want: "SPEC:3:31: error: services[0].labels: 3 entries, over the limit of 2 (--max-labels to raise) (spec/limit)\n" +
-				"SPEC:4:31: error: services[1].labels: 3 entries, over the limit of 2 (--max-labels to raise) (spec/limit)\n" +
-				"SPEC:5:31: error: services[2].labels: 3 entries, over the limit of 2 (--max-labels to raise) (spec/limit)\n",
+			want: "agentalerts: SPEC:3:31: error: services[0].labels: 3 entries, over the limit of 2 (--max-labels to raise) (spec/limit)\n" +
+				"agentalerts: SPEC:4:31: error: services[1].labels: 3 entries, over the limit of 2 (--max-labels to raise) (spec/limit)\n" +
+				"agentalerts: SPEC:5:31: error: services[2].labels: 3 entries, over the limit of 2 (--max-labels to raise) (spec/limit)\n",
 			ok: []string{"--max-labels", "3"}},
 		{name: "spec size", args: []string{"--max-spec-size", "100"},
 			want: "agentalerts: SPEC is larger than 100 bytes (--max-spec-size to raise)\n",
@@ -429,7 +429,7 @@ func manyServices(n int, job string) string {
 // half way, nothing of the new set is written, the old files stay, no
 // staging directory is left, and the message names the files that failed.
 // It needs a small tmpfs (root); the same failure is injected in
-// pkg/rules TestWriteFilesAllOrNothing, which always runs.
+// internal/atomicfile TestWriteFilesAllOrNothing, which always runs.
 func TestGenerateDirFullDisk(t *testing.T) {
 	mnt := t.TempDir()
 	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", mnt).CombinedOutput(); err != nil {

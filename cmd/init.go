@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 	"go.yaml.in/yaml/v3"
 
+	"github.com/agentalerts/agentalerts/internal/atomicfile"
 	"github.com/agentalerts/agentalerts/pkg/lint"
 	"github.com/agentalerts/agentalerts/pkg/rules"
 )
@@ -139,11 +140,25 @@ func runInit(s *IOStreams, o initOptions) error {
 			return &ExitError{Code: ExitUsage, Err: fmt.Errorf("%s already exist; use --force to overwrite them", strings.Join(exist, ", "))}
 		}
 	}
+	var order []string
+	data := map[string][]byte{}
 	for _, f := range files {
-		if err := writeFileAtomically(show(f.name), f.data, o.force); err != nil {
+		if err := os.MkdirAll(filepath.Dir(show(f.name)), 0o755); err != nil {
 			return &ExitError{Code: ExitUsage, Err: err}
 		}
-		fmt.Fprintf(s.Out, "wrote %s\n", show(f.name))
+		order = append(order, show(f.name))
+		data[show(f.name)] = f.data
+	}
+	// Exclusive without --force: a file that appears after the check
+	// above is kept, not replaced.
+	if err := atomicfile.WriteFiles(order, data, atomicfile.Options{Exclusive: !o.force, Program: "init"}); err != nil {
+		if errors.Is(err, fs.ErrExist) {
+			err = fmt.Errorf("%w; use --force to overwrite it", err)
+		}
+		return &ExitError{Code: ExitUsage, Err: err}
+	}
+	for _, p := range order {
+		fmt.Fprintf(s.Out, "wrote %s\n", p)
 	}
 
 	prefix := ""
@@ -156,56 +171,6 @@ Next:
   agentalerts lint %s
   pre-commit install
 `, prefix, initSpecFile, initRulesFile, initRulesFile)
-	return nil
-}
-
-// writeFileAtomically writes data to path through a temp file in the same
-// directory, synced before it is renamed over path, so a reader never sees
-// a partial file and a crash leaves either the old file or the new one.
-// Without overwrite it publishes with a hard link, which fails if path
-// appeared since it was checked, instead of a rename, which would replace it.
-func writeFileAtomically(path string, data []byte, overwrite bool) (err error) {
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			os.Remove(tmp.Name())
-		}
-	}()
-	if _, err = tmp.Write(data); err == nil {
-		err = tmp.Sync()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Chmod(tmp.Name(), 0o644)
-	}
-	if err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if overwrite {
-		err = os.Rename(tmp.Name(), path)
-	} else if err = os.Link(tmp.Name(), path); err == nil {
-		os.Remove(tmp.Name())
-	} else if errors.Is(err, fs.ErrExist) {
-		err = fmt.Errorf("%s already exists; use --force to overwrite it", path)
-	} else if _, serr := os.Lstat(path); errors.Is(serr, fs.ErrNotExist) {
-		// The file system has no hard links: fall back to a rename, with
-		// the small window between the check and the rename.
-		err = os.Rename(tmp.Name(), path)
-	}
-	if err != nil {
-		return err
-	}
-	// Persist the rename itself; not every platform can sync a directory.
-	if d, derr := os.Open(dir); derr == nil {
-		d.Sync()
-		d.Close()
-	}
 	return nil
 }
 

@@ -10,6 +10,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/rogpeppe/go-internal/txtar"
+
+	"github.com/agentalerts/agentalerts/internal/golden"
 )
 
 // readTree returns every regular file under dir by slash path.
@@ -69,22 +71,7 @@ func TestInitGolden(t *testing.T) {
 			}
 			got := txtar.Format(ar)
 
-			golden := filepath.Join(repoRootDir, "testdata", "init", tt.name+".golden.txtar")
-			if *update {
-				if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(golden, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("missing golden (run with -update): %v", err)
-			}
-			if diff := cmp.Diff(string(want), string(got)); diff != "" {
-				t.Errorf("init output mismatch (-want +got):\n%s", diff)
-			}
+			golden.Check(t, filepath.Join(repoRootDir, "testdata", "init", tt.name+".golden.txtar"), got)
 			if errOut.Len() != 0 {
 				t.Errorf("unexpected stderr: %s", errOut.String())
 			}
@@ -153,33 +140,6 @@ func TestInitWriteErrors(t *testing.T) {
 	}
 	if code := Run([]string{"init", "a", "b"}, &IOStreams{Out: &out, ErrOut: &errOut}); code != ExitUsage {
 		t.Errorf("init with two dirs: exit %d, want %d", code, ExitUsage)
-	}
-}
-
-// TestWriteFileAtomicallyNoClobber checks the race init guards against: a
-// file that appears between the existence check and the write is kept.
-func TestWriteFileAtomicallyNoClobber(t *testing.T) {
-	dir := t.TempDir()
-	p := filepath.Join(dir, "f.yaml")
-	if err := os.WriteFile(p, []byte("theirs"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := writeFileAtomically(p, []byte("ours"), false); err == nil {
-		t.Fatal("writeFileAtomically without overwrite replaced an existing file")
-	}
-	if err := writeFileAtomically(filepath.Join(dir, "g.yaml"), []byte("ours"), false); err != nil {
-		t.Fatal(err)
-	}
-	want := map[string]string{"f.yaml": "theirs", "g.yaml": "ours"} // and no temp files left behind
-	if diff := cmp.Diff(want, readTree(t, dir)); diff != "" {
-		t.Errorf("directory mismatch (-want +got):\n%s", diff)
-	}
-	if err := writeFileAtomically(p, []byte("ours"), true); err != nil {
-		t.Fatal(err)
-	}
-	want["f.yaml"] = "ours"
-	if diff := cmp.Diff(want, readTree(t, dir)); diff != "" {
-		t.Errorf("directory after overwrite mismatch (-want +got):\n%s", diff)
 	}
 }
 

@@ -16,6 +16,7 @@ import (
 	"github.com/mattn/go-isatty"
 	"github.com/spf13/cobra"
 
+	"github.com/agentalerts/agentalerts/internal/atomicfile"
 	"github.com/agentalerts/agentalerts/internal/limits"
 	"github.com/agentalerts/agentalerts/pkg/diag"
 	"github.com/agentalerts/agentalerts/pkg/lint"
@@ -254,7 +255,7 @@ func runLint(s *IOStreams, o lintOptions, paths []string) error {
 	}
 	// A path that could not be read is an input error even though the
 	// other paths were linted: CI must not pass on a typo in a path.
-	if hasReadError(ds) {
+	if lint.Incomplete(ds) {
 		return &ExitError{Code: ExitUsage}
 	}
 	for _, d := range ds {
@@ -322,7 +323,7 @@ func lintReadLimits(o lintOptions) (lint.ReadLimits, error) {
 func applyBaseline(ds []diag.Diagnostic, baseline *lint.Baseline, writePath string, logf func(string, ...any)) ([]diag.Diagnostic, error) {
 	if writePath != "" {
 		baseline = lint.NewBaseline(ds)
-		if err := writeFileAtomically(writePath, baseline.Marshal(), true); err != nil {
+		if err := atomicfile.WriteFile(writePath, baseline.Marshal(), atomicfile.Options{Program: "lint"}); err != nil {
 			return nil, fmt.Errorf("--write-baseline: %w", err)
 		}
 		logf("wrote %d %s to %s", len(ds), pluralize(len(ds), "finding", "findings"), writePath)
@@ -335,15 +336,6 @@ func applyBaseline(ds []diag.Diagnostic, baseline *lint.Baseline, writePath stri
 		logf("%d %s in the baseline not shown", hidden, pluralize(hidden, "finding", "findings"))
 	}
 	return kept, nil
-}
-
-func hasReadError(ds []diag.Diagnostic) bool {
-	for _, d := range ds {
-		if d.Check == lint.IDRead {
-			return true
-		}
-	}
-	return false
 }
 
 // lintConfig loads --config, or else the nearest .agentalerts.yaml, or

@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/agentalerts/agentalerts/pkg/diag"
 	"github.com/agentalerts/agentalerts/pkg/lint"
 	"github.com/agentalerts/agentalerts/pkg/live"
 	"github.com/agentalerts/agentalerts/pkg/rules"
@@ -78,9 +79,7 @@ func verifyLive(s *IOStreams, o liveOptions, res *rules.Result) error {
 		return nil
 	}
 	problems, err := live.Verify(srv, res)
-	for _, d := range problems {
-		fmt.Fprintln(s.ErrOut, d.String())
-	}
+	printError(s.ErrOut, diag.List(problems).Err())
 	if err != nil {
 		return &ExitError{Code: ExitUsage, Err: fmt.Errorf("verify incomplete: %w", err)}
 	}

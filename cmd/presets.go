@@ -68,18 +68,7 @@ name in a metrics: block. "agentalerts presets show NAME" prints a preset.`,
 // cannotServe names the families a preset has no metrics for, the first
 // thing to know when choosing one.
 func cannotServe(p *presets.Preset) string {
-	var out []string
-	for _, f := range []struct {
-		name string
-		ok   bool
-	}{
-		{"error_rate", p.Requests != nil}, {"latency", p.Latency != nil}, {"token_budget", p.Budget != nil},
-		{"queue_backlog", p.Queue != nil}, {"cost", p.Cost != nil},
-	} {
-		if !f.ok {
-			out = append(out, f.name)
-		}
-	}
+	out := p.Unserved()
 	if len(out) == 0 {
 		return "-"
 	}

@@ -1,39 +1,14 @@
 // Package cmd holds the thin cobra commands. Each command binds flags into
 // an options struct and calls a run function with injected streams; exit
-// codes are decided here, in one place.
+// codes and error messages are decided in one place (exit.go).
 package cmd
 
 import (
-	"errors"
-	"fmt"
 	"io"
 	"os"
 
 	"github.com/spf13/cobra"
 )
-
-// Exit codes shared by every command.
-const (
-	ExitOK       = 0
-	ExitFindings = 1 // lint findings at or above --fail-on; stale generated files; failing tests
-	ExitUsage    = 2 // usage, I/O or input errors
-)
-
-// ExitError carries an exit code out of a command. A nil Err means the
-// command already printed what it had to say.
-type ExitError struct {
-	Code int
-	Err  error
-}
-
-func (e *ExitError) Error() string {
-	if e.Err == nil {
-		return fmt.Sprintf("exit %d", e.Code)
-	}
-	return e.Err.Error()
-}
-
-func (e *ExitError) Unwrap() error { return e.Err }
 
 // IOStreams are the streams a command reads and writes, injected so that
 // commands are testable without a process.
@@ -81,24 +56,13 @@ files for malformed and non-actionable alerts.`,
 	return root
 }
 
-// Run executes the command line args and returns the process exit code.
+// Run executes the command line args and returns the process exit code;
+// what a failed command prints and the code it exits with are decided by
+// exitCode, for every command alike.
 func Run(args []string, s *IOStreams) int {
 	root := NewRoot(s)
 	root.SetArgs(args)
-	err := root.Execute()
-	if err == nil {
-		return ExitOK
-	}
-	var ee *ExitError
-	if errors.As(err, &ee) {
-		if ee.Err != nil {
-			fmt.Fprintln(s.ErrOut, "agentalerts:", ee.Err)
-		}
-		return ee.Code
-	}
-	// cobra's own errors (unknown flag, wrong arg count) are usage errors.
-	fmt.Fprintln(s.ErrOut, "agentalerts:", err)
-	return ExitUsage
+	return exitCode(s.ErrOut, root.Execute())
 }
 
 // Execute runs the process's command line on the process's streams.

@@ -124,20 +124,17 @@ func runTest(out, errOut io.Writer, o testOptions, files []string) error {
 	for _, f := range files {
 		res, err := unittest.RunFile(f, opts)
 		if err != nil {
-			// Whatever went wrong is this file's; the others still run.
-			fmt.Fprintf(out, "ERROR %s\n", f)
+			// Whatever went wrong is this file's; the others still run,
+			// so it is printed now and the exit code says it later.
 			var l diag.List
-			if errors.As(err, &l) {
-				fmt.Fprintln(errOut, l.Error())
-			} else {
-				fmt.Fprintf(errOut, "%s: error: %v\n", f, err)
+			if !errors.As(err, &l) {
+				err = fmt.Errorf("%s: error: %w", f, err)
 			}
+			printError(errOut, err)
 			code = ExitUsage
 			continue
 		}
-		for _, w := range res.Warnings {
-			fmt.Fprintln(errOut, w)
-		}
+		printError(errOut, diag.List(res.Warnings).Err())
 		res.Warnings = nil
 		unittest.WriteText(out, res)
 		if res.Failed() && code == ExitOK {

@@ -40,90 +40,90 @@ func TestTestHostileInput(t *testing.T) {
 		prefix bool
 	}{
 		{name: "test file is a FIFO", files: map[string]string{"bad.test.yaml": "FIFO"},
-			want: "bad.test.yaml: error: bad.test.yaml is a FIFO, not a regular file: expected a YAML file (unittest/read-error)\n"},
+			want: "agentalerts: bad.test.yaml: error: bad.test.yaml is a FIFO, not a regular file: expected a YAML file (unittest/read-error)\n"},
 		{name: "test file is /dev/zero", files: map[string]string{"bad.test.yaml": "ZERO"},
-			want: "bad.test.yaml: error: bad.test.yaml is a character device, not a regular file: expected a YAML file (unittest/read-error)\n"},
+			want: "agentalerts: bad.test.yaml: error: bad.test.yaml is a character device, not a regular file: expected a YAML file (unittest/read-error)\n"},
 		{name: "test file over --max-file-size", files: map[string]string{"bad.test.yaml": group(strings.Repeat("# comment\n", 200))},
 			flags: []string{"--max-file-size", "1KiB"},
-			want:  "bad.test.yaml: error: bad.test.yaml is larger than 1024 bytes (--max-file-size) (unittest/read-error)\n"},
+			want:  "agentalerts: bad.test.yaml: error: bad.test.yaml is larger than 1024 bytes (--max-file-size) (unittest/read-error)\n"},
 		{name: "rule file is a FIFO", files: map[string]string{"fifo.yaml": "FIFO", "bad.test.yaml": "rule_files: [fifo.yaml]\n" + group("")},
-			want: "bad.test.yaml:1:14: error: rule file fifo.yaml is a FIFO, not a regular file: expected a YAML file (unittest/read-error)\n"},
+			want: "agentalerts: bad.test.yaml:1:14: error: rule file fifo.yaml is a FIFO, not a regular file: expected a YAML file (unittest/read-error)\n"},
 		{name: "rule file is /dev/zero", files: map[string]string{"zero.yaml": "ZERO", "bad.test.yaml": "rule_files:\n  - zero.yaml\n" + group("")},
-			want: "bad.test.yaml:2:5: error: rule file zero.yaml is a character device, not a regular file: expected a YAML file (unittest/read-error)\n"},
+			want: "agentalerts: bad.test.yaml:2:5: error: rule file zero.yaml is a character device, not a regular file: expected a YAML file (unittest/read-error)\n"},
 		{name: "rule_files matching too many files", files: map[string]string{
 			"x1.yaml": okRules, "x2.yaml": okRules, "x3.yaml": okRules, "x4.yaml": okRules, "x5.yaml": okRules, "x6.yaml": okRules,
 			"bad.test.yaml": "rule_files: [x1.yaml, 'x*.yaml']\n" + group("")},
 			flags: []string{"--max-rule-files", "5"},
 			// Counted before any is read: a pattern such as /*/*/* would
 			// otherwise read the whole disk.
-			want: "bad.test.yaml:1:23: error: rule_files pattern \"x*.yaml\" brings the rule files of this test file to 6, over the limit of 5 (--max-rule-files) (unittest/limit)\n"},
+			want: "agentalerts: bad.test.yaml:1:23: error: rule_files pattern \"x*.yaml\" brings the rule files of this test file to 6, over the limit of 5 (--max-rule-files) (unittest/limit)\n"},
 		{name: "a rule file that is not YAML", files: map[string]string{
 			"rules.yaml":    "groups:\n  - name: g\n    rules: [\n",
 			"bad.test.yaml": "rule_files: [rules.yaml]\n" + group("")},
 			// Once, at the line:col lint gives it: the file is read through
 			// internal/yamlx before rulefmt, which would return it twice.
-			want: "rules.yaml:3:5: error: rule file does not load: invalid YAML: did not find expected node content (unittest/rule-file)\n"},
+			want: "agentalerts: rules.yaml:3:5: error: rule file does not load: invalid YAML: did not find expected node content (unittest/rule-file)\n"},
 		{name: "empty test file", files: map[string]string{"bad.test.yaml": ""},
-			want: "bad.test.yaml: error: no test groups: the file is empty or has no tests: list, so nothing would be tested (unittest/empty)\n"},
+			want: "agentalerts: bad.test.yaml: error: no test groups: the file is empty or has no tests: list, so nothing would be tested (unittest/empty)\n"},
 		{name: "test file of comments", files: map[string]string{"bad.test.yaml": "# tests: to come\n"},
-			want: "bad.test.yaml: error: no test groups: the file is empty or has no tests: list, so nothing would be tested (unittest/empty)\n"},
+			want: "agentalerts: bad.test.yaml: error: no test groups: the file is empty or has no tests: list, so nothing would be tested (unittest/empty)\n"},
 		{name: "series of 10^8 samples", files: map[string]string{"bad.test.yaml": "tests:\n  - input_series:\n      - series: up\n        values: 1+2x100000000\n"},
-			want: "bad.test.yaml:4:17: error: input series up expands to 100000001 samples, over the limit of 1000000 per series (--max-series-samples) (unittest/limit)\n"},
+			want: "agentalerts: bad.test.yaml:4:17: error: input series up expands to 100000001 samples, over the limit of 1000000 per series (--max-series-samples) (unittest/limit)\n"},
 		{name: "gaps beyond 2^64", files: map[string]string{"bad.test.yaml": "tests:\n  - input_series:\n      - series: up\n        values: '1 _x100000000000000000000'\n"},
-			want: "bad.test.yaml:4:18: error: input series up expands to more than 2^64 samples, over the limit of 1000000 per series (--max-series-samples) (unittest/limit)\n"},
+			want: "agentalerts: bad.test.yaml:4:18: error: input series up expands to more than 2^64 samples, over the limit of 1000000 per series (--max-series-samples) (unittest/limit)\n"},
 		{name: "series over a lowered --max-series-samples", files: map[string]string{"bad.test.yaml": "tests:\n  - input_series:\n      - series: up\n        values: 0+1x20\n"},
 			flags: []string{"--max-series-samples", "20"},
-			want:  "bad.test.yaml:4:17: error: input series up expands to 21 samples, over the limit of 20 per series (--max-series-samples) (unittest/limit)\n"},
+			want:  "agentalerts: bad.test.yaml:4:17: error: input series up expands to 21 samples, over the limit of 20 per series (--max-series-samples) (unittest/limit)\n"},
 		{name: "samples of a file over --max-samples", files: map[string]string{"bad.test.yaml": "tests:\n  - input_series:\n      - {series: a, values: 0x5}\n  - input_series:\n      - {series: b, values: 0x5}\n      - {series: c, values: 0x5}\n"},
 			flags: []string{"--max-samples", "15"},
-			want:  "bad.test.yaml:6:29: error: the input series of this file expand to 18 samples up to here, over the limit of 15 per file (--max-samples) (unittest/limit)\n"},
+			want:  "agentalerts: bad.test.yaml:6:29: error: the input series of this file expand to 18 samples up to here, over the limit of 15 per file (--max-samples) (unittest/limit)\n"},
 		{name: "histogram expected sample repeated", files: map[string]string{"bad.test.yaml": group("    promql_expr_test:\n      - expr: up\n        exp_samples:\n          - histogram: '{{count:1}}x100000000000'\n")},
-			want: "bad.test.yaml:8:13: error: invalid histogram \"{{count:1}}x100000000000\" in expected sample: expands to 100000000001 values (unittest/series)\n"},
+			want: "agentalerts: bad.test.yaml:8:13: error: invalid histogram \"{{count:1}}x100000000000\" in expected sample: expands to 100000000001 values (unittest/series)\n"},
 		{name: "1ms evaluations over thousands of hours", files: map[string]string{"bad.test.yaml": "evaluation_interval: 1ms\n" + group("    alert_rule_test:\n      - eval_time: 5000h\n        alertname: A\n")},
-			want: "bad.test.yaml:7:9: error: eval_time 208d8h at evaluation_interval 1ms takes 18000000001 rule evaluations, over the limit of 1000000 per test file (--max-eval-steps) (unittest/limit)\n"},
+			want: "agentalerts: bad.test.yaml:7:9: error: eval_time 208d8h at evaluation_interval 1ms takes 18000000001 rule evaluations, over the limit of 1000000 per test file (--max-eval-steps) (unittest/limit)\n"},
 		{name: "evaluations of a file over --max-eval-steps", files: map[string]string{"bad.test.yaml": group("    promql_expr_test: [{expr: up, eval_time: 10m}]\n") +
 			"  - promql_expr_test: [{expr: up, eval_time: 10m}]\n"},
 			flags: []string{"--max-eval-steps", "15"},
-			want:  "bad.test.yaml:6:24: error: this test group brings the rule evaluations of the file to 22, over the limit of 15 per test file (--max-eval-steps) (unittest/limit)\n"},
+			want:  "agentalerts: bad.test.yaml:6:24: error: this test group brings the rule evaluations of the file to 22, over the limit of 15 per test file (--max-eval-steps) (unittest/limit)\n"},
 		{name: "100,000 cases", files: map[string]string{"bad.test.yaml": group("    promql_expr_test:\n" + strings.Repeat("      - {expr: up}\n", 100000))},
-			want: "bad.test.yaml:2:5: error: this test group brings the alert_rule_test and promql_expr_test cases of the file to 100000, over the limit of 10000 per test file (--max-cases) (unittest/limit)\n"},
+			want: "agentalerts: bad.test.yaml:2:5: error: this test group brings the alert_rule_test and promql_expr_test cases of the file to 100000, over the limit of 10000 per test file (--max-cases) (unittest/limit)\n"},
 		{name: "thousands of empty test groups", files: map[string]string{"bad.test.yaml": "tests:\n" + strings.Repeat("  - {}\n", 20000)},
-			want: "bad.test.yaml:5002:5: error: test group number 5001, over the limit of 5000 test groups per file (--max-groups) (unittest/limit)\n"},
+			want: "agentalerts: bad.test.yaml:5002:5: error: test group number 5001, over the limit of 5000 test groups per file (--max-groups) (unittest/limit)\n"},
 		{name: "subquery in promql_expr_test", files: map[string]string{"bad.test.yaml": group("    promql_expr_test:\n      - expr: max_over_time(up[10000d:1ms])\n        eval_time: 1m\n")},
-			want: "bad.test.yaml:6:9: error: expr \"max_over_time(up[10000d:1ms])\" evaluates 864000000001 subquery steps, over the limit of 1000000 (--max-subquery-steps) (unittest/limit)\n"},
+			want: "agentalerts: bad.test.yaml:6:9: error: expr \"max_over_time(up[10000d:1ms])\" evaluates 864000000001 subquery steps, over the limit of 1000000 (--max-subquery-steps) (unittest/limit)\n"},
 		{name: "nested subqueries in a rule file", files: map[string]string{
 			"rules.yaml":    "groups:\n  - name: g\n    rules:\n      - record: x\n        expr: max_over_time(max_over_time(up[1d:1s])[1d:])\n",
 			"bad.test.yaml": "rule_files: [rules.yaml]\n" + group("")},
-			want: "rules.yaml:5:15: error: group \"g\", rule \"x\": expr evaluates 124503841 subquery steps, over the limit of 1000000 (--max-subquery-steps) (unittest/limit)\n"},
+			want: "agentalerts: rules.yaml:5:15: error: group \"g\", rule \"x\": expr evaluates 124503841 subquery steps, over the limit of 1000000 (--max-subquery-steps) (unittest/limit)\n"},
 		{name: "label value over 16 MiB", files: map[string]string{"bad.test.yaml": "tests:\n  - input_series:\n      - series: 'up{a=\"" + strings.Repeat("a", 17<<20) + "\"}'\n        values: '1'\n"},
-			want: "bad.test.yaml:3:18: error: input series up{a=\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa... has a label name or value over 1048576 bytes (--max-label-size) (unittest/limit)\n"},
+			want: "agentalerts: bad.test.yaml:3:18: error: input series up{a=\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa... has a label name or value over 1048576 bytes (--max-label-size) (unittest/limit)\n"},
 		{name: "label value over --max-label-size", files: map[string]string{"bad.test.yaml": "tests:\n  - input_series:\n      - series: 'up{a=\"" + strings.Repeat("a", 2000) + "\"}'\n        values: '1'\n"},
 			flags: []string{"--max-label-size", "1KiB"},
-			want:  "bad.test.yaml:3:18: error: input series label \"a\" has a value of 2000 bytes, over the limit of 1024 (--max-label-size) (unittest/limit)\n"},
+			want:  "agentalerts: bad.test.yaml:3:18: error: input series label \"a\" has a value of 2000 bytes, over the limit of 1024 (--max-label-size) (unittest/limit)\n"},
 		{name: "expected labels and annotations over --max-label-size", files: map[string]string{"bad.test.yaml": group(
 			"    external_labels: {e: " + strings.Repeat("e", 2000) + "}\n" +
 				"    alert_rule_test:\n      - eval_time: 0\n        alertname: A\n        exp_alerts:\n          - exp_annotations: {d: " + strings.Repeat("d", 2000) + "}\n" +
 				"    promql_expr_test:\n      - expr: up\n        exp_samples:\n          - labels: 'up{l=\"" + strings.Repeat("l", 2000) + "\"}'\n")},
 			flags: []string{"--max-label-size", "1KiB"},
-			want: "bad.test.yaml:2:5: error: external_labels \"e\" has a value of 2000 bytes, over the limit of 1024 (--max-label-size) (unittest/limit)\n" +
-				"bad.test.yaml:7:9: error: exp_annotations \"d\" has a value of 2000 bytes, over the limit of 1024 (--max-label-size) (unittest/limit)\n" +
-				"bad.test.yaml:14:22: error: expected sample label \"l\" has a value of 2000 bytes, over the limit of 1024 (--max-label-size) (unittest/limit)\n"},
+			want: "agentalerts: bad.test.yaml:2:5: error: external_labels \"e\" has a value of 2000 bytes, over the limit of 1024 (--max-label-size) (unittest/limit)\n" +
+				"agentalerts: bad.test.yaml:7:9: error: exp_annotations \"d\" has a value of 2000 bytes, over the limit of 1024 (--max-label-size) (unittest/limit)\n" +
+				"agentalerts: bad.test.yaml:14:22: error: expected sample label \"l\" has a value of 2000 bytes, over the limit of 1024 (--max-label-size) (unittest/limit)\n"},
 		{name: "rule annotation over --max-label-size", files: map[string]string{
 			"rules.yaml":    "groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: up\n        annotations: {d: " + strings.Repeat("d", 2000) + "}\n",
 			"bad.test.yaml": "rule_files: [rules.yaml]\n" + group("")},
 			flags: []string{"--max-label-size", "1KiB"},
-			want:  "rules.yaml:5:15: error: group \"g\", rule \"A\": annotation \"d\" has a value of 2000 bytes, over the limit of 1024 (--max-label-size) (unittest/limit)\n"},
+			want:  "agentalerts: rules.yaml:5:15: error: group \"g\", rule \"A\": annotation \"d\" has a value of 2000 bytes, over the limit of 1024 (--max-label-size) (unittest/limit)\n"},
 		{name: "template expanding to 16 MiB", files: map[string]string{
 			"rules.yaml":    "groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: up\n        annotations:\n          d: '" + doubling + "'\n",
 			"bad.test.yaml": "rule_files: [rules.yaml]\n" + group("    alert_rule_test: [{eval_time: 0, alertname: A}]\n")},
 			// Prometheus's rule evaluation panics on the expanded annotation;
 			// the panic is this file's error.
-			want: "bad.test.yaml: error: internal error while running this file (please report it): test group \"unnamed#0\": ", prefix: true},
+			want: "agentalerts: bad.test.yaml: error: internal error while running this file (please report it): test group \"unnamed#0\": ", prefix: true},
 		{name: "a broken rule file matched by two patterns", files: map[string]string{
 			"rules.yaml":    "groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: up ==\n",
 			"bad.test.yaml": "rule_files: [rules.yaml, 'rule*.yaml']\n" + group("")},
 			// Once, not once per pattern.
-			want: "rules.yaml:5:15: error: rule file does not load: group \"g\", rule 1, \"A\": could not parse expression: 1:6: parse error: unexpected end of input (unittest/rule-file)\n"},
+			want: "agentalerts: rules.yaml:5:15: error: rule file does not load: group \"g\", rule 1, \"A\": could not parse expression: 1:6: parse error: unexpected end of input (unittest/rule-file)\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -152,7 +152,9 @@ func TestTestHostileInput(t *testing.T) {
 			if code != ExitUsage {
 				t.Errorf("exit %d, want %d", code, ExitUsage)
 			}
-			if diff := cmp.Diff("ERROR bad.test.yaml\n"+okLine, out.String()); diff != "" {
+			// The report of the files that ran; the bad file's error is
+			// on stderr only.
+			if diff := cmp.Diff(okLine, out.String()); diff != "" {
 				t.Errorf("stdout mismatch (-want +got):\n%s", diff)
 			}
 			got := errOut.String()

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
+	"github.com/agentalerts/agentalerts/internal/golden"
 )
 
 // TestTestGolden runs `agentalerts test` on each testdata/unittest/*.test.yaml
@@ -31,19 +31,7 @@ func TestTestGolden(t *testing.T) {
 			var out, errOut bytes.Buffer
 			code := Run([]string{"test", f}, &IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut})
 			got := fmt.Sprintf("exit %d\n-- stdout --\n%s-- stderr --\n%s", code, out.String(), errOut.String())
-			golden := strings.TrimSuffix(f, ".test.yaml") + ".golden"
-			if *update {
-				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("missing golden (run with -update): %v", err)
-			}
-			if diff := cmp.Diff(string(want), got); diff != "" {
-				t.Errorf("%s mismatch (-want +got):\n%s", golden, diff)
-			}
+			golden.Check(t, strings.TrimSuffix(f, ".test.yaml")+".golden", []byte(got))
 		})
 	}
 }

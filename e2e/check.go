@@ -97,9 +97,9 @@ func checkFired(exps []*expectation, eval, poll time.Duration) (table string, fa
 // a more urgent tier of the same alert name and service fired too (the
 // generated inhibit rules), active otherwise.
 func wantAMState(e *expectation, fired []*expectation) string {
-	rank := map[string]int{"page": 0, "ticket": 1, "log": 2}
 	for _, o := range fired {
-		if o.alert.Name == e.alert.Name && o.alert.Service == e.alert.Service && rank[o.alert.Tier] < rank[e.alert.Tier] {
+		// severity.Tier orders by urgency: a smaller tier is more urgent.
+		if o.alert.Name == e.alert.Name && o.alert.Service == e.alert.Service && o.alert.Tier < e.alert.Tier {
 			return "suppressed"
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/agentalerts/agentalerts/pkg/rules"
+	"github.com/agentalerts/agentalerts/pkg/severity"
 )
 
 func TestCheckFired(t *testing.T) {
@@ -14,7 +15,7 @@ func TestCheckFired(t *testing.T) {
 	at := func(d time.Duration) time.Time { return base.Add(d) }
 	alert := func() *rules.Alert {
 		return &rules.Alert{
-			Name: "AgentErrorRatioHigh", Service: "research-agent", Family: "error_rate", Tier: "ticket",
+			Name: "AgentErrorRatioHigh", Service: "research-agent", Family: "error_rate", Tier: severity.Ticket,
 			SeverityValue: "ticket", For: 5 * time.Second,
 			ResultLabels: map[string]string{"severity": "ticket", "service": "research-agent", "family": "error_rate"},
 			Annotations: map[string]string{
@@ -91,7 +92,11 @@ func TestCheckFired(t *testing.T) {
 
 func TestWantAMState(t *testing.T) {
 	exp := func(name, service, tier string) *expectation {
-		return &expectation{alert: &rules.Alert{Name: name, Service: service, Tier: tier}}
+		tr, err := severity.Parse(tier)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return &expectation{alert: &rules.Alert{Name: name, Service: service, Tier: tr}}
 	}
 	page := exp("AgentErrorRatioHigh", "a", "page")
 	ticket := exp("AgentErrorRatioHigh", "a", "ticket")
@@ -104,7 +109,7 @@ func TestWantAMState(t *testing.T) {
 
 	got := map[string]string{}
 	for _, e := range fired {
-		got[e.alert.Service+"/"+e.alert.Name+"/"+e.alert.Tier] = wantAMState(e, fired)
+		got[e.alert.Service+"/"+e.alert.Name+"/"+e.alert.Tier.String()] = wantAMState(e, fired)
 	}
 	want := map[string]string{
 		"a/AgentErrorRatioHigh/page":                  "active",

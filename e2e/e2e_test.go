@@ -25,6 +25,7 @@ import (
 	"github.com/agentalerts/agentalerts/internal/testtool"
 	"github.com/agentalerts/agentalerts/pkg/alertmanager"
 	"github.com/agentalerts/agentalerts/pkg/rules"
+	"github.com/agentalerts/agentalerts/pkg/severity"
 )
 
 const (
@@ -224,7 +225,7 @@ func generate(t *testing.T, ctx context.Context, cli, spec, ruleFile, amFile str
 func checkAlertmanager(t *testing.T, ctx context.Context, amtool, amFile string, res *rules.Result) {
 	t.Helper()
 	run(t, ctx, ".", amtool, "check-config", amFile)
-	seen := map[string]bool{}
+	seen := map[severity.Tier]bool{}
 	for _, a := range allAlerts(res) {
 		if seen[a.Tier] {
 			continue
@@ -242,7 +243,7 @@ func checkAlertmanager(t *testing.T, ctx context.Context, amtool, amFile string,
 		}
 		t.Logf("amtool config routes test: %s alert %s{severity=%q} -> %s", a.Tier, a.Name, a.SeverityValue, out)
 	}
-	for _, tier := range []string{"page", "ticket", "log"} {
+	for _, tier := range severity.All {
 		if !seen[tier] {
 			t.Fatalf("the e2e spec generates no %s-tier alert; every tier must be routed", tier)
 		}

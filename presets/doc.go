@@ -15,7 +15,7 @@ func Markdown() ([]byte, error) {
 	b.WriteString(`# Presets
 
 <!-- Generated from presets/*.yaml by presets.Markdown; do not edit by hand.
-     Regenerate with: go test ./presets -update -->
+     Regenerate with: make docs -->
 
 A preset maps each alert family to the metric and label names of one system,
 so ` + "`preset: vllm`" + ` gives correct alerts with no PromQL typed. Select one per

@@ -1,15 +1,10 @@
 package presets
 
 import (
-	"flag"
-	"os"
+	"slices"
 	"strings"
 	"testing"
-
-	"github.com/google/go-cmp/cmp"
 )
-
-var update = flag.Bool("update", false, "rewrite docs/presets.md")
 
 func TestLoadAll(t *testing.T) {
 	names := Names()
@@ -56,27 +51,6 @@ func TestUnknownPreset(t *testing.T) {
 	}
 }
 
-// TestDocsUpToDate keeps docs/presets.md generated from the presets.
-func TestDocsUpToDate(t *testing.T) {
-	got, err := Markdown()
-	if err != nil {
-		t.Fatal(err)
-	}
-	const path = "../docs/presets.md"
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("missing %s (go test ./presets -update): %v", path, err)
-	}
-	if diff := cmp.Diff(string(want), string(got)); diff != "" {
-		t.Errorf("docs/presets.md is stale; run go test ./presets -update (-want +got):\n%s", diff)
-	}
-}
-
 // TestEvidence: every preset but our own default cites where its claims
 // about the upstream system were checked, with a file and a release or
 // commit (docs/presets.md prints them).
@@ -97,5 +71,17 @@ func TestEvidence(t *testing.T) {
 				t.Errorf("preset %s: evidence %+v lacks a claim or a source", n, e)
 			}
 		}
+	}
+}
+
+// TestUnserved: a preset without a family's metrics says so, in the
+// spec's family order, and one with every metric lists nothing.
+func TestUnserved(t *testing.T) {
+	if got := (&Preset{Requests: &Requests{}, Latency: &Latency{}, Budget: &Budget{}, Queue: &Queue{}, Cost: &Cost{}}).Unserved(); len(got) != 0 {
+		t.Errorf("a preset with every family's metrics: Unserved() = %v, want none", got)
+	}
+	want := []string{"error_rate", "latency", "token_budget", "queue_backlog", "cost"}
+	if got := (&Preset{}).Unserved(); !slices.Equal(got, want) {
+		t.Errorf("an empty preset: Unserved() = %v, want %v", got, want)
 	}
 }

@@ -204,7 +204,7 @@ func mutate(res *rules.Result, ruleFile, testFile []byte) ([]Mutant, error) {
 			if err != nil {
 				return err
 			}
-			out = append(out, Mutant{Service: a.Service, Alert: a.Name, Tier: a.Tier, Op: op, Desc: desc, rules: b, tests: testsFor[a.Name]})
+			out = append(out, Mutant{Service: a.Service, Alert: a.Name, Tier: a.Tier.String(), Op: op, Desc: desc, rules: b, tests: testsFor[a.Name]})
 			return nil
 		}
 		ems, err := exprMutants(a.Expr)

@@ -16,6 +16,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/agentalerts/agentalerts/pkg/severity"
 	"github.com/prometheus/alertmanager/config"
 	"github.com/prometheus/alertmanager/dispatch"
 	amlabels "github.com/prometheus/alertmanager/pkg/labels"
@@ -23,21 +24,15 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-// The three tiers, highest first. Their order is the inhibition order: a
-// tier silences every tier after it.
-const (
-	TierPage   = "page"
-	TierTicket = "ticket"
-	TierLog    = "log"
-)
-
-var tiers = []string{TierPage, TierTicket, TierLog}
+// tiers are severity.All, highest first. Their order is the inhibition
+// order: a tier silences every tier after it.
+var tiers = severity.All
 
 // Severity is how alerts of one tier are labelled: the tier, and the label
 // name and value the generated alerts carry for it (from the spec's severity
 // mapping, e.g. page → severity="critical").
 type Severity struct {
-	Tier  string
+	Tier  severity.Tier
 	Label string
 	Value string
 }
@@ -65,7 +60,7 @@ type Options struct {
 }
 
 // ReceiverName is the receiver the skeleton routes tier to.
-func ReceiverName(tier string) string { return "agentalerts-" + tier }
+func ReceiverName(tier severity.Tier) string { return "agentalerts-" + tier.String() }
 
 // BuildSeverities renders the skeleton for the given severity mapping. The
 // same mapping may be listed more than once (one entry per generated alert
@@ -95,12 +90,12 @@ func BuildSeverities(sevs []Severity, opts Options) ([]byte, error) {
 // sorted.
 type tierLabels map[string][]string
 
-func groupSeverities(sevs []Severity) (map[string]tierLabels, error) {
-	byTier := map[string]tierLabels{}
-	owner := map[[2]string]string{} // (label, value) → tier
+func groupSeverities(sevs []Severity) (map[severity.Tier]tierLabels, error) {
+	byTier := map[severity.Tier]tierLabels{}
+	owner := map[[2]string]severity.Tier{} // (label, value) → tier
 	for _, s := range sevs {
-		if !slices.Contains(tiers, s.Tier) {
-			return nil, fmt.Errorf("alertmanager: unknown tier %q (want page, ticket or log)", s.Tier)
+		if !s.Tier.Valid() {
+			return nil, fmt.Errorf("alertmanager: unknown tier %v (want page, ticket or log)", s.Tier)
 		}
 		if !model.LabelName(s.Label).IsValidLegacy() {
 			return nil, fmt.Errorf("alertmanager: tier %s: invalid severity label name %q", s.Tier, s.Label)
@@ -171,16 +166,16 @@ func sortedKeys(tl tierLabels) []string {
 // tierPolicy is how often each tier's receiver hears about a group: pages
 // come fast and repeat until acknowledged, tickets wait for a fuller group
 // and repeat daily, log notifies no one so only grouping matters.
-var tierPolicy = map[string]struct {
+var tierPolicy = map[severity.Tier]struct {
 	groupWait, groupInterval, repeatInterval string
 	comment                                  string
 }{
-	TierPage:   {"30s", "5m", "1h", "page: wake someone up; repeats hourly while unresolved"},
-	TierTicket: {"2m", "10m", "24h", "ticket: a work item for office hours; repeats daily"},
-	TierLog:    {"5m", "30m", "24h", "log: recorded in Alertmanager, notifies no one"},
+	severity.Page:   {"30s", "5m", "1h", "page: wake someone up; repeats hourly while unresolved"},
+	severity.Ticket: {"2m", "10m", "24h", "ticket: a work item for office hours; repeats daily"},
+	severity.Log:    {"5m", "30m", "24h", "log: recorded in Alertmanager, notifies no one"},
 }
 
-func render(byTier map[string]tierLabels, opts Options) ([]byte, error) {
+func render(byTier map[severity.Tier]tierLabels, opts Options) ([]byte, error) {
 	groupBy := flow(str("alertname"), str("service"))
 
 	var routes []*yaml.Node
@@ -208,9 +203,9 @@ func render(byTier map[string]tierLabels, opts Options) ([]byte, error) {
 	// The root receiver catches alerts whose severity no route matches (a
 	// rule written by hand, a typo). They become tickets so that they are
 	// seen: dropping them silently is how alerts get lost.
-	rootReceiver := ReceiverName(TierTicket)
-	if _, ok := byTier[TierTicket]; !ok {
-		rootReceiver = ReceiverName(tiers[slices.IndexFunc(tiers, func(t string) bool { _, ok := byTier[t]; return ok })])
+	rootReceiver := ReceiverName(severity.Ticket)
+	if _, ok := byTier[severity.Ticket]; !ok {
+		rootReceiver = ReceiverName(tiers[slices.IndexFunc(tiers, func(t severity.Tier) bool { _, ok := byTier[t]; return ok })])
 	}
 	route := mapping(
 		"receiver", str(rootReceiver),
@@ -266,14 +261,14 @@ func render(byTier map[string]tierLabels, opts Options) ([]byte, error) {
 		if _, ok := byTier[tier]; !ok {
 			continue
 		}
-		if tier == TierLog {
+		if tier == severity.Log {
 			r := mapping("name", str(ReceiverName(tier)))
 			r.HeadComment = "no notifiers on purpose: log-tier alerts are visible in Alertmanager only"
 			receivers = append(receivers, r)
 			continue
 		}
-		url := str(strings.TrimRight(opts.WebhookBase, "/") + "/" + tier)
-		url.LineComment = "placeholder: replace with your " + map[string]string{TierPage: "pager (PagerDuty, Opsgenie, ...)", TierTicket: "ticketing system (Jira, GitHub, ...)"}[tier]
+		url := str(strings.TrimRight(opts.WebhookBase, "/") + "/" + tier.String())
+		url.LineComment = "placeholder: replace with your " + map[severity.Tier]string{severity.Page: "pager (PagerDuty, Opsgenie, ...)", severity.Ticket: "ticketing system (Jira, GitHub, ...)"}[tier]
 		receivers = append(receivers, mapping(
 			"name", str(ReceiverName(tier)),
 			"webhook_configs", seq(mapping(
@@ -303,7 +298,7 @@ func render(byTier map[string]tierLabels, opts Options) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-func header(byTier map[string]tierLabels, opts Options) string {
+func header(byTier map[severity.Tier]tierLabels, opts Options) string {
 	src := opts.Source
 	if src == "" {
 		src = "the built-in example spec"
@@ -330,7 +325,7 @@ func header(byTier map[string]tierLabels, opts Options) string {
 // verify loads out with Alertmanager's own loader and checks, with its own
 // route matcher and inhibition matchers, that every severity reaches its
 // tier's receiver and that higher tiers inhibit lower ones.
-func verify(out []byte, byTier map[string]tierLabels, equal []string) error {
+func verify(out []byte, byTier map[severity.Tier]tierLabels, equal []string) error {
 	cfg, err := config.Load(string(out))
 	if err != nil {
 		return fmt.Errorf("config.Load: %w", err)

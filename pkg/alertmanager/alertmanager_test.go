@@ -2,7 +2,6 @@ package alertmanager
 
 import (
 	"bytes"
-	"flag"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -11,16 +10,16 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/agentalerts/agentalerts/internal/golden"
 	"github.com/agentalerts/agentalerts/internal/testtool"
+	"github.com/agentalerts/agentalerts/pkg/severity"
 )
-
-var update = flag.Bool("update", false, "rewrite testdata/*.golden.yaml")
 
 func scale(label, page, ticket, log string) []Severity {
 	var s []Severity
-	for _, p := range [][2]string{{TierPage, page}, {TierTicket, ticket}, {TierLog, log}} {
-		if p[1] != "" {
-			s = append(s, Severity{Tier: p[0], Label: label, Value: p[1]})
+	for i, v := range []string{page, ticket, log} {
+		if v != "" {
+			s = append(s, Severity{Tier: severity.All[i], Label: label, Value: v})
 		}
 	}
 	return s
@@ -58,19 +57,8 @@ func TestBuildGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			golden := filepath.Join("testdata", tc.name+".golden.yaml")
-			if *update {
-				if err := os.WriteFile(golden, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run go test ./pkg/alertmanager -update to create it)", err)
-			}
-			if diff := cmp.Diff(string(want), string(got)); diff != "" {
-				t.Errorf("mismatch (-want +got):\n%s", diff)
-			}
+			path := filepath.Join("testdata", tc.name+".golden.yaml")
+			golden.Check(t, path, got)
 			again, err := BuildSeverities(tc.sevs, tc.opts)
 			if err != nil || !bytes.Equal(got, again) {
 				t.Errorf("second build differs (err %v): output is not deterministic", err)
@@ -88,11 +76,11 @@ func TestBuildErrors(t *testing.T) {
 		{"empty", nil, "alertmanager: no alerts to route"},
 		{"shared value", scale("severity", "page", "warn", "warn"),
 			`alertmanager: tiers ticket and log both map to severity="warn"; Alertmanager could not route them apart`},
-		{"unknown tier", []Severity{{Tier: "urgent", Label: "severity", Value: "x"}},
-			`alertmanager: unknown tier "urgent" (want page, ticket or log)`},
-		{"bad label", []Severity{{Tier: "page", Label: "sev-erity", Value: "x"}},
+		{"unknown tier", []Severity{{Tier: severity.Tier(7), Label: "severity", Value: "x"}},
+			`alertmanager: unknown tier tier(7) (want page, ticket or log)`},
+		{"bad label", []Severity{{Tier: severity.Page, Label: "sev-erity", Value: "x"}},
 			`alertmanager: tier page: invalid severity label name "sev-erity"`},
-		{"empty value", []Severity{{Tier: "log", Label: "severity"}},
+		{"empty value", []Severity{{Tier: severity.Log, Label: "severity"}},
 			`alertmanager: tier log: empty value for severity label "severity"`},
 	}
 	for _, tc := range tests {

@@ -16,7 +16,7 @@ func Build(res *rules.Result, opts Options) ([]byte, error) {
 		}
 		for _, svc := range res.Spec.Services {
 			for _, t := range severity.All {
-				sevs = append(sevs, Severity{Tier: t.String(), Label: svc.Severity.Label, Value: svc.Severity.Value(t)})
+				sevs = append(sevs, Severity{Tier: t, Label: svc.Severity.Label, Value: svc.Severity.Value(t)})
 			}
 		}
 	}

@@ -1,13 +1,12 @@
 package alertmanager
 
 import (
-	"os"
 	"path/filepath"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
 	"github.com/prometheus/common/model"
 
+	"github.com/agentalerts/agentalerts/internal/golden"
 	"github.com/agentalerts/agentalerts/pkg/rules"
 )
 
@@ -45,19 +44,8 @@ services:
 			if err != nil {
 				t.Fatal(err)
 			}
-			golden := filepath.Join("testdata", tc.name+".golden.yaml")
-			if *update {
-				if err := os.WriteFile(golden, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run go test ./pkg/alertmanager -update to create it)", err)
-			}
-			if diff := cmp.Diff(string(want), string(got)); diff != "" {
-				t.Errorf("mismatch (-want +got):\n%s", diff)
-			}
+			path := filepath.Join("testdata", tc.name+".golden.yaml")
+			golden.Check(t, path, got)
 		})
 	}
 }

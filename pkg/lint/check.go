@@ -23,10 +23,11 @@ type Doc struct {
 // Check is one lint check. It never prints: it reports through the Pass
 // and the driver decides how findings are shown.
 //
-// A check sets one or more of the Run functions. Rule, Group and File run
-// in parallel across files (never concurrently on the same file); Finish
-// runs once, after every file was read, for checks that look across files
-// and must therefore be linear in the number of rules (use maps).
+// A check sets one or more of the Run functions. Rule, Group, File and
+// Collect run in parallel across files (never concurrently on the same
+// file); Reduce runs once, after every file was read, for checks that look
+// across files and must therefore be linear in the number of rules (use
+// maps).
 type Check struct {
 	ID       string        // stable "area/topic", e.g. "promql/histogram-quantile"
 	Severity diag.Severity // default severity; config may override
@@ -39,19 +40,17 @@ type Check struct {
 	// nothing, so a directive naming it is neither unknown nor stale.
 	Live bool
 
-	Rule   func(p *Pass, r *Rule)
-	Group  func(p *Pass, g *Group)
-	File   func(p *Pass, f *File)
-	Finish func(p *Pass, files []*File)
+	Rule  func(p *Pass, r *Rule)
+	Group func(p *Pass, g *Group)
+	File  func(p *Pass, f *File)
 
-	// Collect and Reduce are the memory-flat form of Finish, for checks
-	// that look across files. Collect runs in the parallel phase on each
-	// file and returns the little the check must remember of it (names,
-	// keys, diag.Pos values; never the model, nor anything pointing into
-	// it); Reduce runs once with every non-nil result in file order. A
-	// check with Finish makes the engine keep every file's model until the
-	// end, which on thousands of files costs hundreds of MB; with
-	// Collect/Reduce each model is freed as soon as its file is checked.
+	// Collect and Reduce are how a check looks across files. Collect
+	// runs in the parallel phase on each file and returns the little the
+	// check must remember of it (names, keys, diag.Pos values; never the
+	// model, nor anything pointing into it); Reduce runs once with every
+	// non-nil result in file order. Each file's model is freed as soon as
+	// its file is checked, so memory stays flat however many files a run
+	// reads; there is deliberately no hook that sees every model at once.
 	Collect func(p *Pass, f *File) any
 	Reduce  func(p *Pass, facts []any)
 }
@@ -60,7 +59,7 @@ type Check struct {
 type Pass struct {
 	Check  *Check
 	Config *Config
-	// File is the file being checked; nil in Finish.
+	// File is the file being checked; nil in Reduce.
 	File   *File
 	report func(diag.Diagnostic)
 }

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/agentalerts/agentalerts/pkg/diag"
+	"github.com/agentalerts/agentalerts/pkg/severity"
 )
 
 // Config is the lint configuration (.agentalerts.yaml, `lint:` section).
@@ -70,7 +71,7 @@ type CheckConfig struct {
 func DefaultConfig() *Config {
 	return &Config{
 		Checks:              map[string]CheckConfig{},
-		SeverityLabel:       "severity",
+		SeverityLabel:       severity.Default().Label,
 		PageValues:          DefaultPageValues(),
 		RequiredAnnotations: []string{"summary", "description"},
 		AnnotationStandIns: map[string][]string{
@@ -100,7 +101,7 @@ type Vocabulary struct {
 var Vocabularies = []Vocabulary{
 	{Name: "mixin", Values: []string{"critical", "warning", "info"}, Page: []string{"critical"},
 		Doc: "critical/warning/info, the monitoring-mixins convention most public rule sets use"},
-	{Name: "tiers", Values: []string{"page", "ticket", "log"}, Page: []string{"page"},
+	{Name: "tiers", Values: severity.Default().SortedValues(), Page: []string{severity.Default().Value(severity.Page)},
 		Doc: "page/ticket/log, what agentalerts generate writes"},
 }
 

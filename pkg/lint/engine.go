@@ -36,10 +36,6 @@ type Options struct {
 	Workers int
 	// MaxFileSize is the largest file read; 0 means DefaultMaxFileSize.
 	MaxFileSize int64
-	// KeepSources keeps the source of every file in Result.Sources, not
-	// only of the files with findings (which are always kept, so output
-	// can quote the offending line).
-	KeepSources bool
 	// NoSources leaves Result.Sources empty, for output that never quotes
 	// the source (machine formats without --diff-base): on a large tree
 	// the sources of files with findings are most of the memory a run
@@ -57,7 +53,7 @@ type Result struct {
 	// Files and Rules count what was read.
 	Files, Rules int
 	// Sources maps a file path to its content, for every file with a
-	// finding (or every file with Options.KeepSources).
+	// finding.
 	Sources map[string][]byte
 }
 
@@ -154,12 +150,10 @@ func Lint(paths []string, stdin io.Reader, opts Options) (*Result, error) {
 					rep := func(d diag.Diagnostic) { ds = append(ds, d) }
 					guard(c, f.Path, nil, rep, func() { facts[k][i] = c.Collect(NewPass(c, e.cfg, f, rep), f) })
 				}
-				if len(e.fin) == 0 {
-					// No Finish check needs the model: keep only what the
-					// directives and the report need, so memory stays flat
-					// however many files there are.
-					f = f.slim(!opts.NoSources && (len(ds) > 0 || in.stdin || in.pipe || opts.KeepSources))
-				}
+				// No check needs the model any more: keep only what the
+				// directives and the report need, so memory stays flat
+				// however many files there are.
+				f = f.slim(!opts.NoSources && (len(ds) > 0 || in.stdin || in.pipe))
 				files[i], diags[i] = f, ds
 			}
 		}()
@@ -174,16 +168,14 @@ func Lint(paths []string, stdin io.Reader, opts Options) (*Result, error) {
 	// apply, so a directive that only silences a cross-file finding still
 	// counts as used.
 	index := make(map[string]int, len(files))
-	var read []*File
 	for i, f := range files {
 		if f != nil {
 			index[f.Path] = i
-			read = append(read, f)
 			res.Files++
 			res.Rules += rules[i]
 		}
 	}
-	for _, d := range e.finish(read, facts) {
+	for _, d := range e.finish(facts) {
 		if i, ok := index[d.Pos.File]; ok {
 			diags[i] = append(diags[i], d)
 		} else {
@@ -206,11 +198,6 @@ func Lint(paths []string, stdin io.Reader, opts Options) (*Result, error) {
 	}
 	diag.Sort(res.Diagnostics)
 
-	if opts.KeepSources {
-		for _, f := range read {
-			res.Sources[f.Path] = f.Source
-		}
-	}
 	for _, d := range res.Diagnostics {
 		if opts.NoSources {
 			break
@@ -377,9 +364,9 @@ func tooLarge(path string, limit int64) *diag.Diagnostic {
 // engine holds what every file's run shares: the enabled checks split by
 // kind, and the known ids.
 type engine struct {
-	cfg                               *Config
-	known                             map[string]*Check
-	rule, group, fileChecks, fin, col []*Check
+	cfg                          *Config
+	known                        map[string]*Check
+	rule, group, fileChecks, col []*Check
 }
 
 func newEngine(opts Options) *engine {
@@ -397,9 +384,6 @@ func newEngine(opts Options) *engine {
 		}
 		if c.File != nil {
 			e.fileChecks = append(e.fileChecks, c)
-		}
-		if c.Finish != nil {
-			e.fin = append(e.fin, c)
 		}
 		if c.Collect != nil && c.Reduce != nil {
 			e.col = append(e.col, c)
@@ -480,12 +464,9 @@ func guard(c *Check, file string, n *yaml.Node, report func(diag.Diagnostic), ru
 }
 
 // finish runs the cross-file checks once over every file read.
-func (e *engine) finish(files []*File, facts [][]any) []diag.Diagnostic {
+func (e *engine) finish(facts [][]any) []diag.Diagnostic {
 	var out []diag.Diagnostic
 	report := func(d diag.Diagnostic) { out = append(out, d) }
-	for _, c := range e.fin {
-		guard(c, "", nil, report, func() { c.Finish(NewPass(c, e.cfg, nil, report), files) })
-	}
 	for k, c := range e.col {
 		var fs []any
 		for _, f := range facts[k] {

@@ -26,18 +26,24 @@ func testChecks() []*Check {
 				p.ReportAt(nil, g.Name.Node, "group flagged", "")
 			}
 		}},
-		{ID: "test/finish", Severity: diag.Warning, Finish: func(p *Pass, files []*File) {
-			seen := map[string]bool{}
-			for _, f := range files {
-				for _, d := range f.Docs {
-					for _, g := range d.Groups {
-						for _, r := range g.Rules {
-							if seen[r.Name()] {
-								p.ReportAt(r, nil, "seen before: "+r.Name(), "")
-							}
-							seen[r.Name()] = true
-						}
+		{ID: "test/cross-file", Severity: diag.Warning, Collect: func(p *Pass, f *File) any {
+			var names []crossFileName
+			for _, d := range f.Docs {
+				for _, g := range d.Groups {
+					for _, r := range g.Rules {
+						names = append(names, crossFileName{r.Name(), NodePos(f.Path, r.Alert.Key)})
 					}
+				}
+			}
+			return names
+		}, Reduce: func(p *Pass, facts []any) {
+			seen := map[string]bool{}
+			for _, fact := range facts {
+				for _, n := range fact.([]crossFileName) {
+					if seen[n.name] {
+						p.Report(diag.Diagnostic{Pos: n.pos, Message: "seen before: " + n.name})
+					}
+					seen[n.name] = true
 				}
 			}
 		}},
@@ -45,6 +51,12 @@ func testChecks() []*Check {
 		{ID: IDDirectiveUnknownCheck, Severity: diag.Warning},
 		{ID: IDDirectiveUnused, Severity: diag.Info},
 	}
+}
+
+// crossFileName is what test/cross-file remembers of each rule.
+type crossFileName struct {
+	name string
+	pos  diag.Pos
 }
 
 func writeFiles(t *testing.T, files map[string]string) string {
@@ -94,7 +106,7 @@ func TestLintWalksAndChecks(t *testing.T) {
 	want := []string{
 		"a/x.yml:2:9: info: group flagged (test/group)",
 		"a/x.yml:5:11: warning: rule says bad (test/rule)",
-		"b.yaml:4:5: warning: seen before: A (test/finish)",
+		"b.yaml:4:5: warning: seen before: A (test/cross-file)",
 		`c/deep/z.yaml:6:5: error: unknown field "owner" in rule (schema/unknown-field)`,
 	}
 	if diff := cmp.Diff(want, rel(root, res.Diagnostics)); diff != "" {
@@ -142,7 +154,7 @@ groups:
   # agentalerts disable=test/rule known false positive
   - alert: A
     expr: bad
-  - alert: A  # agentalerts disable=test/finish,schema/unknown-field
+  - alert: A  # agentalerts disable=test/cross-file,schema/unknown-field
     expr: up
     owner: x
   # agentalerts disable=test/rule

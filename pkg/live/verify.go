@@ -10,7 +10,6 @@ import (
 	"github.com/agentalerts/agentalerts/internal/textdist"
 	"github.com/agentalerts/agentalerts/pkg/diag"
 	"github.com/agentalerts/agentalerts/pkg/rules"
-	"github.com/agentalerts/agentalerts/pkg/severity"
 )
 
 // Ids of generate --verify's problems.
@@ -174,10 +173,8 @@ func thresholdPos(svc *rules.Service, a *rules.Alert, fallback diag.Pos) diag.Po
 	if f == nil {
 		return fallback
 	}
-	if t, err := severity.Parse(a.Tier); err == nil {
-		if tier := f.Tiers[t]; tier != nil && tier.Threshold.Set {
-			return tier.Threshold.Pos
-		}
+	if tier := f.Tiers[a.Tier]; tier != nil && tier.Threshold.Set {
+		return tier.Threshold.Pos
 	}
 	if f.Pos.Line > 0 {
 		return f.Pos

@@ -1,7 +1,6 @@
 package ruleformat
 
 import (
-	"flag"
 	"fmt"
 	"os"
 	"os/exec"
@@ -13,12 +12,11 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"go.yaml.in/yaml/v3"
 
+	"github.com/agentalerts/agentalerts/internal/golden"
 	"github.com/agentalerts/agentalerts/internal/testtool"
 	"github.com/agentalerts/agentalerts/pkg/lint"
 	"github.com/agentalerts/agentalerts/pkg/lint/checks"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files in testdata/ruleformat")
 
 const (
 	inputDir  = "../../testdata/generate"
@@ -75,19 +73,7 @@ func wrapped(t *testing.T) map[string][]byte {
 
 func TestGolden(t *testing.T) {
 	for path, got := range wrapped(t) {
-		if *update {
-			if err := os.WriteFile(path, got, 0o644); err != nil {
-				t.Fatal(err)
-			}
-			continue
-		}
-		want, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatalf("missing golden file (run go test ./pkg/ruleformat -update): %v", err)
-		}
-		if diff := cmp.Diff(string(want), string(got)); diff != "" {
-			t.Errorf("%s mismatch (-want +got):\n%s", path, diff)
-		}
+		golden.Check(t, path, got)
 	}
 }
 

@@ -51,7 +51,7 @@ type Alert struct {
 	Name    string // alert name, shared by every tier of one family
 	Service string // the service name, raw (not template-escaped)
 	Family  string // availability, error_rate, latency, token_budget, queue_backlog, cost
-	Tier    string // page, ticket or log
+	Tier    severity.Tier
 	Group   string // the rule group it is written in
 
 	SeverityLabel, SeverityValue string // e.g. severity=page or severity=critical
@@ -301,7 +301,7 @@ func tiers(f *Family, fn func(t severity.Tier, tier *Tier)) {
 
 // add completes an alert's labels and annotations and appends it.
 func (b *builder) add(a *Alert, t severity.Tier, hold, keep time.Duration, text templates.Text) {
-	a.Service, a.Tier = b.svc.Name.V, t.String()
+	a.Service, a.Tier = b.svc.Name.V, t
 	a.SeverityLabel, a.SeverityValue = b.svc.Severity.Label, b.svc.Severity.Value(t)
 	a.For, a.KeepFiringFor = hold, keep
 	if a.By == nil {
@@ -323,7 +323,7 @@ func (b *builder) add(a *Alert, t severity.Tier, hold, keep time.Duration, text 
 		return
 	}
 	var buf bytes.Buffer
-	data := map[string]string{"Alert": a.Name, "Service": b.svc.Name.V, "Family": a.Family, "Tier": a.Tier}
+	data := map[string]string{"Alert": a.Name, "Service": b.svc.Name.V, "Family": a.Family, "Tier": a.Tier.String()}
 	if err := b.runbook.Execute(&buf, data); err != nil {
 		b.badRunbook = true
 		b.errs = append(b.errs, diag.Diagnostic{Pos: b.svc.RunbookURL.Pos, Check: "spec/value", Severity: diag.Error,

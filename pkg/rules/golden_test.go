@@ -3,7 +3,6 @@ package rules
 import (
 	"bytes"
 	"errors"
-	"flag"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,11 +12,10 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/agentalerts/agentalerts/internal/golden"
 	"github.com/agentalerts/agentalerts/internal/testtool"
 	"github.com/agentalerts/agentalerts/pkg/diag"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files in testdata/generate")
 
 const goldenDir = "../../testdata/generate"
 
@@ -74,9 +72,9 @@ func TestGolden(t *testing.T) {
 			base := filepath.Join(goldenDir, name)
 			switch {
 			case errText != "":
-				compareGolden(t, base+".golden.err", []byte(errText))
+				golden.Check(t, base+".golden.err", []byte(errText))
 			case perService:
-				if *update {
+				if golden.Update() {
 					_ = os.RemoveAll(base + ".golden")
 					if err := os.MkdirAll(base+".golden", 0o755); err != nil {
 						t.Fatal(err)
@@ -85,7 +83,7 @@ func TestGolden(t *testing.T) {
 				got := []string{}
 				for fn, data := range files {
 					got = append(got, fn)
-					compareGolden(t, filepath.Join(base+".golden", fn), data)
+					golden.Check(t, filepath.Join(base+".golden", fn), data)
 				}
 				sort.Strings(got)
 				entries, _ := os.ReadDir(base + ".golden")
@@ -97,7 +95,7 @@ func TestGolden(t *testing.T) {
 					t.Errorf("per-service files mismatch (-want +got):\n%s", diff)
 				}
 			default:
-				compareGolden(t, base+".golden.yaml", files[""])
+				golden.Check(t, base+".golden.yaml", files[""])
 			}
 		})
 	}
@@ -110,24 +108,7 @@ func TestGoldenExample(t *testing.T) {
 	if errText != "" {
 		t.Fatalf("built-in example does not generate:\n%s", errText)
 	}
-	compareGolden(t, filepath.Join(goldenDir, "example.golden.yaml"), files[""])
-}
-
-func compareGolden(t *testing.T, path string, got []byte) {
-	t.Helper()
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("missing golden file (run go test ./pkg/rules -update): %v", err)
-	}
-	if diff := cmp.Diff(string(want), string(got)); diff != "" {
-		t.Errorf("%s mismatch (-want +got):\n%s", path, diff)
-	}
+	golden.Check(t, filepath.Join(goldenDir, "example.golden.yaml"), files[""])
 }
 
 // TestDeterministic generates every case twice; maps in Go iterate in

@@ -17,6 +17,7 @@ import (
 	"github.com/prometheus/prometheus/promql/promqltest"
 	"github.com/prometheus/prometheus/storage"
 
+	"github.com/agentalerts/agentalerts/internal/golden"
 	"github.com/agentalerts/agentalerts/pkg/templates"
 	"github.com/agentalerts/agentalerts/presets"
 )
@@ -75,7 +76,7 @@ func TestPresetGolden(t *testing.T) {
 			if errText != "" {
 				t.Fatalf("preset does not generate:\n%s", errText)
 			}
-			compareGolden(t, filepath.Join(presetDir, c.name()+".golden.yaml"), files[""])
+			golden.Check(t, filepath.Join(presetDir, c.name()+".golden.yaml"), files[""])
 		})
 	}
 }

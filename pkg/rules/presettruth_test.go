@@ -9,6 +9,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/prometheus/prometheus/promql/promqltest"
+
+	"github.com/agentalerts/agentalerts/pkg/severity"
 )
 
 // TestPresetTruth evaluates each preset's generated alert on series shaped
@@ -21,7 +23,7 @@ func TestPresetTruth(t *testing.T) {
 		preset string
 		spec   string // extra service keys
 		alert  string // alert name
-		tier   string
+		tier   severity.Tier
 		load   string // promqltest load body, job="j"
 		want   []string
 	}{
@@ -29,7 +31,7 @@ func TestPresetTruth(t *testing.T) {
 			// 100 chat requests a minute, 18 fail. TGI counts each chat
 			// request twice in tgi_request_count, so a ratio over it read
 			// 9% and the 10% page stayed silent.
-			name: "tgi chat failures", preset: "tgi", alert: "AgentErrorRatioHigh", tier: "page",
+			name: "tgi chat failures", preset: "tgi", alert: "AgentErrorRatioHigh", tier: severity.Page,
 			load: `tgi_request_count{job="j"} 0+200x20
 tgi_request_success{job="j"} 0+82x20
 tgi_request_failure{job="j",err="generation"} 0+18x20`,
@@ -38,13 +40,13 @@ tgi_request_failure{job="j",err="generation"} 0+18x20`,
 		{
 			// One worker stopped by a scale-in keeps celery_worker_up 0
 			// until purged; its peer is healthy: no page.
-			name: "celery scale-in", preset: "celery", alert: "AgentServiceDown", tier: "page",
+			name: "celery scale-in", preset: "celery", alert: "AgentServiceDown", tier: severity.Page,
 			load: `celery_worker_up{job="j",hostname="a"} 1+0x20
 celery_worker_up{job="j",hostname="b"} 0+0x20`,
 			want: nil,
 		},
 		{
-			name: "celery all workers down", preset: "celery", alert: "AgentServiceDown", tier: "page",
+			name: "celery all workers down", preset: "celery", alert: "AgentServiceDown", tier: severity.Page,
 			load: `celery_worker_up{job="j",hostname="a"} 0+0x20
 celery_worker_up{job="j",hostname="b"} 0+0x20`,
 			want: []string{`{job="j"}`},
@@ -52,7 +54,7 @@ celery_worker_up{job="j",hostname="b"} 0+0x20`,
 		{
 			// Two proxy replicas: one saw the latest spend (90% used), the
 			// other is stale (40%). Summing read 65% and stayed silent.
-			name: "litellm fresh and stale replica", preset: "litellm", alert: "AgentTokenBudgetHigh", tier: "ticket",
+			name: "litellm fresh and stale replica", preset: "litellm", alert: "AgentTokenBudgetHigh", tier: severity.Ticket,
 			load: `litellm_remaining_team_budget_metric{job="j",instance="a",team="t1",team_alias="x"} 10+0x20
 litellm_team_max_budget_metric{job="j",instance="a",team="t1",team_alias="x"} 100+0x20
 litellm_remaining_team_budget_metric{job="j",instance="b",team="t1",team_alias="x"} 60+0x20
@@ -62,7 +64,7 @@ litellm_team_max_budget_metric{job="j",instance="b",team="t1",team_alias="x"} 10
 		{
 			// 15% of HTTP requests end in a 500 (an engine crash the
 			// engine's counters never see); request_success shows none.
-			name: "vllm http 5xx", preset: "vllm", alert: "AgentErrorRatioHigh", tier: "page",
+			name: "vllm http 5xx", preset: "vllm", alert: "AgentErrorRatioHigh", tier: severity.Page,
 			load: `http_requests_total{job="j",handler="/v1/chat/completions",method="POST",status="2xx"} 0+85x20
 http_requests_total{job="j",handler="/v1/chat/completions",method="POST",status="5xx"} 0+15x20
 vllm:request_success_total{job="j",model_name="m",engine="0",finished_reason="stop"} 0+85x20
@@ -72,20 +74,20 @@ vllm:request_success_total{job="j",model_name="m",engine="0",finished_reason="er
 		{
 			// Agents take 30s, chat 0.2s, embeddings 0.05s: only the
 			// agent operation breaches, and the alert says which.
-			name: "otel per operation", preset: "otel-genai", alert: "AgentLatencyHigh", tier: "page",
+			name: "otel per operation", preset: "otel-genai", alert: "AgentLatencyHigh", tier: severity.Page,
 			spec: "    latency: {page: {threshold: 10s, for: 5m}}\n",
 			load: otelLatency("chat", "0.32", 60) + "\n" + otelLatency("embeddings", "0.08", 600) + "\n" + otelLatency("invoke_agent", "40.96", 2),
 			want: []string{`{gen_ai_operation_name="invoke_agent", gen_ai_request_model="gpt-4o"}`},
 		},
 		{
 			// vLLM is up but its latency histogram is gone (renamed).
-			name: "vllm latency metric renamed", preset: "vllm", alert: "AgentLatencyMetricAbsent", tier: "ticket",
+			name: "vllm latency metric renamed", preset: "vllm", alert: "AgentLatencyMetricAbsent", tier: severity.Ticket,
 			load: `up{job="j",instance="a"} 1+0x20
 vllm:e2e_request_latency_seconds_v2_count{job="j",model_name="m"} 0+1x20`,
 			want: []string{`{job="j"}`},
 		},
 		{
-			name: "vllm latency metric present", preset: "vllm", alert: "AgentLatencyMetricAbsent", tier: "ticket",
+			name: "vllm latency metric present", preset: "vllm", alert: "AgentLatencyMetricAbsent", tier: severity.Ticket,
 			load: `up{job="j",instance="a"} 1+0x20
 vllm:e2e_request_latency_seconds_count{job="j",model_name="m"} 0+1x20`,
 			want: nil,

@@ -130,7 +130,7 @@ services:
 		if a.Kind == "absent_while_up" {
 			continue // TestFamilyMetricAbsence
 		}
-		got = append(got, fact{a.Name, a.Tier, a.SeverityValue, a.For, a.Threshold, a.Window, a.MinRequestRate, a.Metrics})
+		got = append(got, fact{a.Name, a.Tier.String(), a.SeverityValue, a.For, a.Threshold, a.Window, a.MinRequestRate, a.Metrics})
 	}
 	sel := map[string]string{"job": "j", "agent_type": "researcher"}
 	want := []fact{

@@ -3,6 +3,7 @@ package rules
 import (
 	"encoding/json"
 
+	"github.com/agentalerts/agentalerts/pkg/severity"
 	"github.com/agentalerts/agentalerts/presets"
 )
 
@@ -34,16 +35,19 @@ func JSONSchema() ([]byte, error) {
 			obj{"type": "object", "additionalProperties": false, "properties": props},
 		}}
 	}
+	tierEnum := obj{"enum": severity.Names()}
 	forecasts := map[string]obj{
-		TokenBudget: {"horizon": duration, "window": duration, "for": duration, "tier": obj{"enum": []string{"page", "ticket", "log"}}},
-		Cost:        {"budget": obj{"type": "number", "exclusiveMinimum": 0}, "period": duration, "for": duration, "tier": obj{"enum": []string{"page", "ticket", "log"}}},
+		TokenBudget: {"horizon": duration, "window": duration, "for": duration, "tier": tierEnum},
+		Cost:        {"budget": obj{"type": "number", "exclusiveMinimum": 0}, "period": duration, "for": duration, "tier": tierEnum},
 	}
 	family := func(name string) obj {
 		props := obj{}
 		for _, k := range familyKeys[name] {
-			switch k {
-			case "page", "ticket", "log":
+			if _, err := severity.Parse(k); err == nil {
 				props[k] = tier(name != Availability)
+				continue
+			}
+			switch k {
 			case "window", "per":
 				props[k] = duration
 			case "min_request_rate":
@@ -60,6 +64,10 @@ func JSONSchema() ([]byte, error) {
 			obj{"type": "object", "additionalProperties": false, "properties": props},
 		}}
 	}
+	tierValues := obj{}
+	for _, t := range severity.Names() {
+		tierValues[t] = str
+	}
 	metricProps := obj{}
 	for _, k := range MetricKeys {
 		metricProps[k] = obj{"type": "string"}
@@ -74,10 +82,8 @@ func JSONSchema() ([]byte, error) {
 			"aggregate_by": obj{"type": "array", "items": str},
 			"metrics":      obj{"type": "object", "additionalProperties": false, "properties": metricProps},
 			"severity": obj{"type": "object", "additionalProperties": false, "properties": obj{
-				"label": str,
-				"values": obj{"type": "object", "additionalProperties": false, "properties": obj{
-					"page": str, "ticket": str, "log": str,
-				}},
+				"label":  str,
+				"values": obj{"type": "object", "additionalProperties": false, "properties": tierValues},
 			}},
 		}
 		for _, f := range FamilyNames {

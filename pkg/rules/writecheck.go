@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+
+	"github.com/agentalerts/agentalerts/internal/atomicfile"
 )
 
 // Output is a file generate is asked to write, and the flag that named it
@@ -15,7 +17,7 @@ type Output struct {
 }
 
 // CheckOutputs refuses, before anything is generated into them, outputs
-// that are not regular files (see WriteFiles) and outputs that are one of
+// that are not regular files (see atomicfile.WriteFiles) and outputs that are one of
 // the inputs or another output: "generate a.spec.yaml -o a.spec.yaml"
 // would replace the spec, and one path given to -o and --tests would keep
 // only the last file written. Paths are compared once resolved (absolute,
@@ -25,7 +27,7 @@ type Output struct {
 func CheckOutputs(inputs []string, outs []Output) error {
 	var errs []error
 	for _, o := range outs {
-		if err := checkTarget(o.Path); err != nil {
+		if err := atomicfile.CheckTarget(o.Path, "generate"); err != nil {
 			errs = append(errs, fmt.Errorf("%s %w", o.Flag, err))
 		}
 	}

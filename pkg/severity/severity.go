@@ -1,6 +1,13 @@
 // Package severity owns the three-level alert scale (page, ticket, log) and
 // its mapping to the value of one alert label, so that the generator, the
-// linter and the Alertmanager config speak about tiers the same way.
+// linter, the Alertmanager builder and the e2e checker speak about tiers
+// the same way. It is the only definition of the scale: every other
+// package names a tier with a Tier, never with a string of its own.
+//
+// "Severity" means two things in this repository and this package owns
+// the first: the tier of an alert (Tier) with the label value that
+// carries it (Scale). How bad a lint finding or spec error is, error,
+// warning or info, is a different scale, diag.Severity.
 package severity
 
 import (
@@ -33,6 +40,38 @@ func (t Tier) String() string {
 		return "log"
 	}
 	return fmt.Sprintf("tier(%d)", int(t))
+}
+
+// Valid reports whether t is one of All; the zero Tier is not.
+func (t Tier) Valid() bool { return t >= Page && t <= Log }
+
+// Names lists the tiers' spec keys from most to least urgent, for enums
+// in schemas and help texts.
+func Names() []string {
+	out := make([]string, len(All))
+	for i, t := range All {
+		out[i] = t.String()
+	}
+	return out
+}
+
+// MarshalText writes the spec key, so a Tier in JSON or YAML output reads
+// "page", not 1.
+func (t Tier) MarshalText() ([]byte, error) {
+	if !t.Valid() {
+		return nil, fmt.Errorf("invalid tier %d", int(t))
+	}
+	return []byte(t.String()), nil
+}
+
+// UnmarshalText reads a spec key.
+func (t *Tier) UnmarshalText(b []byte) error {
+	v, err := Parse(string(b))
+	if err != nil {
+		return err
+	}
+	*t = v
+	return nil
 }
 
 // Parse reads a tier spec key.

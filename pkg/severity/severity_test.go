@@ -56,3 +56,22 @@ func TestParse(t *testing.T) {
 		t.Errorf("Parse(critical) succeeded; tiers are page/ticket/log")
 	}
 }
+
+func TestTextRoundTrip(t *testing.T) {
+	for _, tier := range All {
+		b, err := tier.MarshalText()
+		if err != nil || string(b) != tier.String() {
+			t.Fatalf("MarshalText(%v) = %q, %v", tier, b, err)
+		}
+		var back Tier
+		if err := back.UnmarshalText(b); err != nil || back != tier {
+			t.Errorf("UnmarshalText(%q) = %v, %v", b, back, err)
+		}
+	}
+	if _, err := Tier(0).MarshalText(); err == nil {
+		t.Errorf("MarshalText(0) succeeded; the zero Tier is not a tier")
+	}
+	if diff := cmp.Diff([]string{"page", "ticket", "log"}, Names()); diff != "" {
+		t.Errorf("Names() mismatch (-want +got):\n%s", diff)
+	}
+}

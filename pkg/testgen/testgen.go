@@ -104,7 +104,7 @@ func BuildFiles(res *rules.Result, ruleFiles []string) ([]byte, error) {
 
 // GroupName is the test group name of one case, for --run.
 func GroupName(a *rules.Alert, c string) string {
-	return a.Service + "/" + a.Name + "/" + a.Tier + "/" + c
+	return a.Service + "/" + a.Name + "/" + a.Tier.String() + "/" + c
 }
 
 func casesFor(a *rules.Alert) []string {

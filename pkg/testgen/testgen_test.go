@@ -2,7 +2,6 @@ package testgen
 
 import (
 	"bytes"
-	"flag"
 	"fmt"
 	"os"
 	"os/exec"
@@ -12,13 +11,12 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/agentalerts/agentalerts/internal/golden"
 	"github.com/agentalerts/agentalerts/internal/testtool"
 	"github.com/agentalerts/agentalerts/pkg/rules"
 	"github.com/agentalerts/agentalerts/pkg/templates"
 	"github.com/agentalerts/agentalerts/pkg/unittest"
 )
-
-var update = flag.Bool("update", false, "rewrite testdata/testgen goldens")
 
 // spec is one input: the built-in example or a golden spec of generate.
 type spec struct {
@@ -128,19 +126,7 @@ func TestGolden(t *testing.T) {
 	for _, s := range specs(t) {
 		t.Run(s.name, func(t *testing.T) {
 			_, got := generate(t, s)
-			golden := filepath.Join("../../testdata/testgen", s.name+".test.yaml")
-			if *update {
-				if err := os.WriteFile(golden, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("missing golden (run with -update): %v", err)
-			}
-			if diff := cmp.Diff(string(want), string(got)); diff != "" {
-				t.Errorf("%s mismatch (-want +got):\n%s", golden, diff)
-			}
+			golden.Check(t, filepath.Join("../../testdata/testgen", s.name+".test.yaml"), got)
 		})
 	}
 }

@@ -198,9 +198,6 @@ func runCheck(c *lint.Check, cfg *lint.Config, files []*lint.File, report func(d
 			}
 		}
 	}
-	if c.Finish != nil {
-		c.Finish(lint.NewPass(c, cfg, nil, report), files)
-	}
 	if c.Reduce != nil {
 		c.Reduce(lint.NewPass(c, cfg, nil, report), facts)
 	}

@@ -6,12 +6,9 @@ import (
 )
 
 // runCrossFile runs c's cross-file phase over files the way the engine
-// does, whichever form the check uses: Finish, or Collect on each file and
-// Reduce over the non-nil results in file order.
+// does: Collect on each file and Reduce over the non-nil results in file
+// order.
 func runCrossFile(c *lint.Check, cfg *lint.Config, files []*lint.File, report func(diag.Diagnostic)) {
-	if c.Finish != nil {
-		c.Finish(lint.NewPass(c, cfg, nil, report), files)
-	}
 	if c.Collect == nil || c.Reduce == nil {
 		return
 	}

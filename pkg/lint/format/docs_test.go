@@ -1,14 +1,9 @@
 package format
 
 import (
-	"io/fs"
-	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
-
-	"github.com/google/go-cmp/cmp"
 
 	"github.com/agentalerts/agentalerts/pkg/lint"
 	"github.com/agentalerts/agentalerts/pkg/lint/checks"
@@ -16,44 +11,6 @@ import (
 )
 
 const checkDocsDir = "../../../docs/checks"
-
-// TestCheckDocs fails when docs/checks differs from what the registered
-// checks' Doc renders: a page is stale, missing, or belongs to a check
-// that is gone. Regenerate with `make docs` (which runs this test with
-// -update) or `go run . docs`.
-func TestCheckDocs(t *testing.T) {
-	want := CheckDocs(live.Documented())
-	if *update {
-		if err := os.RemoveAll(checkDocsDir); err != nil {
-			t.Fatal(err)
-		}
-		for name, data := range want {
-			path := filepath.Join(checkDocsDir, filepath.FromSlash(name))
-			if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(path, data, 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
-	got := map[string][]byte{}
-	err := filepath.WalkDir(checkDocsDir, func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		rel, _ := filepath.Rel(checkDocsDir, path)
-		data, err := os.ReadFile(path)
-		got[filepath.ToSlash(rel)] = data
-		return err
-	})
-	if err != nil {
-		t.Fatalf("%v (regenerate with: make docs)", err)
-	}
-	if diff := cmp.Diff(stringMap(want), stringMap(got)); diff != "" {
-		t.Errorf("docs/checks is stale; regenerate with `make docs` or `go run . docs`; mismatch (-want +got):\n%s", diff)
-	}
-}
 
 // TestCheckDocComplete holds every registered check to what its page
 // promises: a title, an explanation, and a bad and a good example, under

@@ -3,7 +3,6 @@ package format
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,11 +10,10 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/agentalerts/agentalerts/internal/golden"
 	"github.com/agentalerts/agentalerts/pkg/diag"
 	"github.com/agentalerts/agentalerts/pkg/lint"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files and generated docs")
 
 const testdata = "../../../testdata/format"
 
@@ -54,26 +52,6 @@ func readJSON(t *testing.T, path string, v any) {
 	}
 }
 
-// golden compares got with testdata/format/name, rewriting it with -update.
-// A missing golden is a failure.
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join(testdata, name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("missing golden (run go test ./pkg/lint/format -update): %v", err)
-	}
-	if diff := cmp.Diff(string(want), string(got)); diff != "" {
-		t.Errorf("%s mismatch (-want +got):\n%s", name, diff)
-	}
-}
-
 func TestGolden(t *testing.T) {
 	tests := []struct {
 		golden string
@@ -99,7 +77,7 @@ func TestGolden(t *testing.T) {
 			if err := f.Format(&buf, sharedReport(t)); err != nil {
 				t.Fatal(err)
 			}
-			golden(t, tt.golden, buf.Bytes())
+			golden.Check(t, filepath.Join(testdata, tt.golden), buf.Bytes())
 		})
 	}
 }

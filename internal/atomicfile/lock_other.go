@@ -1,6 +1,6 @@
 //go:build !unix
 
-package rules
+package atomicfile
 
 import (
 	"os"

@@ -1,4 +1,12 @@
-package rules
+// Package atomicfile is the one way agentalerts writes files: generate's
+// rules, tests and Alertmanager config, init's starter files, the docs
+// generator's pages and lint's baseline. Every file is written whole to a
+// staging file, fsynced, renamed into place and its directory synced, so
+// a reader sees the old file or the new one and a crash loses neither;
+// only regular files are replaced; a new file is 0644 and a replaced one
+// keeps its mode. One behaviour for every writer, so a guarantee made in
+// the docs of one command holds for all.
+package atomicfile
 
 import (
 	"bytes"
@@ -10,13 +18,13 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"syscall"
 
 	"github.com/agentalerts/agentalerts/internal/limits"
 )
 
-// Writing generated files.
-//
 // All the files of one run are one transaction. Each is written in full
 // to a staging directory on the same file system and fsynced; only when
 // every one of them is on disk are they renamed into place, so a full
@@ -45,13 +53,29 @@ var (
 	rename    = os.Rename
 )
 
-// WriteOptions says where WriteFiles stages files.
-type WriteOptions struct {
+// Options says where WriteFiles stages files and what it may replace.
+type Options struct {
 	// OutputDirs are directories that are an output in themselves
 	// (-o DIR/): Prometheus may load them whole with a glob, so their
 	// files are staged in a hidden directory beside them. The files of
 	// any other directory are staged in a hidden directory inside it.
 	OutputDirs []string
+	// Exclusive refuses to replace any file: a target that exists is an
+	// error wrapping fs.ErrExist, also when it appears while the files
+	// are staged (they are published with a hard link, not a rename).
+	// init without --force writes this way.
+	Exclusive bool
+	// Program names the writer in the refusal of a target that is not a
+	// regular file ("generate writes only regular files"); empty means
+	// agentalerts.
+	Program string
+}
+
+func (o Options) program() string {
+	if o.Program == "" {
+		return "agentalerts"
+	}
+	return o.Program
 }
 
 // writeWorkers is how many files WriteFiles writes at once: each write
@@ -67,10 +91,14 @@ const writeWorkers = 8
 // before anything is written; a symlink to a regular file is replaced by
 // a file, never written through. New files get mode 0644, replaced
 // regular files keep theirs. Directories must exist.
-func WriteFiles(order []string, files map[string][]byte, opts WriteOptions) error {
+func WriteFiles(order []string, files map[string][]byte, opts Options) error {
 	var errs []error
 	for _, path := range order {
-		if err := checkTarget(path); err != nil {
+		err := CheckTarget(path, opts.program())
+		if err == nil && opts.Exclusive {
+			err = exists(path)
+		}
+		if err != nil {
 			errs = append(errs, err)
 		}
 	}
@@ -91,13 +119,18 @@ func WriteFiles(order []string, files map[string][]byte, opts WriteOptions) erro
 	for _, d := range opts.OutputDirs {
 		outDirs[filepath.Clean(d)] = true
 	}
-	err := writeSet(changed, files, outDirs)
+	err := writeSet(changed, files, outDirs, opts)
 	if errors.Is(err, errCrossDevice) {
 		// DIR is a mount point its device number does not show (a bind
 		// mount): stage inside it.
-		err = writeSet(changed, files, nil)
+		err = writeSet(changed, files, nil, opts)
 	}
 	return err
+}
+
+// WriteFile is WriteFiles for one file.
+func WriteFile(path string, data []byte, opts Options) error {
+	return WriteFiles([]string{path}, map[string][]byte{path: data}, opts)
 }
 
 // errCrossDevice marks a rename that failed only because the staging
@@ -105,7 +138,7 @@ func WriteFiles(order []string, files map[string][]byte, opts WriteOptions) erro
 var errCrossDevice = errors.New("staging directory on another mount")
 
 // writeSet stages changed and renames them into place (see WriteFiles).
-func writeSet(changed []string, files map[string][]byte, outDirs map[string]bool) error {
+func writeSet(changed []string, files map[string][]byte, outDirs map[string]bool, opts Options) error {
 	stages := map[string]*stage{} // by target directory
 	defer func() {
 		for _, s := range stages {
@@ -168,8 +201,8 @@ func writeSet(changed []string, files map[string][]byte, outDirs map[string]bool
 	parallelN(writeWorkers, n, func(i int) {
 		// Checked again just before the rename: a rename would replace a
 		// device or FIFO put there since the first check.
-		if rerrs[i] = checkTarget(changed[i]); rerrs[i] == nil {
-			rerrs[i] = rename(staged[i], changed[i])
+		if rerrs[i] = CheckTarget(changed[i], opts.program()); rerrs[i] == nil {
+			rerrs[i] = publish(staged[i], changed[i], opts.Exclusive)
 		}
 	})
 	var renamed, renamedBackups []string
@@ -216,10 +249,41 @@ func rollback(paths, backups []string) {
 	}
 }
 
-// checkTarget refuses a path that exists and is neither a regular file
+// publish moves the staged file to path: a rename, or with exclusive a
+// hard link, which fails where a rename would replace a file that appeared
+// since the targets were checked. A file system without hard links falls
+// back to the rename, with the small window between check and rename.
+func publish(staged, path string, exclusive bool) error {
+	if !exclusive {
+		return rename(staged, path)
+	}
+	err := os.Link(staged, path)
+	switch {
+	case err == nil:
+		_ = os.Remove(staged) // the staging directory goes anyway
+		return nil
+	case errors.Is(err, fs.ErrExist):
+		return &fs.PathError{Op: "create", Path: path, Err: fs.ErrExist}
+	}
+	if _, serr := os.Lstat(path); errors.Is(serr, fs.ErrNotExist) {
+		return rename(staged, path)
+	}
+	return err
+}
+
+// exists is the error of an Exclusive write for a path that exists.
+func exists(path string) error {
+	if _, err := os.Lstat(path); err == nil {
+		return &fs.PathError{Op: "create", Path: path, Err: fs.ErrExist}
+	}
+	return nil
+}
+
+// CheckTarget refuses a path that exists and is neither a regular file
 // nor a symlink (a dangling one, or one to a regular file), which is
-// replaced. A rename over /dev/null would replace the device node.
-func checkTarget(path string) error {
+// replaced. A rename over /dev/null would replace the device node. program
+// names the writer in the message.
+func CheckTarget(path, program string) error {
 	fi, err := os.Lstat(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
@@ -238,7 +302,7 @@ func checkTarget(path string) error {
 	if mode.IsRegular() {
 		return nil
 	}
-	return fmt.Errorf("%w: generate writes only regular files", &limits.NotRegularError{Path: path, Mode: mode})
+	return fmt.Errorf("%w: %s writes only regular files", &limits.NotRegularError{Path: path, Mode: mode}, program)
 }
 
 // modeFor is the mode of the file that replaces path: that of the regular
@@ -383,4 +447,27 @@ func syncDir(dir string) {
 		_ = d.Sync()
 		_ = d.Close()
 	}
+}
+
+// parallelN runs do(0..n-1) on up to workers goroutines.
+func parallelN(workers, n int, do func(i int)) {
+	workers = min(workers, n)
+	if workers <= 1 {
+		for i := 0; i < n; i++ {
+			do(i)
+		}
+		return
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := int(next.Add(1) - 1); i < n; i = int(next.Add(1) - 1) {
+				do(i)
+			}
+		}()
+	}
+	wg.Wait()
 }

@@ -1,4 +1,4 @@
-package rules
+package atomicfile
 
 import (
 	"errors"
@@ -85,7 +85,7 @@ func TestWriteFiles(t *testing.T) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if err := WriteFiles(order, files, WriteOptions{OutputDirs: []string{dir}}); err != nil {
+	if err := WriteFiles(order, files, Options{Program: "generate", OutputDirs: []string{dir}}); err != nil {
 		t.Fatal(err)
 	}
 	if diff := cmp.Diff(want, tree(t, root)); diff != "" {
@@ -127,7 +127,7 @@ func TestWriteFilesAllOrNothing(t *testing.T) {
 		_, err := f.Write(data)
 		return err
 	}
-	err := WriteFiles(order, files, WriteOptions{OutputDirs: []string{dir}})
+	err := WriteFiles(order, files, Options{Program: "generate", OutputDirs: []string{dir}})
 	if !errors.Is(err, full) {
 		t.Fatalf("error %v, want %v", err, full)
 	}
@@ -157,7 +157,7 @@ func TestWriteFilesRollback(t *testing.T) {
 		}
 		return os.Rename(from, to)
 	}
-	err := WriteFiles([]string{a, b, c}, map[string][]byte{a: []byte("new a\n"), b: []byte("new b\n"), c: []byte("new c\n")}, WriteOptions{})
+	err := WriteFiles([]string{a, b, c}, map[string][]byte{a: []byte("new a\n"), b: []byte("new b\n"), c: []byte("new c\n")}, Options{Program: "generate"})
 	if !errors.Is(err, boom) {
 		t.Fatalf("error %v, want %v", err, boom)
 	}
@@ -190,7 +190,7 @@ func TestWriteFilesModes(t *testing.T) {
 	old := syscall.Umask(0o077)
 	defer syscall.Umask(old)
 	files := map[string][]byte{fresh: []byte("n\n"), kept: []byte("k\n"), link: []byte("l\n")}
-	if err := WriteFiles([]string{fresh, kept, link}, files, WriteOptions{}); err != nil {
+	if err := WriteFiles([]string{fresh, kept, link}, files, Options{Program: "generate"}); err != nil {
 		t.Fatal(err)
 	}
 	got := map[string]string{}
@@ -257,7 +257,7 @@ func TestWriteFilesRefusesNonRegular(t *testing.T) {
 	before := tree(t, root)
 	for _, tt := range tests {
 		t.Run(filepath.Base(tt.path), func(t *testing.T) {
-			err := WriteFiles([]string{good, tt.path}, map[string][]byte{good: []byte("x\n"), tt.path: []byte("y\n")}, WriteOptions{})
+			err := WriteFiles([]string{good, tt.path}, map[string][]byte{good: []byte("x\n"), tt.path: []byte("y\n")}, Options{Program: "generate"})
 			if err == nil {
 				t.Fatal("no error")
 			}
@@ -308,7 +308,7 @@ func TestWriteFilesStaging(t *testing.T) {
 		_, err := f.Write(data)
 		return err
 	}
-	if err := WriteFiles([]string{p}, map[string][]byte{p: []byte("new\n")}, WriteOptions{OutputDirs: []string{dir}}); err != nil {
+	if err := WriteFiles([]string{p}, map[string][]byte{p: []byte("new\n")}, Options{Program: "generate", OutputDirs: []string{dir}}); err != nil {
 		t.Fatal(err)
 	}
 	if diff := cmp.Diff([]string{".agentalerts-tmp-rules-"}, stagedIn); diff != "" {
@@ -352,7 +352,7 @@ func TestWriteFilesCrossDevice(t *testing.T) {
 		return os.Rename(from, to)
 	}
 	files := map[string][]byte{a: []byte("new a\n"), b: []byte("new b\n")}
-	if err := WriteFiles([]string{a, b}, files, WriteOptions{OutputDirs: []string{dir}}); err != nil {
+	if err := WriteFiles([]string{a, b}, files, Options{Program: "generate", OutputDirs: []string{dir}}); err != nil {
 		t.Fatal(err)
 	}
 	sort.Strings(stagedIn)
@@ -382,8 +382,50 @@ func BenchmarkWriteFiles(b *testing.B) {
 			order[i] = filepath.Join(dir, fmt.Sprintf("svc-%04d.rules.yaml", i))
 			files[order[i]] = []byte(fmt.Sprintf("# %d\n%s", n, body))
 		}
-		if err := WriteFiles(order, files, WriteOptions{OutputDirs: []string{dir}}); err != nil {
+		if err := WriteFiles(order, files, Options{Program: "generate", OutputDirs: []string{dir}}); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestWriteFilesExclusive checks the race init guards against: a file that
+// appears between the existence check and the write is kept, and nothing
+// of the set is written.
+func TestWriteFilesExclusive(t *testing.T) {
+	dir := t.TempDir()
+	f, g := filepath.Join(dir, "f.yaml"), filepath.Join(dir, "g.yaml")
+	mustWrite(t, f, "theirs", 0o644)
+	ours := map[string][]byte{f: []byte("ours"), g: []byte("ours")}
+	err := WriteFiles([]string{f, g}, ours, Options{Exclusive: true})
+	if !errors.Is(err, fs.ErrExist) {
+		t.Fatalf("exclusive write over an existing file: %v, want fs.ErrExist", err)
+	}
+	want := map[string]string{"f.yaml": "theirs"} // and no staging left behind
+	if diff := cmp.Diff(want, tree(t, dir)); diff != "" {
+		t.Errorf("directory mismatch (-want +got):\n%s", diff)
+	}
+	// The file appears after the check, while the set is staged.
+	defer func(w func(*os.File, []byte) error) { writeData = w }(writeData)
+	writeData = func(fd *os.File, data []byte) error {
+		if _, err := os.Lstat(g); err != nil {
+			mustWrite(t, g, "theirs", 0o644)
+		}
+		_, err := fd.Write(data)
+		return err
+	}
+	if err := WriteFile(g, []byte("ours"), Options{Exclusive: true}); !errors.Is(err, fs.ErrExist) {
+		t.Fatalf("exclusive write over a file that appeared: %v, want fs.ErrExist", err)
+	}
+	want["g.yaml"] = "theirs"
+	if diff := cmp.Diff(want, tree(t, dir)); diff != "" {
+		t.Errorf("directory after the race mismatch (-want +got):\n%s", diff)
+	}
+	writeData = func(fd *os.File, data []byte) error { _, err := fd.Write(data); return err }
+	if err := WriteFiles([]string{f, g}, ours, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	want = map[string]string{"f.yaml": "ours", "g.yaml": "ours"}
+	if diff := cmp.Diff(want, tree(t, dir)); diff != "" {
+		t.Errorf("directory after overwrite mismatch (-want +got):\n%s", diff)
 	}
 }
