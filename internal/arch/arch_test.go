@@ -22,8 +22,9 @@ var leaves = []string{
 // listed (cmd, the repository tools, tests and benchmarks) is not held to
 // a layer, but no library package may import it.
 var allowed = map[string][]string{
-	"internal/yamlx":      {"pkg/diag", "internal/limits"},
+	"internal/yamlx":      {"pkg/diag", "internal/limits", "internal/textdist"},
 	"internal/atomicfile": {"internal/limits"},
+	"pkg/slo":             {"pkg/severity", "pkg/templates"},
 	"pkg/rules": {"pkg/diag", "pkg/severity", "pkg/templates", "presets",
 		"internal/limits", "internal/textdist", "internal/yamlx", "internal/atomicfile"},
 	"pkg/lint":         {"pkg/diag", "pkg/severity", "internal/limits", "internal/textdist", "internal/yamlx"},
