@@ -21,7 +21,8 @@ var annotationsDroppedLabel = &lint.Check{
 returned, nothing else. After sum by (agent_type), only agent_type is
 left, so {{ $labels.instance }} expands to an empty string and the page
 says "instance  is down". The alert's own labels: are not in $labels
-either.
+either, nor is alertname, which Prometheus adds after the templates ran
+(only a rule over ALERTS reads series that carry one).
 
 The check follows by/without, on/ignoring, group_left/group_right,
 label_replace, absent() and the set operators to compute which labels
@@ -68,6 +69,12 @@ func checkDroppedLabel(p *lint.Pass, r *lint.Rule) {
 				s := outputLabels(ast(r))
 				out = &s
 			}
+			if ref.name == "alertname" && !mayCarryAlertname(ast(r)) {
+				reportInValue(p, r, kv, ref.start, ref.end,
+					fmt.Sprintf("annotation %q uses $labels.alertname, which is never set when annotations expand: Prometheus adds alertname to the alert after its templates ran, and the expression selects no series that carries one (ALERTS does)", kv.Key.Value),
+					fmt.Sprintf("write the alert's name (%s) instead", r.Name()))
+				continue
+			}
 			if !out.absent(ref.name) {
 				if want := misspeltLabel(ref.name, ast(r)); want != "" {
 					reportInValue(p, r, kv, ref.start, ref.end,
@@ -91,6 +98,24 @@ func checkDroppedLabel(p *lint.Pass, r *lint.Rule) {
 				fmt.Sprintf("keep %s in the aggregation (by (…, %s)), or stop using it", ref.name, ref.name))
 		}
 	}
+}
+
+// mayCarryAlertname reports whether a series of the expression's result
+// can have an alertname label of its own: it reads ALERTS or
+// ALERTS_FOR_STATE, or names alertname in a matcher, a grouping or a
+// label_replace.
+func mayCarryAlertname(e parser.Expr) bool {
+	if exprLabelNames(e)["alertname"] {
+		return true
+	}
+	found := false
+	walk(e, func(n parser.Node, _ []parser.Node) bool {
+		if vs, ok := n.(*parser.VectorSelector); ok && (vs.Name == "" || strings.HasPrefix(vs.Name, "ALERTS")) {
+			found = true
+		}
+		return !found
+	})
+	return found
 }
 
 // wellKnownLabels are the labels nearly every Kubernetes or node series

@@ -2,6 +2,7 @@ package checks
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/prometheus/prometheus/promql/parser"
@@ -14,7 +15,7 @@ var rateNonCounter = &lint.Check{
 	ID:       "promql/rate-non-counter",
 	Severity: diag.Warning,
 	Doc: lint.Doc{
-		Precision: "3/3 true",
+		Precision: "4/4 true",
 		Title:     "A rate, irate or increase of a gauge",
 		Text: `rate(), irate() and increase() assume their input only goes up and
 treat every drop as a counter reset. On a gauge (a queue depth, a memory
@@ -31,7 +32,12 @@ waiting, pending, queued, ratio, percent, temperature, timestamp, info,
 memory and the like (the unit suffix skipped: …_free_bytes).
 Names recorded by rules (level:metric:operations) are not judged, nor
 are series under a histogram_*() function. Use deriv() or delta() for
-the trend of a gauge.`,
+the trend of a gauge.
+
+It also reports a rate, irate or increase (summed, averaged or scaled by
+a positive number) compared with a value below zero, whatever the name:
+increase(index_docs[30m]) <= -100 can never hold, and whoever wrote it
+expected the series to fall, which only a gauge does.`,
 		Bad: `groups:
   - name: agent
     rules:
@@ -54,6 +60,7 @@ func checkRateNonCounter(p *lint.Pass, r *lint.Rule) {
 	if ast(r) == nil {
 		return
 	}
+	checkNegativeRate(p, r)
 	walk(ast(r), func(n parser.Node, path []parser.Node) bool {
 		fn := callName(n)
 		if !counterFuncs[fn] {
@@ -81,6 +88,103 @@ func checkRateNonCounter(p *lint.Pass, r *lint.Rule) {
 			fmt.Sprintf("for a gauge use %s(%s[…]); if it is a counter, name it %s_total", alt, name, name))
 		return true
 	})
+}
+
+// checkNegativeRate reports a rate, irate or increase compared with a
+// value below zero (increase(x[30m]) <= -100): the functions never return
+// a negative value, so the condition never holds, and whoever wrote it
+// expected the series to go down, which only a gauge does.
+func checkNegativeRate(p *lint.Pass, r *lint.Rule) {
+	walk(ast(r), func(n parser.Node, _ []parser.Node) bool {
+		b, ok := n.(*parser.BinaryExpr)
+		if !ok || b.ReturnBool {
+			return true
+		}
+		side, limit, op := b.LHS, b.RHS, b.Op
+		if isScalar(b.LHS) && !isScalar(b.RHS) {
+			side, limit = b.RHS, b.LHS
+			switch op { // c > x is x < c
+			case parser.GTR:
+				op = parser.LSS
+			case parser.GTE:
+				op = parser.LTE
+			default:
+				op = 0
+			}
+		}
+		c, ok := numberValue(limit)
+		if !ok || !(op == parser.LSS && c <= 0 || op == parser.LTE && c < 0) {
+			return true
+		}
+		call := rateUnder(side)
+		if call == nil {
+			return true
+		}
+		fn := callName(call)
+		alt := "deriv"
+		if fn == "increase" {
+			alt = "delta"
+		}
+		start, end := nodeRange(b)
+		p.ReportExpr(r, start, end,
+			fmt.Sprintf("%s() is never negative (a drop is read as a counter reset), so %s %s can never hold", fn, b.Op, strconv.FormatFloat(c, 'g', -1, 64)),
+			fmt.Sprintf("for a series that can go down (a gauge) use %s(); for a counter compare with a value ≥ 0", alt))
+		return true
+	})
+}
+
+// rateUnder returns the rate, irate or increase call whose sign e keeps:
+// through parentheses, sum/avg/min/max aggregations and scaling by a
+// positive number; or nil.
+func rateUnder(e parser.Expr) *parser.Call {
+	for {
+		switch n := unwrap(e).(type) {
+		case *parser.Call:
+			if counterFuncs[callName(n)] {
+				return n
+			}
+			return nil
+		case *parser.AggregateExpr:
+			switch n.Op {
+			case parser.SUM, parser.AVG, parser.MIN, parser.MAX:
+				e = n.Expr
+			default:
+				return nil
+			}
+		case *parser.BinaryExpr:
+			switch {
+			case n.Op == parser.MUL && positiveNumber(n.LHS):
+				e = n.RHS
+			case (n.Op == parser.MUL || n.Op == parser.DIV) && positiveNumber(n.RHS):
+				e = n.LHS
+			default:
+				return nil
+			}
+		default:
+			return nil
+		}
+	}
+}
+
+func positiveNumber(e parser.Expr) bool {
+	v, ok := numberValue(e)
+	return ok && v > 0
+}
+
+// numberValue is the value of a number literal, negated or not.
+func numberValue(e parser.Expr) (float64, bool) {
+	switch n := unwrap(e).(type) {
+	case *parser.NumberLiteral:
+		return n.Val, true
+	case *parser.UnaryExpr:
+		if v, ok := numberValue(n.Expr); ok {
+			if n.Op == parser.SUB {
+				return -v, true
+			}
+			return v, true
+		}
+	}
+	return 0, false
 }
 
 var rawCounter = &lint.Check{

@@ -53,21 +53,25 @@ import (
 // Held out, second batch: the 15 ho2-* files were collected from public
 // issues and pull requests not cited before, chosen by family and source
 // before lint ran on them, and added with no check changed. 9 of the 15
-// were caught at the right line (65/77 in all). The six misses:
+// were caught at the right line (65/77 in all): the held-out figure.
+// After it was taken, two of its misses were made general checks
+// (promql/rate-non-counter: a rate, irate or increase compared with a
+// value below zero never holds; annotations/dropped-label:
+// $labels.alertname is never set when templates expand, unless the
+// expression reads ALERTS), each with its own test cases and no new
+// false finding on the corpus: 67/77. The four misses left:
 //   - checks too narrow: ho2-counter-ratio-recorded-sums (a ratio of
 //     sum_over_time over recorded sums of a raw counter; counter-ratio
 //     and rate-of-sum do not follow recorded series into sum_over_time),
 //     ho2-dup-record-in-out (record/duplicate wants the same expression;
-//     here two expressions record the same name and labels),
-//     ho2-increase-of-gauge-negative (increase() compared with a negative
-//     threshold can never be true, whatever the metric's type, but no
-//     check says so), ho2-ratio-printed-as-percent (a 0–1 ratio printed
-//     with a literal %; template/percent-scale covers only the reverse),
-//     ho2-tmpl-alertname-label ($labels.alertname is never set when
-//     templates expand; dropped-label reasons only about aggregations);
+//     here two expressions record the same name and labels, which is
+//     also how disjoint series are recorded under one name, so it cannot
+//     be told from a rule file), ho2-ratio-printed-as-percent (a 0–1
+//     ratio printed with a literal %; template/percent-scale covers only
+//     the reverse);
 //   - knowledge no rule file holds: ho2-tmpl-namespace-of-exporter
 //     (namespace on kube-state-metrics series is the exporter's own).
-const realBugsCaught = 65
+const realBugsCaught = 67
 
 // TestRealBugs lints each file of testdata/lint/realbugs (one real bug from
 // a public issue or pull request each, with its source URL at the top)
