@@ -46,6 +46,11 @@ type Config struct {
 	// some Alertmanager route matches; an alert whose severity no route
 	// handles is flagged. Empty means "unknown, don't check".
 	RoutedSeverities []string
+	// AlertmanagerConfig is the Alertmanager configuration file the
+	// config names (alertmanager_config), resolved against the config's
+	// directory; LoadRoutes reads RoutedSeverities from it.
+	AlertmanagerConfig string
+	alertmanagerPos    diag.Pos
 	// Prometheus is the URL live checks ask (lint --prometheus overrides
 	// it); empty, the default, keeps lint offline.
 	Prometheus string

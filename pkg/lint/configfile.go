@@ -57,7 +57,36 @@ func LoadConfig(path string) (*Config, error) {
 	if err != nil {
 		return nil, err
 	}
-	return ParseConfig(filepath.ToSlash(path), src)
+	cfg, err := ParseConfig(filepath.ToSlash(path), src)
+	if err != nil {
+		return nil, err
+	}
+	if err := cfg.LoadRoutes(); err != nil {
+		return nil, err
+	}
+	return cfg, nil
+}
+
+// LoadRoutes reads the Alertmanager configuration the config names
+// (alertmanager_config) and fills RoutedSeverities from its routes. It is
+// apart from ParseConfig so that parsing stays a function of the config's
+// bytes: only LoadConfig, and a caller that wants the routes, touch a
+// second file. A problem is reported at the alertmanager_config value.
+func (cfg *Config) LoadRoutes() error {
+	if cfg.AlertmanagerConfig == "" {
+		return nil
+	}
+	sev, err := RoutedSeverities(cfg.AlertmanagerConfig, cfg.SeverityLabel)
+	if err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = fmt.Errorf("%s: %w", filepath.ToSlash(cfg.AlertmanagerConfig), pe.Err)
+		}
+		return diag.List{{Pos: cfg.alertmanagerPos, Check: "config/invalid", Severity: diag.Error,
+			Message: fmt.Sprintf("alertmanager_config: %v", err)}}
+	}
+	cfg.RoutedSeverities = sev
+	return nil
 }
 
 // ParseConfig is LoadConfig on a file's content.
@@ -237,9 +266,8 @@ func (c *configReader) servers(n *yaml.Node) map[string][]string {
 	return out
 }
 
-// alertmanager fills the routed severities from the Alertmanager
-// configuration at n (relative to the config file), after the whole
-// section is read, as severity.label may come after it.
+// alertmanager records the Alertmanager configuration at n, resolved
+// against the config file's directory, for LoadRoutes to read.
 func (c *configReader) alertmanager(cfg *Config, n, routed *yaml.Node) {
 	if routed != nil {
 		c.fail(routed, "routed_severities and alertmanager_config both set; keep one (alertmanager_config reads the routed severities from the routes)")
@@ -249,16 +277,8 @@ func (c *configReader) alertmanager(cfg *Config, n, routed *yaml.Node) {
 	if !filepath.IsAbs(p) {
 		p = filepath.Join(filepath.Dir(filepath.FromSlash(c.path)), p)
 	}
-	sev, err := RoutedSeverities(p, cfg.SeverityLabel)
-	if err != nil {
-		var pe *fs.PathError
-		if errors.As(err, &pe) {
-			err = fmt.Errorf("%s: %w", filepath.ToSlash(p), pe.Err)
-		}
-		c.fail(n, "alertmanager_config: %v", err)
-		return
-	}
-	cfg.RoutedSeverities = sev
+	cfg.AlertmanagerConfig = p
+	cfg.alertmanagerPos = NodePos(c.path, n)
 }
 
 func (c *configReader) checks(cfg *Config, n *yaml.Node) {

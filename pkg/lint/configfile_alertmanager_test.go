@@ -3,6 +3,7 @@ package lint
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -40,7 +41,11 @@ func TestConfigAlertmanager(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			// ParseConfig reads no second file; LoadRoutes does.
 			cfg, err := ParseConfig(cfgPath, []byte(tt.src))
+			if err == nil {
+				err = cfg.LoadRoutes()
+			}
 			gotErr := ""
 			if err != nil {
 				l := err.(diag.List)
@@ -55,5 +60,20 @@ func TestConfigAlertmanager(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// ParseConfig is a function of the config's bytes: a missing Alertmanager
+// file is LoadRoutes' error, not the parser's.
+func TestParseConfigReadsNoSecondFile(t *testing.T) {
+	cfg, err := ParseConfig("c.yaml", []byte("lint:\n  alertmanager_config: /nonexistent/alertmanager.yml\n"))
+	if err != nil {
+		t.Fatalf("ParseConfig: %v", err)
+	}
+	if cfg.AlertmanagerConfig != filepath.FromSlash("/nonexistent/alertmanager.yml") || cfg.RoutedSeverities != nil {
+		t.Fatalf("AlertmanagerConfig = %q, RoutedSeverities = %v", cfg.AlertmanagerConfig, cfg.RoutedSeverities)
+	}
+	if err := cfg.LoadRoutes(); err == nil || !strings.Contains(err.Error(), "c.yaml:2:24: ") {
+		t.Fatalf("LoadRoutes error = %v, want one at c.yaml:2:24", err)
 	}
 }

@@ -102,6 +102,9 @@ func only(t testing.TB, c *lint.Check, all []*lint.Check) *lint.Config {
 		if cfg, err = lint.ParseConfig(filepath.ToSlash(path), src); err != nil {
 			t.Fatal(err)
 		}
+		if err = cfg.LoadRoutes(); err != nil {
+			t.Fatal(err)
+		}
 	} else if !errors.Is(err, fs.ErrNotExist) {
 		t.Fatal(err)
 	}
@@ -142,6 +145,9 @@ func subdirConfig(t testing.TB, c *lint.Check, all []*lint.Check, dir string) *l
 	}
 	cfg, err := lint.ParseConfig(filepath.ToSlash(path), src)
 	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cfg.LoadRoutes(); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.HasPrefix(c.ID, "directive/") {
