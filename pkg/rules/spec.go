@@ -125,12 +125,12 @@ var (
 	topKeys     = []string{"version", "defaults", "services"}
 	serviceKeys = append([]string{"name", "job", "preset", "variant", "runbook_url", "labels", "severity", "selector", "metrics", "aggregate_by"}, FamilyNames...)
 	familyKeys  = map[string][]string{
-		Availability: {"page", "ticket", "log"},
-		ErrorRate:    {"window", "min_request_rate", "page", "ticket", "log"},
-		Latency:      {"quantile", "window", "min_request_rate", "page", "ticket", "log"},
-		TokenBudget:  {"forecast", "page", "ticket", "log"},
-		QueueBacklog: {"page", "ticket", "log"},
-		Cost:         {"window", "per", "forecast", "page", "ticket", "log"},
+		Availability: severity.Names(),
+		ErrorRate:    append([]string{"window", "min_request_rate"}, severity.Names()...),
+		Latency:      append([]string{"quantile", "window", "min_request_rate"}, severity.Names()...),
+		TokenBudget:  append([]string{"forecast"}, severity.Names()...),
+		QueueBacklog: severity.Names(),
+		Cost:         append([]string{"window", "per", "forecast"}, severity.Names()...),
 	}
 	forecastKeys = map[string][]string{
 		TokenBudget: {"horizon", "window", "tier", "for"},
@@ -425,7 +425,7 @@ func (d *decoder) severity(n *yaml.Node, svc *Service) {
 				svc.Severity.Label = s
 			}
 		case "values":
-			vs, ok := d.fields(f.val, "severity.values", []string{"page", "ticket", "log"})
+			vs, ok := d.fields(f.val, "severity.values", severity.Names())
 			if !ok {
 				continue
 			}

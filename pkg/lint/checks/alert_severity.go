@@ -12,6 +12,7 @@ import (
 	"github.com/agentalerts/agentalerts/internal/textdist"
 	"github.com/agentalerts/agentalerts/pkg/diag"
 	"github.com/agentalerts/agentalerts/pkg/lint"
+	"github.com/agentalerts/agentalerts/pkg/severity"
 )
 
 var alertSeverity = &lint.Check{
@@ -55,15 +56,16 @@ judged.`,
 	Rule: checkSeverity,
 }
 
-// tierSynonyms map the severity names common in the wild to the default
-// page/ticket/log tiers, for did-you-mean hints.
-var tierSynonyms = map[string]string{
-	"critical": "page", "crit": "page", "error": "page", "high": "page",
-	"p1": "page", "emergency": "page", "alert": "page", "urgent": "page",
-	"warning": "ticket", "warn": "ticket", "medium": "ticket", "major": "ticket",
-	"minor": "ticket", "p2": "ticket", "p3": "ticket",
-	"info": "log", "low": "log", "none": "log", "notice": "log",
-	"debug": "log", "p4": "log", "p5": "log",
+// tierSynonyms map the severity names common in the wild to the tiers
+// (whose names are the default page/ticket/log values), for did-you-mean
+// hints.
+var tierSynonyms = map[string]severity.Tier{
+	"critical": severity.Page, "crit": severity.Page, "error": severity.Page, "high": severity.Page,
+	"p1": severity.Page, "emergency": severity.Page, "alert": severity.Page, "urgent": severity.Page,
+	"warning": severity.Ticket, "warn": severity.Ticket, "medium": severity.Ticket, "major": severity.Ticket,
+	"minor": severity.Ticket, "p2": severity.Ticket, "p3": severity.Ticket,
+	"info": severity.Log, "low": severity.Log, "none": severity.Log, "notice": severity.Log,
+	"debug": severity.Log, "p4": severity.Log, "p5": severity.Log,
 }
 
 func checkSeverity(p *lint.Pass, r *lint.Rule) {
@@ -116,8 +118,8 @@ func suggestValue(v string, allowed []string) string {
 	if i := textdist.Closest(lv, lower, func(d int, a string) bool { return d < len(a) }); i >= 0 {
 		return allowed[i]
 	}
-	if t, ok := tierSynonyms[lv]; ok && contains(allowed, t) {
-		return t
+	if t, ok := tierSynonyms[lv]; ok && contains(allowed, t.String()) {
+		return t.String()
 	}
 	return ""
 }
