@@ -14,7 +14,7 @@ const module = "github.com/agentalerts/agentalerts/"
 // leaves import no package of this module.
 var leaves = []string{
 	"pkg/diag", "pkg/severity", "pkg/templates", "pkg/ruleformat", "presets",
-	"internal/limits", "internal/textdist", "internal/linediff",
+	"internal/limits", "internal/textdist", "internal/linediff", "internal/workers",
 }
 
 // allowed is docs/architecture.md's table: the packages of this module a
@@ -23,10 +23,10 @@ var leaves = []string{
 // a layer, but no library package may import it.
 var allowed = map[string][]string{
 	"internal/yamlx":      {"pkg/diag", "internal/limits", "internal/textdist"},
-	"internal/atomicfile": {"internal/limits"},
+	"internal/atomicfile": {"internal/limits", "internal/workers"},
 	"pkg/slo":             {"pkg/severity", "pkg/templates"},
 	"pkg/rules": {"pkg/diag", "pkg/severity", "pkg/templates", "presets",
-		"internal/limits", "internal/textdist", "internal/yamlx", "internal/atomicfile"},
+		"internal/limits", "internal/textdist", "internal/yamlx", "internal/atomicfile", "internal/workers"},
 	"pkg/lint":         {"pkg/diag", "pkg/severity", "internal/limits", "internal/textdist", "internal/yamlx"},
 	"pkg/lint/checks":  {"pkg/lint", "pkg/diag", "pkg/severity", "internal/limits", "internal/textdist", "internal/yamlx"},
 	"pkg/lint/format":  {"pkg/lint", "pkg/diag"},

@@ -18,11 +18,10 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"syscall"
 
 	"github.com/agentalerts/agentalerts/internal/limits"
+	"github.com/agentalerts/agentalerts/internal/workers"
 )
 
 // All the files of one run are one transaction. Each is written in full
@@ -160,7 +159,7 @@ func writeSet(changed []string, files map[string][]byte, outDirs map[string]bool
 	// Stage every file, then fail as a whole, naming each failure.
 	staged := make([]string, len(changed))
 	werrs := make([]error, len(changed))
-	parallelN(writeWorkers, len(changed), func(i int) {
+	workers.Run(writeWorkers, len(changed), func(i int) {
 		path := changed[i]
 		staged[i] = filepath.Join(stages[filepath.Dir(path)].dir, filepath.Base(path)+stagedSuffix)
 		werrs[i] = writeStaged(staged[i], files[path], modeFor(path))
@@ -183,7 +182,7 @@ func writeSet(changed []string, files map[string][]byte, outDirs map[string]bool
 	n := len(changed)
 	backups := make([]string, n)
 	lerrs := make([]error, n)
-	parallelN(writeWorkers, n, func(i int) {
+	workers.Run(writeWorkers, n, func(i int) {
 		if _, err := os.Lstat(changed[i]); err != nil {
 			return
 		}
@@ -198,7 +197,7 @@ func writeSet(changed []string, files map[string][]byte, outDirs map[string]bool
 		}
 	}
 	rerrs := make([]error, n)
-	parallelN(writeWorkers, n, func(i int) {
+	workers.Run(writeWorkers, n, func(i int) {
 		// Checked again just before the rename: a rename would replace a
 		// device or FIFO put there since the first check.
 		if rerrs[i] = CheckTarget(changed[i], opts.program()); rerrs[i] == nil {
@@ -229,7 +228,7 @@ func writeSet(changed []string, files map[string][]byte, outDirs map[string]bool
 	}
 	// Removing a backup frees the old file's blocks: on several workers
 	// too, before the staging directories go.
-	parallelN(writeWorkers, n, func(i int) {
+	workers.Run(writeWorkers, n, func(i int) {
 		if backups[i] != "" {
 			_ = os.Remove(backups[i])
 		}
@@ -449,25 +448,3 @@ func syncDir(dir string) {
 	}
 }
 
-// parallelN runs do(0..n-1) on up to workers goroutines.
-func parallelN(workers, n int, do func(i int)) {
-	workers = min(workers, n)
-	if workers <= 1 {
-		for i := 0; i < n; i++ {
-			do(i)
-		}
-		return
-	}
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := int(next.Add(1) - 1); i < n; i = int(next.Add(1) - 1) {
-				do(i)
-			}
-		}()
-	}
-	wg.Wait()
-}

@@ -124,20 +124,7 @@ func TestBurnLevelsAfterThreeDays(t *testing.T) {
 				tenant, p.Tier, templates.Duration(p.Long), templates.Duration(p.Short))
 		}
 	}
-	test := fmt.Sprintf(`rule_files: [%s]
-evaluation_interval: 5m
-tests:
-  - interval: 1m
-    input_series:
-%s    alert_rule_test:
-      - eval_time: 3d
-        alertname: AgentAvailabilitySLOBurnRate
-        exp_alerts:
-%s`, rules, series.String(), alerts.String())
-	tf := filepath.Join(dir, "burn.test.yaml")
-	if err := os.WriteFile(tf, []byte(test), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	tf := alertTest(t, dir, "burn.test.yaml", rules, series.String(), "AgentAvailabilitySLOBurnRate", alerts.String())
 	// Ten alerts: 4 pairs at 20x, 3 at 10x, 2 at 4x, 1 at 2x, none at 0.5x.
 	if n := strings.Count(alerts.String(), "exp_labels"); n != 10 {
 		t.Fatalf("expected %d firing pairs in the test, want 10", n)
@@ -182,6 +169,14 @@ func TestLatencyBurnAndAnnotations(t *testing.T) {
 			r.Pair.Tier, templates.Duration(r.Pair.Long), templates.Duration(r.Pair.Short))
 		fmt.Fprintf(&alerts, "            exp_annotations: {summary: %q, description: %q, runbook_url: %q}\n", r.Annotations["summary"], desc, r.Annotations["runbook_url"])
 	}
+	tf := alertTest(t, dir, "latency.test.yaml", rules, series.String(), "AgentLatencySLOBurnRate", alerts.String())
+	runBoth(t, tf)
+}
+
+// alertTest writes a promtool test file: the series at 1m for three days,
+// rules evaluated every 5m, and the alerts expected at 3d.
+func alertTest(t *testing.T, dir, name, rules, series, alertname, alerts string) string {
+	t.Helper()
 	test := fmt.Sprintf(`rule_files: [%s]
 evaluation_interval: 5m
 tests:
@@ -189,12 +184,12 @@ tests:
     input_series:
 %s    alert_rule_test:
       - eval_time: 3d
-        alertname: AgentLatencySLOBurnRate
+        alertname: %s
         exp_alerts:
-%s`, rules, series.String(), alerts.String())
-	tf := filepath.Join(dir, "latency.test.yaml")
+%s`, rules, series, alertname, alerts)
+	tf := filepath.Join(dir, name)
 	if err := os.WriteFile(tf, []byte(test), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	runBoth(t, tf)
+	return tf
 }
