@@ -43,8 +43,9 @@ func main() {
 	rounds := flag.Int("rounds", 5, "evaluation rounds measured per tool (after one warm-up round)")
 	interval := flag.Duration("interval", 20*time.Second, "evaluation interval of the rule groups")
 	keep := flag.Bool("keep", false, "keep the temporary directory")
+	repeat := flag.Int("repeat", 2, "times each tool is measured, alternating (sloth first on even turns), the median of all rounds reported")
 	flag.Parse()
-	if err := run(*services, *rounds, *interval, *keep); err != nil {
+	if err := run(*services, *rounds, *repeat, *interval, *keep); err != nil {
 		fmt.Fprintln(os.Stderr, "slocost:", err)
 		os.Exit(1)
 	}
@@ -54,7 +55,7 @@ func main() {
 // (0.25, 1 and 2.5 seconds); the SLO's threshold is 1s.
 const buckets = 3
 
-func run(n, rounds int, interval time.Duration, keep bool) error {
+func run(n, rounds, repeat int, interval time.Duration, keep bool) error {
 	for _, tool := range []string{"prometheus", "promtool", "sloth"} {
 		if _, err := exec.LookPath(tool); err != nil {
 			return fmt.Errorf("%s not on PATH: %w", tool, err)
@@ -94,17 +95,27 @@ func run(n, rounds int, interval time.Duration, keep bool) error {
 	if err != nil {
 		return err
 	}
-	results := map[string]*result{}
-	for _, t := range []struct{ name, rules string }{{"agentalerts", ours}, {"sloth", theirs}} {
-		fmt.Fprintf(os.Stderr, "slocost: evaluating %s's rules\n", t.name)
-		r, err := measure(dir, base, t.name, t.rules, rounds, interval)
-		if err != nil {
-			return err
+	// Alternate the order, so that whatever the first server pays (a cold
+	// page cache, the machine's other work) falls on both tools.
+	tools := []struct{ name, rules string }{{"agentalerts", ours}, {"sloth", theirs}}
+	all := map[string][]*result{}
+	for turn := 0; turn < repeat; turn++ {
+		for k := range tools {
+			t := tools[(k+turn)%len(tools)]
+			fmt.Fprintf(os.Stderr, "slocost: evaluating %s's rules (turn %d)\n", t.name, turn+1)
+			r, err := measure(dir, base, t.name, t.rules, rounds, interval)
+			if err != nil {
+				return err
+			}
+			all[t.name] = append(all[t.name], r)
 		}
-		results[t.name] = r
 	}
-	fmt.Printf("%d services, an availability and a latency SLO each (99.9 %% and 99 %% under 1s, 30d, the workbook's four window pairs); 3 days of 1m samples backfilled, %d series; Prometheus %s; evaluation interval %s; median of %d rounds after a warm-up round.\n\n",
-		n, n*(2+buckets+2), promVersion(), interval, rounds)
+	results := map[string]*result{}
+	for name, rs := range all {
+		results[name] = merge(rs)
+	}
+	fmt.Printf("%d services, an availability and a latency SLO each (99.9 %% and 99 %% under 1s, 30d, the workbook's four window pairs); 3 days of 1m samples backfilled, %d series; Prometheus %s; evaluation interval %s; median of %d rounds after a warm-up round, in %d turns alternating which tool goes first.\n\n",
+		n, n*(2+buckets+2), promVersion(), interval, rounds*repeat, repeat)
 	fmt.Println("| rules | groups | rules | rule group time per round (sum) | slowest group | samples written per round |")
 	fmt.Println("|---|--:|--:|--:|--:|--:|")
 	for _, name := range []string{"agentalerts", "sloth"} {
@@ -267,10 +278,20 @@ slos:
 	return count, nil
 }
 
+// merge takes the median over the rounds of every turn.
+func merge(rs []*result) *result {
+	var totals, slowest, samples []float64
+	for _, r := range rs {
+		totals, slowest, samples = append(totals, r.totals...), append(slowest, r.slowests...), append(samples, r.samplesPer...)
+	}
+	return &result{groups: rs[0].groups, total: median(totals), slowest: median(slowest), samples: median(samples)}
+}
+
 type result struct {
-	groups         int
-	total, slowest float64
-	samples        float64
+	totals, slowests, samplesPer []float64
+	groups                       int
+	total, slowest               float64
+	samples                      float64
 }
 
 // measure starts Prometheus on a copy of the backfilled TSDB with one rule
@@ -347,7 +368,7 @@ func measure(dir, base, name, rules string, rounds int, interval time.Duration) 
 	if len(totals) < rounds+1 {
 		return nil, fmt.Errorf("%s: only %d evaluation rounds before the deadline (see %s)", name, len(totals), logs.Name())
 	}
-	return &result{groups: groups, total: median(totals[1:]), slowest: median(slowest[1:]), samples: median(samples[1:])}, nil
+	return &result{groups: groups, totals: totals[1:], slowests: slowest[1:], samplesPer: samples[1:]}, nil
 }
 
 // splitDocuments writes each YAML document of a multi-document rule file
