@@ -36,7 +36,7 @@ func JSONSchema() ([]byte, error) {
 	}
 	forecasts := map[string]obj{
 		TokenBudget: {"horizon": duration, "window": duration, "for": duration, "tier": obj{"enum": []string{"page", "ticket", "log"}}},
-		Cost:        {"budget": obj{"type": "number", "exclusiveMinimum": 0}, "period": duration, "for": duration, "tier": obj{"enum": []string{"page", "ticket", "log"}}},
+		Cost:        {"budget": obj{"type": "number", "exclusiveMinimum": 0}, "period": duration, "horizon": duration, "for": duration, "tier": obj{"enum": []string{"page", "ticket", "log"}}},
 	}
 	family := func(name string) obj {
 		props := obj{}
