@@ -335,3 +335,62 @@ func buildExactQuantile(target *rules.Alert, all []*rules.Alert) (testGroup, err
 	}
 	return g, nil
 }
+
+// buildForecastAt writes the at case of a token budget forecast: usage
+// flat at exactly the whole budget (used = limit, or remaining = 0).
+// predict_linear of a constant series is that constant in both runners
+// (they return it without a fit), so the forecast ratio is 1 to the last
+// bit and `>= 1` fires where `> 1` would not: pending one interval before
+// `for` has passed since the first fit, firing once it has.
+func buildForecastAt(target *rules.Alert, all []*rules.Alert) (testGroup, error) {
+	peers, others, err := split(target, data{}, all)
+	if err != nil {
+		return testGroup{}, err
+	}
+	if len(peers) != 1 {
+		return testGroup{}, fmt.Errorf("%d budget forecasts read the same series", len(peers))
+	}
+	checks := []time.Duration{target.For, target.For + EvalInterval}
+	steps := int(checks[1] / EvalInterval)
+	in, err := budgetInputs(target, data{value: 1}, steps)
+	if err != nil {
+		return testGroup{}, err
+	}
+	dec, err := decoys(target, CaseBreach, steps, in, all)
+	if err != nil {
+		return testGroup{}, err
+	}
+	in = append(in, dec...)
+	var tests []alertTest
+	for i, at := range checks {
+		t := alertTest{EvalTime: model.Duration(at).String(), Alertname: target.Name, ExpAlerts: []expAlert{}}
+		if i == 1 {
+			e, err := expected(target, data{value: 1}, at, in)
+			if err != nil {
+				return testGroup{}, err
+			}
+			t.ExpAlerts = append(t.ExpAlerts, e)
+		}
+		tests = append(tests, t)
+	}
+	keys := seriesKeys(in)
+	for _, b := range others {
+		hs, err := inputs(b, healthyData(b), steps)
+		if err != nil {
+			return testGroup{}, err
+		}
+		for _, s := range hs {
+			if !keys[s.key()] {
+				keys[s.key()] = true
+				in = append(in, s)
+			}
+		}
+	}
+	g := testGroup{Name: GroupName(target, CaseAt), Interval: model.Duration(EvalInterval).String(), AlertRuleTest: tests}
+	for _, s := range in {
+		if s.values != "" {
+			g.InputSeries = append(g.InputSeries, inSeries{Series: seriesString(s.labels), Values: s.values})
+		}
+	}
+	return g, nil
+}

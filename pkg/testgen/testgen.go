@@ -124,6 +124,9 @@ func casesFor(a *rules.Alert) []string {
 	if hasOnset(a) {
 		cs = append(cs, CaseOnset)
 	}
+	if a.Kind == "forecast" && a.Family == rules.TokenBudget {
+		cs = append(cs, CaseAt)
+	}
 	if _, ok := exactQuantileFor(a); ok {
 		cs = append(cs, CaseAt)
 	}
@@ -166,7 +169,7 @@ func optional(a *rules.Alert, c string) bool {
 	case CaseOnset, CaseMinAt, CaseStops:
 		return true
 	case CaseAt:
-		return a.Kind == "ratio" || a.Kind == "quantile"
+		return a.Kind == "ratio" || a.Kind == "quantile" || a.Kind == "forecast"
 	}
 	return false
 }
@@ -276,6 +279,9 @@ func buildGroup(target *rules.Alert, c string, all []*rules.Alert) (testGroup, e
 	}
 	if c == CaseStops {
 		return buildStops(target, all)
+	}
+	if target.Kind == "forecast" && target.Family == rules.TokenBudget && c == CaseAt {
+		return buildForecastAt(target, all)
 	}
 	if target.Kind == "quantile" && c == CaseAt {
 		return buildExactQuantile(target, all)

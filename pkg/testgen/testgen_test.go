@@ -265,6 +265,9 @@ func TestEveryAlertIsProven(t *testing.T) {
 						if (c == CaseBreach || c == CaseTraffic) && a.For >= EvalInterval {
 							want = []bool{false, true} // pending, then firing
 						}
+						if c == CaseAt && a.Kind == "forecast" && a.Family == rules.TokenBudget {
+							want = []bool{false, true} // the whole budget, flat: pending, then firing at >= 1
+						}
 						if c == CaseStops {
 							want = []bool{false, true} // before the window and `for` have passed since the last sample, then after
 						}
