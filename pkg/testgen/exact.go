@@ -18,16 +18,18 @@ const CaseMinAt = "min_at"
 // runners compute it to the last bit. With counters that grow by a whole
 // number every interval, and a window of whole intervals that is full,
 // each runner reads the same increase at every eval time: 2.x the whole
-// window, k*w with nothing to extrapolate, divided by the range; 3.x one
-// interval less, stretched by w/(w-1m) folded into one factor with the
-// division. fullRate repeats those float operations in their order, so a
+// window, k*w with nothing to extrapolate; 3.x one interval less,
+// stretched by w/(w-1m). Both fold the division by the range into that
+// factor before multiplying (promtool 2.42 computes 190*(1/300), not
+// 190/300). fullRate repeats those float operations in their order, so a
 // case is written only when the value is the literal in both.
 func fullRate(k float64, w time.Duration, v promVersion) float64 {
 	ws := w.Seconds()
 	n := float64(w / EvalInterval)
 	if v == prom2 {
-		delta := k * n
-		return delta * (ws / ws) / ws
+		factor := ws / ws
+		factor /= ws
+		return k * n * factor
 	}
 	sampled := ws - EvalInterval.Seconds()
 	factor := (sampled + EvalInterval.Seconds() + 0) / sampled
