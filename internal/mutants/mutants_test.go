@@ -124,6 +124,11 @@ func TestEquivalentMatcherDrop(t *testing.T) {
 		{`sum(a{job="x"}) / sum(b{job="x"})`, 2},
 		{`a{job="x"} / b{job="y"}`, 2},
 		{`a{job="x"} / b{instance="i"}`, 2},
+		// predict_linear keeps each series's labels: the budget forecast.
+		{`max(1 - predict_linear(a{job="x"}[1h], 3600) / (b{job="x"} > 0)) >= 1`, 0},
+		{`predict_linear(a{job="x"}[1h], 3600) / on (job) b{job="x"}`, 2},
+		// An aggregation of the range function does not.
+		{`sum(rate(a{job="x"}[5m])) / (b{job="x"} > 0)`, 2},
 	}
 	for _, tt := range tests {
 		ms, err := exprMutants(tt.expr)

@@ -140,7 +140,8 @@ func changesAt(n parser.Node, path []parser.Node) []change {
 
 // pinnedByPartner says whether dropping matcher lm from selector vs cannot
 // change the result: vs is, through label-keeping nodes only (parentheses,
-// a filter against a number), one side of a vector-to-vector operation
+// a filter against a number, a per-series range function such as
+// predict_linear), one side of a vector-to-vector operation
 // that matches one-to-one on every label, and the other side is, through
 // the same kind of nodes, a selector with the same equality matcher. Every
 // series of the other side carries lm's value, so a series of vs without
@@ -153,7 +154,13 @@ func pinnedByPartner(vs *parser.VectorSelector, lm *labels.Matcher, path []parse
 	child := parser.Node(vs)
 	for i := len(path) - 1; i >= 0; i-- {
 		switch p := path[i].(type) {
-		case *parser.ParenExpr:
+		case *parser.ParenExpr, *parser.MatrixSelector:
+			child = p
+			continue
+		case *parser.Call:
+			if !keepsLabels(p) || len(p.Args) == 0 || parser.Node(p.Args[0]) != child {
+				return false
+			}
 			child = p
 			continue
 		case *parser.BinaryExpr:
@@ -200,8 +207,20 @@ func scalarSide(b *parser.BinaryExpr) parser.Expr {
 	return nil
 }
 
+// keepsLabels says whether call c returns one sample per series of its
+// first argument with that series's labels (less the metric name, which
+// vector matching ignores): per-series functions of a range.
+func keepsLabels(c *parser.Call) bool {
+	switch c.Func.Name {
+	case "predict_linear", "rate", "increase", "irate", "deriv", "delta", "idelta":
+		return true
+	}
+	return false
+}
+
 // labelKeepingSelector is the selector e reads when everything between
-// them keeps its labels (parentheses, filters against a number), or nil.
+// them keeps its labels (parentheses, filters against a number, the
+// per-series range functions of keepsLabels), or nil.
 func labelKeepingSelector(e parser.Expr) *parser.VectorSelector {
 	for {
 		switch x := e.(type) {
@@ -209,6 +228,13 @@ func labelKeepingSelector(e parser.Expr) *parser.VectorSelector {
 			return x
 		case *parser.ParenExpr:
 			e = x.Expr
+		case *parser.MatrixSelector:
+			e = x.VectorSelector
+		case *parser.Call:
+			if !keepsLabels(x) || len(x.Args) == 0 {
+				return nil
+			}
+			e = x.Args[0]
 		case *parser.BinaryExpr:
 			if scalarSide(x) == nil || x.ReturnBool {
 				return nil

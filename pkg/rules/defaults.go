@@ -62,6 +62,10 @@ const (
 	defaultForecastWindow = time.Hour
 	defaultForecastFor    = 15 * time.Minute
 	defaultCostPeriod     = 24 * time.Hour
+	// costHorizonShare: a spend forecast looks a quarter of its period
+	// ahead unless told: far enough to page before the budget is gone,
+	// near enough that the current rate is a fair guess.
+	costHorizonShare = 4
 )
 
 // minPageFor is the shortest `for` of a page: a page on one bad
@@ -129,14 +133,24 @@ func (d *decoder) applyDefaults(svc *Service) {
 			}
 		}
 		if fc := fam.Forecast; fc != nil {
-			if !fc.Horizon.Set {
-				fc.Horizon.V = defaultHorizon
-			}
 			if !fc.Window.Set {
 				fc.Window.V = defaultForecastWindow
 			}
 			if !fc.Period.Set {
 				fc.Period.V = defaultCostPeriod
+			}
+			if !fc.Horizon.Set {
+				fc.Horizon.V = defaultHorizon
+				if name == Cost {
+					// 6h of the default day, and a shorter period never
+					// defaults to a horizon as long as itself.
+					fc.Horizon.V = fc.Period.V / costHorizonShare
+				}
+			}
+			if name == Cost && fc.Horizon.V >= fc.Period.V {
+				d.diags = append(d.diags, diag.Diagnostic{Pos: orPos(fc.Horizon.Pos, fc.Pos), Check: "spec/value", Severity: diag.Error,
+					Message: fmt.Sprintf("service %q: cost.forecast.horizon %s must be shorter than period %s: the forecast adds the spend of the period's last period-horizon to horizon at the current rate",
+						svc.Name.V, templates.Duration(fc.Horizon.V), templates.Duration(fc.Period.V))})
 			}
 			if !fc.Tier.Set {
 				fc.Tier.V = severity.Ticket

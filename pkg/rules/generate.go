@@ -86,10 +86,12 @@ type Alert struct {
 	// a subset of requests.
 	ErrorsDisjoint bool
 	Quantile       float64       // latency quantile
-	Horizon        time.Duration // budget forecast horizon
-	Per            time.Duration // spend period (threshold is USD per Per)
-	Budget         float64       // spend forecast budget in USD per Per
-	Aggregation    string        // sum or max: how gauges of several instances combine
+	Horizon        time.Duration // forecast horizon (token budget, spend)
+	// Per is the spend period: the threshold is USD per Per, and a spend
+	// forecast's Budget is USD per rolling Per.
+	Per         time.Duration
+	Budget      float64 // spend forecast budget in USD per Per
+	Aggregation string  // sum or max: how gauges of several instances combine
 	// By are the labels every aggregation keeps (one alert per value).
 	By []string
 	// Metrics are the series the expression reads, with labels that match
@@ -598,11 +600,11 @@ func (b *builder) cost(f *Family) {
 			t, tier.For.V, tier.KeepFiringFor.V, templates.SpendText(facts))
 	})
 	if fc := f.Forecast; fc != nil {
-		proj := templates.SpendRate(sel, b.by, f.Window.V, fc.Period.V)
 		facts := templates.Facts{Service: b.svc.Name.V, Unit: templates.USD, For: fc.For.V, Window: f.Window.V,
-			Per: fc.Period.V, Budget: fc.Budget.V, By: b.by}
+			Per: fc.Period.V, Horizon: fc.Horizon.V, Budget: fc.Budget.V, By: b.by}
 		b.add(&Alert{Name: "AgentSpendBudgetForecast", Family: Cost, Kind: "forecast", Unit: "usd", Threshold: fc.Budget.V,
-			Window: f.Window.V, Per: fc.Period.V, Budget: fc.Budget.V, Metrics: []MetricInput{in}, Expr: templates.Spend(proj, fc.Budget.V)},
+			Window: f.Window.V, Per: fc.Period.V, Horizon: fc.Horizon.V, Budget: fc.Budget.V, Metrics: []MetricInput{in},
+			Expr: templates.SpendForecast(sel, b.by, f.Window.V, fc.Period.V, fc.Horizon.V, fc.Budget.V)},
 			fc.Tier.V, fc.For.V, 0, templates.SpendForecastText(facts))
 	}
 }

@@ -38,7 +38,7 @@ func JSONSchema() ([]byte, error) {
 	tierEnum := obj{"enum": severity.Names()}
 	forecasts := map[string]obj{
 		TokenBudget: {"horizon": duration, "window": duration, "for": duration, "tier": tierEnum},
-		Cost:        {"budget": obj{"type": "number", "exclusiveMinimum": 0}, "period": duration, "for": duration, "tier": tierEnum},
+		Cost:        {"budget": obj{"type": "number", "exclusiveMinimum": 0}, "period": duration, "horizon": duration, "for": duration, "tier": tierEnum},
 	}
 	family := func(name string) obj {
 		props := obj{}

@@ -110,7 +110,8 @@ type Tier struct {
 }
 
 // Forecast asks for a predictive alert: token budget exhausted within
-// Horizon (predict_linear over Window), or spend over Budget per Period.
+// Horizon (predict_linear over Window), or the spend of the rolling Period
+// that ends Horizon from now over Budget.
 type Forecast struct {
 	Pos     diag.Pos
 	Horizon Val[time.Duration]
@@ -134,7 +135,7 @@ var (
 	}
 	forecastKeys = map[string][]string{
 		TokenBudget: {"horizon", "window", "tier", "for"},
-		Cost:        {"budget", "period", "tier", "for"},
+		Cost:        {"budget", "period", "horizon", "tier", "for"},
 	}
 )
 

@@ -121,13 +121,14 @@ func SpendText(f Facts) Text {
 	}
 }
 
-// SpendForecastText describes the projected spend against a budget.
+// SpendForecastText describes the projected spend of the rolling period
+// against its budget.
 func SpendForecastText(f Facts) Text {
-	per := Per(f.Per)
+	per := Duration(f.Per)
 	return Text{
-		Summary: fmt.Sprintf("%s LLM spend rate would exceed its %s budget per %s%s", f.svc(), FormatThreshold(USD, f.Budget), per, f.sfx()),
-		Description: fmt.Sprintf("At the rate of the last %s, %s would spend %s per %s%s, over its budget of %s. This is a run rate, not the period's total: what was already spent in the period is not counted.",
-			Duration(f.Window), f.svc(), Value(USD), per, f.sfx(), FormatThreshold(USD, f.Budget)),
+		Summary: fmt.Sprintf("%s LLM spend will exceed its %s budget per rolling %s within %s%s", f.svc(), FormatThreshold(USD, f.Budget), per, Duration(f.Horizon), f.sfx()),
+		Description: fmt.Sprintf("The spend of %s in the last %s plus %s at the rate of the last %s comes to %s for the %s ending %s from now%s, over its budget of %s per rolling %s.",
+			f.svc(), Duration(f.Per-f.Horizon), Duration(f.Horizon), Duration(f.Window), Value(USD), per, Duration(f.Horizon), f.sfx(), FormatThreshold(USD, f.Budget), per),
 	}
 }
 

@@ -173,6 +173,18 @@ func SpendRate(counter Selector, by []string, w, per time.Duration) string {
 // Spend compares the spend rate with a threshold.
 func Spend(spend string, threshold float64) string { return spend + " > " + Number(threshold) }
 
+// SpendForecast fires when the spend of the rolling period that ends
+// horizon from now will exceed budget: what was spent in the part of the
+// period already behind us (its last period-horizon) plus the rate of the
+// last w kept up for the horizon. A run rate alone (rate * period) would
+// page on a short burst the budget can absorb, and miss a budget already
+// spent by a burst that has ended; both ranges are fixed, so the rule
+// needs no recording rule or calendar arithmetic.
+func SpendForecast(counter Selector, by []string, w, period, horizon time.Duration, budget float64) string {
+	spent := agg("sum", by, "increase("+counter.String()+"["+Duration(period-horizon)+"])")
+	return spent + "\n+\n" + agg("sum", by, rate(counter, w)) + " * " + strconv.FormatFloat(horizon.Seconds(), 'f', -1, 64) + "\n> " + Number(budget)
+}
+
 // SortedKeys returns m's keys sorted, the one order every output uses.
 func SortedKeys[V any](m map[string]V) []string {
 	keys := make([]string, 0, len(m))

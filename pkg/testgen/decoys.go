@@ -43,6 +43,11 @@ func decoys(target *rules.Alert, c string, steps int, in []series, all []*rules.
 	default:
 		return nil, nil
 	}
+	return decoysOf(target, dd, steps, in, all)
+}
+
+// decoysOf are decoys carrying the series of dd.
+func decoysOf(target *rules.Alert, dd data, steps int, in []series, all []*rules.Alert) ([]series, error) {
 	src, err := inputs(target, dd, steps)
 	if err != nil {
 		return nil, err

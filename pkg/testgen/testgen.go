@@ -82,6 +82,12 @@ func BuildFiles(res *rules.Result, ruleFiles []string) ([]byte, error) {
 	for _, a := range all {
 		for _, c := range casesFor(a) {
 			g, err := buildGroup(a, c, all)
+			if err != nil && optional(a, c) {
+				// Another tier or service on the same series can leave
+				// an extra case in doubt; the breach and below cases
+				// still prove the alert.
+				continue
+			}
 			if err != nil {
 				return nil, fmt.Errorf("service %q, alert %s (%s): %w", a.Service, a.Name, a.Tier, err)
 			}
@@ -115,6 +121,31 @@ func casesFor(a *rules.Alert) []string {
 	if guarded(a) {
 		cs = append(cs, CaseLowTraffic, CaseTraffic)
 	}
+	if hasOnset(a) {
+		cs = append(cs, CaseOnset)
+	}
+	if a.Kind == "forecast" && a.Family == rules.TokenBudget {
+		cs = append(cs, CaseAt)
+	}
+	if _, ok := exactQuantileFor(a); ok {
+		cs = append(cs, CaseAt)
+	}
+	if a.Kind == "ratio" {
+		for _, c := range []string{CaseAt, CaseMinAt} {
+			if _, ok := exactRatioFor(a, c); ok {
+				cs = append(cs, c)
+			}
+		}
+	}
+	if spendForecastAlert(a) {
+		if _, _, ok := spentTimes(a); ok {
+			cs = append(cs, CaseSpent)
+		}
+		if spendAtExact(a) {
+			cs = append(cs, CaseAt)
+		}
+		return cs
+	}
 	if a.Family == rules.TokenBudget && (a.Kind == "used_ratio" || a.Kind == "forecast") {
 		cs = append(cs, CaseNoLimit, CaseSmallLimit)
 	}
@@ -124,7 +155,23 @@ func casesFor(a *rules.Alert) []string {
 	if a.Kind == "absent_while_up" {
 		cs = append(cs, CaseTargetDown)
 	}
+	if a.Kind == "absent_over_time" && a.Window >= 2*EvalInterval {
+		cs = append(cs, CaseStops)
+	}
 	return cs
+}
+
+// optional says whether case c of a is written only where its peers
+// allow: the onset and exact cases of rates, whose other tiers must be
+// certain at their eval times too.
+func optional(a *rules.Alert, c string) bool {
+	switch c {
+	case CaseOnset, CaseMinAt, CaseStops:
+		return true
+	case CaseAt:
+		return a.Kind == "ratio" || a.Kind == "quantile" || a.Kind == "forecast"
+	}
+	return false
 }
 
 // recoversAtOnce says whether the condition turns false at the first
@@ -210,6 +257,8 @@ type data struct {
 	slowGuard bool
 	// targetDown: the job's up is 0 (absent_while_up kinds).
 	targetDown bool
+	// segs, when set, are a cost counter's increments (spend forecast).
+	segs []segment
 }
 
 // series is one input series: labels including __name__, and values in
@@ -224,6 +273,24 @@ func (s series) key() string { return labels.FromMap(s.labels).String() }
 func buildGroup(target *rules.Alert, c string, all []*rules.Alert) (testGroup, error) {
 	if c == CaseRecovery {
 		return buildRecovery(target, all)
+	}
+	if c == CaseOnset {
+		return buildOnset(target, all)
+	}
+	if c == CaseStops {
+		return buildStops(target, all)
+	}
+	if target.Kind == "forecast" && target.Family == rules.TokenBudget && c == CaseAt {
+		return buildForecastAt(target, all)
+	}
+	if target.Kind == "quantile" && c == CaseAt {
+		return buildExactQuantile(target, all)
+	}
+	if target.Kind == "ratio" && (c == CaseAt || c == CaseMinAt) {
+		return buildExactRatio(target, c, all)
+	}
+	if spendForecastAlert(target) {
+		return buildSpendForecast(target, c, all)
 	}
 	d := scenarioData(target, c)
 	peers, others, err := split(target, d, all)
@@ -549,9 +616,6 @@ func activation(a *rules.Alert, d data) (earliest, latest time.Duration) {
 		}
 		return EvalInterval, a.Window + EvalInterval
 	case "forecast":
-		if a.Family == rules.Cost {
-			return EvalInterval, a.Window + EvalInterval
-		}
 		return EvalInterval, EvalInterval
 	}
 	return 0, 0
@@ -583,9 +647,6 @@ func steady(a *rules.Alert) time.Duration {
 	case "ratio", "quantile", "spend":
 		return a.Window + EvalInterval
 	case "forecast":
-		if a.Family == rules.Cost {
-			return a.Window + EvalInterval
-		}
 		return 2 * EvalInterval
 	}
 	return 0
@@ -920,6 +981,13 @@ func budgetInputs(a *rules.Alert, d data, steps int) ([]series, error) {
 	}
 	if d.noLimit {
 		ls.values = gauge(0, steps)
+		if remaining && a.Kind == "used_ratio" {
+			// Overspent: only a remaining under 0 divides to +Inf
+			// against a maximum of 0 (a positive one gives -Inf, which
+			// no threshold passes), so only then does the rule's
+			// (max > 0) filter decide the outcome.
+			us.values = gauge(-lim*d.value, steps)
+		}
 	}
 	return []series{us, ls}, nil
 }
@@ -928,6 +996,9 @@ func costInputs(a *rules.Alert, d data, steps int) ([]series, error) {
 	c, err := role(a, "cost")
 	if err != nil {
 		return nil, err
+	}
+	if len(d.segs) > 0 {
+		return []series{{labels: seriesLabels(a, c, c.Metric), values: segmentValues(d.segs)}}, nil
 	}
 	// value = rate * Per seconds, so the counter grows value/Per per second.
 	rate := d.value / a.Per.Seconds()
@@ -939,25 +1010,49 @@ func costInputs(a *rules.Alert, d data, steps int) ([]series, error) {
 // counts the error series (one counter with a status label, or a regexp
 // over two names) is read from the expression, not assumed.
 func ratioInputs(a *rules.Alert, d data, steps int) ([]series, error) {
-	rq, err := role(a, "requests")
+	lab, err := ratioLabels(a)
 	if err != nil {
 		return nil, err
+	}
+	per := EvalInterval.Seconds()
+	errRate := d.value * d.rate
+	okRate := d.rate
+	if lab.included {
+		okRate = d.rate - errRate
+	}
+	return []series{
+		{labels: lab.ok, values: counter(okRate*per, steps)},
+		{labels: lab.errs, values: counter(errRate*per, steps)},
+	}, nil
+}
+
+// ratioSeries are the labels of an error ratio's two input series, and
+// whether the total selector counts the error series too.
+type ratioSeries struct {
+	ok, errs map[string]string
+	included bool
+}
+
+func ratioLabels(a *rules.Alert) (ratioSeries, error) {
+	rq, err := role(a, "requests")
+	if err != nil {
+		return ratioSeries{}, err
 	}
 	er, err := role(a, "errors")
 	if err != nil {
-		return nil, err
+		return ratioSeries{}, err
 	}
 	sels, err := selectors(a.Expr)
 	if err != nil {
-		return nil, err
+		return ratioSeries{}, err
 	}
 	errL := seriesLabels(a, er, er.Metric)
 	okL := seriesLabels(a, rq, rq.Metric)
 	if err := matchErrorSelector(sels, er.Metric, errL); err != nil {
-		return nil, err
+		return ratioSeries{}, err
 	}
 	if err := avoidErrorSelector(sels, errL, okL); err != nil {
-		return nil, err
+		return ratioSeries{}, err
 	}
 	included := false
 	for _, s := range sels {
@@ -965,16 +1060,7 @@ func ratioInputs(a *rules.Alert, d data, steps int) ([]series, error) {
 			included = true
 		}
 	}
-	per := EvalInterval.Seconds()
-	errRate := d.value * d.rate
-	okRate := d.rate
-	if included {
-		okRate = d.rate - errRate
-	}
-	return []series{
-		{labels: okL, values: counter(okRate*per, steps)},
-		{labels: errL, values: counter(errRate*per, steps)},
-	}, nil
+	return ratioSeries{ok: okL, errs: errL, included: included}, nil
 }
 
 // okCandidates are label values tried to keep a non-error series out of a
