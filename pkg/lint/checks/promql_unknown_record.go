@@ -106,14 +106,16 @@ func collectRecordNames(p *lint.Pass, f *lint.File) any {
 // a key, so each selector is compared with a handful of names at most.
 func reduceUnknownRecords(p *lint.Pass, facts []any) {
 	recorded := map[string]bool{}
-	near := map[string][]string{}
+	near := map[uint64][]string{}
+	var keys []uint64
 	for _, fact := range facts {
 		for _, n := range fact.(*recordFacts).recorded {
 			if recorded[n] {
 				continue
 			}
 			recorded[n] = true
-			for _, k := range deletionKeys(n) {
+			keys = deletionKeys(n, keys[:0])
+			for _, k := range keys {
 				near[k] = append(near[k], n)
 			}
 		}
@@ -121,22 +123,18 @@ func reduceUnknownRecords(p *lint.Pass, facts []any) {
 	if len(recorded) == 0 {
 		return
 	}
+	// Selectors repeat (the same name in many rules and files): look each
+	// name up once.
+	nearest := map[string]string{}
 	for _, fact := range facts {
 		for _, u := range fact.(*recordFacts).uses {
 			if recorded[u.name] {
 				continue
 			}
-			var want string
-			for _, k := range deletionKeys(u.name) {
-				for _, n := range near[k] {
-					if oneLetterApart(u.name, n) {
-						want = n
-						break
-					}
-				}
-				if want != "" {
-					break
-				}
+			want, seen := nearest[u.name]
+			if !seen {
+				want = nearestRecorded(u.name, near)
+				nearest[u.name] = want
 			}
 			if want == "" {
 				continue
@@ -150,13 +148,41 @@ func reduceUnknownRecords(p *lint.Pass, facts []any) {
 	}
 }
 
-// deletionKeys returns s and every string made by deleting one rune of s.
-func deletionKeys(s string) []string {
+// nearestRecorded is the recorded name one letter from name, or "".
+func nearestRecorded(name string, near map[uint64][]string) string {
+	for _, k := range deletionKeys(name, nil) {
+		for _, n := range near[k] {
+			if oneLetterApart(name, n) {
+				return n
+			}
+		}
+	}
+	return ""
+}
+
+// deletionKeys appends to keys the hash of s and of every string made by
+// deleting one rune of s. Two names one edit apart always share a key;
+// the hashes (polynomial, modulo 2^64) are computed from prefix sums
+// without building the strings, and a shared key is only a candidate:
+// oneLetterApart decides.
+func deletionKeys(s string, keys []uint64) []uint64 {
+	const base = 1099511628211
 	rs := []rune(s)
-	keys := make([]string, 0, len(rs)+1)
-	keys = append(keys, s)
-	for i := range rs {
-		keys = append(keys, string(rs[:i])+string(rs[i+1:]))
+	n := len(rs)
+	// pre[i] is the hash of rs[:i], pow[i] is base^i.
+	pre := make([]uint64, n+1)
+	pow := make([]uint64, n+1)
+	pow[0] = 1
+	for i, r := range rs {
+		pre[i+1] = pre[i]*base + uint64(r)
+		pow[i+1] = pow[i] * base
+	}
+	keys = append(keys, pre[n])
+	for i := 0; i < n; i++ {
+		// rs[:i] followed by rs[i+1:]: the suffix's hash is
+		// pre[n] - pre[i+1]*base^(n-i-1).
+		suffix := pre[n] - pre[i+1]*pow[n-i-1]
+		keys = append(keys, pre[i]*pow[n-i-1]+suffix)
 	}
 	return keys
 }
