@@ -2,6 +2,7 @@ package checks
 
 import (
 	"fmt"
+	"strings"
 	"unicode"
 
 	"github.com/prometheus/prometheus/promql/parser"
@@ -52,20 +53,24 @@ rule files one Prometheus loads together.`,
 }
 
 // recordFacts is what unknown-record keeps of a file: the names it
-// records and every selector name it reads, with where.
+// records, and each name it reads that it does not record itself, with
+// every place it is read. Kept small: the facts of every file live until
+// the end of the run.
 type recordFacts struct {
+	path     string
 	recorded []string
-	uses     []recordUse
+	names    []string
+	uses     [][]recordUse // uses[i] are the places names[i] is read
 }
 
 type recordUse struct {
-	name        string
-	rule, group string
-	pos, end    diag.Pos
+	rule, group                string
+	line, col, endLine, endCol int32
 }
 
 func collectRecordNames(p *lint.Pass, f *lint.File) any {
-	facts := &recordFacts{}
+	facts := &recordFacts{path: f.Path}
+	index := map[string]int{}
 	forEachRule(f, func(r *lint.Rule) {
 		if r.Record.Value != "" {
 			facts.recorded = append(facts.recorded, r.Record.Value)
@@ -87,77 +92,106 @@ func collectRecordNames(p *lint.Pass, f *lint.File) any {
 				return true
 			}
 			start, end := nodeRange(vs)
-			u := recordUse{name: name, rule: r.Name(), group: group, pos: r.Expr.PosAt(f.Path, start)}
+			pos := r.Expr.PosAt(f.Path, start)
+			u := recordUse{rule: r.Name(), group: group, line: int32(pos.Line), col: int32(pos.Column)}
 			if end > start+1 {
-				u.end = r.Expr.PosAt(f.Path, end-1)
+				e := r.Expr.PosAt(f.Path, end-1)
+				u.endLine, u.endCol = int32(e.Line), int32(e.Column)
 			}
-			facts.uses = append(facts.uses, u)
+			i, ok := index[name]
+			if !ok {
+				i = len(facts.names)
+				index[name] = i
+				// A clone: the name shares its bytes with the whole
+				// expression, which must not outlive the file.
+				facts.names = append(facts.names, strings.Clone(name))
+				facts.uses = append(facts.uses, nil)
+			}
+			facts.uses[i] = append(facts.uses[i], u)
 			return true
 		})
 	})
-	if len(facts.recorded) == 0 && len(facts.uses) == 0 {
+	// A name the file records is recorded: its uses need no look-up.
+	for _, n := range facts.recorded {
+		if i, ok := index[n]; ok {
+			facts.uses[i] = nil
+		}
+	}
+	if len(facts.recorded) == 0 && len(facts.names) == 0 {
 		return nil
 	}
 	return facts
 }
 
-// reduceUnknownRecords indexes every recorded name under itself and under
-// each of its one-letter deletions: two names one edit apart always share
-// a key, so each selector is compared with a handful of names at most.
+// reduceUnknownRecords finds, for every name read but recorded by no rule,
+// a recorded name one letter away. It indexes the unknown names (each
+// once, however many rules read it) under their hashed one-rune
+// deletions, then streams the recorded names past that index: two names
+// one edit apart always share a key. Memory follows the distinct unknown
+// names, not the recorded ones, which a repository of generated recording
+// rules has by the ten thousand.
 func reduceUnknownRecords(p *lint.Pass, facts []any) {
 	recorded := map[string]bool{}
-	near := map[uint64][]string{}
-	var keys []uint64
+	var order []string
 	for _, fact := range facts {
 		for _, n := range fact.(*recordFacts).recorded {
-			if recorded[n] {
-				continue
-			}
-			recorded[n] = true
-			keys = deletionKeys(n, keys[:0])
-			for _, k := range keys {
-				near[k] = append(near[k], n)
+			if !recorded[n] {
+				recorded[n] = true
+				order = append(order, n)
 			}
 		}
 	}
 	if len(recorded) == 0 {
 		return
 	}
-	// Selectors repeat (the same name in many rules and files): look each
-	// name up once.
-	nearest := map[string]string{}
+	near := map[uint64][]string{}
+	want := map[string]string{}
+	var keys []uint64
 	for _, fact := range facts {
-		for _, u := range fact.(*recordFacts).uses {
-			if recorded[u.name] {
+		rf := fact.(*recordFacts)
+		for i, name := range rf.names {
+			if len(rf.uses[i]) == 0 || recorded[name] {
 				continue
 			}
-			want, seen := nearest[u.name]
-			if !seen {
-				want = nearestRecorded(u.name, near)
-				nearest[u.name] = want
-			}
-			if want == "" {
+			if _, seen := want[name]; seen {
 				continue
 			}
-			p.Report(diag.Diagnostic{
-				Pos: u.pos, End: u.end, Rule: u.rule, Group: u.group,
-				Message: fmt.Sprintf("%s is recorded by no rule, but %s is: a misspelt name selects nothing, so the rule never has a result", u.name, want),
-				Fix:     fmt.Sprintf("read %s", want),
-			})
-		}
-	}
-}
-
-// nearestRecorded is the recorded name one letter from name, or "".
-func nearestRecorded(name string, near map[uint64][]string) string {
-	for _, k := range deletionKeys(name, nil) {
-		for _, n := range near[k] {
-			if oneLetterApart(name, n) {
-				return n
+			want[name] = ""
+			keys = deletionKeys(name, keys[:0])
+			for _, k := range keys {
+				near[k] = append(near[k], name)
 			}
 		}
 	}
-	return ""
+	for _, rn := range order {
+		keys = deletionKeys(rn, keys[:0])
+		for _, k := range keys {
+			for _, u := range near[k] {
+				if want[u] == "" && oneLetterApart(u, rn) {
+					want[u] = rn
+				}
+			}
+		}
+	}
+	for _, fact := range facts {
+		rf := fact.(*recordFacts)
+		for i, name := range rf.names {
+			if want[name] == "" {
+				continue
+			}
+			for _, u := range rf.uses[i] {
+				d := diag.Diagnostic{
+					Pos: diag.Pos{File: rf.path, Line: int(u.line), Column: int(u.col)}, Rule: u.rule, Group: u.group,
+					Message: fmt.Sprintf("%s is recorded by no rule, but %s is: a misspelt name selects nothing, so the rule never has a result", name, want[name]),
+					Fix:     fmt.Sprintf("read %s", want[name]),
+				}
+				if u.endLine > 0 {
+					d.End = diag.Pos{File: rf.path, Line: int(u.endLine), Column: int(u.endCol)}
+				}
+				p.Report(d)
+			}
+		}
+	}
 }
 
 // deletionKeys appends to keys the hash of s and of every string made by
