@@ -203,26 +203,7 @@ func buildExactRatio(target *rules.Alert, c string, all []*rules.Alert) (testGro
 		sortExpected(t.ExpAlerts)
 		tests = append(tests, t)
 	}
-	keys := seriesKeys(in)
-	for _, b := range others {
-		hs, err := inputs(b, healthyData(b), steps)
-		if err != nil {
-			return testGroup{}, err
-		}
-		for _, s := range hs {
-			if !keys[s.key()] {
-				keys[s.key()] = true
-				in = append(in, s)
-			}
-		}
-	}
-	g := testGroup{Name: GroupName(target, c), Interval: model.Duration(EvalInterval).String(), AlertRuleTest: tests}
-	for _, s := range in {
-		if s.values != "" {
-			g.InputSeries = append(g.InputSeries, inSeries{Series: seriesString(s.labels), Values: s.values})
-		}
-	}
-	return g, nil
+	return finishGroup(GroupName(target, c), tests, in, others, steps)
 }
 
 // exactQuantile is a latency at case: a histogram whose lowest bucket
@@ -316,26 +297,7 @@ func buildExactQuantile(target *rules.Alert, all []*rules.Alert) (testGroup, err
 		t.ExpAlerts = append(t.ExpAlerts, e)
 	}
 	sortExpected(t.ExpAlerts)
-	keys := seriesKeys(in)
-	for _, b := range others {
-		hs, err := inputs(b, healthyData(b), steps)
-		if err != nil {
-			return testGroup{}, err
-		}
-		for _, s := range hs {
-			if !keys[s.key()] {
-				keys[s.key()] = true
-				in = append(in, s)
-			}
-		}
-	}
-	g := testGroup{Name: GroupName(target, CaseAt), Interval: model.Duration(EvalInterval).String(), AlertRuleTest: []alertTest{t}}
-	for _, s := range in {
-		if s.values != "" {
-			g.InputSeries = append(g.InputSeries, inSeries{Series: seriesString(s.labels), Values: s.values})
-		}
-	}
-	return g, nil
+	return finishGroup(GroupName(target, CaseAt), []alertTest{t}, in, others, steps)
 }
 
 // buildForecastAt writes the at case of a token budget forecast: usage
@@ -375,24 +337,5 @@ func buildForecastAt(target *rules.Alert, all []*rules.Alert) (testGroup, error)
 		}
 		tests = append(tests, t)
 	}
-	keys := seriesKeys(in)
-	for _, b := range others {
-		hs, err := inputs(b, healthyData(b), steps)
-		if err != nil {
-			return testGroup{}, err
-		}
-		for _, s := range hs {
-			if !keys[s.key()] {
-				keys[s.key()] = true
-				in = append(in, s)
-			}
-		}
-	}
-	g := testGroup{Name: GroupName(target, CaseAt), Interval: model.Duration(EvalInterval).String(), AlertRuleTest: tests}
-	for _, s := range in {
-		if s.values != "" {
-			g.InputSeries = append(g.InputSeries, inSeries{Series: seriesString(s.labels), Values: s.values})
-		}
-	}
-	return g, nil
+	return finishGroup(GroupName(target, CaseAt), tests, in, others, steps)
 }

@@ -166,26 +166,7 @@ func buildOnset(target *rules.Alert, all []*rules.Alert) (testGroup, error) {
 		sortExpected(t.ExpAlerts)
 		tests = append(tests, t)
 	}
-	keys := seriesKeys(in)
-	for _, b := range others {
-		hs, err := inputs(b, healthyData(b), steps)
-		if err != nil {
-			return testGroup{}, err
-		}
-		for _, s := range hs {
-			if !keys[s.key()] {
-				keys[s.key()] = true
-				in = append(in, s)
-			}
-		}
-	}
-	g := testGroup{Name: GroupName(target, CaseOnset), Interval: model.Duration(EvalInterval).String(), AlertRuleTest: tests}
-	for _, s := range in {
-		if s.values != "" {
-			g.InputSeries = append(g.InputSeries, inSeries{Series: seriesString(s.labels), Values: s.values})
-		}
-	}
-	return g, nil
+	return finishGroup(GroupName(target, CaseOnset), tests, in, others, steps)
 }
 
 // hasOnset says whether error ratio or latency a gets an onset case.
@@ -431,24 +412,7 @@ func buildLatencyOnset(target *rules.Alert, all []*rules.Alert) (testGroup, erro
 		sortExpected(t.ExpAlerts)
 		tests = append(tests, t)
 	}
-	keys := seriesKeys(in)
-	for _, b := range others {
-		hs, err := inputs(b, healthyData(b), steps)
-		if err != nil {
-			return testGroup{}, err
-		}
-		for _, s := range hs {
-			if !keys[s.key()] {
-				keys[s.key()] = true
-				in = append(in, s)
-			}
-		}
-	}
-	g := testGroup{Name: GroupName(target, CaseOnset), Interval: model.Duration(EvalInterval).String(), AlertRuleTest: tests}
-	for _, s := range in {
-		g.InputSeries = append(g.InputSeries, inSeries{Series: seriesString(s.labels), Values: s.values})
-	}
-	return g, nil
+	return finishGroup(GroupName(target, CaseOnset), tests, in, others, steps)
 }
 
 // CaseStops is a pushed metric that reports, then stops: the
@@ -499,24 +463,5 @@ func buildStops(target *rules.Alert, all []*rules.Alert) (testGroup, error) {
 		sortExpected(t.ExpAlerts)
 		tests = append(tests, t)
 	}
-	keys := seriesKeys(in)
-	for _, b := range others {
-		hs, err := inputs(b, healthyData(b), int(end/EvalInterval))
-		if err != nil {
-			return testGroup{}, err
-		}
-		for _, s := range hs {
-			if !keys[s.key()] {
-				keys[s.key()] = true
-				in = append(in, s)
-			}
-		}
-	}
-	g := testGroup{Name: GroupName(target, CaseStops), Interval: model.Duration(EvalInterval).String(), AlertRuleTest: tests}
-	for _, s := range in {
-		if s.values != "" {
-			g.InputSeries = append(g.InputSeries, inSeries{Series: seriesString(s.labels), Values: s.values})
-		}
-	}
-	return g, nil
+	return finishGroup(GroupName(target, CaseStops), tests, in, others, int(end/EvalInterval))
 }

@@ -244,24 +244,5 @@ func buildSpendForecast(target *rules.Alert, c string, all []*rules.Alert) (test
 		}
 		tests = append(tests, at)
 	}
-	keys := seriesKeys(in)
-	for _, b := range others {
-		healthy, err := inputs(b, healthyData(b), steps)
-		if err != nil {
-			return testGroup{}, err
-		}
-		for _, s := range healthy {
-			if !keys[s.key()] {
-				keys[s.key()] = true
-				in = append(in, s)
-			}
-		}
-	}
-	g := testGroup{Name: GroupName(target, c), Interval: model.Duration(EvalInterval).String(), AlertRuleTest: tests}
-	for _, s := range in {
-		if s.values != "" {
-			g.InputSeries = append(g.InputSeries, inSeries{Series: seriesString(s.labels), Values: s.values})
-		}
-	}
-	return g, nil
+	return finishGroup(GroupName(target, c), tests, in, others, steps)
 }

@@ -332,30 +332,7 @@ func buildGroup(target *rules.Alert, c string, all []*rules.Alert) (testGroup, e
 		sortExpected(at.ExpAlerts)
 		tests = append(tests, at)
 	}
-	// The same alert of other services sees healthy series of its own.
-	// They are silent whatever their exact values, so one copy of each
-	// series serves every tier and service.
-	keys := seriesKeys(in)
-	for _, b := range others {
-		healthy, err := inputs(b, healthyData(b), steps)
-		if err != nil {
-			return testGroup{}, err
-		}
-		for _, s := range healthy {
-			if !keys[s.key()] {
-				keys[s.key()] = true
-				in = append(in, s)
-			}
-		}
-	}
-	g := testGroup{Name: GroupName(target, c), Interval: model.Duration(EvalInterval).String(), AlertRuleTest: tests}
-	for _, s := range in {
-		if s.values == "" {
-			continue
-		}
-		g.InputSeries = append(g.InputSeries, inSeries{Series: seriesString(s.labels), Values: s.values})
-	}
-	return g, nil
+	return finishGroup(GroupName(target, c), tests, in, others, steps)
 }
 
 // buildRecovery breaches until the breach certainly fires (at r), then
@@ -1242,4 +1219,31 @@ func seriesString(l map[string]string) string {
 	}
 	b.WriteByte('}')
 	return b.String()
+}
+
+// finishGroup completes a test group. The same alert of other services
+// sees healthy series of its own: they are silent whatever their exact
+// values, so one copy of each series serves every tier and service. Then
+// every series that has values becomes an input series.
+func finishGroup(name string, tests []alertTest, in []series, others []*rules.Alert, steps int) (testGroup, error) {
+	keys := seriesKeys(in)
+	for _, b := range others {
+		healthy, err := inputs(b, healthyData(b), steps)
+		if err != nil {
+			return testGroup{}, err
+		}
+		for _, s := range healthy {
+			if !keys[s.key()] {
+				keys[s.key()] = true
+				in = append(in, s)
+			}
+		}
+	}
+	g := testGroup{Name: name, Interval: model.Duration(EvalInterval).String(), AlertRuleTest: tests}
+	for _, s := range in {
+		if s.values != "" {
+			g.InputSeries = append(g.InputSeries, inSeries{Series: seriesString(s.labels), Values: s.values})
+		}
+	}
+	return g, nil
 }
