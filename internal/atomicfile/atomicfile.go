@@ -447,4 +447,3 @@ func syncDir(dir string) {
 		_ = d.Close()
 	}
 }
-
