@@ -100,19 +100,7 @@ func checkNegativeRate(p *lint.Pass, r *lint.Rule) {
 		if !ok || b.ReturnBool {
 			return true
 		}
-		side, limit, op := b.LHS, b.RHS, b.Op
-		if isScalar(b.LHS) && !isScalar(b.RHS) {
-			side, limit = b.RHS, b.LHS
-			switch op { // c > x is x < c
-			case parser.GTR:
-				op = parser.LSS
-			case parser.GTE:
-				op = parser.LTE
-			default:
-				op = 0
-			}
-		}
-		c, ok := numberValue(limit)
+		side, op, c, ok := comparedWithScalar(b)
 		if !ok || !(op == parser.LSS && c <= 0 || op == parser.LTE && c < 0) {
 			return true
 		}
@@ -127,7 +115,7 @@ func checkNegativeRate(p *lint.Pass, r *lint.Rule) {
 		}
 		start, end := nodeRange(b)
 		p.ReportExpr(r, start, end,
-			fmt.Sprintf("%s() is never negative (a drop is read as a counter reset), so %s %s can never hold", fn, b.Op, strconv.FormatFloat(c, 'g', -1, 64)),
+			fmt.Sprintf("%s() is never negative (a drop is read as a counter reset), so %s %s can never hold", fn, op, strconv.FormatFloat(c, 'g', -1, 64)),
 			fmt.Sprintf("for a series that can go down (a gauge) use %s(); for a counter compare with a value ≥ 0", alt))
 		return true
 	})
@@ -167,24 +155,8 @@ func rateUnder(e parser.Expr) *parser.Call {
 }
 
 func positiveNumber(e parser.Expr) bool {
-	v, ok := numberValue(e)
+	v, ok := scalarValue(e)
 	return ok && v > 0
-}
-
-// numberValue is the value of a number literal, negated or not.
-func numberValue(e parser.Expr) (float64, bool) {
-	switch n := unwrap(e).(type) {
-	case *parser.NumberLiteral:
-		return n.Val, true
-	case *parser.UnaryExpr:
-		if v, ok := numberValue(n.Expr); ok {
-			if n.Op == parser.SUB {
-				return -v, true
-			}
-			return v, true
-		}
-	}
-	return 0, false
 }
 
 var rawCounter = &lint.Check{
