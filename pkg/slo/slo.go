@@ -245,28 +245,19 @@ func (s *SLO) idSelector(name string) string {
 	}}.String()
 }
 
-func sumBy(by []string, inner string) string {
-	if len(by) == 0 {
-		return "sum(" + inner + ")"
-	}
-	return "sum by (" + strings.Join(by, ", ") + ") (" + inner + ")"
-}
-
-func rateOf(sel templates.Selector, w time.Duration) string {
-	return "rate(" + sel.String() + "[" + templates.Duration(w) + "])"
-}
+func sumBy(by []string, inner string) string { return templates.Agg("sum", by, inner) }
 
 // events is the per-second rate of all events over w, summed by the SLO's
 // labels: the only expression besides errors that reads raw series.
 func (s *SLO) events(w time.Duration) string {
 	switch s.SLI.Kind {
 	case Latency:
-		return sumBy(s.By, rateOf(s.SLI.Histogram.Suffixed("_count"), w))
+		return sumBy(s.By, templates.Rate(s.SLI.Histogram.Suffixed("_count"), w))
 	default:
 		if s.SLI.Disjoint {
-			return sumBy(s.By, rateOf(s.SLI.Total, w)) + " + " + sumBy(s.By, rateOf(s.SLI.Errors, w))
+			return sumBy(s.By, templates.Rate(s.SLI.Total, w)) + " + " + sumBy(s.By, templates.Rate(s.SLI.Errors, w))
 		}
-		return sumBy(s.By, rateOf(s.SLI.Total, w))
+		return sumBy(s.By, templates.Rate(s.SLI.Total, w))
 	}
 }
 
@@ -276,9 +267,9 @@ func (s *SLO) events(w time.Duration) string {
 func (s *SLO) errors(w time.Duration) string {
 	if s.SLI.Kind == Latency {
 		good := s.SLI.Histogram.Suffixed("_bucket").With(leMatcher(s.SLI.Threshold))
-		return s.idSelector(eventsRecord(w)) + "\n- ignoring (service, slo)\n" + sumBy(s.By, rateOf(good, w))
+		return s.idSelector(eventsRecord(w)) + "\n- ignoring (service, slo)\n" + sumBy(s.By, templates.Rate(good, w))
 	}
-	return sumBy(s.By, rateOf(s.SLI.Errors, w))
+	return sumBy(s.By, templates.Rate(s.SLI.Errors, w))
 }
 
 // leMatcher selects one bucket boundary whether the exposition wrote it as

@@ -63,15 +63,16 @@ func Duration(d time.Duration) string { return model.Duration(d).String() }
 // Number formats a threshold without exponent noise (0.1, 5, 0.05).
 func Number(f float64) string { return strconv.FormatFloat(f, 'g', -1, 64) }
 
-// agg renders `op by (labels) (inner)`, or `op(inner)` without labels.
-func agg(op string, by []string, inner string) string {
+// Agg renders `op by (labels) (inner)`, or `op(inner)` without labels.
+func Agg(op string, by []string, inner string) string {
 	if len(by) == 0 {
 		return op + "(" + inner + ")"
 	}
 	return op + " by (" + strings.Join(by, ", ") + ") (" + inner + ")"
 }
 
-func rate(s Selector, w time.Duration) string {
+// Rate renders rate(selector[w]).
+func Rate(s Selector, w time.Duration) string {
 	return "rate(" + s.String() + "[" + Duration(w) + "])"
 }
 
@@ -79,14 +80,14 @@ func rate(s Selector, w time.Duration) string {
 // selectors (one selector normally; two when errors are counted apart from
 // successes and the total is their sum).
 func RequestRate(total Selector, by []string, w time.Duration) string {
-	return agg("sum", by, rate(total, w))
+	return Agg("sum", by, Rate(total, w))
 }
 
 // ErrorRatio is errors/total over the window, compared with threshold and
 // silenced below minRate requests per second. The `and` joins on the same
 // `by` labels on both sides, so each group is guarded by its own traffic.
 func ErrorRatio(errors, total Selector, by []string, w time.Duration, threshold, minRate float64) string {
-	errs := agg("sum", by, rate(errors, w))
+	errs := Agg("sum", by, Rate(errors, w))
 	all := RequestRate(total, by, w)
 	expr := "(\n  " + errs + "\n/\n  " + all + "\n) > " + Number(threshold)
 	if minRate > 0 {
@@ -100,9 +101,9 @@ func ErrorRatio(errors, total Selector, by []string, w time.Duration, threshold,
 // per second were observed: a quantile of three requests is noise.
 func LatencyQuantile(q float64, hist Selector, by []string, w time.Duration, threshold, minRate float64) string {
 	keep := append([]string{"le"}, by...)
-	expr := "histogram_quantile(" + Number(q) + ", " + agg("sum", keep, rate(hist.Suffixed("_bucket"), w)) + ") > " + Number(threshold)
+	expr := "histogram_quantile(" + Number(q) + ", " + Agg("sum", keep, Rate(hist.Suffixed("_bucket"), w)) + ") > " + Number(threshold)
 	if minRate > 0 {
-		expr += "\nand\n" + agg("sum", by, rate(hist.Suffixed("_count"), w)) + " >= " + Number(minRate)
+		expr += "\nand\n" + Agg("sum", by, Rate(hist.Suffixed("_count"), w)) + " >= " + Number(minRate)
 	}
 	return expr
 }
@@ -113,13 +114,13 @@ func Down(up Selector) string { return up.String() + " == 0" }
 // AllDown fires when the health gauges of a whole job are 0: for systems
 // that leave a gauge at 0 for an instance that left on purpose, so only
 // "none is healthy" is an outage.
-func AllDown(op string, sel Selector) string { return agg(op, []string{"job"}, sel.String()) + " == 0" }
+func AllDown(op string, sel Selector) string { return Agg(op, []string{"job"}, sel.String()) + " == 0" }
 
 // AbsentWhileUp fires when sel has no series although the job's targets
 // are scraped: the metric was renamed or dropped, and the alerts reading
 // it are blind. guard is the job's health series (up, or a preset's).
 func AbsentWhileUp(sel, guard Selector) string {
-	return "absent(" + sel.String() + ")\nand on ()\n" + agg("max", nil, guard.String()) + " == 1"
+	return "absent(" + sel.String() + ")\nand on ()\n" + Agg("max", nil, guard.String()) + " == 1"
 }
 
 // Absent fires when no series of sel exists at all.
@@ -144,7 +145,7 @@ func UsedRatio(usedLimit bool, a, b string, by []string) string {
 	if usedLimit {
 		ratio = a + " / (" + b + " > 0)"
 	}
-	return agg("max", by, ratio)
+	return Agg("max", by, ratio)
 }
 
 // Budget compares the used ratio with the threshold.
@@ -162,12 +163,12 @@ func BudgetForecast(ratio string) string { return "(" + ratio + ") >= 1" }
 
 // Gauge compares an aggregated gauge with a threshold.
 func Gauge(op string, sel Selector, by []string, threshold float64) string {
-	return agg(op, by, sel.String()) + " > " + Number(threshold)
+	return Agg(op, by, sel.String()) + " > " + Number(threshold)
 }
 
 // SpendRate is the USD spent per period (hour or day) at the current rate.
 func SpendRate(counter Selector, by []string, w, per time.Duration) string {
-	return agg("sum", by, rate(counter, w)) + " * " + strconv.FormatFloat(per.Seconds(), 'f', -1, 64)
+	return Agg("sum", by, Rate(counter, w)) + " * " + strconv.FormatFloat(per.Seconds(), 'f', -1, 64)
 }
 
 // Spend compares the spend rate with a threshold.
@@ -181,8 +182,8 @@ func Spend(spend string, threshold float64) string { return spend + " > " + Numb
 // spent by a burst that has ended; both ranges are fixed, so the rule
 // needs no recording rule or calendar arithmetic.
 func SpendForecast(counter Selector, by []string, w, period, horizon time.Duration, budget float64) string {
-	spent := agg("sum", by, "increase("+counter.String()+"["+Duration(period-horizon)+"])")
-	return spent + "\n+\n" + agg("sum", by, rate(counter, w)) + " * " + strconv.FormatFloat(horizon.Seconds(), 'f', -1, 64) + "\n> " + Number(budget)
+	spent := Agg("sum", by, "increase("+counter.String()+"["+Duration(period-horizon)+"])")
+	return spent + "\n+\n" + Agg("sum", by, Rate(counter, w)) + " * " + strconv.FormatFloat(horizon.Seconds(), 'f', -1, 64) + "\n> " + Number(budget)
 }
 
 // SortedKeys returns m's keys sorted, the one order every output uses.
