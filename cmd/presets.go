@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/agentalerts/agentalerts/pkg/rules"
 	"github.com/agentalerts/agentalerts/presets"
 )
 
@@ -68,7 +69,10 @@ name in a metrics: block. "agentalerts presets show NAME" prints a preset.`,
 // cannotServe names the families a preset has no metrics for, the first
 // thing to know when choosing one.
 func cannotServe(p *presets.Preset) string {
-	out := p.Unserved()
+	var out []string
+	for _, f := range rules.Unserved(p) {
+		out = append(out, string(f))
+	}
 	if len(out) == 0 {
 		return "-"
 	}

@@ -55,25 +55,6 @@ type Preset struct {
 	Evidence []Evidence `yaml:"evidence"`
 }
 
-// Unserved lists, in the spec's family order, the alert families the
-// preset has no metrics for: which field serves which family is the
-// preset's knowledge, so the CLI and the docs ask here.
-func (p *Preset) Unserved() []string {
-	var out []string
-	for _, f := range []struct {
-		name   string
-		served bool
-	}{
-		{"error_rate", p.Requests != nil}, {"latency", p.Latency != nil}, {"token_budget", p.Budget != nil},
-		{"queue_backlog", p.Queue != nil}, {"cost", p.Cost != nil},
-	} {
-		if !f.served {
-			out = append(out, f.name)
-		}
-	}
-	return out
-}
-
 // Evidence is one checked claim about the upstream system.
 type Evidence struct {
 	Claim  string `yaml:"claim"`

@@ -1,7 +1,6 @@
 package presets
 
 import (
-	"slices"
 	"strings"
 	"testing"
 )
@@ -71,17 +70,5 @@ func TestEvidence(t *testing.T) {
 				t.Errorf("preset %s: evidence %+v lacks a claim or a source", n, e)
 			}
 		}
-	}
-}
-
-// TestUnserved: a preset without a family's metrics says so, in the
-// spec's family order, and one with every metric lists nothing.
-func TestUnserved(t *testing.T) {
-	if got := (&Preset{Requests: &Requests{}, Latency: &Latency{}, Budget: &Budget{}, Queue: &Queue{}, Cost: &Cost{}}).Unserved(); len(got) != 0 {
-		t.Errorf("a preset with every family's metrics: Unserved() = %v, want none", got)
-	}
-	want := []string{"error_rate", "latency", "token_budget", "queue_backlog", "cost"}
-	if got := (&Preset{}).Unserved(); !slices.Equal(got, want) {
-		t.Errorf("an empty preset: Unserved() = %v, want %v", got, want)
 	}
 }

@@ -29,27 +29,13 @@ type familyDefault struct {
 // notes (shared/seed); the log rows sit below them so that default output
 // holds all three levels. Cost has no default tier: there is no sensible
 // universal spend, so it is generated only when the spec gives a threshold.
-var Defaults = map[string]familyDefault{
-	Availability: {tiers: map[severity.Tier]tierDefault{severity.Page: {hold: time.Minute}}},
-	ErrorRate: {window: 5 * time.Minute, minRate: 0.05, tiers: map[severity.Tier]tierDefault{
-		severity.Page:   {0.10, 5 * time.Minute},
-		severity.Ticket: {0.05, 15 * time.Minute},
-		severity.Log:    {0.01, 30 * time.Minute},
-	}},
-	Latency: {window: 5 * time.Minute, quantile: 0.95, tiers: map[severity.Tier]tierDefault{
-		severity.Ticket: {5, 10 * time.Minute},
-		severity.Log:    {2, 30 * time.Minute},
-	}},
-	TokenBudget: {tiers: map[severity.Tier]tierDefault{
-		severity.Ticket: {0.80, 5 * time.Minute},
-		severity.Log:    {0.60, 15 * time.Minute},
-	}},
-	QueueBacklog: {tiers: map[severity.Tier]tierDefault{
-		severity.Ticket: {100, 15 * time.Minute},
-		severity.Log:    {50, 30 * time.Minute},
-	}},
-	Cost: {window: time.Hour, per: time.Hour, tiers: map[severity.Tier]tierDefault{}},
-}
+var Defaults = func() map[Family]familyDefault {
+	out := map[Family]familyDefault{}
+	for _, f := range families {
+		out[f.name()] = f.defaults()
+	}
+	return out
+}()
 
 // defaultFor is the `for` of a tier the defaults table does not list.
 var defaultFor = map[severity.Tier]time.Duration{
@@ -80,7 +66,7 @@ func (d *decoder) applyDefaults(svc *Service) {
 		def := Defaults[name]
 		fam, ok := svc.Families[name]
 		if !ok {
-			fam = &Family{Tiers: map[severity.Tier]*Tier{}}
+			fam = &FamilySpec{Tiers: map[severity.Tier]*Tier{}}
 			svc.Families[name] = fam
 		}
 		if fam.Off {
@@ -174,7 +160,7 @@ func (d *decoder) applyDefaults(svc *Service) {
 // checkOrder reports a less urgent tier whose threshold is above a more
 // urgent one's: the ticket would fire only after the page, which is never
 // what anyone meant.
-func (d *decoder) checkOrder(svc *Service, name string, fam *Family) {
+func (d *decoder) checkOrder(svc *Service, name Family, fam *FamilySpec) {
 	if name == Availability {
 		return
 	}

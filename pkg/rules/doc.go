@@ -28,7 +28,7 @@ func DefaultsTable() string {
 		if def.per > 0 {
 			settings = append(settings, "per "+templates.Duration(def.per))
 		}
-		row := []string{"`" + name + "`", strings.Join(settings, ", ")}
+		row := []string{"`" + string(name) + "`", strings.Join(settings, ", ")}
 		for _, t := range severity.All {
 			td, ok := def.tiers[t]
 			switch {

@@ -20,7 +20,7 @@ func TestSpecDocCoversEveryKey(t *testing.T) {
 	var keys []string
 	keys = append(keys, topKeys...)
 	keys = append(keys, serviceKeys...)
-	for _, fk := range familyKeys {
+	for _, fk := range blockKeys {
 		keys = append(keys, fk...)
 	}
 	for _, fk := range forecastKeys {
@@ -35,7 +35,7 @@ func TestSpecDocCoversEveryKey(t *testing.T) {
 	}
 	// Every family has the runbook section the default runbook_url links to.
 	for _, f := range FamilyNames {
-		if !strings.Contains(string(doc), "### Runbook: "+f+"\n") {
+		if !strings.Contains(string(doc), "### Runbook: "+string(f)+"\n") {
 			t.Errorf("docs/spec.md has no section \"### Runbook: %s\"", f)
 		}
 	}

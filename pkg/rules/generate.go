@@ -4,12 +4,8 @@ import (
 	"bytes"
 	"fmt"
 	"net/url"
-	"regexp"
-	"regexp/syntax"
 	"text/template"
 	"time"
-
-	"github.com/prometheus/prometheus/promql/parser"
 
 	"github.com/agentalerts/agentalerts/pkg/diag"
 	"github.com/agentalerts/agentalerts/pkg/severity"
@@ -50,7 +46,7 @@ type Group struct {
 type Alert struct {
 	Name    string // alert name, shared by every tier of one family
 	Service string // the service name, raw (not template-escaped)
-	Family  string // availability, error_rate, latency, token_budget, queue_backlog, cost
+	Family  Family
 	Tier    severity.Tier
 	Group   string // the rule group it is written in
 
@@ -73,9 +69,8 @@ type Alert struct {
 	// whole budget) or with Budget.
 	Threshold float64
 	Unit      string // ratio, seconds, count or usd
-	// Kind distinguishes the rules of one family: down, absent,
-	// absent_over_time, ratio, quantile, used_ratio, forecast, depth, spend.
-	Kind string
+	// Kind distinguishes the rules of one family (see Kind).
+	Kind Kind
 	// Window is the range of rate/predict_linear/absent_over_time, 0 if none.
 	Window time.Duration
 	// MinRequestRate guards the error ratio or the latency quantile
@@ -208,7 +203,7 @@ func newBuilder(file string, svc *Service) (*builder, error) {
 // of the agentalerts runbook notes, so every alert still links somewhere.
 const DefaultRunbookURL = "https://github.com/agentalerts/agentalerts/blob/main/docs/spec.md#runbook-{{ .Family }}"
 
-func (b *builder) notice(family, format string, args ...any) {
+func (b *builder) notice(family Family, format string, args ...any) {
 	msg := fmt.Sprintf(format, args...)
 	if b.noted[msg] {
 		return
@@ -216,14 +211,14 @@ func (b *builder) notice(family, format string, args ...any) {
 	b.noted[msg] = true
 	b.notices = append(b.notices, diag.Diagnostic{
 		Pos: orPos(b.svc.Families[family].Pos, b.svc.Name.Pos), Check: "generate/skipped", Severity: diag.Info,
-		Message: fmt.Sprintf("service %q: %s", b.svc.Name.V, msg), Rule: family,
+		Message: fmt.Sprintf("service %q: %s", b.svc.Name.V, msg), Rule: string(family),
 	})
 }
 
 // series resolves one preset metric: its full name (spec override, else
 // variant, else preset, each under the prefix), the job matcher and the
 // selector labels it carries.
-func (b *builder) series(family, key string, m *presets.Metric) (templates.Selector, MetricInput) {
+func (b *builder) series(family Family, key string, m *presets.Metric) (templates.Selector, MetricInput) {
 	name, overridden := b.svc.Metrics[key]
 	if !overridden {
 		name = m.Name
@@ -249,7 +244,7 @@ func (b *builder) series(family, key string, m *presets.Metric) (templates.Selec
 // familyBy is the aggregation of one family: the preset's per-family
 // choice (vLLM's HTTP error counter has no model_name) unless the variant
 // or the spec chose the labels.
-func (b *builder) familyBy(family string) []string {
+func (b *builder) familyBy(family Family) []string {
 	if family == ErrorRate && !b.byChosen && b.p.Requests != nil && b.p.Requests.AggregateBy != nil {
 		return *b.p.Requests.AggregateBy
 	}
@@ -258,34 +253,25 @@ func (b *builder) familyBy(family string) []string {
 
 func (b *builder) build() {
 	defer b.absences()
-	for _, fam := range FamilyNames {
-		f := b.svc.Families[fam]
+	for _, fam := range families {
+		f := b.svc.Families[fam.name()]
 		if f.Off {
 			continue
 		}
 		if len(f.Tiers) == 0 && f.Forecast == nil {
 			continue
 		}
-		switch fam {
-		case Availability:
-			b.availability(f)
-		case ErrorRate:
-			b.errorRate(f)
-		case Latency:
-			b.latency(f)
-		case TokenBudget:
-			b.budget(f)
-		case QueueBacklog:
-			b.queue(f)
-		case Cost:
-			b.cost(f)
+		if !fam.served(b.p) {
+			b.unsupported(fam.name())
+			continue
 		}
+		fam.build(b, f)
 	}
 }
 
 // unsupported notes a family the preset cannot serve.
-func (b *builder) unsupported(family string) {
-	why := b.p.Unsupported[family]
+func (b *builder) unsupported(family Family) {
+	why := b.p.Unsupported[string(family)]
 	if why == "" {
 		why = "it has no metric for it"
 	}
@@ -293,7 +279,7 @@ func (b *builder) unsupported(family string) {
 }
 
 // tiers calls fn for each configured tier in urgency order.
-func tiers(f *Family, fn func(t severity.Tier, tier *Tier)) {
+func tiers(f *FamilySpec, fn func(t severity.Tier, tier *Tier)) {
 	for _, t := range severity.All {
 		if tier, ok := f.Tiers[t]; ok {
 			fn(t, tier)
@@ -314,7 +300,7 @@ func (b *builder) add(a *Alert, t severity.Tier, hold, keep time.Duration, text 
 		raw[k] = v
 	}
 	raw["service"] = b.svc.Name.V
-	raw["family"] = a.Family
+	raw["family"] = string(a.Family)
 	raw[a.SeverityLabel] = a.SeverityValue
 	a.ResultLabels = raw
 	a.Labels = map[string]string{}
@@ -325,7 +311,7 @@ func (b *builder) add(a *Alert, t severity.Tier, hold, keep time.Duration, text 
 		return
 	}
 	var buf bytes.Buffer
-	data := map[string]string{"Alert": a.Name, "Service": b.svc.Name.V, "Family": a.Family, "Tier": a.Tier.String()}
+	data := map[string]string{"Alert": a.Name, "Service": b.svc.Name.V, "Family": string(a.Family), "Tier": a.Tier.String()}
 	if err := b.runbook.Execute(&buf, data); err != nil {
 		b.badRunbook = true
 		b.errs = append(b.errs, diag.Diagnostic{Pos: b.svc.RunbookURL.Pos, Check: "spec/value", Severity: diag.Error,
@@ -347,283 +333,10 @@ func (b *builder) add(a *Alert, t severity.Tier, hold, keep time.Duration, text 
 	b.alerts = append(b.alerts, a)
 }
 
-func (b *builder) availability(f *Family) {
-	av := b.p.Availability
-	tiers(f, func(t severity.Tier, tier *Tier) {
-		facts := templates.Facts{Service: b.svc.Name.V, Job: b.svc.Job.V, For: tier.For.V}
-		if av.Mode == "absent" {
-			w, _ := time.ParseDuration(av.Window)
-			sel, in := b.series(Availability, "availability_metric", av.Metric)
-			in.Role = "series"
-			facts.Metric, facts.Window = sel.Name, w
-			a := &Alert{Name: "AgentMetricsAbsent", Family: Availability, Kind: "absent_over_time", Window: w,
-				Expr: templates.AbsentOverTime(sel, w), Metrics: []MetricInput{in}, By: []string{}}
-			b.add(a, t, tier.For.V, tier.KeepFiringFor.V, templates.AbsentOverTimeText(facts))
-			return
-		}
-		if av.Mode == "gauge" && av.Aggregation != "" {
-			sel, in := b.series(Availability, "availability_metric", av.Metric)
-			in.Role = "up"
-			facts.Metric, facts.Instance = sel.Name, av.InstanceLabel
-			b.add(&Alert{Name: "AgentServiceDown", Family: Availability, Kind: "down", Aggregation: av.Aggregation,
-				Expr: templates.AllDown(av.Aggregation, sel), Metrics: []MetricInput{in}, By: []string{"job"}},
-				t, tier.For.V, tier.KeepFiringFor.V, templates.GaugeAllDownText(facts))
-			b.add(&Alert{Name: "AgentServiceAbsent", Family: Availability, Kind: "absent", Expr: templates.Absent(sel),
-				Metrics: []MetricInput{in}, By: []string{"job"}}, t, tier.For.V, tier.KeepFiringFor.V, templates.GaugeAbsentText(facts))
-			return
-		}
-		if av.Mode == "gauge" {
-			sel, in := b.series(Availability, "availability_metric", av.Metric)
-			in.Role = "up" // a 0/1 health series, read exactly like up
-			facts.Metric, facts.Instance = sel.Name, av.InstanceLabel
-			b.add(&Alert{Name: "AgentServiceDown", Family: Availability, Kind: "down", Expr: templates.Down(sel),
-				Metrics: []MetricInput{in}, By: []string{av.InstanceLabel}}, t, tier.For.V, tier.KeepFiringFor.V, templates.GaugeDownText(facts))
-			b.add(&Alert{Name: "AgentServiceAbsent", Family: Availability, Kind: "absent", Expr: templates.Absent(sel),
-				Metrics: []MetricInput{in}, By: []string{"job"}}, t, tier.For.V, tier.KeepFiringFor.V, templates.GaugeAbsentText(facts))
-			return
-		}
-		up := templates.Selector{Name: "up", Matchers: []templates.Matcher{{Name: "job", Op: "=", Value: b.svc.Job.V}}}
-		in := MetricInput{Role: "up", Metric: "up", Type: "gauge", Labels: map[string]string{"job": b.svc.Job.V}}
-		b.add(&Alert{Name: "AgentServiceDown", Family: Availability, Kind: "down", Expr: templates.Down(up),
-			Metrics: []MetricInput{in}, By: []string{"instance", "job"}}, t, tier.For.V, tier.KeepFiringFor.V, templates.DownText(facts))
-		b.add(&Alert{Name: "AgentServiceAbsent", Family: Availability, Kind: "absent", Expr: templates.Absent(up),
-			Metrics: []MetricInput{in}, By: []string{"job"}}, t, tier.For.V, tier.KeepFiringFor.V, templates.AbsentText(facts))
-	})
-}
-
-func (b *builder) errorRate(f *Family) {
-	rq := b.p.Requests
-	if rq == nil {
-		b.unsupported(ErrorRate)
-		return
-	}
-	total, tin := b.series(ErrorRate, "requests_total", rq.Total)
-	tin.Role = "requests"
-	var errs templates.Selector
-	var ein MetricInput
-	sel := rq.Errors.Selector
-	if v, ok := b.names["errors_selector"]; ok {
-		sel = v
-	}
-	if v, ok := b.svc.Metrics["errors_selector"]; ok {
-		sel = v
-	}
-	_, separate := b.svc.Metrics["errors_total"]
-	separate = separate || rq.Errors.Metric != nil && b.svc.Metrics["errors_selector"] == "" && b.names["errors_selector"] == ""
-	by := b.familyBy(ErrorRate)
-	metrics := []MetricInput{tin}
-	disjoint := false
-	if separate {
-		m := rq.Errors.Metric
-		if m == nil {
-			m = &presets.Metric{Type: "counter", Labels: rq.Total.Labels}
-		}
-		errs, ein = b.series(ErrorRate, "errors_total", m)
-		ein.Role = "errors"
-		if _, overridden := b.svc.Metrics["errors_total"]; !overridden {
-			// A failure counter carries labels the success counter lacks
-			// (TGI's err, Celery's exception): a synthetic series without
-			// them would collide with the success series once rate()
-			// drops the names.
-			for k, v := range rq.Errors.Example {
-				ein.Labels[k] = v
-			}
-		}
-		if rq.Errors.Disjoint && rq.Errors.Metric != nil {
-			disjoint = true
-			// The total counts successes only: requests are both counters,
-			// selected together by name so a group with only failures
-			// still has a denominator.
-			names := regexp.QuoteMeta(total.Name) + "|" + regexp.QuoteMeta(errs.Name)
-			total = total.With()
-			total.Matchers = append([]templates.Matcher{{Name: "__name__", Op: "=~", Value: names}}, total.Matchers...)
-			total.Name = ""
-		}
-		metrics = append(metrics, ein)
-	} else {
-		ms, example := b.matchers(sel, rq.Errors.Example)
-		errs = total.With(ms...)
-		ein = MetricInput{Role: "errors", Metric: total.Name, Type: tin.Type, Labels: map[string]string{}}
-		for k, v := range tin.Labels {
-			ein.Labels[k] = v
-		}
-		for k, v := range example {
-			ein.Labels[k] = v
-		}
-		metrics = append(metrics, ein)
-	}
-	tiers(f, func(t severity.Tier, tier *Tier) {
-		facts := templates.Facts{Service: b.svc.Name.V, Threshold: tier.Threshold.V, Unit: templates.Ratio, For: tier.For.V,
-			Window: f.Window.V, By: by, MinRate: f.MinRequestRate.V}
-		b.add(&Alert{Name: "AgentErrorRatioHigh", Family: ErrorRate, Kind: "ratio", Unit: "ratio", Threshold: tier.Threshold.V,
-			Window: f.Window.V, MinRequestRate: f.MinRequestRate.V, Metrics: metrics, ErrorsDisjoint: disjoint, By: by,
-			Expr: templates.ErrorRatio(errs, total, by, f.Window.V, tier.Threshold.V, f.MinRequestRate.V)},
-			t, tier.For.V, tier.KeepFiringFor.V, templates.ErrorRateText(facts))
-	})
-}
-
-// matchers parses PromQL matchers such as status="error" and derives label
-// values that satisfy them, for synthetic test series.
-func (b *builder) matchers(sel string, example map[string]string) ([]templates.Matcher, map[string]string) {
-	parsed, err := parser.NewParser(parser.Options{}).ParseMetricSelector("{" + sel + "}")
-	if err != nil {
-		// Presets are tested and spec selectors validated at parse time.
-		panic(fmt.Sprintf("bug: errors selector %q: %v", sel, err))
-	}
-	out := make([]templates.Matcher, 0, len(parsed))
-	ex := map[string]string{}
-	for _, m := range parsed {
-		out = append(out, templates.Matcher{Name: m.Name, Op: m.Type.String(), Value: m.Value})
-		if v, ok := example[m.Name]; ok {
-			ex[m.Name] = v
-			continue
-		}
-		switch m.Type.String() {
-		case "=":
-			ex[m.Name] = m.Value
-		case "=~":
-			if v, ok := firstLiteral(m.Value); ok {
-				ex[m.Name] = v
-			}
-		case "!=", "!~":
-			ex[m.Name] = "agentalerts_example_error"
-		}
-	}
-	return out, ex
-}
-
-// firstLiteral returns the first alternative of a regexp like abort|error.
-func firstLiteral(re string) (string, bool) {
-	r, err := syntax.Parse(re, syntax.Perl)
-	if err != nil {
-		return "", false
-	}
-	r = r.Simplify()
-	if r.Op == syntax.OpAlternate && len(r.Sub) > 0 {
-		r = r.Sub[0]
-	}
-	if r.Op == syntax.OpLiteral {
-		return string(r.Rune), true
-	}
-	return "", false
-}
-
-func (b *builder) latency(f *Family) {
-	if b.p.Latency == nil {
-		b.unsupported(Latency)
-		return
-	}
-	h, in := b.series(Latency, "latency_histogram", b.p.Latency.Histogram)
-	in.Role, in.Type = "histogram", "histogram"
-	tiers(f, func(t severity.Tier, tier *Tier) {
-		facts := templates.Facts{Service: b.svc.Name.V, Threshold: tier.Threshold.V, Unit: templates.Seconds, For: tier.For.V,
-			Window: f.Window.V, By: b.by, Quantile: f.Quantile.V, MinRate: f.MinRequestRate.V}
-		b.add(&Alert{Name: "AgentLatencyHigh", Family: Latency, Kind: "quantile", Unit: "seconds", Threshold: tier.Threshold.V,
-			Window: f.Window.V, Quantile: f.Quantile.V, MinRequestRate: f.MinRequestRate.V, Metrics: []MetricInput{in},
-			Expr: templates.LatencyQuantile(f.Quantile.V, h, b.by, f.Window.V, tier.Threshold.V, f.MinRequestRate.V)},
-			t, tier.For.V, tier.KeepFiringFor.V, templates.LatencyText(facts))
-	})
-}
-
-func (b *builder) budget(f *Family) {
-	bu := b.p.Budget
-	if bu == nil {
-		b.unsupported(TokenBudget)
-		return
-	}
-	usedLimit := bu.Used != nil
-	var a, c templates.Selector
-	var ain, cin MetricInput
-	if usedLimit {
-		a, ain = b.series(TokenBudget, "budget_used", bu.Used)
-		c, cin = b.series(TokenBudget, "budget_limit", bu.Limit)
-		ain.Role, cin.Role = "used", "limit"
-	} else {
-		a, ain = b.series(TokenBudget, "budget_remaining", bu.Remaining)
-		c, cin = b.series(TokenBudget, "budget_max", bu.Max)
-		ain.Role, cin.Role = "remaining", "max"
-	}
-	unitName := bu.Unit
-	if unitName == "" {
-		unitName = "token"
-	}
-	ratio := templates.UsedRatio(usedLimit, a.String(), c.String(), b.by)
-	metrics := []MetricInput{ain, cin}
-	tiers(f, func(t severity.Tier, tier *Tier) {
-		facts := templates.Facts{Service: b.svc.Name.V, Threshold: tier.Threshold.V, Unit: templates.Ratio, For: tier.For.V, By: b.by, Unitname: unitName}
-		b.add(&Alert{Name: "AgentTokenBudgetHigh", Family: TokenBudget, Kind: "used_ratio", Unit: "ratio", Threshold: tier.Threshold.V,
-			Metrics: metrics, Expr: templates.Budget(ratio, tier.Threshold.V)},
-			t, tier.For.V, tier.KeepFiringFor.V, templates.BudgetText(facts))
-	})
-	if fc := f.Forecast; fc != nil {
-		pred := templates.PredictLinear(a, fc.Window.V, fc.Horizon.V)
-		fratio := templates.UsedRatio(usedLimit, pred, c.String(), b.by)
-		facts := templates.Facts{Service: b.svc.Name.V, Threshold: 1, Unit: templates.Ratio, For: fc.For.V, By: b.by,
-			Window: fc.Window.V, Horizon: fc.Horizon.V, Unitname: unitName}
-		b.add(&Alert{Name: "AgentTokenBudgetExhaustionForecast", Family: TokenBudget, Kind: "forecast", Unit: "ratio", Threshold: 1,
-			Window: fc.Window.V, Horizon: fc.Horizon.V, Metrics: metrics, Expr: templates.BudgetForecast(fratio)},
-			fc.Tier.V, fc.For.V, 0, templates.BudgetForecastText(facts))
-	}
-}
-
-func (b *builder) queue(f *Family) {
-	q := b.p.Queue
-	if q == nil {
-		b.unsupported(QueueBacklog)
-		return
-	}
-	sel, in := b.series(QueueBacklog, "queue_depth", q.Depth)
-	in.Role = "queue"
-	tiers(f, func(t severity.Tier, tier *Tier) {
-		facts := templates.Facts{Service: b.svc.Name.V, Threshold: tier.Threshold.V, Unit: templates.Count, For: tier.For.V, By: b.by}
-		b.add(&Alert{Name: "AgentQueueBacklogHigh", Family: QueueBacklog, Kind: "depth", Unit: "count", Threshold: tier.Threshold.V,
-			Aggregation: q.Aggregation, Metrics: []MetricInput{in}, Expr: templates.Gauge(q.Aggregation, sel, b.by, tier.Threshold.V)},
-			t, tier.For.V, tier.KeepFiringFor.V, templates.QueueText(facts))
-	})
-}
-
-func (b *builder) cost(f *Family) {
-	if b.p.Cost == nil {
-		if len(f.Tiers) > 0 || f.Forecast != nil {
-			b.unsupported(Cost)
-		}
-		return
-	}
-	sel, in := b.series(Cost, "cost_total", b.p.Cost.Counter)
-	in.Role = "cost"
-	spend := templates.SpendRate(sel, b.by, f.Window.V, f.Per.V)
-	tiers(f, func(t severity.Tier, tier *Tier) {
-		facts := templates.Facts{Service: b.svc.Name.V, Threshold: tier.Threshold.V, Unit: templates.USD, For: tier.For.V,
-			Window: f.Window.V, Per: f.Per.V, By: b.by}
-		b.add(&Alert{Name: "AgentSpendHigh", Family: Cost, Kind: "spend", Unit: "usd", Threshold: tier.Threshold.V,
-			Window: f.Window.V, Per: f.Per.V, Metrics: []MetricInput{in}, Expr: templates.Spend(spend, tier.Threshold.V)},
-			t, tier.For.V, tier.KeepFiringFor.V, templates.SpendText(facts))
-	})
-	if fc := f.Forecast; fc != nil {
-		facts := templates.Facts{Service: b.svc.Name.V, Unit: templates.USD, For: fc.For.V, Window: f.Window.V,
-			Per: fc.Period.V, Horizon: fc.Horizon.V, Budget: fc.Budget.V, By: b.by}
-		b.add(&Alert{Name: "AgentSpendBudgetForecast", Family: Cost, Kind: "forecast", Unit: "usd", Threshold: fc.Budget.V,
-			Window: f.Window.V, Per: fc.Period.V, Horizon: fc.Horizon.V, Budget: fc.Budget.V, Metrics: []MetricInput{in},
-			Expr: templates.SpendForecast(sel, b.by, f.Window.V, fc.Period.V, fc.Horizon.V, fc.Budget.V)},
-			fc.Tier.V, fc.For.V, 0, templates.SpendForecastText(facts))
-	}
-}
-
 // absenceFor is how long a family metric must be missing before the
 // ticket: long enough to ride out a restart, short enough that a rename
 // in an upgrade is noticed the same day.
 const absenceFor = 30 * time.Minute
-
-// absenceNames are the alerts that say a family's own metric is gone. One
-// name per family, so the absence of two metrics are two alerts, not two
-// series of one (which would share their labels).
-var absenceNames = map[string]string{
-	ErrorRate:    "AgentRequestMetricAbsent",
-	Latency:      "AgentLatencyMetricAbsent",
-	TokenBudget:  "AgentBudgetMetricAbsent",
-	QueueBacklog: "AgentQueueMetricAbsent",
-	Cost:         "AgentCostMetricAbsent",
-}
 
 // absences adds, for each generated family of a scraped service, a ticket
 // when the family's metric is missing while the job is up. Only `up` had
@@ -637,15 +350,16 @@ func (b *builder) absences() {
 	}
 	up := templates.Selector{Name: "up", Matchers: []templates.Matcher{{Name: "job", Op: "=", Value: b.svc.Job.V}}}
 	upIn := MetricInput{Role: "up", Metric: "up", Type: "gauge", Labels: map[string]string{"job": b.svc.Job.V}}
-	generated := map[string]bool{}
+	generated := map[Family]bool{}
 	for _, a := range b.alerts {
 		generated[a.Family] = true
 	}
-	for _, fam := range FamilyNames {
+	for _, f := range families {
+		fam := f.name()
 		if !generated[fam] {
 			continue
 		}
-		key, m := b.familyMetric(fam)
+		key, m := f.signal(b.p)
 		if m == nil {
 			continue
 		}
@@ -658,40 +372,7 @@ func (b *builder) absences() {
 			continue
 		}
 		facts := templates.Facts{Service: b.svc.Name.V, Job: b.svc.Job.V, For: absenceFor, Metric: sel.Name}
-		b.add(&Alert{Name: absenceNames[fam], Family: fam, Kind: "absent_while_up", Expr: templates.AbsentWhileUp(sel, up),
-			Metrics: []MetricInput{in, upIn}, By: []string{}}, severity.Ticket, absenceFor, 0, templates.MetricAbsentText(facts, fam))
+		b.add(&Alert{Name: f.absence(), Family: fam, Kind: KindAbsentWhileUp, Expr: templates.AbsentWhileUp(sel, up),
+			Metrics: []MetricInput{in, upIn}, By: []string{}}, severity.Ticket, absenceFor, 0, templates.MetricAbsentText(facts, string(fam)))
 	}
-}
-
-// familyMetric is the metric whose presence proves a family's alerts can
-// see anything: the request counter, the latency histogram, the budget's
-// used or remaining gauge, the queue gauge, the cost counter.
-func (b *builder) familyMetric(fam string) (string, *presets.Metric) {
-	p := b.p
-	switch fam {
-	case ErrorRate:
-		if p.Requests != nil {
-			return "requests_total", p.Requests.Total
-		}
-	case Latency:
-		if p.Latency != nil {
-			return "latency_histogram", p.Latency.Histogram
-		}
-	case TokenBudget:
-		if p.Budget != nil && p.Budget.Used != nil {
-			return "budget_used", p.Budget.Used
-		}
-		if p.Budget != nil {
-			return "budget_remaining", p.Budget.Remaining
-		}
-	case QueueBacklog:
-		if p.Queue != nil {
-			return "queue_depth", p.Queue.Depth
-		}
-	case Cost:
-		if p.Cost != nil {
-			return "cost_total", p.Cost.Counter
-		}
-	}
-	return "", nil
 }

@@ -12,23 +12,23 @@ func TestWithOverrides(t *testing.T) {
 	tests := []struct {
 		preset   string
 		metrics  map[string]string
-		served   []string // families the result serves
+		served   []Family // families the result serves, besides availability
 		problems map[string]string
 	}{
-		{"vllm", nil, []string{ErrorRate, Latency, QueueBacklog}, map[string]string{}},
-		{"vllm", map[string]string{"cost_total": "gpu_usd_total"}, []string{ErrorRate, Latency, QueueBacklog, Cost}, map[string]string{}},
-		{"tgi", map[string]string{"budget_used": "u", "budget_limit": "l"}, []string{ErrorRate, Latency, TokenBudget, QueueBacklog}, map[string]string{}},
-		{"tgi", map[string]string{"budget_remaining": "r"}, []string{ErrorRate, Latency, QueueBacklog},
+		{"vllm", nil, []Family{ErrorRate, Latency, QueueBacklog}, map[string]string{}},
+		{"vllm", map[string]string{"cost_total": "gpu_usd_total"}, []Family{ErrorRate, Latency, QueueBacklog, Cost}, map[string]string{}},
+		{"tgi", map[string]string{"budget_used": "u", "budget_limit": "l"}, []Family{ErrorRate, Latency, TokenBudget, QueueBacklog}, map[string]string{}},
+		{"tgi", map[string]string{"budget_remaining": "r"}, []Family{ErrorRate, Latency, QueueBacklog},
 			map[string]string{"budget_remaining": "give both budget_remaining and budget_max"}},
-		{"vllm", map[string]string{"budget_used": "u", "budget_max": "m"}, []string{ErrorRate, Latency, QueueBacklog},
+		{"vllm", map[string]string{"budget_used": "u", "budget_max": "m"}, []Family{ErrorRate, Latency, QueueBacklog},
 			map[string]string{"budget_used": "give either budget_used and budget_limit, or budget_remaining and budget_max"}},
-		{"litellm", map[string]string{"budget_limit": "l"}, []string{ErrorRate, Latency, TokenBudget, Cost},
+		{"litellm", map[string]string{"budget_limit": "l"}, []Family{ErrorRate, Latency, TokenBudget, Cost},
 			map[string]string{"budget_limit": "preset litellm measures the budget as 1 - remaining/max: override budget_remaining and budget_max"}},
-		{"default", map[string]string{"budget_max": "m"}, []string{ErrorRate, Latency, TokenBudget, QueueBacklog, Cost},
+		{"default", map[string]string{"budget_max": "m"}, []Family{ErrorRate, Latency, TokenBudget, QueueBacklog, Cost},
 			map[string]string{"budget_max": "preset default measures the budget as used/limit: override budget_used and budget_limit"}},
-		{"default", map[string]string{"availability_metric": "x"}, []string{ErrorRate, Latency, TokenBudget, QueueBacklog, Cost},
+		{"default", map[string]string{"availability_metric": "x"}, []Family{ErrorRate, Latency, TokenBudget, QueueBacklog, Cost},
 			map[string]string{"availability_metric": "preset default watches up{job}; availability_metric applies to presets with a health gauge or pushed metrics"}},
-		{"celery", map[string]string{"availability_metric": "x", "latency_histogram": "h"}, []string{ErrorRate, Latency, QueueBacklog}, map[string]string{}},
+		{"celery", map[string]string{"availability_metric": "x", "latency_histogram": "h"}, []Family{ErrorRate, Latency, QueueBacklog}, map[string]string{}},
 	}
 	for _, tt := range tests {
 		p, err := presets.Load(tt.preset)
@@ -36,16 +36,10 @@ func TestWithOverrides(t *testing.T) {
 			t.Fatal(err)
 		}
 		got, problems := withOverrides(p, tt.metrics)
-		var served []string
-		for _, f := range []struct {
-			name string
-			ok   bool
-		}{
-			{ErrorRate, got.Requests != nil}, {Latency, got.Latency != nil}, {TokenBudget, got.Budget != nil},
-			{QueueBacklog, got.Queue != nil}, {Cost, got.Cost != nil},
-		} {
-			if f.ok {
-				served = append(served, f.name)
+		var served []Family
+		for _, f := range families {
+			if f.name() != Availability && f.served(got) {
+				served = append(served, f.name())
 			}
 		}
 		if diff := cmp.Diff(tt.served, served); diff != "" {

@@ -36,15 +36,25 @@ func JSONSchema() ([]byte, error) {
 		}}
 	}
 	tierEnum := obj{"enum": severity.Names()}
-	forecasts := map[string]obj{
-		TokenBudget: {"horizon": duration, "window": duration, "for": duration, "tier": tierEnum},
-		Cost:        {"budget": obj{"type": "number", "exclusiveMinimum": 0}, "period": duration, "horizon": duration, "for": duration, "tier": tierEnum},
+	forecast := func(name string) obj {
+		props := obj{}
+		for _, k := range forecastKeys[name] {
+			switch k {
+			case "tier":
+				props[k] = tierEnum
+			case "budget":
+				props[k] = obj{"type": "number", "exclusiveMinimum": 0}
+			default: // horizon, window, period, for
+				props[k] = duration
+			}
+		}
+		return props
 	}
 	family := func(name string) obj {
 		props := obj{}
-		for _, k := range familyKeys[name] {
+		for _, k := range blockKeys[name] {
 			if _, err := severity.Parse(k); err == nil {
-				props[k] = tier(name != Availability)
+				props[k] = tier(Family(name) != Availability)
 				continue
 			}
 			switch k {
@@ -55,7 +65,7 @@ func JSONSchema() ([]byte, error) {
 			case "quantile":
 				props[k] = obj{"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 1}
 			case "forecast":
-				props[k] = obj{"type": "object", "additionalProperties": false, "properties": forecasts[name]}
+				props[k] = obj{"type": "object", "additionalProperties": false, "properties": forecast(name)}
 			}
 		}
 		return obj{"oneOf": []any{
@@ -86,7 +96,7 @@ func JSONSchema() ([]byte, error) {
 				"values": obj{"type": "object", "additionalProperties": false, "properties": tierValues},
 			}},
 		}
-		for _, f := range FamilyNames {
+		for _, f := range familyKeys() {
 			props[f] = family(f)
 		}
 		s := obj{"type": "object", "additionalProperties": false, "properties": props}

@@ -35,19 +35,6 @@ func ExampleSpec() []byte { return append([]byte(nil), exampleSpec...) }
 // ExamplePath is the name the built-in example is reported under.
 const ExamplePath = "built-in example spec"
 
-// Families in output order. Their spec keys are the contract.
-const (
-	Availability = "availability"
-	ErrorRate    = "error_rate"
-	Latency      = "latency"
-	TokenBudget  = "token_budget"
-	QueueBacklog = "queue_backlog"
-	Cost         = "cost"
-)
-
-// FamilyNames lists the families in the order rules are emitted.
-var FamilyNames = []string{Availability, ErrorRate, Latency, TokenBudget, QueueBacklog, Cost}
-
 // MetricKeys are the names a spec's `metrics:` block may override.
 var MetricKeys = []string{
 	"prefix", "availability_metric", "requests_total", "errors_total", "errors_selector",
@@ -84,12 +71,12 @@ type Service struct {
 	AggregateBy Val[[]string]
 	// Families holds what the spec says per family; a missing family
 	// takes the built-in defaults, Off drops it.
-	Families map[string]*Family
+	Families map[Family]*FamilySpec
 	Pos      diag.Pos
 }
 
-// Family is one alert family as the spec writes it.
-type Family struct {
+// FamilySpec is one alert family as the spec writes it.
+type FamilySpec struct {
 	Off            bool
 	Pos            diag.Pos
 	Window         Val[time.Duration]
@@ -124,20 +111,31 @@ type Forecast struct {
 
 var (
 	topKeys     = []string{"version", "defaults", "services"}
-	serviceKeys = append([]string{"name", "job", "preset", "variant", "runbook_url", "labels", "severity", "selector", "metrics", "aggregate_by"}, FamilyNames...)
-	familyKeys  = map[string][]string{
-		Availability: severity.Names(),
-		ErrorRate:    append([]string{"window", "min_request_rate"}, severity.Names()...),
-		Latency:      append([]string{"quantile", "window", "min_request_rate"}, severity.Names()...),
-		TokenBudget:  append([]string{"forecast"}, severity.Names()...),
-		QueueBacklog: severity.Names(),
-		Cost:         append([]string{"window", "per", "forecast"}, severity.Names()...),
-	}
-	forecastKeys = map[string][]string{
-		TokenBudget: {"horizon", "window", "tier", "for"},
-		Cost:        {"budget", "period", "horizon", "tier", "for"},
-	}
+	serviceKeys = append([]string{"name", "job", "preset", "variant", "runbook_url", "labels", "severity", "selector", "metrics", "aggregate_by"}, familyKeys()...)
+	// blockKeys are the keys of each family's block, forecastKeys of its
+	// forecast block (only families with a forecast are listed).
+	blockKeys, forecastKeys = keyTables()
 )
+
+// familyKeys are the families as the spec's service keys.
+func familyKeys() []string {
+	out := make([]string, len(families))
+	for i, f := range families {
+		out[i] = string(f.name())
+	}
+	return out
+}
+
+func keyTables() (block, forecast map[string][]string) {
+	block, forecast = map[string][]string{}, map[string][]string{}
+	for _, f := range families {
+		block[string(f.name())] = append(f.keys(), severity.Names()...)
+		if k := f.forecastKeys(); k != nil {
+			forecast[string(f.name())] = k
+		}
+	}
+	return block, forecast
+}
 
 // ParseSpec parses and validates a spec. The error is a diag.List holding
 // every problem found, each at its file:line:col.
@@ -270,7 +268,7 @@ func (d *decoder) service(n, own *yaml.Node, where string) *Service {
 	svc := &Service{
 		Pos:       d.pos(own),
 		Severity:  severity.Default(),
-		Families:  map[string]*Family{},
+		Families:  map[Family]*FamilySpec{},
 		Labels:    map[string]string{},
 		LabelPos:  map[string]diag.Pos{},
 		Selector:  map[string]string{},
@@ -383,7 +381,7 @@ func (d *decoder) service(n, own *yaml.Node, where string) *Service {
 			d.severity(v, svc)
 		default:
 			if fam := d.family(key, v); fam != nil {
-				svc.Families[key] = fam
+				svc.Families[Family(key)] = fam
 			}
 		}
 	}
@@ -445,8 +443,8 @@ func (d *decoder) severity(n *yaml.Node, svc *Service) {
 	}
 }
 
-func (d *decoder) family(name string, n *yaml.Node) *Family {
-	fam := &Family{Pos: d.pos(n), Tiers: map[severity.Tier]*Tier{}}
+func (d *decoder) family(name string, n *yaml.Node) *FamilySpec {
+	fam := &FamilySpec{Pos: d.pos(n), Tiers: map[severity.Tier]*Tier{}}
 	if b, ok := d.boolean(n); ok {
 		fam.Off = !b
 		return fam
@@ -454,7 +452,7 @@ func (d *decoder) family(name string, n *yaml.Node) *Family {
 	if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
 		return fam
 	}
-	fs, ok := d.fields(n, name, familyKeys[name])
+	fs, ok := d.fields(n, name, blockKeys[name])
 	if !ok {
 		if n.Kind != yaml.MappingNode {
 			// fields reported "expected a mapping"; say false/true work too.
@@ -506,7 +504,7 @@ func (d *decoder) tier(family string, t severity.Tier, n *yaml.Node) *Tier {
 		return tier
 	}
 	allowed := []string{"threshold", "for", "keep_firing_for"}
-	if family == Availability {
+	if Family(family) == Availability {
 		allowed = []string{"for", "keep_firing_for"}
 	}
 	fs, ok := d.fields(n, at, allowed)
@@ -595,7 +593,7 @@ func (d *decoder) threshold(family string, n *yaml.Node, where string) Val[float
 	}
 	s := strings.TrimSpace(n.Value)
 	var v float64
-	switch unitOf(family) {
+	switch unitOf(Family(family)) {
 	case templates.Ratio:
 		if p, ok := strings.CutSuffix(s, "%"); ok {
 			f, err := parseFloat(p)
@@ -647,17 +645,8 @@ func parseFloat(s string) (float64, error) {
 	return f, nil
 }
 
-func unitOf(family string) templates.Unit {
-	switch family {
-	case ErrorRate, TokenBudget:
-		return templates.Ratio
-	case Latency:
-		return templates.Seconds
-	case Cost:
-		return templates.USD
-	}
-	return templates.Count
-}
+// unitOf is what a family's thresholds are in.
+func unitOf(family Family) templates.Unit { return mustFamily(family).unit() }
 
 var runbookFuncs = template.FuncMap{
 	"lower":       strings.ToLower,
