@@ -68,7 +68,7 @@ func printError(w io.Writer, err error) {
 	var l diag.List
 	if errors.As(err, &l) && err.Error() == l.Error() {
 		for _, d := range l {
-			printLines(w, d.String())
+			printLines(w, withFlag(d).String())
 		}
 		return
 	}

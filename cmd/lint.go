@@ -234,7 +234,7 @@ func runLint(s *IOStreams, o lintOptions, paths []string) error {
 
 	wd, _ := os.Getwd()
 	report := &format.Report{
-		Diagnostics: ds,
+		Diagnostics: withFlags(ds),
 		Files:       res.Files,
 		Rules:       res.Rules,
 		Source:      func(file string) []byte { return res.Sources[file] },

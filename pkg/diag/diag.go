@@ -93,7 +93,17 @@ type Diagnostic struct {
 	Fix      string // a hint how to fix it; may be empty
 	Group    string // rule group name, when the problem is inside one
 	Rule     string // alert or record name, when the problem is inside one
+	// Limit names the configurable limit the problem is over, if any.
+	// Message then says what is over which value but not how to raise
+	// it: only the program that sets the limit knows that (the CLI adds
+	// its flag, see Limit).
+	Limit Limit
 }
+
+// Limit names a configurable limit of a library (a spec's services, a
+// test file's samples). Libraries name their limits, never the CLI flags
+// that set them.
+type Limit string
 
 // String is the one-line text form: file:line:col: severity: message (check).
 func (d Diagnostic) String() string {

@@ -113,13 +113,13 @@ func TestReadLimits(t *testing.T) {
 		want      []string
 	}{
 		{"documents", "a: 1\n---\n---\n", ReadLimits{MaxDocuments: 2},
-			[]string{"3:1 io/read more than 2 YAML documents in one file (document 3 starts here): not decoded; not a rule file? (--max-documents to raise)"}},
+			[]string{"3:1 io/read more than 2 YAML documents in one file (document 3 starts here): not decoded; not a rule file? [lint.documents]"}},
 		{"documents raised", "groups: []\n---\n---\n", ReadLimits{MaxDocuments: 3}, nil},
 		{"one regex", "groups:\n- name: g\n  rules:\n" + rule("a", "abcdefghijk"), ReadLimits{MaxRegexBytes: 10},
-			[]string{"5:11 io/read regex matcher of 11 bytes, over the limit of 10: not parsed (--max-regex-size to raise)"}},
+			[]string{"5:11 io/read regex matcher of 11 bytes, over the limit of 10: not parsed [lint.regex_size]"}},
 		{"one regex at the limit", "groups:\n- name: g\n  rules:\n" + rule("a", "abcdefghij"), ReadLimits{MaxRegexBytes: 10}, nil},
 		{"the file's regexes together", many.String(), ReadLimits{MaxRegexBytes: 10},
-			[]string{"133:11 io/read the regex matchers of this file together are over 640 bytes, too large to compile: not parsed; split the file (--max-regex-size to raise)"}},
+			[]string{"133:11 io/read the regex matchers of this file together are over 640 bytes, too large to compile: not parsed; split the file [lint.regex_size]"}},
 		{"a control character", "groups:\n- name: g\x7f\n", ReadLimits{},
 			[]string{"2:10 yaml/syntax YAML syntax: control character U+007F is not allowed (YAML allows tab, line breaks and printable characters)"}},
 		{"a control character after a multi-byte one", "groups:\n- name: \"é\x1b\"\n", ReadLimits{},
@@ -130,6 +130,10 @@ func TestReadLimits(t *testing.T) {
 			f, ds := ReadFileLimits("f.yaml", []byte(tt.src), tt.lim)
 			var got []string
 			for _, d := range ds {
+				// The limit is named, its CLI flag is not.
+				if d.Limit != "" {
+					d.Message += " [" + string(d.Limit) + "]"
+				}
 				got = append(got, brief1(d))
 			}
 			if diff := cmp.Diff(tt.want, got); diff != "" {

@@ -120,9 +120,19 @@ func aliasBomb(path string, doc *yaml.Node) *diag.Diagnostic {
 // exprOperators is limits.ExprOperators (shared with the test runner).
 func exprOperators(s string) int { return limits.ExprOperators(s) }
 
+// The limits a read diagnostic can be over (diag.Diagnostic.Limit), set
+// by ReadLimits; the caller says how to raise them.
+const (
+	LimitDocuments diag.Limit = "lint.documents"  // ReadLimits.MaxDocuments
+	LimitRegexSize diag.Limit = "lint.regex_size" // ReadLimits.MaxRegexBytes
+)
+
 // errExprLimit is the Expr.Err of an expression over a limit: it was
 // not parsed, and io/read says why.
-type errExprLimit struct{ msg string }
+type errExprLimit struct {
+	msg   string
+	limit diag.Limit // the configurable limit, or "" for a fixed one
+}
 
 func (e *errExprLimit) Error() string { return e.msg }
 
@@ -139,20 +149,20 @@ func IsLimitError(err error) bool {
 func (r *reader) exprLimit(s string) error {
 	ops := exprOperators(s)
 	if ops > MaxExprOperators {
-		return &errExprLimit{limits.ExprError(ops).Error()}
+		return &errExprLimit{msg: limits.ExprError(ops).Error()}
 	}
 	r.exprCost += int64(ops) * int64(ops)
 	if r.exprCost > maxExprCost {
-		return &errExprLimit{"the expressions of this file together are too large to parse (over the parser's work limit); split the file"}
+		return &errExprLimit{msg: "the expressions of this file together are too large to parse (over the parser's work limit); split the file"}
 	}
 	if strings.Contains(s, "~") {
 		longest, total := regexPatterns(s)
 		if longest > r.lim.MaxRegexBytes {
-			return &errExprLimit{fmt.Sprintf("regex matcher of %d bytes, over the limit of %d: not parsed (--max-regex-size to raise)", longest, r.lim.MaxRegexBytes)}
+			return &errExprLimit{fmt.Sprintf("regex matcher of %d bytes, over the limit of %d: not parsed", longest, r.lim.MaxRegexBytes), LimitRegexSize}
 		}
 		r.regexBytes += int64(total)
 		if r.regexBytes > int64(regexFileFactor)*int64(r.lim.MaxRegexBytes) {
-			return &errExprLimit{fmt.Sprintf("the regex matchers of this file together are over %d bytes, too large to compile: not parsed; split the file (--max-regex-size to raise)", int64(regexFileFactor)*int64(r.lim.MaxRegexBytes))}
+			return &errExprLimit{fmt.Sprintf("the regex matchers of this file together are over %d bytes, too large to compile: not parsed; split the file", int64(regexFileFactor)*int64(r.lim.MaxRegexBytes)), LimitRegexSize}
 		}
 	}
 	return nil

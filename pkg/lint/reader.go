@@ -65,7 +65,8 @@ func ReadFileDialect(path string, src []byte, lim ReadLimits, d Dialect) (*File,
 		// the line index's are per document and per line.
 		return f, []diag.Diagnostic{{
 			Pos: diag.Pos{File: path, Line: line, Column: 1}, Check: IDRead, Severity: diag.Error,
-			Message: fmt.Sprintf("more than %d YAML documents in one file (document %d starts here): not decoded; not a rule file? (--max-documents to raise)", lim.MaxDocuments, lim.MaxDocuments+1),
+			Message: fmt.Sprintf("more than %d YAML documents in one file (document %d starts here): not decoded; not a rule file?", lim.MaxDocuments, lim.MaxDocuments+1),
+			Limit:   LimitDocuments,
 		}}
 	}
 	r := &reader{f: f, m: newSrcMap(src), lim: lim, dialect: d, schema: d.schema()}
@@ -449,6 +450,7 @@ func (r *reader) readRule(g *Group, n *yaml.Node) *Rule {
 		if err := r.exprLimit(rule.Expr.Value.Value); err != nil {
 			rule.Expr.Err = err
 			r.report(IDRead, diag.Error, rule.Expr.Value.Node, err.Error(), "")
+			r.diags[len(r.diags)-1].Limit = err.(*errExprLimit).limit
 		} else {
 			rule.Expr.AST, rule.Expr.Err = promql.ParseExpr(rule.Expr.Value.Value)
 		}

@@ -1,6 +1,10 @@
 package rules
 
-import "go.yaml.in/yaml/v3"
+import (
+	"go.yaml.in/yaml/v3"
+
+	"github.com/agentalerts/agentalerts/pkg/diag"
+)
 
 // Limits bound the work one spec can cause. generate may be run on a spec
 // from a pull request, and its cost grows with services times labels (a
@@ -38,6 +42,19 @@ func (l Limits) labels() int {
 	return l.MaxLabels
 }
 
+// The limits a spec diagnostic can be over (diag.Diagnostic.Limit): the
+// caller says how to raise them.
+const (
+	LimitServices diag.Limit = "spec.services" // Limits.MaxServices
+	LimitLabels   diag.Limit = "spec.labels"   // Limits.MaxLabels
+)
+
+// overLimit reports a spec over limit l at n.
+func (d *decoder) overLimit(n *yaml.Node, l diag.Limit, format string, args ...any) {
+	d.errorf(n, "spec/limit", format, args...)
+	d.diags[len(d.diags)-1].Limit = l
+}
+
 // labelFields are the service fields whose entries are labels.
 var labelFields = []string{"labels", "selector", "aggregate_by"}
 
@@ -57,7 +74,7 @@ func (d *decoder) overLabelLimit(n *yaml.Node, where string) bool {
 		}
 		for _, f := range labelFields {
 			if key == f && count > d.limits.labels() {
-				d.errorf(val, "spec/limit", "%s.%s: %d entries, over the limit of %d (--max-labels to raise)", where, key, count, d.limits.labels())
+				d.overLimit(val, LimitLabels, "%s.%s: %d entries, over the limit of %d", where, key, count, d.limits.labels())
 				over = true
 			}
 		}
@@ -68,7 +85,7 @@ func (d *decoder) overLabelLimit(n *yaml.Node, where string) bool {
 // overServiceLimit reports a services list longer than the limit.
 func (d *decoder) overServiceLimit(services *yaml.Node) bool {
 	if n := len(services.Content); n > d.limits.services() {
-		d.errorf(services, "spec/limit", "services: %d services, over the limit of %d (--max-services to raise)", n, d.limits.services())
+		d.overLimit(services, LimitServices, "services: %d services, over the limit of %d", n, d.limits.services())
 		return true
 	}
 	return false

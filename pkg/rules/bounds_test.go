@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/agentalerts/agentalerts/pkg/diag"
 )
 
 // TestSpecLimits: a spec over a limit gets one diagnostic at the list or
@@ -35,25 +37,28 @@ func TestSpecLimits(t *testing.T) {
 	}{
 		{name: "services at the limit", spec: services(3, "")},
 		{name: "services over the limit", spec: services(4, ", bogus: 1"),
-			want: []string{"s.yaml:3:3: error: services: 4 services, over the limit of 3 (--max-services to raise) (spec/limit)"}},
+			want: []string{"s.yaml:3:3: error: services: 4 services, over the limit of 3 (spec/limit) limit spec.services"}},
 		{name: "labels at the limit", spec: "version: 1\nservices:\n  - name: a\n    job: a\n    labels: " + labels(4, "")},
 		{name: "labels over the limit", spec: "version: 1\nservices:\n  - name: a\n    job: a\n    labels: " + labels(4, "0bad: v") + "\n  - {name: b, job: b}\n",
-			want: []string{"s.yaml:5:13: error: services[0].labels: 5 entries, over the limit of 4 (--max-labels to raise) (spec/limit)"}},
+			want: []string{"s.yaml:5:13: error: services[0].labels: 5 entries, over the limit of 4 (spec/limit) limit spec.labels"}},
 		{name: "selector over the limit", spec: "version: 1\nservices:\n  - name: a\n    job: a\n    selector: " + labels(5, ""),
-			want: []string{"s.yaml:5:15: error: services[0].selector: 5 entries, over the limit of 4 (--max-labels to raise) (spec/limit)"}},
+			want: []string{"s.yaml:5:15: error: services[0].selector: 5 entries, over the limit of 4 (spec/limit) limit spec.labels"}},
 		{name: "aggregate_by over the limit", spec: "version: 1\nservices:\n  - name: a\n    job: a\n    aggregate_by: [a, b, c, d, '0bad']\n",
-			want: []string{"s.yaml:5:19: error: services[0].aggregate_by: 5 entries, over the limit of 4 (--max-labels to raise) (spec/limit)"}},
+			want: []string{"s.yaml:5:19: error: services[0].aggregate_by: 5 entries, over the limit of 4 (spec/limit) limit spec.labels"}},
 		{name: "defaults over the limit", spec: "version: 1\ndefaults:\n  labels: " + labels(5, "") + "\nservices:\n  - {name: a, job: a}\n",
-			want: []string{"s.yaml:3:11: error: defaults.labels: 5 entries, over the limit of 4 (--max-labels to raise) (spec/limit)"}},
+			want: []string{"s.yaml:3:11: error: defaults.labels: 5 entries, over the limit of 4 (spec/limit) limit spec.labels"}},
 		{name: "defaults and the service together over the limit", spec: "version: 1\ndefaults:\n  labels: " + labels(3, "") + "\nservices:\n  - name: a\n    job: a\n    labels: {x: v, y: v}\n",
-			want: []string{"s.yaml:7:13: error: services[0].labels: 5 entries, over the limit of 4 (--max-labels to raise) (spec/limit)"}},
+			want: []string{"s.yaml:7:13: error: services[0].labels: 5 entries, over the limit of 4 (spec/limit) limit spec.labels"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := ParseSpecLimits("s.yaml", []byte(tt.spec), lim)
+			// The message says which limit, never which CLI flag.
 			var got []string
 			if err != nil {
-				got = strings.Split(err.Error(), "\n")
+				for _, d := range err.(diag.List) {
+					got = append(got, d.String()+" limit "+string(d.Limit))
+				}
 			}
 			if diff := cmp.Diff(tt.want, got); diff != "" {
 				t.Errorf("mismatch (-want +got):\n%s", diff)

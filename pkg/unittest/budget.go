@@ -70,6 +70,21 @@ type Limits struct {
 	QueryTimeout  time.Duration // the PromQL engine's timeout for one query
 }
 
+// The limits a diagnostic of this package can be over
+// (diag.Diagnostic.Limit), one per field of Limits; the caller says how to
+// raise them.
+const (
+	LimitFileSize      diag.Limit = "test.file_size"
+	LimitRuleFiles     diag.Limit = "test.rule_files"
+	LimitSeriesSamples diag.Limit = "test.series_samples"
+	LimitSamples       diag.Limit = "test.samples"
+	LimitEvalSteps     diag.Limit = "test.eval_steps"
+	LimitGroups        diag.Limit = "test.groups"
+	LimitCases         diag.Limit = "test.cases"
+	LimitSubquerySteps diag.Limit = "test.subquery_steps"
+	LimitLabelSize     diag.Limit = "test.label_size"
+)
+
 func (l Limits) withDefaults() Limits {
 	def := func(v *int64, d int64) {
 		if *v <= 0 {
@@ -321,11 +336,11 @@ func (r *runner) seriesOver(s Series, line string, n, total uint64) (diag.Diagno
 	}
 	switch {
 	case n > uint64(r.lim.SeriesSamples):
-		d.Message = fmt.Sprintf("input series %s expands to %s samples, over the limit of %d per series (--max-series-samples)",
+		d.Limit, d.Message = LimitSeriesSamples, fmt.Sprintf("input series %s expands to %s samples, over the limit of %d per series",
 			clip(s.Series), countString(n), r.lim.SeriesSamples)
 		return d, true
 	case total > uint64(r.lim.Samples):
-		d.Message = fmt.Sprintf("the input series of this file expand to %s samples up to here, over the limit of %d per file (--max-samples)",
+		d.Limit, d.Message = LimitSamples, fmt.Sprintf("the input series of this file expand to %s samples up to here, over the limit of %d per file",
 			countString(total), r.lim.Samples)
 		return d, true
 	}
@@ -337,7 +352,7 @@ func (r *runner) seriesOver(s Series, line string, n, total uint64) (diag.Diagno
 		if d.Pos.Line == 0 {
 			d.Pos = s.Pos
 		}
-		d.Message = fmt.Sprintf("input series %s has a label name or value over %d bytes (--max-label-size)", clip(s.Series), r.lim.LabelSize)
+		d.Limit, d.Message = LimitLabelSize, fmt.Sprintf("input series %s has a label name or value over %d bytes", clip(s.Series), r.lim.LabelSize)
 		return d, true
 	}
 	return d, false
@@ -371,9 +386,6 @@ func labelsOver(ls labels.Labels, max int) string {
 		}
 		msg = labelOver(map[string]string{l.Name: l.Value}, "label", max)
 	})
-	if msg != "" {
-		msg += " (--max-label-size)"
-	}
 	return msg
 }
 
@@ -381,8 +393,8 @@ func labelsOver(ls labels.Labels, max int) string {
 // rule evaluations, subquery steps of its expressions and label sizes.
 func (r *runner) checkGroup(g *Group) diag.List {
 	var errs diag.List
-	limit := func(p diag.Pos, format string, args ...any) {
-		errs = append(errs, diag.Diagnostic{Pos: p, Check: CheckLimit, Severity: diag.Error, Message: fmt.Sprintf(format, args...)})
+	limit := func(p diag.Pos, l diag.Limit, format string, args ...any) {
+		errs = append(errs, diag.Diagnostic{Pos: p, Check: CheckLimit, Severity: diag.Error, Message: fmt.Sprintf(format, args...), Limit: l})
 	}
 	ei := r.file.EvaluationInterval
 	var last time.Duration
@@ -397,7 +409,7 @@ func (r *runner) checkGroup(g *Group) diag.List {
 				m    map[string]string
 			}{{"exp_labels", a.Labels}, {"exp_annotations", a.Annotations}} {
 				if msg := labelOver(m.m, m.what, r.lim.LabelSize); msg != "" {
-					limit(at.Pos, "%s (--max-label-size)", msg)
+					limit(at.Pos, LimitLabelSize, "%s", msg)
 				}
 			}
 		}
@@ -414,7 +426,7 @@ func (r *runner) checkGroup(g *Group) diag.List {
 			continue // a failing case when it runs, as in promtool
 		}
 		if steps := SubquerySteps(e, ei); steps > float64(r.lim.SubquerySteps) {
-			limit(et.Pos, "expr %q evaluates %s subquery steps, over the limit of %d (--max-subquery-steps)",
+			limit(et.Pos, LimitSubquerySteps, "expr %q evaluates %s subquery steps, over the limit of %d",
 				clip(et.Expr), stepsString(steps), r.lim.SubquerySteps)
 		}
 	}
@@ -424,11 +436,11 @@ func (r *runner) checkGroup(g *Group) diag.List {
 		// groups is as slow as one of long evaluations.
 		r.groups++
 		if r.groups == r.lim.Groups+1 {
-			limit(g.Pos, "test group number %d, over the limit of %d test groups per file (--max-groups)", r.groups, r.lim.Groups)
+			limit(g.Pos, LimitGroups, "test group number %d, over the limit of %d test groups per file", r.groups, r.lim.Groups)
 		}
 		cases := len(g.AlertTests) + len(g.ExprTests)
 		if r.cases <= r.lim.Cases && r.cases+cases > r.lim.Cases {
-			limit(g.Pos, "this test group brings the alert_rule_test and promql_expr_test cases of the file to %d, over the limit of %d per test file (--max-cases)",
+			limit(g.Pos, LimitCases, "this test group brings the alert_rule_test and promql_expr_test cases of the file to %d, over the limit of %d per test file",
 				r.cases+cases, r.lim.Cases)
 		}
 		r.cases += cases
@@ -437,15 +449,15 @@ func (r *runner) checkGroup(g *Group) diag.List {
 		r.evalSteps = min(r.evalSteps+steps, math.MaxInt64/2)
 		switch {
 		case steps > r.lim.EvalSteps:
-			limit(lastPos, "eval_time %s at evaluation_interval %s takes %d rule evaluations, over the limit of %d per test file (--max-eval-steps)",
+			limit(lastPos, LimitEvalSteps, "eval_time %s at evaluation_interval %s takes %d rule evaluations, over the limit of %d per test file",
 				model.Duration(last), model.Duration(ei), steps, r.lim.EvalSteps)
 		case before <= r.lim.EvalSteps && r.evalSteps > r.lim.EvalSteps:
-			limit(lastPos, "this test group brings the rule evaluations of the file to %d, over the limit of %d per test file (--max-eval-steps)",
+			limit(lastPos, LimitEvalSteps, "this test group brings the rule evaluations of the file to %d, over the limit of %d per test file",
 				r.evalSteps, r.lim.EvalSteps)
 		}
 	}
 	if msg := labelOver(g.ExternalLabels, "external_labels", r.lim.LabelSize); msg != "" {
-		limit(g.Pos, "%s (--max-label-size)", msg)
+		limit(g.Pos, LimitLabelSize, "%s", msg)
 	}
 	return errs
 }
@@ -473,7 +485,7 @@ func (r *runner) checkRules(fn string, rgs *rulefmt.RuleGroups) diag.List {
 		}
 		if msg := labelOver(g.Labels, fmt.Sprintf("group %q: label", clip(g.Name)), r.lim.LabelSize); msg != "" {
 			errs = append(errs, diag.Diagnostic{Pos: diag.Pos{File: fn}, Check: CheckLimit, Severity: diag.Error,
-				Message: msg + " (--max-label-size)"})
+				Message: msg, Limit: LimitLabelSize})
 		}
 		for ri, rule := range g.Rules {
 			p := diag.Pos{File: fn}
@@ -481,8 +493,8 @@ func (r *runner) checkRules(fn string, rgs *rulefmt.RuleGroups) diag.List {
 				p.Line, p.Column = rnodes[ri].Expr.Line, rnodes[ri].Expr.Column
 			}
 			name := rule.Alert + rule.Record
-			limit := func(format string, args ...any) {
-				errs = append(errs, diag.Diagnostic{Pos: p, Check: CheckLimit, Severity: diag.Error,
+			limit := func(l diag.Limit, format string, args ...any) {
+				errs = append(errs, diag.Diagnostic{Pos: p, Check: CheckLimit, Severity: diag.Error, Limit: l,
 					Message: fmt.Sprintf("group %q, rule %q: ", clip(g.Name), clip(name)) + fmt.Sprintf(format, args...)})
 			}
 			for _, m := range []struct {
@@ -490,7 +502,7 @@ func (r *runner) checkRules(fn string, rgs *rulefmt.RuleGroups) diag.List {
 				m    map[string]string
 			}{{"label", rule.Labels}, {"annotation", rule.Annotations}} {
 				if msg := labelOver(m.m, m.what, r.lim.LabelSize); msg != "" {
-					limit("%s (--max-label-size)", msg)
+					limit(LimitLabelSize, "%s", msg)
 				}
 			}
 			e, err := r.opts.Parser.ParseExpr(rule.Expr)
@@ -498,7 +510,7 @@ func (r *runner) checkRules(fn string, rgs *rulefmt.RuleGroups) diag.List {
 				continue
 			}
 			if steps := SubquerySteps(e, r.file.EvaluationInterval); steps > float64(r.lim.SubquerySteps) {
-				limit("expr evaluates %s subquery steps, over the limit of %d (--max-subquery-steps)",
+				limit(LimitSubquerySteps, "expr evaluates %s subquery steps, over the limit of %d",
 					stepsString(steps), r.lim.SubquerySteps)
 			}
 		}

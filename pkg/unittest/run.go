@@ -100,7 +100,7 @@ func RunFile(path string, opts Options) (res *FileResult, err error) {
 	}()
 	data, err := limits.ReadFile(path, opts.Limits.FileSize)
 	if err != nil {
-		return nil, diag.List{{Pos: diag.Pos{File: path}, Check: CheckReadError, Severity: diag.Error, Message: readMessage(err)}}
+		return nil, diag.List{readError(diag.Pos{File: path}, "", err)}
 	}
 	f, err := Parse(path, data)
 	if f == nil {
@@ -116,18 +116,19 @@ func RunFile(path string, opts Options) (res *FileResult, err error) {
 	return run(f, opts, errs)
 }
 
-// readMessage says why a file could not be read, with what was expected
-// when the file is of the wrong kind or size.
-func readMessage(err error) string {
+// readError says why a file could not be read, with what was expected
+// when the file is of the wrong kind, and the limit when it is too large.
+func readError(p diag.Pos, prefix string, err error) diag.Diagnostic {
+	d := diag.Diagnostic{Pos: p, Check: CheckReadError, Severity: diag.Error, Message: prefix + err.Error()}
 	var nr *limits.NotRegularError
 	var tl *limits.TooLargeError
 	switch {
 	case errors.As(err, &nr):
-		return err.Error() + ": expected a YAML file"
+		d.Message += ": expected a YAML file"
 	case errors.As(err, &tl):
-		return err.Error() + " (--max-file-size)"
+		d.Limit = LimitFileSize
 	}
-	return err.Error()
+	return d
 }
 
 // panicError turns a panic in one file's run into that file's error.
@@ -284,7 +285,8 @@ func (r *runner) prepare() diag.List {
 			// read the whole disk.
 			over = true
 			errs = append(errs, diag.Diagnostic{Pos: rf.Pos, Check: CheckLimit, Severity: diag.Error,
-				Message: fmt.Sprintf("rule_files pattern %q brings the rule files of this test file to %d, over the limit of %d (--max-rule-files)", rf.Value, len(matched), r.lim.RuleFiles)})
+				Message: fmt.Sprintf("rule_files pattern %q brings the rule files of this test file to %d, over the limit of %d", rf.Value, len(matched), r.lim.RuleFiles),
+				Limit:   LimitRuleFiles})
 		}
 	}
 	if over {
@@ -293,8 +295,7 @@ func (r *runner) prepare() diag.List {
 	for _, m := range matched {
 		data, err := limits.ReadFile(m.path, r.lim.FileSize)
 		if err != nil {
-			errs = append(errs, diag.Diagnostic{Pos: m.from.Pos, Check: CheckReadError, Severity: diag.Error,
-				Message: "rule file " + readMessage(err)})
+			errs = append(errs, readError(m.from.Pos, "rule file ", err))
 			continue
 		}
 		if plain, ok, err := unwrap(data); err != nil {
@@ -381,7 +382,7 @@ func (r *runner) prepare() diag.List {
 			}
 			if msg := labelsOver(lb, r.lim.LabelSize); msg != "" {
 				errs = append(errs, diag.Diagnostic{Pos: s.SeriesAt.Pos, Check: CheckLimit, Severity: diag.Error,
-					Message: "input series " + msg})
+					Message: "input series " + msg, Limit: LimitLabelSize})
 			}
 		}
 		r.expected[gi] = make([][]expect, len(g.ExprTests))
@@ -394,14 +395,14 @@ func (r *runner) prepare() diag.List {
 				var e expect
 				if off := quotedOver(s.Labels, r.lim.LabelSize); off >= 0 {
 					errs = append(errs, diag.Diagnostic{Pos: s.LabelsAt.at(off), Check: CheckLimit, Severity: diag.Error,
-						Message: fmt.Sprintf("expected sample has a label name or value over %d bytes (--max-label-size)", r.lim.LabelSize)})
+						Message: fmt.Sprintf("expected sample has a label name or value over %d bytes", r.lim.LabelSize), Limit: LimitLabelSize})
 					continue
 				}
 				lb, err := parseSafe(func() (labels.Labels, error) { return r.opts.Parser.ParseMetric(s.Labels) })
 				if err == nil {
 					if msg := labelsOver(lb, r.lim.LabelSize); msg != "" {
 						errs = append(errs, diag.Diagnostic{Pos: s.LabelsAt.Pos, Check: CheckLimit, Severity: diag.Error,
-							Message: "expected sample " + msg})
+							Message: "expected sample " + msg, Limit: LimitLabelSize})
 						continue
 					}
 				}
