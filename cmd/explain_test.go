@@ -89,19 +89,6 @@ func TestSuggestIDs(t *testing.T) {
 	}
 }
 
-func TestDocsCheck(t *testing.T) {
-	dir := t.TempDir()
-	if code, _, stderr := runCmd(t, "", "docs", "--dir", dir); code != ExitOK {
-		t.Fatalf("docs: exit %d: %s", code, stderr)
-	}
-	if code, out, _ := runCmd(t, "", "docs", "--dir", dir, "--check"); code != ExitOK {
-		t.Fatalf("docs --check right after docs: exit %d: %s", code, out)
-	}
-	if code, out, _ := runCmd(t, "", "docs", "--dir", t.TempDir(), "--check"); code != ExitFindings || !strings.Contains(out, "README.md: stale or missing") {
-		t.Errorf("docs --check on an empty dir: exit %d, stdout %q; want 1 naming README.md", code, out)
-	}
-}
-
 // Shell completion offers check ids to explain and format names to lint.
 func TestLintExplainCompletion(t *testing.T) {
 	_, out, _ := runCmd(t, "", "__complete", "explain", "")
