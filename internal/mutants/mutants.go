@@ -157,7 +157,7 @@ func Generate(path string, src []byte) (ruleFile, testFile []byte, ms []Mutant, 
 		return nil, nil, nil, err
 	}
 	ruleFile = files[""]
-	testFile, err = testgen.Build(res, "rules.yaml")
+	testFile, err = testgen.BuildFiles(res, []string{"rules.yaml"})
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("generating tests: %w", err)
 	}

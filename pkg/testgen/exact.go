@@ -171,7 +171,7 @@ func buildExactRatio(target *rules.Alert, c string, all []*rules.Alert) (testGro
 	for _, at := range checks {
 		t := alertTest{EvalTime: model.Duration(at).String(), Alertname: target.Name, ExpAlerts: []expAlert{}}
 		for _, b := range peers {
-			if b.Kind != "ratio" || b.Window != w || b.MinRequestRate != target.MinRequestRate {
+			if b.Kind != rules.KindRatio || b.Window != w || b.MinRequestRate != target.MinRequestRate {
 				return testGroup{}, fmt.Errorf("service %q reads the same series with another window or guard", b.Service)
 			}
 			// The ratio is r's from the first minute on (up to the last
@@ -217,7 +217,7 @@ type exactQuantile struct {
 }
 
 func exactQuantileFor(a *rules.Alert) (exactQuantile, bool) {
-	if a.Kind != "quantile" || a.Window < 2*EvalInterval || a.Window%EvalInterval != 0 ||
+	if a.Kind != rules.KindQuantile || a.Window < 2*EvalInterval || a.Window%EvalInterval != 0 ||
 		a.Threshold <= 0 || round(a.Threshold) != a.Threshold || round(2*a.Threshold) != 2*a.Threshold ||
 		a.Quantile <= 0 || a.Quantile >= 1 {
 		return exactQuantile{}, false
@@ -276,7 +276,7 @@ func buildExactQuantile(target *rules.Alert, all []*rules.Alert) (testGroup, err
 	in = append(in, dec...)
 	t := alertTest{EvalTime: model.Duration(at).String(), Alertname: target.Name, ExpAlerts: []expAlert{}}
 	for _, b := range peers {
-		if b.Kind != "quantile" || b.Quantile != target.Quantile || b.Window != w {
+		if b.Kind != rules.KindQuantile || b.Quantile != target.Quantile || b.Window != w {
 			return testGroup{}, fmt.Errorf("service %q reads the same histogram with another quantile or window", b.Service)
 		}
 		// The quantile is the target's threshold from the full window

@@ -110,11 +110,8 @@ func (o ratioOnset) firstAbove(thr float64, end time.Duration) (time.Duration, b
 	return first, true
 }
 
-// buildOnset writes the onset case of error ratio or latency target.
+// buildOnset writes the onset case of error ratio target.
 func buildOnset(target *rules.Alert, all []*rules.Alert) (testGroup, error) {
-	if target.Kind == "quantile" {
-		return buildLatencyOnset(target, all)
-	}
 	healthy := scenarioData(target, CaseBreach)
 	peers, others, err := split(target, healthy, all)
 	if err != nil {
@@ -147,7 +144,7 @@ func buildOnset(target *rules.Alert, all []*rules.Alert) (testGroup, error) {
 	for _, at := range checks {
 		t := alertTest{EvalTime: model.Duration(at).String(), Alertname: target.Name, ExpAlerts: []expAlert{}}
 		for _, b := range peers {
-			if b.Kind != "ratio" || b.Window != target.Window || b.MinRequestRate > o.ok*EvalInterval.Seconds()/b.Window.Seconds() {
+			if b.Kind != rules.KindRatio || b.Window != target.Window || b.MinRequestRate > o.ok*EvalInterval.Seconds()/b.Window.Seconds() {
 				return testGroup{}, fmt.Errorf("service %q reads the same series with another window or guard", b.Service)
 			}
 			first, ok := o.firstAbove(b.Threshold, end)
@@ -169,15 +166,8 @@ func buildOnset(target *rules.Alert, all []*rules.Alert) (testGroup, error) {
 	return finishGroup(GroupName(target, CaseOnset), tests, in, others, steps)
 }
 
-// hasOnset says whether error ratio or latency a gets an onset case.
-func hasOnset(a *rules.Alert) bool {
-	if a.Kind == "quantile" {
-		_, _, ok := latencyOnsetFor(a)
-		return ok
-	}
-	if a.Kind != "ratio" {
-		return false
-	}
+// hasRatioOnset says whether error ratio a gets an onset case.
+func hasRatioOnset(a *rules.Alert) bool {
 	lab, err := ratioLabels(a)
 	if err != nil {
 		return false
@@ -385,7 +375,7 @@ func buildLatencyOnset(target *rules.Alert, all []*rules.Alert) (testGroup, erro
 	for _, at := range checks {
 		t := alertTest{EvalTime: model.Duration(at).String(), Alertname: target.Name, ExpAlerts: []expAlert{}}
 		for _, b := range peers {
-			if b.Kind != "quantile" {
+			if b.Kind != rules.KindQuantile {
 				return testGroup{}, fmt.Errorf("service %q reads the same histogram in another kind of alert", b.Service)
 			}
 			firing, ok := o.firingAt(b, at)
@@ -444,7 +434,7 @@ func buildStops(target *rules.Alert, all []*rules.Alert) (testGroup, error) {
 	for i, at := range checks {
 		t := alertTest{EvalTime: model.Duration(at).String(), Alertname: target.Name, ExpAlerts: []expAlert{}}
 		for _, b := range peers {
-			if b.Kind != "absent_over_time" || b.Window != target.Window {
+			if b.Kind != rules.KindAbsentOverTime || b.Window != target.Window {
 				return testGroup{}, fmt.Errorf("service %q watches the same series over another window", b.Service)
 			}
 			// Holding from last+w (3.x) or last+w+1m (2.x).

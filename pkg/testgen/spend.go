@@ -161,14 +161,6 @@ func spentTimes(a *rules.Alert) (first, second time.Duration, ok bool) {
 	return first, second, true
 }
 
-func spendForecastAlert(a *rules.Alert) bool { return a.Family == rules.Cost && a.Kind == "forecast" }
-
-// spendAtExact says whether the at case's budget survives being written
-// as a sample: the step must be the literal to the last bit.
-func spendAtExact(a *rules.Alert) bool {
-	return a.Threshold > 0 && round(a.Threshold) == a.Threshold
-}
-
 // segmentValues writes a counter from 0 in promtool's expanding notation,
 // one a+bxn run per segment, each starting one step after the last.
 func segmentValues(segs []segment) string {

@@ -31,7 +31,7 @@ services:
 	}
 	var a *rules.Alert
 	for _, x := range res.Services[0].Alerts {
-		if spendForecastAlert(x) {
+		if isSpendForecast(x) {
 			a = x
 		}
 	}

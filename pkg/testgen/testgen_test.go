@@ -251,7 +251,7 @@ func TestEveryAlertIsProven(t *testing.T) {
 						if (c == CaseBreach || c == CaseTraffic) && a.For >= EvalInterval {
 							want = []bool{false, true} // pending, then firing
 						}
-						if c == CaseAt && a.Kind == "forecast" && a.Family == rules.TokenBudget {
+						if c == CaseAt && isBudgetForecast(a) {
 							want = []bool{false, true} // the whole budget, flat: pending, then firing at >= 1
 						}
 						if c == CaseStops {
@@ -260,7 +260,7 @@ func TestEveryAlertIsProven(t *testing.T) {
 						if c == CaseOnset || c == CaseMinAt {
 							want = []bool{false, true} // pending, then firing
 						}
-						if spendForecastAlert(a) {
+						if isSpendForecast(a) {
 							switch c {
 							case CaseBreach:
 								want = []bool{false, true} // before the onset has held for `for`, then firing
