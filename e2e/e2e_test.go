@@ -263,13 +263,13 @@ func allAlerts(res *rules.Result) []*rules.Alert {
 // out: a breach keeps the metric, so it stays silent, and its `for` (30m)
 // is beyond this test's budget; the generated unit tests prove it under
 // both runners.
-func pick(res *rules.Result, service, family, kind string) []*expectation {
+func pick(res *rules.Result, service, family string, kind rules.Kind) []*expectation {
 	var out []*expectation
 	for _, a := range allAlerts(res) {
-		if kind == "" && a.Kind == "absent_while_up" {
+		if kind == "" && a.Kind == rules.KindAbsentWhileUp {
 			continue
 		}
-		if a.Service == service && a.Family == family && (kind == "" || a.Kind == kind) {
+		if a.Service == service && string(a.Family) == family && (kind == "" || a.Kind == kind) {
 			out = append(out, &expectation{alert: a})
 		}
 	}
