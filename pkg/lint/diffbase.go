@@ -17,12 +17,6 @@ import (
 	"github.com/agentalerts/agentalerts/pkg/diag"
 )
 
-// ChangedSince is DiffBase{Ref: ref, Dir: dir}.Filter: the default
-// limits.
-func ChangedSince(ref, dir string, sources map[string][]byte, ds []diag.Diagnostic) (kept []diag.Diagnostic, hidden int, err error) {
-	return DiffBase{Ref: ref, Dir: dir}.Filter(sources, ds)
-}
-
 // DiffBase keeps the findings that belong to rules added or changed since
 // a git revision, so a large legacy repository can adopt lint on pull
 // requests without fixing every old rule first (--diff-base).

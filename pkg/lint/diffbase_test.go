@@ -120,7 +120,7 @@ func TestChangedSince(t *testing.T) {
 	ds = append(ds, diffFindings("-", baseRules)...)
 	ds = append(ds, diag.Diagnostic{Pos: diag.Pos{File: "missing.yaml"}, Check: IDRead, Message: "unreadable"})
 
-	kept, hidden, err := ChangedSince("base", dir, sources, ds)
+	kept, hidden, err := DiffBase{Ref: "base", Dir: dir}.Filter(sources, ds)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -163,7 +163,7 @@ func TestChangedSinceErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, _, err := ChangedSince(tt.ref, dir, tt.sources, nil)
+			_, _, err := DiffBase{Ref: tt.ref, Dir: dir}.Filter(tt.sources, nil)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("err = %v, want it to contain %q", err, tt.want)
 			}
@@ -177,7 +177,7 @@ func TestChangedSinceNotARepository(t *testing.T) {
 	}
 	dir := t.TempDir()
 	t.Setenv("GIT_CEILING_DIRECTORIES", filepath.Dir(dir))
-	_, _, err := ChangedSince("HEAD", dir, nil, nil)
+	_, _, err := DiffBase{Ref: "HEAD", Dir: dir}.Filter(nil, nil)
 	if err == nil || !strings.Contains(err.Error(), "not a git repository") {
 		t.Errorf("err = %v, want git's 'not a git repository'", err)
 	}

@@ -216,11 +216,6 @@ func (e *Expr) PosAt(file string, off int) diag.Pos {
 	return diag.Pos{File: file, Line: int(s.line), Column: col}
 }
 
-// Mapped reports whether the reader could map every character of the
-// expression to its place in the file. When false, PosAt falls back to
-// the start of the expr value.
-func (e *Expr) Mapped() bool { return len(e.segs) > 0 }
-
 // NodePos returns the position of a YAML node in file; a nil node gives
 // a position with only the file name.
 func nodePos(file string, n *yaml.Node) diag.Pos {

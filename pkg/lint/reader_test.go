@@ -530,3 +530,8 @@ func TestAliasPositions(t *testing.T) {
 		t.Errorf("aliased value = %s, want page at f.yaml:9:24", got)
 	}
 }
+
+// Mapped reports whether the reader could map every character of the
+// expression to its place in the file. When false, PosAt falls back to
+// the start of the expr value.
+func (e *Expr) Mapped() bool { return len(e.segs) > 0 }

@@ -104,16 +104,6 @@ func (s Scale) Value(t Tier) string {
 	return t.String()
 }
 
-// TierOf is the inverse of Value: which tier a label value means.
-func (s Scale) TierOf(value string) (Tier, bool) {
-	for _, t := range All {
-		if s.Value(t) == value {
-			return t, true
-		}
-	}
-	return 0, false
-}
-
 // Validate reports a scale whose values collide: two tiers with one label
 // value could not be routed or inhibited apart.
 func (s Scale) Validate() error {

@@ -42,3 +42,13 @@ func TestOptInChecksAreOffByDefault(t *testing.T) {
 		}
 	}
 }
+
+// ByID returns the check with this id, or nil.
+func ByID(id string) *lint.Check {
+	for _, c := range All() {
+		if c.ID == id {
+			return c
+		}
+	}
+	return nil
+}

@@ -17,13 +17,3 @@ func All() []*lint.Check {
 	sortByID(all)
 	return all
 }
-
-// ByID returns the check with this id, or nil.
-func ByID(id string) *lint.Check {
-	for _, c := range All() {
-		if c.ID == id {
-			return c
-		}
-	}
-	return nil
-}
