@@ -334,7 +334,7 @@ func (r *runner) prepare() diag.List {
 		seen := map[string]bool{}
 		for _, e := range ferrs {
 			for _, d := range ruleFileError(fn, e) {
-				place(doc, &d)
+				place(doc, e, &d)
 				if k := d.String(); !seen[k] {
 					seen[k] = true
 					errs = append(errs, d)
@@ -555,17 +555,14 @@ func ruleFileYAML(fn string, data []byte) (*yaml.Node, diag.Diagnostic, bool) {
 	return doc, diag.Diagnostic{}, true
 }
 
-// notFoundRE and ruleRE pick, from rulefmt's messages, an unknown key and
-// the rule a problem is in.
-var (
-	notFoundRE = regexp.MustCompile(`field (\S+) not found in type`)
-	ruleRE     = regexp.MustCompile(`^rule file does not load: group ("(?:[^"\\]|\\.)*"), rule (\d+),`)
-)
+// notFoundRE picks, from the YAML decoder's message (a list of strings,
+// all it gives), an unknown key.
+var notFoundRE = regexp.MustCompile(`field (\S+) not found in type`)
 
-// place gives d, a rulefmt error, the column or the whole position its
-// text leaves out, from the nodes of the same file, where lint reports the
-// same problem: the unknown key, or the rule that lacks a field.
-func place(doc *yaml.Node, d *diag.Diagnostic) {
+// place gives d, from rulefmt error err, the column or the whole position
+// its text leaves out, from the nodes of the same file, where lint reports
+// the same problem: the unknown key, or the rule that lacks a field.
+func place(doc *yaml.Node, err error, d *diag.Diagnostic) {
 	switch {
 	case d.Pos.Line > 0 && d.Pos.Column == 0:
 		m := notFoundRE.FindStringSubmatch(d.Message)
@@ -580,15 +577,11 @@ func place(doc *yaml.Node, d *diag.Diagnostic) {
 			}
 		})
 	case d.Pos.Line == 0:
-		m := ruleRE.FindStringSubmatch(d.Message)
-		if m == nil {
+		var re *rulefmt.Error
+		if !errors.As(err, &re) {
 			return
 		}
-		name, err := strconv.Unquote(m[1])
-		idx, _ := strconv.Atoi(m[2])
-		if err != nil {
-			return
-		}
+		name, idx := re.Group, re.Rule
 		groups := yamlx.Resolve(yamlx.Get(yamlx.Resolve(yamlx.Root(doc)), "groups"))
 		if groups == nil || groups.Kind != yaml.SequenceNode {
 			return
