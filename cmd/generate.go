@@ -295,7 +295,7 @@ func wrapFiles(o *generateOptions, files map[string][]byte, perService bool) err
 		return &ExitError{Code: ExitUsage, Err: errors.New("--name and --label are metadata of a PrometheusRule; a mimir namespace file takes only --namespace")}
 	}
 	if err := o.wrap.Validate(); err != nil {
-		return &ExitError{Code: ExitUsage, Err: err}
+		return &ExitError{Code: ExitUsage, Err: wrapFlagError(err)}
 	}
 	for name, data := range files {
 		file := name
@@ -304,7 +304,7 @@ func wrapFiles(o *generateOptions, files map[string][]byte, perService bool) err
 		}
 		w, err := ruleformat.Wrap(f, file, perService, data, o.wrap)
 		if err != nil {
-			return &ExitError{Code: ExitUsage, Err: err}
+			return &ExitError{Code: ExitUsage, Err: wrapFlagError(err)}
 		}
 		files[name] = w
 	}
@@ -511,4 +511,18 @@ func targetOrder(m map[string][]byte) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// wrapFlagError names the flag of a rejected --name, --namespace or
+// --label, which pkg/ruleformat names as its Options field.
+func wrapFlagError(err error) error {
+	var oe *ruleformat.OptionError
+	var ne *ruleformat.NameError
+	switch {
+	case errors.As(err, &oe):
+		return fmt.Errorf("--%s %s: %s", oe.Option, oe.Value, oe.Reason)
+	case errors.As(err, &ne):
+		return fmt.Errorf("PrometheusRule name %q (from the file name; --name to set it): %s", ne.Name, ne.Reason)
+	}
+	return err
 }

@@ -326,3 +326,24 @@ func TestGenerateSaysWhatItWrote(t *testing.T) {
 		t.Errorf("--prune without -o DIR/: exit %d, stderr %q", code, stderr)
 	}
 }
+
+// TestWrapFlagErrors: pkg/ruleformat names a rejected option as its
+// Options field; the message names the flag that set it.
+func TestWrapFlagErrors(t *testing.T) {
+	long := filepath.Join(t.TempDir(), strings.Repeat("a", 254)+".yaml")
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--name", "Bad_Name"}, `agentalerts: --name "Bad_Name": `},
+		{[]string{"--namespace", "mon.itoring"}, `agentalerts: --namespace "mon.itoring": `},
+		{[]string{"--label", "a b=x"}, `agentalerts: --label a b: `},
+		{[]string{"--label", "team=a b"}, `agentalerts: --label team=a b: `},
+		{[]string{"-o", long}, `(from the file name; --name to set it): `},
+	} {
+		code, _, stderr := runCLI(t, "", append([]string{"generate", "--format", "prometheusrule"}, tc.args...)...)
+		if code != ExitUsage || !strings.Contains(stderr, tc.want) {
+			t.Errorf("%v: exit %d, stderr %q; want exit %d and %q", tc.args, code, stderr, ExitUsage, tc.want)
+		}
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 
 	monitoringv1 "github.com/prometheus-operator/prometheus-operator/pkg/apis/monitoring/v1"
@@ -60,27 +61,53 @@ type Options struct {
 	Labels map[string]string
 }
 
-// Validate checks the options as Kubernetes would.
+// Validate checks the options as Kubernetes would. The error is an
+// *OptionError.
 func (o Options) Validate() error {
+	bad := func(option, value string, errs []string) error {
+		return &OptionError{Option: option, Value: value, Reason: strings.Join(errs, "; ")}
+	}
 	if o.Name != "" {
 		if errs := validation.IsDNS1123Subdomain(o.Name); len(errs) > 0 {
-			return fmt.Errorf("--name %q: %s", o.Name, strings.Join(errs, "; "))
+			return bad("name", strconv.Quote(o.Name), errs)
 		}
 	}
 	if o.Namespace != "" {
 		if errs := validation.IsDNS1123Label(o.Namespace); len(errs) > 0 {
-			return fmt.Errorf("--namespace %q: %s", o.Namespace, strings.Join(errs, "; "))
+			return bad("namespace", strconv.Quote(o.Namespace), errs)
 		}
 	}
 	for _, k := range sortedKeys(o.Labels) {
 		if errs := validation.IsQualifiedName(k); len(errs) > 0 {
-			return fmt.Errorf("--label %s: %s", k, strings.Join(errs, "; "))
+			return bad("label", k, errs)
 		}
 		if errs := validation.IsValidLabelValue(o.Labels[k]); len(errs) > 0 {
-			return fmt.Errorf("--label %s=%s: %s", k, o.Labels[k], strings.Join(errs, "; "))
+			return bad("label", k+"="+o.Labels[k], errs)
 		}
 	}
 	return nil
+}
+
+// OptionError is an option Kubernetes would reject. It names the option
+// as the Options field does, in lower case; a caller that sets options
+// from flags names the flag instead.
+type OptionError struct {
+	Option string // name, namespace or label
+	Value  string // as the message shows it: a quoted name, a label as key or key=value
+	Reason string // Kubernetes's words
+}
+
+func (e *OptionError) Error() string { return e.Option + " " + e.Value + ": " + e.Reason }
+
+// NameError is a PrometheusRule name taken from the output file's name
+// (Options.Name empty) that Kubernetes would reject.
+type NameError struct {
+	Name   string
+	Reason string // Kubernetes's words
+}
+
+func (e *NameError) Error() string {
+	return fmt.Sprintf("PrometheusRule name %q (from the file name; set Options.Name): %s", e.Name, e.Reason)
 }
 
 // Wrap returns data, a generated rule file, in format f. file is the
@@ -106,7 +133,7 @@ func Wrap(f Format, file string, perService bool, data []byte, o Options) ([]byt
 			name += "-" + stem
 		}
 		if errs := validation.IsDNS1123Subdomain(name); len(errs) > 0 {
-			return nil, fmt.Errorf("PrometheusRule name %q (from the file name; --name to set it): %s", name, strings.Join(errs, "; "))
+			return nil, &NameError{Name: name, Reason: strings.Join(errs, "; ")}
 		}
 		b.WriteString("apiVersion: " + monitoringv1.SchemeGroupVersion.String() + "\n")
 		b.WriteString("kind: " + monitoringv1.PrometheusRuleKind + "\n")

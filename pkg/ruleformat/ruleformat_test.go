@@ -1,6 +1,7 @@
 package ruleformat
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -184,14 +185,18 @@ func TestValidate(t *testing.T) {
 	}{
 		{name: "empty", opts: Options{}},
 		{name: "valid", opts: Options{Name: "agents.rules", Namespace: "monitoring", Labels: map[string]string{"release": "prom", "example.com/team": "a"}}},
-		{name: "upper-case name", opts: Options{Name: "Agents"}, wantErr: `--name "Agents"`},
-		{name: "namespace with a dot", opts: Options{Namespace: "mon.itoring"}, wantErr: `--namespace "mon.itoring"`},
-		{name: "bad label name", opts: Options{Labels: map[string]string{"a b": "x"}}, wantErr: "--label a b"},
-		{name: "bad label value", opts: Options{Labels: map[string]string{"team": "a b"}}, wantErr: "--label team=a b"},
+		{name: "upper-case name", opts: Options{Name: "Agents"}, wantErr: `name "Agents"`},
+		{name: "namespace with a dot", opts: Options{Namespace: "mon.itoring"}, wantErr: `namespace "mon.itoring"`},
+		{name: "bad label name", opts: Options{Labels: map[string]string{"a b": "x"}}, wantErr: "label a b"},
+		{name: "bad label value", opts: Options{Labels: map[string]string{"team": "a b"}}, wantErr: "label team=a b"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			err := tc.opts.Validate()
+			var oe *OptionError
+			if err != nil && !errors.As(err, &oe) {
+				t.Errorf("Validate() = %v, not an *OptionError", err)
+			}
 			got := ""
 			if err != nil {
 				got = err.Error()
@@ -234,7 +239,8 @@ func TestWrapPrometheusIsIdentity(t *testing.T) {
 func TestWrapRefusesBadName(t *testing.T) {
 	src := []byte("groups: []\n")
 	_, err := Wrap(PrometheusRule, strings.Repeat("a", 300)+".yaml", false, src, Options{})
-	if err == nil || !strings.Contains(err.Error(), "--name to set it") {
-		t.Errorf("Wrap with a 300-character stem: err = %v, want one naming --name", err)
+	var ne *NameError
+	if !errors.As(err, &ne) || ne.Name != strings.Repeat("a", 300) {
+		t.Errorf("Wrap with a 300-character stem: err = %v, want a NameError for the stem", err)
 	}
 }

@@ -163,7 +163,7 @@ func run(f *File, opts Options, errs diag.List) (*FileResult, error) {
 	if len(opts.Run) > 0 {
 		re, err := regexp.Compile(strings.Join(opts.Run, "|"))
 		if err != nil {
-			return nil, fmt.Errorf("invalid --run pattern: %w", err)
+			return nil, fmt.Errorf("invalid Run pattern: %w", err)
 		}
 		r.run = re
 	}
