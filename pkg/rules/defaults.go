@@ -32,7 +32,7 @@ type familyDefault struct {
 var Defaults = func() map[Family]familyDefault {
 	out := map[Family]familyDefault{}
 	for _, f := range families {
-		out[f.name()] = f.defaults()
+		out[f.info().name] = f.info().defaults
 	}
 	return out
 }()

@@ -37,26 +37,31 @@ const (
 // builds. Each family implements it in its own file (family_*.go), so a
 // new family is one file and one line in families.
 type familyRules interface {
-	name() Family
-	// keys are the spec keys its block takes besides the tier names.
-	keys() []string
-	// forecastKeys are the keys of its forecast block; nil when it has
-	// no forecast.
-	forecastKeys() []string
-	// unit is what its thresholds are in, for messages and docs.
-	unit() templates.Unit
-	defaults() familyDefault
+	info() familyInfo
 	// served says whether preset p has the metrics the family reads.
 	served(p *presets.Preset) bool
-	// build adds the family's alerts for the service b builds, or a
-	// notice that its preset cannot serve it.
-	build(b *builder, f *FamilySpec)
 	// signal is the preset metric (metric key and metric) whose presence
-	// proves the family's alerts can see anything, and absence is the
-	// alert that says it went missing while the job is up; "" and nil
-	// when the family has none (availability watches up itself).
+	// proves the family's alerts can see anything: the absence ticket
+	// (familyInfo.absence) fires when it is missing while the job is up.
+	// "" and nil when the family has none (availability watches up).
 	signal(p *presets.Preset) (key string, m *presets.Metric)
-	absence() string
+	// build adds the family's alerts for the service b builds; the
+	// preset serves the family.
+	build(b *builder, f *FamilySpec)
+}
+
+// familyInfo is what a family declares as data.
+type familyInfo struct {
+	name Family
+	// keys are the spec keys its block takes besides the tier names;
+	// forecastKeys those of its forecast block, nil when it has none.
+	keys, forecastKeys []string
+	// unit is what its thresholds are in, for messages and docs.
+	unit     templates.Unit
+	defaults familyDefault
+	// absence names the alert that says the family's signal went missing
+	// while the job is up; "" when it has no signal.
+	absence string
 }
 
 // families are the implementations in the order rules are emitted.
@@ -66,7 +71,7 @@ var families = []familyRules{availability{}, errorRate{}, latency{}, tokenBudget
 var FamilyNames = func() []Family {
 	out := make([]Family, len(families))
 	for i, f := range families {
-		out[i] = f.name()
+		out[i] = f.info().name
 	}
 	return out
 }()
@@ -75,7 +80,7 @@ var FamilyNames = func() []Family {
 // is false for a name that is not a family.
 func familyOf(name Family) (familyRules, bool) {
 	for _, f := range families {
-		if f.name() == name {
+		if f.info().name == name {
 			return f, true
 		}
 	}
@@ -97,7 +102,7 @@ func Unserved(p *presets.Preset) []Family {
 	var out []Family
 	for _, f := range families {
 		if !f.served(p) {
-			out = append(out, f.name())
+			out = append(out, f.info().name)
 		}
 	}
 	return out

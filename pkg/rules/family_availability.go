@@ -13,17 +13,16 @@ const Availability Family = "availability"
 
 type availability struct{}
 
-func (availability) name() Family                                     { return Availability }
-func (availability) keys() []string                                   { return nil }
-func (availability) forecastKeys() []string                           { return nil }
-func (availability) unit() templates.Unit                             { return templates.Count }
-func (availability) served(*presets.Preset) bool                      { return true }
-func (availability) absence() string                                  { return "" }
-func (availability) signal(*presets.Preset) (string, *presets.Metric) { return "", nil }
-
-func (availability) defaults() familyDefault {
-	return familyDefault{tiers: map[severity.Tier]tierDefault{severity.Page: {hold: time.Minute}}}
+func (availability) info() familyInfo {
+	return familyInfo{
+		name:     Availability,
+		unit:     templates.Count,
+		defaults: familyDefault{tiers: map[severity.Tier]tierDefault{severity.Page: {hold: time.Minute}}},
+	}
 }
+
+func (availability) served(*presets.Preset) bool                      { return true }
+func (availability) signal(*presets.Preset) (string, *presets.Metric) { return "", nil }
 
 func (availability) build(b *builder, f *FamilySpec) {
 	av := b.p.Availability

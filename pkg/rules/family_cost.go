@@ -14,24 +14,26 @@ const Cost Family = "cost"
 
 type cost struct{}
 
-func (cost) name() Family                  { return Cost }
-func (cost) keys() []string                { return []string{"window", "per", "forecast"} }
-func (cost) forecastKeys() []string        { return []string{"budget", "period", "horizon", "tier", "for"} }
-func (cost) unit() templates.Unit          { return templates.USD }
+// info: the defaults have no tier, as there is no sensible universal
+// spend, so cost is generated only when the spec gives a threshold.
+func (cost) info() familyInfo {
+	return familyInfo{
+		name:         Cost,
+		keys:         []string{"window", "per", "forecast"},
+		forecastKeys: []string{"budget", "period", "horizon", "tier", "for"},
+		unit:         templates.USD,
+		absence:      "AgentCostMetricAbsent",
+		defaults:     familyDefault{window: time.Hour, per: time.Hour, tiers: map[severity.Tier]tierDefault{}},
+	}
+}
+
 func (cost) served(p *presets.Preset) bool { return p.Cost != nil }
-func (cost) absence() string               { return "AgentCostMetricAbsent" }
 
 func (cost) signal(p *presets.Preset) (string, *presets.Metric) {
 	if p.Cost != nil {
 		return "cost_total", p.Cost.Counter
 	}
 	return "", nil
-}
-
-// defaults has no tier: there is no sensible universal spend, so cost is
-// generated only when the spec gives a threshold.
-func (cost) defaults() familyDefault {
-	return familyDefault{window: time.Hour, per: time.Hour, tiers: map[severity.Tier]tierDefault{}}
 }
 
 func (cost) build(b *builder, f *FamilySpec) {

@@ -18,26 +18,27 @@ const ErrorRate Family = "error_rate"
 
 type errorRate struct{}
 
-func (errorRate) name() Family                  { return ErrorRate }
-func (errorRate) keys() []string                { return []string{"window", "min_request_rate"} }
-func (errorRate) forecastKeys() []string        { return nil }
-func (errorRate) unit() templates.Unit          { return templates.Ratio }
+func (errorRate) info() familyInfo {
+	return familyInfo{
+		name:    ErrorRate,
+		keys:    []string{"window", "min_request_rate"},
+		unit:    templates.Ratio,
+		absence: "AgentRequestMetricAbsent",
+		defaults: familyDefault{window: 5 * time.Minute, minRate: 0.05, tiers: map[severity.Tier]tierDefault{
+			severity.Page:   {0.10, 5 * time.Minute},
+			severity.Ticket: {0.05, 15 * time.Minute},
+			severity.Log:    {0.01, 30 * time.Minute},
+		}},
+	}
+}
+
 func (errorRate) served(p *presets.Preset) bool { return p.Requests != nil }
-func (errorRate) absence() string               { return "AgentRequestMetricAbsent" }
 
 func (errorRate) signal(p *presets.Preset) (string, *presets.Metric) {
 	if p.Requests != nil {
 		return "requests_total", p.Requests.Total
 	}
 	return "", nil
-}
-
-func (errorRate) defaults() familyDefault {
-	return familyDefault{window: 5 * time.Minute, minRate: 0.05, tiers: map[severity.Tier]tierDefault{
-		severity.Page:   {0.10, 5 * time.Minute},
-		severity.Ticket: {0.05, 15 * time.Minute},
-		severity.Log:    {0.01, 30 * time.Minute},
-	}}
 }
 
 func (errorRate) build(b *builder, f *FamilySpec) {

@@ -13,25 +13,26 @@ const Latency Family = "latency"
 
 type latency struct{}
 
-func (latency) name() Family                  { return Latency }
-func (latency) keys() []string                { return []string{"quantile", "window", "min_request_rate"} }
-func (latency) forecastKeys() []string        { return nil }
-func (latency) unit() templates.Unit          { return templates.Seconds }
+func (latency) info() familyInfo {
+	return familyInfo{
+		name:    Latency,
+		keys:    []string{"quantile", "window", "min_request_rate"},
+		unit:    templates.Seconds,
+		absence: "AgentLatencyMetricAbsent",
+		defaults: familyDefault{window: 5 * time.Minute, quantile: 0.95, tiers: map[severity.Tier]tierDefault{
+			severity.Ticket: {5, 10 * time.Minute},
+			severity.Log:    {2, 30 * time.Minute},
+		}},
+	}
+}
+
 func (latency) served(p *presets.Preset) bool { return p.Latency != nil }
-func (latency) absence() string               { return "AgentLatencyMetricAbsent" }
 
 func (latency) signal(p *presets.Preset) (string, *presets.Metric) {
 	if p.Latency != nil {
 		return "latency_histogram", p.Latency.Histogram
 	}
 	return "", nil
-}
-
-func (latency) defaults() familyDefault {
-	return familyDefault{window: 5 * time.Minute, quantile: 0.95, tiers: map[severity.Tier]tierDefault{
-		severity.Ticket: {5, 10 * time.Minute},
-		severity.Log:    {2, 30 * time.Minute},
-	}}
 }
 
 func (latency) build(b *builder, f *FamilySpec) {

@@ -13,25 +13,25 @@ const QueueBacklog Family = "queue_backlog"
 
 type queueBacklog struct{}
 
-func (queueBacklog) name() Family                  { return QueueBacklog }
-func (queueBacklog) keys() []string                { return nil }
-func (queueBacklog) forecastKeys() []string        { return nil }
-func (queueBacklog) unit() templates.Unit          { return templates.Count }
+func (queueBacklog) info() familyInfo {
+	return familyInfo{
+		name:    QueueBacklog,
+		unit:    templates.Count,
+		absence: "AgentQueueMetricAbsent",
+		defaults: familyDefault{tiers: map[severity.Tier]tierDefault{
+			severity.Ticket: {100, 15 * time.Minute},
+			severity.Log:    {50, 30 * time.Minute},
+		}},
+	}
+}
+
 func (queueBacklog) served(p *presets.Preset) bool { return p.Queue != nil }
-func (queueBacklog) absence() string               { return "AgentQueueMetricAbsent" }
 
 func (queueBacklog) signal(p *presets.Preset) (string, *presets.Metric) {
 	if p.Queue != nil {
 		return "queue_depth", p.Queue.Depth
 	}
 	return "", nil
-}
-
-func (queueBacklog) defaults() familyDefault {
-	return familyDefault{tiers: map[severity.Tier]tierDefault{
-		severity.Ticket: {100, 15 * time.Minute},
-		severity.Log:    {50, 30 * time.Minute},
-	}}
 }
 
 func (queueBacklog) build(b *builder, f *FamilySpec) {

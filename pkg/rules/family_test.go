@@ -27,15 +27,15 @@ func TestUnserved(t *testing.T) {
 func TestFamilyRegistry(t *testing.T) {
 	seen := map[Family]bool{}
 	for _, f := range families {
-		if seen[f.name()] {
-			t.Errorf("family %s listed twice", f.name())
+		if seen[f.info().name] {
+			t.Errorf("family %s listed twice", f.info().name)
 		}
-		seen[f.name()] = true
-		if got, ok := familyOf(f.name()); !ok || got != f {
-			t.Errorf("familyOf(%s) = %v, %v", f.name(), got, ok)
+		seen[f.info().name] = true
+		if got, ok := familyOf(f.info().name); !ok || got.info().name != f.info().name {
+			t.Errorf("familyOf(%s) = %v, %v", f.info().name, got, ok)
 		}
-		if (f.absence() == "") != (f.name() == Availability) {
-			t.Errorf("family %s: absence alert %q", f.name(), f.absence())
+		if (f.info().absence == "") != (f.info().name == Availability) {
+			t.Errorf("family %s: absence alert %q", f.info().name, f.info().absence)
 		}
 	}
 	if _, ok := familyOf("slo"); ok {

@@ -14,12 +14,21 @@ const TokenBudget Family = "token_budget"
 
 type tokenBudget struct{}
 
-func (tokenBudget) name() Family                  { return TokenBudget }
-func (tokenBudget) keys() []string                { return []string{"forecast"} }
-func (tokenBudget) forecastKeys() []string        { return []string{"horizon", "window", "tier", "for"} }
-func (tokenBudget) unit() templates.Unit          { return templates.Ratio }
+func (tokenBudget) info() familyInfo {
+	return familyInfo{
+		name:         TokenBudget,
+		keys:         []string{"forecast"},
+		forecastKeys: []string{"horizon", "window", "tier", "for"},
+		unit:         templates.Ratio,
+		absence:      "AgentBudgetMetricAbsent",
+		defaults: familyDefault{tiers: map[severity.Tier]tierDefault{
+			severity.Ticket: {0.80, 5 * time.Minute},
+			severity.Log:    {0.60, 15 * time.Minute},
+		}},
+	}
+}
+
 func (tokenBudget) served(p *presets.Preset) bool { return p.Budget != nil }
-func (tokenBudget) absence() string               { return "AgentBudgetMetricAbsent" }
 
 func (tokenBudget) signal(p *presets.Preset) (string, *presets.Metric) {
 	if p.Budget != nil && p.Budget.Used != nil {
@@ -29,13 +38,6 @@ func (tokenBudget) signal(p *presets.Preset) (string, *presets.Metric) {
 		return "budget_remaining", p.Budget.Remaining
 	}
 	return "", nil
-}
-
-func (tokenBudget) defaults() familyDefault {
-	return familyDefault{tiers: map[severity.Tier]tierDefault{
-		severity.Ticket: {0.80, 5 * time.Minute},
-		severity.Log:    {0.60, 15 * time.Minute},
-	}}
 }
 
 func (tokenBudget) build(b *builder, f *FamilySpec) {

@@ -254,7 +254,7 @@ func (b *builder) familyBy(family Family) []string {
 func (b *builder) build() {
 	defer b.absences()
 	for _, fam := range families {
-		f := b.svc.Families[fam.name()]
+		f := b.svc.Families[fam.info().name]
 		if f.Off {
 			continue
 		}
@@ -262,7 +262,7 @@ func (b *builder) build() {
 			continue
 		}
 		if !fam.served(b.p) {
-			b.unsupported(fam.name())
+			b.unsupported(fam.info().name)
 			continue
 		}
 		fam.build(b, f)
@@ -355,7 +355,7 @@ func (b *builder) absences() {
 		generated[a.Family] = true
 	}
 	for _, f := range families {
-		fam := f.name()
+		fam := f.info().name
 		if !generated[fam] {
 			continue
 		}
@@ -372,7 +372,7 @@ func (b *builder) absences() {
 			continue
 		}
 		facts := templates.Facts{Service: b.svc.Name.V, Job: b.svc.Job.V, For: absenceFor, Metric: sel.Name}
-		b.add(&Alert{Name: f.absence(), Family: fam, Kind: KindAbsentWhileUp, Expr: templates.AbsentWhileUp(sel, up),
+		b.add(&Alert{Name: f.info().absence, Family: fam, Kind: KindAbsentWhileUp, Expr: templates.AbsentWhileUp(sel, up),
 			Metrics: []MetricInput{in, upIn}, By: []string{}}, severity.Ticket, absenceFor, 0, templates.MetricAbsentText(facts, string(fam)))
 	}
 }

@@ -38,8 +38,8 @@ func TestWithOverrides(t *testing.T) {
 		got, problems := withOverrides(p, tt.metrics)
 		var served []Family
 		for _, f := range families {
-			if f.name() != Availability && f.served(got) {
-				served = append(served, f.name())
+			if f.info().name != Availability && f.served(got) {
+				served = append(served, f.info().name)
 			}
 		}
 		if diff := cmp.Diff(tt.served, served); diff != "" {

@@ -121,7 +121,7 @@ var (
 func familyKeys() []string {
 	out := make([]string, len(families))
 	for i, f := range families {
-		out[i] = string(f.name())
+		out[i] = string(f.info().name)
 	}
 	return out
 }
@@ -129,9 +129,9 @@ func familyKeys() []string {
 func keyTables() (block, forecast map[string][]string) {
 	block, forecast = map[string][]string{}, map[string][]string{}
 	for _, f := range families {
-		block[string(f.name())] = append(f.keys(), severity.Names()...)
-		if k := f.forecastKeys(); k != nil {
-			forecast[string(f.name())] = k
+		block[string(f.info().name)] = append(f.info().keys, severity.Names()...)
+		if k := f.info().forecastKeys; k != nil {
+			forecast[string(f.info().name)] = k
 		}
 	}
 	return block, forecast
@@ -646,7 +646,7 @@ func parseFloat(s string) (float64, error) {
 }
 
 // unitOf is what a family's thresholds are in.
-func unitOf(family Family) templates.Unit { return mustFamily(family).unit() }
+func unitOf(family Family) templates.Unit { return mustFamily(family).info().unit }
 
 var runbookFuncs = template.FuncMap{
 	"lower":       strings.ToLower,

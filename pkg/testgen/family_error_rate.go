@@ -2,7 +2,6 @@ package testgen
 
 import (
 	"fmt"
-	"time"
 
 	"github.com/prometheus/prometheus/model/labels"
 	"github.com/prometheus/prometheus/promql/parser"
@@ -41,40 +40,6 @@ func (ratio) build(a *rules.Alert, c string, all []*rules.Alert) (testGroup, boo
 
 func (ratio) inputs(a *rules.Alert, d data, steps int) ([]series, error) {
 	return ratioInputs(a, d, steps)
-}
-
-// guardedRates is what the error ratio and the latency quantile share: a
-// ratio of two rates, exact from the second sample on because both are
-// extrapolated alike, whose value counts only at min_request_rate or
-// more. Their exact at cases are written only where the peers allow.
-type guardedRates struct{ gaugeShape }
-
-func (guardedRates) optional(c string) bool { return c == CaseAt || gaugeShape{}.optional(c) }
-
-func (guardedRates) holds(a *rules.Alert, d data) bool {
-	return d.value > a.Threshold && d.rate >= a.MinRequestRate
-}
-
-// activation: near the guard, the guard is a lone rate that reads low
-// until its window is full, so it may hold late.
-func (guardedRates) activation(a *rules.Alert, d data) (time.Duration, time.Duration) {
-	if d.slowGuard && a.MinRequestRate > 0 {
-		if t, ok := loneRateOnset(a.Window, a.MinRequestRate/d.rate); ok {
-			return t, t
-		}
-		return EvalInterval, a.Window + EvalInterval
-	}
-	return EvalInterval, EvalInterval
-}
-
-func (guardedRates) steady(a *rules.Alert) time.Duration { return a.Window + EvalInterval }
-
-// guardCases are a breach just under and just over min_request_rate.
-func guardCases(a *rules.Alert) []string {
-	if guarded(a) {
-		return []string{CaseLowTraffic, CaseTraffic}
-	}
-	return nil
 }
 
 // ratioInputs writes failed and other requests so that errors/total is
@@ -154,17 +119,11 @@ func avoidErrorSelector(sels []*parser.VectorSelector, errL, okL map[string]stri
 				continue
 			}
 			if m.Type == labels.MatchNotEqual || m.Type == labels.MatchNotRegexp {
-				placed := false
-				for _, v := range okCandidates {
-					if !m.Matches(v) {
-						okL[m.Name] = v
-						placed = true
-						break
-					}
-				}
-				if !placed {
+				v, ok := firstValue(okCandidates, func(v string) bool { return !m.Matches(v) })
+				if !ok {
 					return fmt.Errorf("no label value of %s keeps a request out of the errors selector %s", m.Name, m)
 				}
+				okL[m.Name] = v
 			}
 		}
 	}

@@ -44,17 +44,11 @@ func matchErrorSelector(sels []*parser.VectorSelector, metric string, errL map[s
 			// The regexp's own alternatives first, in its order.
 			cands = append(m.SetMatches(), cands...)
 		}
-		placed := false
-		for _, v := range cands {
-			if v != "" && m.Matches(v) {
-				errL[m.Name] = v
-				placed = true
-				break
-			}
-		}
-		if !placed {
+		v, ok := firstValue(cands, func(v string) bool { return v != "" && m.Matches(v) })
+		if !ok {
 			return fmt.Errorf("no label value of %s matches the errors selector %s", m.Name, m)
 		}
+		errL[m.Name] = v
 	}
 	return nil
 }
@@ -67,4 +61,14 @@ func namesMetric(s *parser.VectorSelector, metric string) bool {
 		}
 	}
 	return s.Name == metric
+}
+
+// firstValue is the first of cands that ok accepts.
+func firstValue(cands []string, ok func(string) bool) (string, bool) {
+	for _, v := range cands {
+		if ok(v) {
+			return v, true
+		}
+	}
+	return "", false
 }

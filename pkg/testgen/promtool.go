@@ -104,18 +104,9 @@ func seriesString(l map[string]string) string {
 // values, so one copy of each series serves every tier and service. Then
 // every series that has values becomes an input series.
 func finishGroup(name string, tests []alertTest, in []series, others []*rules.Alert, steps int) (testGroup, error) {
-	keys := seriesKeys(in)
-	for _, b := range others {
-		healthy, err := inputs(b, healthyData(b), steps)
-		if err != nil {
-			return testGroup{}, err
-		}
-		for _, s := range healthy {
-			if !keys[s.key()] {
-				keys[s.key()] = true
-				in = append(in, s)
-			}
-		}
+	in, err := withOthers(in, others, steps)
+	if err != nil {
+		return testGroup{}, err
 	}
 	g := testGroup{Name: name, Interval: model.Duration(EvalInterval).String(), AlertRuleTest: tests}
 	for _, s := range in {
@@ -124,4 +115,23 @@ func finishGroup(name string, tests []alertTest, in []series, others []*rules.Al
 		}
 	}
 	return g, nil
+}
+
+// withOthers adds to in the healthy series of others, each series once,
+// over steps intervals.
+func withOthers(in []series, others []*rules.Alert, steps int) ([]series, error) {
+	keys := seriesKeys(in)
+	for _, b := range others {
+		healthy, err := inputs(b, healthyData(b), steps)
+		if err != nil {
+			return nil, err
+		}
+		for _, s := range healthy {
+			if !keys[s.key()] {
+				keys[s.key()] = true
+				in = append(in, s)
+			}
+		}
+	}
+	return in, nil
 }

@@ -119,6 +119,40 @@ func recovery(a *rules.Alert) []string {
 	return nil
 }
 
+// guardedRates is what the error ratio and the latency quantile share: a
+// ratio of two rates, exact from the second sample on because both are
+// extrapolated alike, whose value counts only at min_request_rate or
+// more. Their exact at cases are written only where the peers allow.
+type guardedRates struct{ gaugeShape }
+
+func (guardedRates) optional(c string) bool { return c == CaseAt || gaugeShape{}.optional(c) }
+
+func (guardedRates) holds(a *rules.Alert, d data) bool {
+	return d.value > a.Threshold && d.rate >= a.MinRequestRate
+}
+
+// activation: near the guard, the guard is a lone rate that reads low
+// until its window is full, so it may hold late.
+func (guardedRates) activation(a *rules.Alert, d data) (time.Duration, time.Duration) {
+	if d.slowGuard && a.MinRequestRate > 0 {
+		if t, ok := loneRateOnset(a.Window, a.MinRequestRate/d.rate); ok {
+			return t, t
+		}
+		return EvalInterval, a.Window + EvalInterval
+	}
+	return EvalInterval, EvalInterval
+}
+
+func (guardedRates) steady(a *rules.Alert) time.Duration { return a.Window + EvalInterval }
+
+// guardCases are a breach just under and just over min_request_rate.
+func guardCases(a *rules.Alert) []string {
+	if guarded(a) {
+		return []string{CaseLowTraffic, CaseTraffic}
+	}
+	return nil
+}
+
 // forecast is what the forecasts share: a trend needs a second sample,
 // and is the closed form from then on; their at cases are written only
 // where the peers allow.

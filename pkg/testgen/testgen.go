@@ -222,18 +222,9 @@ func buildRecovery(target *rules.Alert, all []*rules.Alert) (testGroup, error) {
 		sortExpected(t.ExpAlerts)
 		g.AlertRuleTest = append(g.AlertRuleTest, t)
 	}
-	keys := seriesKeys(in)
-	for _, b := range others {
-		healthy, err := inputs(b, healthyData(b), int(resolvedAt/EvalInterval))
-		if err != nil {
-			return testGroup{}, err
-		}
-		for _, s := range healthy {
-			if !keys[s.key()] {
-				keys[s.key()] = true
-				in = append(in, s)
-			}
-		}
+	in, err = withOthers(in, others, int(resolvedAt/EvalInterval))
+	if err != nil {
+		return testGroup{}, err
 	}
 	for _, s := range in {
 		g.InputSeries = append(g.InputSeries, inSeries{Series: seriesString(s.labels), Values: s.values})
