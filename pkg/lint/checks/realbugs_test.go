@@ -71,7 +71,15 @@ import (
 //     the reverse);
 //   - knowledge no rule file holds: ho2-tmpl-namespace-of-exporter
 //     (namespace on kube-state-metrics series is the exporter's own).
-const realBugsCaught = 67
+//
+// Held out, third batch: the 18 ho3-* files were collected from public
+// issues and pull requests not cited before and linted with no check
+// changed: 6 of 18 were caught at the right line as first measured, 7 of
+// 18 once ho3-rate-of-gauge-memavailable's # want named
+// promql/rate-non-counter too (that check, which reports rate() of a
+// gauge-named series, had found it at the right line; the marker named
+// only promql/rate-of-gauge). 74/95 in all.
+const realBugsCaught = 74
 
 // TestRealBugs lints each file of testdata/lint/realbugs (one real bug from
 // a public issue or pull request each, with its source URL at the top)
