@@ -229,6 +229,14 @@ func checkRateOfSum(p *lint.Pass, f *lint.File) {
 // sumsRawCounters reports whether a recording rule's expression is a sum
 // of counters that no rate-like function reads first.
 func sumsRawCounters(e parser.Expr) bool {
+	// label_replace(sum(x_total) by (app), "service", …) is the same sum.
+	for {
+		c, ok := unwrap(e).(*parser.Call)
+		if !ok || (callName(c) != "label_replace" && callName(c) != "label_join") {
+			break
+		}
+		e = c.Args[0]
+	}
 	a, ok := unwrap(e).(*parser.AggregateExpr)
 	if !ok || a.Op != parser.SUM {
 		return false
@@ -273,7 +281,10 @@ nginx_ingress_controller_requests), an event count (…_errors,
 …_failures), or a histogram's _sum and _count after a unit
 (x_seconds_sum / x_seconds_count is the average since start, not now).
 CloudWatch's …_sum statistics, gauges per period, have no unit before
-_sum and are left alone.
+_sum and are left alone. A series a recording rule of the same file
+records as a sum of raw counters (sum(x_total) by (app), relabelled or
+not) counts too, also when read through sum_over_time
+(giantswarm/prometheus-rules#362: SLO ratios of recorded raw sums).
 
 Measured on ../shared/corpus/valid (353 files, 12 646 rules): 5 findings
 in 3 files, 5 judged real (100 %): a Spark failed/total task ratio,
@@ -294,26 +305,45 @@ alerts dividing a timer's raw _sum by its _count. Warning.`,
         for: 10m
 `,
 	},
-	Rule: func(p *lint.Pass, r *lint.Rule) {
-		if ast(r) == nil {
-			return
-		}
-		walk(ast(r), func(n parser.Node, _ []parser.Node) bool {
-			b, ok := n.(*parser.BinaryExpr)
-			if !ok || b.Op != parser.DIV {
-				return true
+	File: func(p *lint.Pass, f *lint.File) {
+		summed := recordedCounterSums(f)
+		forEachRule(f, func(r *lint.Rule) {
+			if ast(r) == nil {
+				return
 			}
-			l, rr := rawCounterOperand(b.LHS), rawCounterOperand(b.RHS)
-			if l == nil || rr == nil {
-				return true
-			}
-			start, end := nodeRange(b)
-			p.ReportExpr(r, start, end,
-				fmt.Sprintf("%s / %s divides raw counters: the ratio since the processes started, which recent events barely move", selectorName(l), selectorName(rr)),
-				"divide their rates over one window: rate(a_total[5m]) / rate(b_total[5m])")
-			return false
+			walk(ast(r), func(n parser.Node, _ []parser.Node) bool {
+				b, ok := n.(*parser.BinaryExpr)
+				if !ok || b.Op != parser.DIV {
+					return true
+				}
+				l, rr := rawCounterOperand(b.LHS, summed), rawCounterOperand(b.RHS, summed)
+				if l == nil || rr == nil {
+					return true
+				}
+				what := "raw counters"
+				if summed[selectorName(l)] || summed[selectorName(rr)] {
+					what = "raw counters (recorded sums of counters, with no rate)"
+				}
+				start, end := nodeRange(b)
+				p.ReportExpr(r, start, end,
+					fmt.Sprintf("%s / %s divides %s: the ratio since the processes started, which recent events barely move", selectorName(l), selectorName(rr), what),
+					"divide their rates over one window: rate(a_total[5m]) / rate(b_total[5m])")
+				return false
+			})
 		})
 	},
+}
+
+// recordedCounterSums maps the names a file's recording rules record as
+// sums of raw counters (sum(x_total), possibly relabelled).
+func recordedCounterSums(f *lint.File) map[string]bool {
+	out := map[string]bool{}
+	forEachRule(f, func(r *lint.Rule) {
+		if r.Record.Value != "" && ast(r) != nil && sumsRawCounters(ast(r)) {
+			out[r.Record.Value] = true
+		}
+	})
+	return out
 }
 
 var rawCumulative = &lint.Check{
@@ -406,8 +436,11 @@ more is measured.`,
 // promql/raw-cumulative knows (a known exporter counter, an event count,
 // or a histogram's _sum, _count or _bucket with a unit before it:
 // CloudWatch's aws_lambda_errors_sum is a per-period statistic, a gauge).
-func rawCounterOperand(e parser.Expr) *parser.VectorSelector {
+func rawCounterOperand(e parser.Expr, summed map[string]bool) *parser.VectorSelector {
 	if vs := rawSelector(e); vs != nil {
+		return vs
+	}
+	if vs := recordedSumSelector(e, summed); vs != nil {
 		return vs
 	}
 	vs := rawCumulativeSelector(e)
@@ -416,6 +449,32 @@ func rawCounterOperand(e parser.Expr) *parser.VectorSelector {
 	}
 	if name := selectorName(vs); isKnownCounter(name) || eventCountName(name) || unitHistogramSeries(name) {
 		return vs
+	}
+	return nil
+}
+
+// recordedSumSelector returns the selector of a series recorded as a sum
+// of raw counters that e reads as it is: summed or averaged again, over
+// time too (sum(sum_over_time(raw_slo_errors[5m]))), which keeps it
+// cumulative.
+func recordedSumSelector(e parser.Expr, summed map[string]bool) *parser.VectorSelector {
+	switch e := unwrap(e).(type) {
+	case *parser.VectorSelector:
+		if summed[selectorName(e)] {
+			return e
+		}
+	case *parser.MatrixSelector:
+		return recordedSumSelector(e.VectorSelector, summed)
+	case *parser.AggregateExpr:
+		switch e.Op {
+		case parser.SUM, parser.MAX, parser.MIN, parser.AVG:
+			return recordedSumSelector(e.Expr, summed)
+		}
+	case *parser.Call:
+		switch callName(e) {
+		case "sum_over_time", "avg_over_time", "max_over_time", "min_over_time", "last_over_time", "label_replace", "label_join":
+			return recordedSumSelector(e.Args[0], summed)
+		}
 	}
 	return nil
 }
