@@ -32,6 +32,12 @@ one letter away from a label it does write, or from one that nearly
 every Kubernetes or node series carries ($labels.namespaces for
 namespace). Under five letters only a plural or singular counts as one
 (pods for pod), since short names are one letter apart by chance.
+And a label whose exported_ twin the expression reads
+(exported_namespace in a matcher, a grouping or an on() list) while it
+never names the label itself: exported_namespace is the series' own
+namespace, renamed at scrape time, and namespace the exporter's
+(kube-state-metrics, ingress-nginx behind a ServiceMonitor), so
+{{ $labels.namespace }} names the wrong one (divviup/prio-server#1535).
 Nor does it report when another annotation of the alert prints the whole
 label set ({{ $labels }}, as awesome-prometheus-alerts' descriptions do):
 the responder then sees every label the result has, and the empty
@@ -76,6 +82,12 @@ func checkDroppedLabel(p *lint.Pass, r *lint.Rule) {
 				continue
 			}
 			if !out.absent(ref.name) {
+				if named := exprLabelNames(ast(r)); named["exported_"+ref.name] && !named[ref.name] && !out.absent("exported_"+ref.name) {
+					reportInValue(p, r, kv, ref.start, ref.end,
+						fmt.Sprintf("annotation %q uses $labels.%s, but the expression reads exported_%s: on these series the series' own %s was renamed exported_%s at scrape time, so %s is the scrape target's (the exporter's own)", kv.Key.Value, ref.name, ref.name, ref.name, ref.name, ref.name),
+						fmt.Sprintf("use $labels.exported_%s", ref.name))
+					continue
+				}
 				if want := misspeltLabel(ref.name, ast(r)); want != "" {
 					reportInValue(p, r, kv, ref.start, ref.end,
 						fmt.Sprintf("annotation %q uses $labels.%s, which the expression never names, one letter away from %s: a misspelt label expands to an empty string", kv.Key.Value, ref.name, want),

@@ -30,6 +30,7 @@ var beyondPromtool = []*lint.Check{
 	negativeOffset,
 	unknownRecord,
 	anchoredRegex,
+	regexInEquality,
 	namingRecordingRule,
 	namingAlertName,
 }

@@ -27,6 +27,12 @@ quantile of recent observations:
 - an aggregation that drops the le label (sum by (job), sum without (le),
   or sum with no by clause) merges all buckets into one series, so there is
   nothing left to estimate from;
+- an aggregation that keeps le but does not add the buckets up (max
+  without (prometheus_replica), min by (le), count by (le)) takes each
+  bucket on its own, perhaps from a different replica or instance, so the
+  buckets no longer form one histogram and the quantile can land in an
+  empty bucket (Azure/ARO-HCP read a p99 of 12s when the slowest request
+  took 26ms). Sum them: doubled buckets leave the ratio unchanged;
 - a rate of a _sum, _count or _total series is not a histogram either;
 - a quantile outside [0, 1] (95 meant as 0.95) always yields +Inf or -Inf.
 
@@ -97,6 +103,13 @@ func (h hqCheck) inspect(arg parser.Expr) {
 			h.p.ReportExpr(h.r, start, end,
 				fmt.Sprintf("%s drops the le label, so histogram_quantile gets one merged series per group instead of buckets", aggregationHead(e)),
 				fmt.Sprintf("keep le in the grouping: %s", h.fix(name, groupingWithLe(e))))
+			return
+		}
+		if name := histogramSource(e.Expr); isClassicBucket(name) && !sumsBuckets(e) {
+			start, end := nodeRange(e)
+			h.p.ReportExpr(h.r, start, end,
+				fmt.Sprintf("%s picks or counts buckets one le at a time instead of adding them, so the buckets histogram_quantile gets are not one histogram (each le may come from another series) and the quantile can land in a bucket nobody observed", aggregationHead(e)),
+				fmt.Sprintf("add the buckets up, duplicates included (a ratio of buckets does not change when every bucket is doubled): %s", h.fix(name, groupingWithLe(e))))
 			return
 		}
 		h.inspect(e.Expr)
@@ -208,6 +221,21 @@ func dropsLe(e *parser.AggregateExpr) bool {
 		}
 	}
 	return has == e.Without
+}
+
+// sumsBuckets reports whether an aggregation that keeps le still yields
+// buckets of one histogram: sum adds them, avg scales every bucket alike,
+// and topk-like operators pass whole series through. max, min, count,
+// group, quantile and the like take each le on its own, so the buckets
+// they return can come from different series and need not even grow
+// with le.
+func sumsBuckets(e *parser.AggregateExpr) bool {
+	switch e.Op {
+	case parser.MAX, parser.MIN, parser.COUNT, parser.GROUP, parser.QUANTILE,
+		parser.STDDEV, parser.STDVAR, parser.COUNT_VALUES:
+		return false
+	}
+	return true
 }
 
 // aggregationHead prints the aggregation's operator and grouping, e.g.

@@ -71,7 +71,54 @@ import (
 //     the reverse);
 //   - knowledge no rule file holds: ho2-tmpl-namespace-of-exporter
 //     (namespace on kube-state-metrics series is the exporter's own).
-const realBugsCaught = 67
+//
+// Held out, third batch: the 18 ho3-* files were collected from public
+// issues and pull requests not cited before and linted with no check
+// changed: 6 of 18 were caught at the right line as first measured, 7 of
+// 18 once ho3-rate-of-gauge-memavailable's # want named
+// promql/rate-non-counter too (that check, which reports rate() of a
+// gauge-named series, had found it at the right line; the marker named
+// only promql/rate-of-gauge). 74/95 in all.
+//
+// After that figure was taken, the miss families that recur across the
+// batches were made general checks, each with its own cases and its
+// findings on the corpus judged (testdata/lint/precision/labels.tsv):
+//   - record/duplicate: one name and label set recorded from two
+//     expressions nothing keeps apart (ho2-dup-record-in-out,
+//     ho3-dup-record-label-name);
+//   - template/percent-scale: a 0–1 ratio printed with a literal % or
+//     with %.0f (ho2-ratio-printed-as-percent,
+//     ho3-tmpl-ratio-printed-as-count);
+//   - promql/histogram-quantile: buckets aggregated with max, min or
+//     count (ho3-hq-max-buckets-aro);
+//   - promql/regex-in-equality, new: = or != with an alternation
+//     (ho3-equal-matcher-alternation);
+//   - promql/counter-ratio: counters without _total and recorded raw
+//     counter sums (ho3-counter-ratio-nginx-lifetime,
+//     ho2-counter-ratio-recorded-sums);
+//   - annotations/dropped-label: $labels.namespace when the expression
+//     reads exported_namespace (ho2-tmpl-namespace-of-exporter);
+//   - promql/vector-matching: a without()/ignoring() dropping a label
+//     the other side certainly keeps (no held-out file; 6 corpus bugs).
+//
+// 83/95 in all; ho3 12/18, ho2 15/15. The ho3 misses left, by why:
+//   - knowledge no rule file holds: ho3-many-to-many-kube-pod-owner
+//     (kube_pod_owner scraped twice; the group_left "one" side is unique
+//     on most servers, as for vm-count-values-many-to-many),
+//     ho3-raw-counter-db2-lock-wait (ibm_db2_lock_wait_time is a counter
+//     whose name does not say so), ho3-sum-without-mismatch-redis
+//     (redis_commands_processed_total carries cmd; sibling names alone
+//     gave 2 false findings in 8 on the corpus, kube_statefulset_replicas
+//     has no revision label), ho3-alert-name-4xx-for-5xx (the name says
+//     5XX, the matcher 4..);
+//   - a precision trade-off, missed on purpose:
+//     ho3-tmpl-dropped-instance-scylla (another annotation prints all
+//     labels, which annotations/dropped-label accepts; reporting empty
+//     results despite it gave 66 more warnings on the corpus, most of
+//     them awesome-prometheus-alerts' "(instance )" summaries judged
+//     debatable), ho3-rate-window-etcd-members-down (fine at the 15s
+//     scrape interval lint assumes without config).
+const realBugsCaught = 83
 
 // TestRealBugs lints each file of testdata/lint/realbugs (one real bug from
 // a public issue or pull request each, with its source URL at the top)

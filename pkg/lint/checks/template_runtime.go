@@ -207,7 +207,7 @@ var templatePercentScale = &lint.Check{
 	ID:       "template/percent-scale",
 	Severity: diag.Info,
 	Doc: lint.Doc{
-		Title: "humanizePercentage of a value that is already a percentage",
+		Title: "humanizePercentage of a value that is already a percentage, or a 0–1 ratio printed as a percentage or a count",
 		Text: `humanizePercentage multiplies its argument by 100 and adds a % sign: it
 wants a 0–1 ratio. When the expression already multiplied by 100
 (… * 100 > 90), the notification says 9000% instead of 90%. Print the
@@ -216,8 +216,21 @@ value with humanize and a literal %, or drop the * 100 and compare with
 a counter, divided by nothing: errors per second are not a fraction
 (rates of _seconds_total counters, which are, are not reported).
 
+The reverse is reported too: a 0–1 ratio printed as if it were a
+percentage ({{ printf "%.2f" $value }}% after avail / size < 0.4 says
+"0.35% available" for 35 %, prometheus/node_exporter#1482), or printed
+with %.0f, which rounds it to 0 or 1 (errors / packets > 0.01 printed as
+"has encountered 0 receive errors", prometheus/node_exporter#3752). The
+value counts as a ratio when the compared side (the left side of an
+and) is a part of a series over all of it, a _ratio series, or a
+division of two series compared with a threshold between 0 and 1;
+x_sum / x_count averages and divisions with a * 100 are left out.
+
 Measured on ../shared/corpus/valid (353 files, 12 646 rules): no
-findings, so no measured precision: info until measured.`,
+finding of humanizePercentage misuse; 5 of a ratio printed as a
+percentage or a count, all 5 judged real (the node-mixin's network error
+alerts and their awesome-prometheus-alerts copies, cortex-mixin's
+missed rule evaluations). Info until more are measured.`,
 		Bad: `groups:
   - name: agent
     rules:
@@ -237,6 +250,10 @@ findings, so no measured precision: info until measured.`,
 	},
 	Rule: func(p *lint.Pass, r *lint.Rule) {
 		if !r.IsAlert() || ast(r) == nil {
+			return
+		}
+		if why := valueIsRatio(ast(r)); why != "" {
+			reportRatioPrinted(p, r, why)
 			return
 		}
 		msg, fix := "", ""
@@ -315,6 +332,84 @@ func valueIsRate(e parser.Expr) bool {
 			return strings.HasSuffix(name, "_total") && !strings.HasSuffix(name, "_seconds_total") && !isRecordedName(name)
 		}
 		return false
+	}
+}
+
+// valueIsRatio says why an alert's value is a 0–1 ratio, or returns "":
+// the compared side of the top comparison (the left side of an and) is a
+// fraction fractionOf recognises, or a division of two series (or 1 minus
+// one) compared with a threshold between 0 and 1. An average (x_sum /
+// x_count) is a division too, but of seconds or bytes, so it is left out,
+// and so is a division with a * 100 on either side (100 * a / b).
+func valueIsRatio(e parser.Expr) string {
+	b, ok := unwrap(e).(*parser.BinaryExpr)
+	if !ok {
+		return ""
+	}
+	if b.Op == parser.LAND || b.Op == parser.LUNLESS {
+		return valueIsRatio(b.LHS)
+	}
+	side, _, v, ok := comparedWithScalar(b)
+	if !ok {
+		return ""
+	}
+	if v <= 0 || v >= 1 {
+		// A threshold above 1 says the value is not on a 0–1 scale
+		// after all, whatever its name (promql/ratio-scale's case).
+		return ""
+	}
+	if why := fractionOf(side, nil); why != "" {
+		return why
+	}
+	d, ok := unwrap(side).(*parser.BinaryExpr)
+	if ok && d.Op == parser.SUB {
+		if one, isNum := scalarValue(d.LHS); isNum && one == 1 {
+			d, ok = unwrap(d.RHS).(*parser.BinaryExpr)
+		}
+	}
+	if !ok || d.Op != parser.DIV || isScalar(d.LHS) || isScalar(d.RHS) || averageOf(d) || scaledBy100(d.LHS) || scaledBy100(d.RHS) {
+		return ""
+	}
+	return "a division compared with " + fmtNum(v)
+}
+
+// averageOf reports whether a division is a histogram's or summary's
+// average (x_sum / x_count), a quantity in the observed unit.
+func averageOf(d *parser.BinaryExpr) bool {
+	ns, ds := selectors(d.LHS), selectors(d.RHS)
+	return len(ns) == 1 && len(ds) == 1 &&
+		strings.HasSuffix(selectorName(ns[0]), "_sum") && strings.HasSuffix(selectorName(ds[0]), "_count")
+}
+
+// printfZero matches a printf format that prints a number with no
+// decimals.
+var printfZero = regexp.MustCompile(`printf\s+"[^"]*%\.0f`)
+
+// reportRatioPrinted reports the actions of r's annotations that print a
+// 0–1 value as a percentage (a literal % after it, or %% in the printf
+// format) or with no decimals, which rounds it to 0 or 1.
+func reportRatioPrinted(p *lint.Pass, r *lint.Rule, why string) {
+	for _, kv := range r.Annotations {
+		t := kv.Value.Value
+		for _, a := range actions(t) {
+			if !strings.Contains(a.text, "$value") && !strings.Contains(a.text, ".Value") {
+				continue
+			}
+			if strings.Contains(a.text, "humanizePercentage") || strings.HasPrefix(strings.TrimLeft(a.text[2:], "- "), "if") {
+				continue
+			}
+			after := strings.TrimLeft(t[a.end:], " ")
+			switch {
+			case strings.HasPrefix(after, "%") || strings.Contains(a.text, "%%"):
+				reportInValue(p, r, kv, a.start, a.end,
+					fmt.Sprintf("%q prints $value as a percentage, but the value is a 0–1 ratio (%s): 35 %% free prints as 0.35%%", kv.Key.Value, why),
+					"use {{ $value | humanizePercentage }}, or multiply the expression by 100 and compare with a percentage")
+			case printfZero.MatchString(a.text):
+				reportInValue(p, r, kv, a.start, a.end,
+					fmt.Sprintf("%q prints $value with no decimals, but the value is a 0–1 ratio (%s): it prints as 0 or 1", kv.Key.Value, why),
+					"use {{ $value | humanizePercentage }} and say what it is a share of")
+			}
+		}
 	}
 }
 
