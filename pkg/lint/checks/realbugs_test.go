@@ -118,7 +118,12 @@ import (
 //     them awesome-prometheus-alerts' "(instance )" summaries judged
 //     debatable), ho3-rate-window-etcd-members-down (fine at the 15s
 //     scrape interval lint assumes without config).
-const realBugsCaught = 83
+//
+// Held out, fourth batch: the 21 ho4-* files were collected from public
+// issues and pull requests not cited before and linted with no check
+// changed: 5 of 21 caught at the right line (88/116 in all). The misses,
+// by family, are listed in testdata/lint/realbugs/README.md.
+const realBugsCaught = 88
 
 // TestRealBugs lints each file of testdata/lint/realbugs (one real bug from
 // a public issue or pull request each, with its source URL at the top)
