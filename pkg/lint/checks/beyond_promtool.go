@@ -17,6 +17,7 @@ var beyondPromtool = []*lint.Check{
 	counterRatio,
 	rawCumulative,
 	ratioScale,
+	unitScale,
 	templatePercentScale,
 	templateRuntime,
 	templateQuery,
