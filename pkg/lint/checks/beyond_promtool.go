@@ -30,6 +30,7 @@ var beyondPromtool = []*lint.Check{
 	countZero,
 	negativeOffset,
 	unknownRecord,
+	recordedLabel,
 	anchoredRegex,
 	regexInEquality,
 	namingRecordingRule,
