@@ -53,6 +53,12 @@ targets (job, instance, namespace …) is left alone, one target per
 instance being the rule. Aggregate the label away on that side, or add
 group_left/group_right when each series should pair with the same one.
 
+on (__name__) alone between two selectors of exporter series (the
+"setting changed" idiom, {__name__=~"pg_settings_.*"} != on (__name__)
+… offset 5m) is the many-to-many form of it: each target gives each side
+one series per name, so a second target exporting the name fails the
+evaluation. Add the target labels to on().
+
 Measured on ../shared/corpus/valid (353 files, 12 646 rules): 21
 findings in 11 files, 21 judged real (100 %): hit + miss counters that
 differ in a label (memcached, MongoDB), an and/divide between a side
@@ -61,7 +67,8 @@ PostgreSQL, Thanos), by (instance, status) / by (instance) (GitLab),
 sum() against labelled series (DigitalOcean, absent()), a ratio over
 ignoring(limit) and-ed with the limit series (Mimir, 5 alerts), a
 max without (instance, job) of a series divided by the same series
-(F5 BIG-IP). Warning.`,
+(F5 BIG-IP). The on (__name__) case, added after the held-out batch
+ho4, adds no finding on the corpus. Warning.`,
 		Bad: `groups:
   - name: agent
     rules:
@@ -135,6 +142,13 @@ func checkVectorMatching(p *lint.Pass, r *lint.Rule) {
 		if !ok || !matchedOp(b) || hasInner[b] {
 			return true
 		}
+		if nameOnlyMatching(b) {
+			start, end := nodeRange(b)
+			p.ReportExpr(r, start, end,
+				fmt.Sprintf("%q matches on (__name__) alone: every target that exports a name gives each side a series of it, so with two targets a match group holds several series on both sides and Prometheus fails the evaluation (\"many-to-many matching not allowed\")", b.Op),
+				"match on the target labels too, e.g. on (__name__, instance)")
+			return true
+		}
 		if d := duplicateSide(b); d != nil {
 			start, end := nodeRange(b)
 			p.ReportExpr(r, start, end,
@@ -200,6 +214,34 @@ func duplicateSide(b *parser.BinaryExpr) *duplicate {
 		}
 	}
 	return nil
+}
+
+// nameOnlyMatching reports a one-to-one arithmetic or comparison whose
+// on() lists only __name__ between two sides of raw exporter series:
+// each side holds one series per name and target, so a second target
+// exporting a name makes both sides many in one match group.
+func nameOnlyMatching(b *parser.BinaryExpr) bool {
+	m := b.VectorMatching
+	if m == nil || !m.On || m.Card != parser.CardOneToOne || b.Op.IsSetOperator() || len(m.MatchingLabels) == 0 {
+		return false
+	}
+	for _, n := range m.MatchingLabels {
+		if n != labels.MetricName {
+			return false
+		}
+	}
+	for _, e := range []parser.Expr{b.LHS, b.RHS} {
+		vs, ok := unwrap(e).(*parser.VectorSelector)
+		if !ok || strings.Contains(vs.Name, ":") {
+			return false
+		}
+		for _, lm := range vs.LabelMatchers {
+			if lm.Name == labels.MetricName && strings.Contains(lm.Value, ":") {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // targetLabels name the scrape target or where it runs rather than what
