@@ -24,6 +24,7 @@ var beyondPromtool = []*lint.Check{
 	groupLongInterval,
 	recordDuplicate,
 	alertTopk,
+	alertTemplatedName,
 	upWithoutJob,
 	floatEquality,
 	sumOfRatio,
