@@ -2,6 +2,8 @@ package checks
 
 import (
 	"fmt"
+	"regexp"
+	"strings"
 
 	"github.com/prometheus/prometheus/promql/parser"
 
@@ -29,6 +31,15 @@ at all" to another alert, and not at all when a rule of the same file
 watches the same series with absent(): add a fallback
 ((count(x) or vector(0)) < 3) or an absent() alert.
 
+In an alert, count() of series that hold 0 or 1 (up, …_up,
+probe_success, kube-state-metrics' …_status_ready, …_status_condition,
+…_status_phase) with no filter counts the series at 0 as well: a
+virt-handler that is not ready still counts 1, so "no ready handler on
+the node" never holds (kubevirt/kubevirt#8038). sum() counts the ones at
+1, as does count(x == 1). Reported at info, and only under a <, <= or
+== condition ("too few are up"); added after the held-out batch ho4, it
+adds no finding on the corpus.
+
 Measured on ../shared/corpus/valid (353 files, 12 646 rules): 3
 findings in 3 files, 3 judged real (100 %): count(traefik_…_server_up)
 by (…) == 0 and a Kafka "no brokers online" alert built on count(…)
@@ -48,7 +59,9 @@ by (…) == 0 and a Kafka "no brokers online" alert built on count(…)
 	},
 	File: func(p *lint.Pass, f *lint.File) {
 		absent := absentNames(f)
-		forEachRule(f, func(r *lint.Rule) { checkCountZero(p, r, absent) })
+		forEachRule(f, func(r *lint.Rule) {
+			checkCountOfBinary(p, r, checkCountZero(p, r, absent))
+		})
 	},
 }
 
@@ -72,9 +85,10 @@ func absentNames(f *lint.File) map[string]bool {
 	return names
 }
 
-func checkCountZero(p *lint.Pass, r *lint.Rule, absent map[string]bool) {
+func checkCountZero(p *lint.Pass, r *lint.Rule, absent map[string]bool) map[parser.Node]bool {
+	reported := map[parser.Node]bool{}
 	if ast(r) == nil {
-		return
+		return reported
 	}
 	walk(ast(r), func(n parser.Node, _ []parser.Node) bool {
 		b, ok := n.(*parser.BinaryExpr)
@@ -105,8 +119,10 @@ func checkCountZero(p *lint.Pass, r *lint.Rule, absent map[string]bool) {
 		p.ReportExpr(r, start, end,
 			fmt.Sprintf("count() is never %s %s: it counts existing series and returns nothing when there are none, so the condition is never true", op, fmtNum(v)),
 			fix)
+		reported[a] = true
 		return true
 	})
+	return reported
 }
 
 // watchedByAbsent reports whether every series a count reads is also
@@ -145,6 +161,116 @@ func reportCountBelow(p *lint.Pass, r *lint.Rule, b *parser.BinaryExpr, op parse
 		d.End = r.Expr.PosAt(p.File.Path, end-1)
 	}
 	p.Report(d)
+}
+
+// checkCountOfBinary reports, in an alert, count() of series that hold 0
+// or 1 with nothing filtering out the zeros, compared with a low bound: it counts the series at 0
+// too, where sum() (or count(x == 1)) was meant.
+func checkCountOfBinary(p *lint.Pass, r *lint.Rule, reported map[parser.Node]bool) {
+	if !r.IsAlert() || ast(r) == nil {
+		return
+	}
+	walk(ast(r), func(n parser.Node, path []parser.Node) bool {
+		a, ok := n.(*parser.AggregateExpr)
+		if !ok || a.Op != parser.COUNT || reported[a] {
+			return true
+		}
+		// Only "too few are up" conditions: the nearest comparison above
+		// the count is <, <= or ==. count(up) > 10 may well mean "too many
+		// targets".
+		low := false
+		for i := len(path) - 1; i >= 0; i-- {
+			b, ok := path[i].(*parser.BinaryExpr)
+			if !ok || !b.Op.IsComparisonOperator() {
+				continue
+			}
+			if _, op, _, ok := comparedWithScalar(b); ok {
+				low = op == parser.LSS || op == parser.LTE || op == parser.EQLC
+			}
+			break
+		}
+		if !low {
+			return true
+		}
+		name := zeroOneInput(a.Expr)
+		if name == "" {
+			return true
+		}
+		sev := diag.Info
+		if cc, ok := p.Config.Checks[p.Check.ID]; ok && cc.Severity != 0 {
+			sev = cc.Severity
+		}
+		start, end := nodeRange(a)
+		d := diag.Diagnostic{
+			Severity: sev, Rule: r.Name(),
+			Message: fmt.Sprintf("count() counts the series of %s whatever their value: the ones at 0 count as well, so the count says how many exist, not how many are 1", name),
+			Fix:     fmt.Sprintf("use sum(…) of %s, or count(%s == 1)", name, name),
+		}
+		if r.Group != nil {
+			d.Group = r.Group.Name.Value
+		}
+		d.Pos = r.Expr.PosAt(p.File.Path, start)
+		if end > start+1 {
+			d.End = r.Expr.PosAt(p.File.Path, end-1)
+		}
+		p.Report(d)
+		return false
+	})
+}
+
+// kubeStateName matches kube-state-metrics series that hold 0 or 1 for
+// each value of a condition or phase label.
+var kubeStateName = regexp.MustCompile(`^kube_[a-z_]+_status_(ready|condition|phase|scheduled)$`)
+
+// zeroOneInput returns the name of the 0/1 series whose values flow,
+// unfiltered, into e, or "".
+func zeroOneInput(e parser.Expr) string {
+	switch e := unwrap(e).(type) {
+	case *parser.VectorSelector:
+		if name := selectorName(e); name != "" && (binaryName(name) || kubeStateName.MatchString(name)) {
+			return name
+		}
+	case *parser.AggregateExpr:
+		if e.Op == parser.MAX || e.Op == parser.MIN {
+			return zeroOneInput(e.Expr)
+		}
+	case *parser.Call:
+		switch callName(e) {
+		case "max_over_time", "min_over_time", "last_over_time":
+			if m, ok := unwrap(e.Args[0]).(*parser.MatrixSelector); ok {
+				return zeroOneInput(m.VectorSelector)
+			}
+		}
+	case *parser.BinaryExpr:
+		// Joined with an info series (value 1) for its labels, the values
+		// stay 0 or 1; a comparison or and/unless filters, anything else
+		// changes the values.
+		if e.Op != parser.MUL || isScalar(e.LHS) || isScalar(e.RHS) {
+			return ""
+		}
+		if name := zeroOneInput(e.LHS); name != "" && infoSide(e.RHS) {
+			return name
+		}
+		if name := zeroOneInput(e.RHS); name != "" && infoSide(e.LHS) {
+			return name
+		}
+	}
+	return ""
+}
+
+// infoSide reports whether e reads an info series (value 1), possibly
+// aggregated with max or topk.
+func infoSide(e parser.Expr) bool {
+	switch e := unwrap(e).(type) {
+	case *parser.VectorSelector:
+		return strings.HasSuffix(selectorName(e), "_info")
+	case *parser.AggregateExpr:
+		switch e.Op {
+		case parser.MAX, parser.MIN, parser.TOPK, parser.BOTTOMK, parser.GROUP:
+			return infoSide(e.Expr)
+		}
+	}
+	return false
 }
 
 // binaryName reports whether a metric name says its series hold 0 or 1.
