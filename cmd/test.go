@@ -52,7 +52,9 @@ by the PromQL engine's own sample limit and timeout.
 
 Exit status: 0 when every case passes, 1 when a case fails, 2 when a test
 file or a rule file it references cannot be read, is over a budget or has
-no test groups (every problem is printed as file:line:col).`,
+no test groups (every problem is printed as file:line:col). A rule file
+Prometheus does not load is reported as "agentalerts lint" reports it: the
+same error lines, positions and check ids.`,
 		Example: `  # Run the tests written by "agentalerts generate --tests"
   agentalerts test alerts.test.yaml
 
