@@ -1,6 +1,7 @@
 package unittest
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -508,33 +509,78 @@ func firstParseErr(err error) *parser.ParseErr {
 // nil) or rulefmt's errors ferrs. An alias bomb is always ruleFileYAML's
 // diagnostic, which names test's own flag for the budget.
 func (r *runner) loadErrors(fn string, doc *yaml.Node, screen diag.Diagnostic, ferrs []error) []diag.Diagnostic {
-	if src, ok := r.ruleSrc[fn]; ok && r.opts.RuleFileChecker != nil && screen.Limit == "" {
-		var out []diag.Diagnostic
+	var explained []diag.Diagnostic
+	src, checkable := r.ruleSrc[fn]
+	if checkable && r.opts.RuleFileChecker != nil && screen.Limit == "" {
 		for _, d := range r.opts.RuleFileChecker(fn, src) {
 			if d.Severity == diag.Error {
-				out = append(out, d)
+				explained = append(explained, d)
 			}
-		}
-		if len(out) > 0 {
-			return out
 		}
 	}
 	if doc == nil {
+		if len(explained) > 0 {
+			return explained
+		}
 		return []diag.Diagnostic{screen}
 	}
 	// rulefmt decodes a file twice (into rules and into nodes), so a
 	// decoding error comes back twice; it is reported once.
-	var out []diag.Diagnostic
+	var own []diag.Diagnostic
 	seen := map[string]bool{}
+	// Lines of the rules rulefmt refuses, unless the checker found an
+	// error inside each (only comparable when both read the same bytes).
+	var unexplained [][2]int
 	for _, e := range ferrs {
 		for _, d := range ruleFileError(fn, doc, e) {
 			if k := d.String(); !seen[k] {
 				seen[k] = true
-				out = append(out, d)
+				own = append(own, d)
+			}
+		}
+		var re *rulefmt.Error
+		if len(explained) > 0 && bytes.Equal(src, r.ruleData[fn]) && errors.As(e, &re) {
+			if n := ruleNode(doc, re.Group, re.Rule); n != nil && !within(explained, fn, n.Line, lastLine(n)) {
+				unexplained = append(unexplained, [2]int{n.Line, lastLine(n)})
 			}
 		}
 	}
-	return out
+	if len(explained) == 0 {
+		return own
+	}
+	// Lint agrees with Prometheus on every file of the corpus; should it
+	// not, a rule rulefmt refuses where lint found nothing keeps
+	// rulefmt's words, so no reason a file does not load goes unsaid.
+	for _, d := range own {
+		for _, span := range unexplained {
+			if d.Pos.Line >= span[0] && d.Pos.Line <= span[1] {
+				explained = append(explained, d)
+				break
+			}
+		}
+	}
+	diag.Sort(explained)
+	return explained
+}
+
+// within reports whether any of ds is in file fn between lines first and
+// last.
+func within(ds []diag.Diagnostic, fn string, first, last int) bool {
+	for _, d := range ds {
+		if d.Pos.File == fn && d.Pos.Line >= first && d.Pos.Line <= last {
+			return true
+		}
+	}
+	return false
+}
+
+// lastLine is the last line n or anything under it starts on.
+func lastLine(n *yaml.Node) int {
+	last := n.Line
+	for _, c := range n.Content {
+		last = max(last, lastLine(c))
+	}
+	return last
 }
 
 // ruleFileError turns one rulefmt error into diagnostics: a rule's error
@@ -586,9 +632,17 @@ func ruleFileError(fn string, doc *yaml.Node, err error) []diag.Diagnostic {
 // rulePos is the position of rule idx (from 1) of the group named name,
 // or of the file when doc has no such rule.
 func rulePos(fn string, doc *yaml.Node, name string, idx int) diag.Pos {
+	if n := ruleNode(doc, name, idx); n != nil {
+		return yamlx.Pos(fn, n)
+	}
+	return diag.Pos{File: fn}
+}
+
+// ruleNode is rule idx (from 1) of the group named name in doc, or nil.
+func ruleNode(doc *yaml.Node, name string, idx int) *yaml.Node {
 	groups := yamlx.Resolve(yamlx.Get(yamlx.Resolve(yamlx.Root(doc)), "groups"))
 	if groups == nil || groups.Kind != yaml.SequenceNode {
-		return diag.Pos{File: fn}
+		return nil
 	}
 	for _, g := range groups.Content {
 		g = yamlx.Resolve(g)
@@ -596,11 +650,11 @@ func rulePos(fn string, doc *yaml.Node, name string, idx int) diag.Pos {
 			continue
 		}
 		if rs := yamlx.Resolve(yamlx.Get(g, "rules")); rs != nil && rs.Kind == yaml.SequenceNode && idx >= 1 && idx <= len(rs.Content) {
-			return yamlx.Pos(fn, yamlx.Resolve(rs.Content[idx-1]))
+			return yamlx.Resolve(rs.Content[idx-1])
 		}
-		break
+		return nil
 	}
-	return diag.Pos{File: fn}
+	return nil
 }
 
 // ruleFileYAML reports a rule file that is not YAML, or whose aliases are

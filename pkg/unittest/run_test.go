@@ -99,6 +99,10 @@ func TestRuleFileLoadErrors(t *testing.T) {
 		{"loads, though the checker objects", head + "        expr: up\n", explain, nil},
 		{"explained by the checker", head + "        expr: sum(up\n", explain,
 			[]string{"r.yaml:5:9: error: explained (x/error)"}},
+		// The checker explains rule 1 only: rule 2 keeps rulefmt's words.
+		{"a rule the checker finds nothing in", head + "        expr: sum(up\n      - alert: B\n", explain,
+			[]string{"r.yaml:5:9: error: explained (x/error)",
+				`r.yaml:6:9: error: rule file does not load: group "g", rule 2, "B": field 'expr' must be set in rule (unittest/rule-file)`}},
 		{"rule error without a checker", head + "        expr: sum(up\n", nil,
 			[]string{`r.yaml:4:9: error: rule file does not load: group "g", rule 1, "A": could not parse expression: 1:7: parse error: unclosed left parenthesis (unittest/rule-file)`}},
 		{"the checker finds only a warning", head + "        expr: sum(up\n", warnOnly,
