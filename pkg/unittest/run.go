@@ -540,8 +540,8 @@ func (r *runner) loadErrors(fn string, doc *yaml.Node, screen diag.Diagnostic, f
 		}
 		var re *rulefmt.Error
 		if len(explained) > 0 && bytes.Equal(src, r.ruleData[fn]) && errors.As(e, &re) {
-			if n := ruleNode(doc, re.Group, re.Rule); n != nil && !within(explained, fn, n.Line, lastLine(n)) {
-				unexplained = append(unexplained, [2]int{n.Line, lastLine(n)})
+			if n, last := ruleNode(doc, re.Group, re.Rule); n != nil && !within(explained, fn, n.Line, last) {
+				unexplained = append(unexplained, [2]int{n.Line, last})
 			}
 		}
 	}
@@ -572,15 +572,6 @@ func within(ds []diag.Diagnostic, fn string, first, last int) bool {
 		}
 	}
 	return false
-}
-
-// lastLine is the last line n or anything under it starts on.
-func lastLine(n *yaml.Node) int {
-	last := n.Line
-	for _, c := range n.Content {
-		last = max(last, lastLine(c))
-	}
-	return last
 }
 
 // ruleFileError turns one rulefmt error into diagnostics: a rule's error
@@ -632,29 +623,40 @@ func ruleFileError(fn string, doc *yaml.Node, err error) []diag.Diagnostic {
 // rulePos is the position of rule idx (from 1) of the group named name,
 // or of the file when doc has no such rule.
 func rulePos(fn string, doc *yaml.Node, name string, idx int) diag.Pos {
-	if n := ruleNode(doc, name, idx); n != nil {
+	if n, _ := ruleNode(doc, name, idx); n != nil {
 		return yamlx.Pos(fn, n)
 	}
 	return diag.Pos{File: fn}
 }
 
-// ruleNode is rule idx (from 1) of the group named name in doc, or nil.
-func ruleNode(doc *yaml.Node, name string, idx int) *yaml.Node {
+// ruleNode is rule idx (from 1) of the group named name in doc, or nil,
+// and the last line the rule may take: the line before the next rule or
+// group, as a scalar's node (a block scalar's) says only where it starts.
+func ruleNode(doc *yaml.Node, name string, idx int) (*yaml.Node, int) {
 	groups := yamlx.Resolve(yamlx.Get(yamlx.Resolve(yamlx.Root(doc)), "groups"))
 	if groups == nil || groups.Kind != yaml.SequenceNode {
-		return nil
+		return nil, 0
 	}
-	for _, g := range groups.Content {
+	for gi, g := range groups.Content {
 		g = yamlx.Resolve(g)
 		if n := yamlx.Resolve(yamlx.Get(g, "name")); n == nil || n.Value != name {
 			continue
 		}
-		if rs := yamlx.Resolve(yamlx.Get(g, "rules")); rs != nil && rs.Kind == yaml.SequenceNode && idx >= 1 && idx <= len(rs.Content) {
-			return yamlx.Resolve(rs.Content[idx-1])
+		rs := yamlx.Resolve(yamlx.Get(g, "rules"))
+		if rs == nil || rs.Kind != yaml.SequenceNode || idx < 1 || idx > len(rs.Content) {
+			return nil, 0
 		}
-		return nil
+		last := math.MaxInt
+		switch {
+		case idx < len(rs.Content):
+			last = rs.Content[idx].Line - 1
+		case gi+1 < len(groups.Content):
+			last = groups.Content[gi+1].Line - 1
+		}
+		n := yamlx.Resolve(rs.Content[idx-1])
+		return n, max(last, n.Line)
 	}
-	return nil
+	return nil, 0
 }
 
 // ruleFileYAML reports a rule file that is not YAML, or whose aliases are
