@@ -157,3 +157,37 @@ func TestRuleFileErrorsAsLint(t *testing.T) {
 		})
 	}
 }
+
+// TestRuleFileIgnoreUnknownFields: under --ignore-unknown-fields
+// Prometheus loads a rule with an unknown field, so lint's unknown-field
+// error is not among the reasons test gives for a file that still does
+// not load; without the flag it is.
+func TestRuleFileIgnoreUnknownFields(t *testing.T) {
+	t.Chdir(t.TempDir())
+	files := map[string]string{
+		"bad.yaml":      "groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: up\n        sumary: x\n      - alert: B\n",
+		"bad.test.yaml": "rule_files: [bad.yaml]\ntests:\n  - input_series: []\n",
+	}
+	for name, src := range files {
+		if err := os.WriteFile(name, []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	const unknown = `bad.yaml:6:9: error: unknown field "sumary" in rule (schema/unknown-field)`
+	const noExpr = "bad.yaml:7:9: error: a rule needs a non-empty expr: (schema/missing-field)"
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"test", "bad.test.yaml"}, errPrefix + unknown + "\n" + errPrefix + noExpr + "\n"},
+		{[]string{"test", "--ignore-unknown-fields", "bad.test.yaml"}, errPrefix + noExpr + "\n"},
+	} {
+		code, _, stderr := runCLI(t, "", tc.args...)
+		if code != ExitUsage {
+			t.Errorf("%v: exit %d, want %d", tc.args, code, ExitUsage)
+		}
+		if diff := cmp.Diff(tc.want, stderr); diff != "" {
+			t.Errorf("%v: stderr mismatch (-want +got):\n%s", tc.args, diff)
+		}
+	}
+}
