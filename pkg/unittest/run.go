@@ -243,9 +243,10 @@ type runner struct {
 	lim       Limits            // opts.Limits with the defaults filled in
 	ruleFiles []string          // resolved and globbed, in order, each once
 	ruleData  map[string][]byte // the bytes of each rule file, read once
-	// ruleSrc holds the bytes RuleFileChecker is given, where they
-	// differ from ruleData (a PrometheusRule); a mimir namespace file
-	// has none, since lint would call its namespace: unknown.
+	// ruleSrc holds the bytes RuleFileChecker is given for each rule
+	// file: the file as read, a PrometheusRule still wrapped (lint reads
+	// it at its own positions); a mimir namespace file has none, since
+	// lint would call its namespace: an unknown field.
 	ruleSrc   map[string][]byte
 	groups    int          // test groups selected to run, counted by checkGroup
 	cases     int          // their cases, counted by checkGroup
@@ -587,7 +588,7 @@ func ruleFileError(fn string, doc *yaml.Node, err error) []diag.Diagnostic {
 	case errors.As(err, &re):
 		d.Pos = rulePos(fn, doc, re.Group, re.Rule)
 		d.Message = fmt.Sprintf("rule file does not load: group %q, rule %d, %q: %v", re.Group, re.Rule, re.RuleName, errors.Unwrap(&re.Err))
-	case errors.As(err, &te):
+	case errors.As(err, &te) && len(te.Errors) > 0:
 		var out []diag.Diagnostic
 		for _, l := range te.Errors {
 			e := d
