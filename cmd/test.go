@@ -10,6 +10,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/agentalerts/agentalerts/pkg/diag"
+	"github.com/agentalerts/agentalerts/pkg/lint"
+	"github.com/agentalerts/agentalerts/pkg/lint/checks"
 	"github.com/agentalerts/agentalerts/pkg/unittest"
 )
 
@@ -50,7 +52,9 @@ by the PromQL engine's own sample limit and timeout.
 
 Exit status: 0 when every case passes, 1 when a case fails, 2 when a test
 file or a rule file it references cannot be read, is over a budget or has
-no test groups (every problem is printed as file:line:col).`,
+no test groups (every problem is printed as file:line:col). A rule file
+Prometheus does not load is reported as "agentalerts lint" reports it: the
+same error lines, positions and check ids.`,
 		Example: `  # Run the tests written by "agentalerts generate --tests"
   agentalerts test alerts.test.yaml
 
@@ -119,7 +123,8 @@ func runTest(out, errOut io.Writer, o testOptions, files []string) error {
 	if _, err := regexp.Compile(strings.Join(o.run, "|")); err != nil {
 		return usage(fmt.Errorf("invalid --run pattern: %w", err))
 	}
-	opts := unittest.Options{Run: o.run, IgnoreUnknownFields: o.ignoreUnknownFields, Limits: lim}
+	opts := unittest.Options{Run: o.run, IgnoreUnknownFields: o.ignoreUnknownFields, Limits: lim,
+		RuleFileChecker: ruleFileChecker(o.ignoreUnknownFields)}
 	code := ExitOK
 	for _, f := range files {
 		res, err := unittest.RunFile(f, opts)
@@ -145,4 +150,35 @@ func runTest(out, errOut io.Writer, o testOptions, files []string) error {
 		return &ExitError{Code: code}
 	}
 	return nil
+}
+
+// ruleFileChecker is how test explains a rule file Prometheus does not
+// load: lint's reader and lint's checks of error severity, the ones that
+// say Prometheus will not load the file (schema, YAML, PromQL and template
+// syntax, names, durations), so the same broken file gets the same
+// file:line:col, wording and check id from lint and from test. Warnings
+// and style checks are left out: they do not stop a file from loading.
+// Disable directives are not applied, since Prometheus ignores them.
+// With --ignore-unknown-fields Prometheus accepts unknown fields, so lint
+// must not call them errors either.
+func ruleFileChecker(ignoreUnknownFields bool) func(path string, data []byte) []diag.Diagnostic {
+	var load []*lint.Check
+	for _, c := range checks.All() {
+		if c.Severity == diag.Error && !c.Off && !c.Live {
+			load = append(load, c)
+		}
+	}
+	return func(path string, data []byte) []diag.Diagnostic {
+		var out []diag.Diagnostic
+		for _, d := range lint.LintSource(path, data, lint.Options{Checks: load}) {
+			switch {
+			case d.Severity != diag.Error,
+				d.Check == lint.IDPanic, // a bug in a check, not in the file
+				ignoreUnknownFields && d.Check == lint.IDSchemaUnknownField:
+				continue
+			}
+			out = append(out, d)
+		}
+		return out
+	}
 }

@@ -60,9 +60,9 @@ func TestTestHostileInput(t *testing.T) {
 		{name: "a rule file that is not YAML", files: map[string]string{
 			"rules.yaml":    "groups:\n  - name: g\n    rules: [\n",
 			"bad.test.yaml": "rule_files: [rules.yaml]\n" + group("")},
-			// Once, at the line:col lint gives it: the file is read through
+			// Once, as lint reports it: the file is read through
 			// internal/yamlx before rulefmt, which would return it twice.
-			want: "agentalerts: rules.yaml:3:5: error: rule file does not load: invalid YAML: did not find expected node content (unittest/rule-file)\n"},
+			want: "agentalerts: rules.yaml:3:5: error: YAML syntax: did not find expected node content (yaml/syntax)\n"},
 		{name: "empty test file", files: map[string]string{"bad.test.yaml": ""},
 			want: "agentalerts: bad.test.yaml: error: no test groups: the file is empty or has no tests: list, so nothing would be tested (unittest/empty)\n"},
 		{name: "test file of comments", files: map[string]string{"bad.test.yaml": "# tests: to come\n"},
@@ -123,7 +123,7 @@ func TestTestHostileInput(t *testing.T) {
 			"rules.yaml":    "groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: up ==\n",
 			"bad.test.yaml": "rule_files: [rules.yaml, 'rule*.yaml']\n" + group("")},
 			// Once, not once per pattern.
-			want: "agentalerts: rules.yaml:5:15: error: rule file does not load: group \"g\", rule 1, \"A\": could not parse expression: 1:6: parse error: unexpected end of input (unittest/rule-file)\n"},
+			want: "agentalerts: rules.yaml:5:19: error: PromQL: unexpected end of input (promql/syntax)\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

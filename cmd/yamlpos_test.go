@@ -1,11 +1,14 @@
 package cmd
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 // TestSameYAMLErrorPosition: one broken YAML file is reported at the same
@@ -73,6 +76,118 @@ func TestSameRuleFieldPosition(t *testing.T) {
 		}
 		if !strings.Contains(testErr, want) {
 			t.Errorf("test has no %q:\n%s", want, testErr)
+		}
+	}
+}
+
+// TestRuleFileErrorsAsLint: for each broken rule file, test reports its
+// errors at exactly the positions lint reports for the same file (with
+// lint's check ids and words), since test explains a rule file that does
+// not load through lint's reader and error-level checks. The alias bomb
+// keeps test's own check id, which names test's flag for the budget, at
+// lint's position.
+func TestRuleFileErrorsAsLint(t *testing.T) {
+	bomb := func() string {
+		var b strings.Builder
+		b.WriteString("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n")
+		for i := 1; i < 12; i++ {
+			fmt.Fprintf(&b, "a%d: &a%d [%s]\n", i, i, strings.TrimSuffix(strings.Repeat(fmt.Sprintf("*a%d, ", i-1), 10), ", "))
+		}
+		return b.String() + "groups: *a11\n"
+	}
+	const head = "groups:\n  - name: g\n    rules:\n      - alert: A\n"
+	cases := []struct {
+		name, src string
+		sameWords bool // lint's check id and message too, not only its position
+	}{
+		{"PromQL syntax", head + "        expr: sum(rate(foo[5m])\n", true},
+		{"PromQL syntax in a block scalar", head + "        expr: |\n          sum by (job) (\n            rate(foo[5m]\n          )\n", true},
+		{"missing expr", head + "        for: 5m\n      - alert: B\n        expr: up\n", true},
+		{"unknown field", head + "        expr: up\n        sumary: x\n", true},
+		{"bad template", head + "        expr: up\n        annotations:\n          summary: '{{ $labels.job '\n", true},
+		{"duplicate label name", head + "        expr: up\n        labels:\n          team: a\n          team: b\n", true},
+		// Prometheus 3 takes any UTF-8 name ("0team", "a b"), so these are
+		// the names it still refuses.
+		{"invalid label name", head + "        expr: up\n        labels:\n          __name__: a\n", true},
+		{"recording rule name with braces", "groups:\n  - name: g\n    rules:\n      - record: 'foo{job=\"a\"}'\n        expr: up\n", true},
+		{"duplicate group", "groups:\n  - name: g\n    rules: []\n  - name: g\n    rules: []\n", true},
+		{"YAML syntax error", "groups:\n  - name: g\n    rules: [\n", true},
+		{"alias bomb", bomb(), false},
+		{"PrometheusRule", "apiVersion: monitoring.coreos.com/v1\nkind: PrometheusRule\nmetadata:\n  name: x\nspec:\n  groups:\n    - name: g\n      rules:\n        - alert: A\n          expr: sum(up\n", true},
+	}
+	type finding struct {
+		Pos           string
+		Check, Detail string
+	}
+	errorsOf := func(out string, sameWords bool) []finding {
+		var fs []finding
+		for _, l := range strings.Split(out, "\n") {
+			l = strings.TrimPrefix(l, errPrefix)
+			pos, rest, ok := strings.Cut(l, ": error: ")
+			if !ok || !strings.HasPrefix(pos, "bad.yaml:") {
+				continue
+			}
+			f := finding{Pos: pos}
+			if sameWords {
+				f.Detail = rest
+			}
+			fs = append(fs, f)
+		}
+		return fs
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Chdir(t.TempDir())
+			if err := os.WriteFile("bad.yaml", []byte(tc.src), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile("bad.test.yaml", []byte("rule_files: [bad.yaml]\ntests:\n  - input_series: []\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			_, lintOut, lintErr := runCLI(t, "", "lint", "--format", "text", "bad.yaml")
+			_, testOut, testErr := runCLI(t, "", "test", "bad.test.yaml")
+			want := errorsOf(lintOut+lintErr, tc.sameWords)
+			got := errorsOf(testOut+testErr, tc.sameWords)
+			if len(want) == 0 {
+				t.Fatalf("lint found no error in this file:\n%s%s", lintOut, lintErr)
+			}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("test's errors differ from lint's (-lint +test):\n%s\nlint:\n%s%s\ntest:\n%s%s", diff, lintOut, lintErr, testOut, testErr)
+			}
+		})
+	}
+}
+
+// TestRuleFileIgnoreUnknownFields: under --ignore-unknown-fields
+// Prometheus loads a rule with an unknown field, so lint's unknown-field
+// error is not among the reasons test gives for a file that still does
+// not load; without the flag it is.
+func TestRuleFileIgnoreUnknownFields(t *testing.T) {
+	t.Chdir(t.TempDir())
+	files := map[string]string{
+		"bad.yaml":      "groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: up\n        sumary: x\n      - alert: B\n",
+		"bad.test.yaml": "rule_files: [bad.yaml]\ntests:\n  - input_series: []\n",
+	}
+	for name, src := range files {
+		if err := os.WriteFile(name, []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	const unknown = `bad.yaml:6:9: error: unknown field "sumary" in rule (schema/unknown-field)`
+	const noExpr = "bad.yaml:7:9: error: a rule needs a non-empty expr: (schema/missing-field)"
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"test", "bad.test.yaml"}, errPrefix + unknown + "\n" + errPrefix + noExpr + "\n"},
+		{[]string{"test", "--ignore-unknown-fields", "bad.test.yaml"}, errPrefix + noExpr + "\n"},
+	} {
+		code, _, stderr := runCLI(t, "", tc.args...)
+		if code != ExitUsage {
+			t.Errorf("%v: exit %d, want %d", tc.args, code, ExitUsage)
+		}
+		if diff := cmp.Diff(tc.want, stderr); diff != "" {
+			t.Errorf("%v: stderr mismatch (-want +got):\n%s", tc.args, diff)
 		}
 	}
 }

@@ -587,3 +587,18 @@ func (e *engine) ids() []string {
 	sort.Strings(ids)
 	return ids
 }
+
+// LintSource runs the enabled per-file checks of opts on src, the content
+// of the file at path, as Lint does for each file it reads, and returns the
+// sorted findings. It neither reads the disk nor applies disable
+// directives nor runs cross-file checks: it is for a caller that holds the
+// bytes already and wants lint's verdict on them, such as `test`
+// explaining, at lint's positions, why a rule file does not load.
+func LintSource(path string, src []byte, opts Options) []diag.Diagnostic {
+	if opts.Config == nil {
+		opts.Config = DefaultConfig()
+	}
+	_, ds := newEngine(opts).file(path, src, opts.Limits)
+	diag.Sort(ds)
+	return ds
+}

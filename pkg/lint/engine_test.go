@@ -310,3 +310,20 @@ func TestLintCheckPanics(t *testing.T) {
 		t.Errorf("findings mismatch (-want +got):\n%s", diff)
 	}
 }
+
+// TestLintSource: the per-file findings Lint gives a file, from bytes held
+// in memory under the path given, with neither disable directives (a
+// caller asking whether Prometheus loads the file wants every error) nor
+// cross-file checks.
+func TestLintSource(t *testing.T) {
+	src := "groups:\n- name: flagged\n  rules:\n  - alert: A\n    expr: bad == 0 # agentalerts disable=test/rule why\n    owner: x\n"
+	got := rel("", LintSource("mem.yaml", []byte(src), Options{Checks: testChecks()}))
+	want := []string{
+		"mem.yaml:2:9: info: group flagged (test/group)",
+		"mem.yaml:5:11: warning: rule says bad (test/rule)",
+		`mem.yaml:6:5: error: unknown field "owner" in rule (schema/unknown-field)`,
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("findings mismatch (-want +got):\n%s", diff)
+	}
+}

@@ -1,6 +1,7 @@
 package unittest
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -46,6 +47,18 @@ type Options struct {
 	// Limits bound the work and memory one test file may ask for; the
 	// zero value takes the defaults.
 	Limits Limits
+	// RuleFileChecker, when set, explains a rule file that does not load.
+	// It gets the file's path and its bytes as read (a PrometheusRule
+	// still wrapped) and returns what keeps Prometheus from loading it, at
+	// positions in those bytes; findings below error severity are
+	// ignored. The agentalerts CLI passes lint's reader and its
+	// error-level checks, so that test reports a broken rule file at the
+	// position and in the words lint does, and this package need not
+	// depend on lint. It is asked only about a file Prometheus's loader
+	// refuses: the loader decides, since its rule manager runs the tests.
+	// When it is nil or finds no error, the loader's own error is
+	// reported. It must honour IgnoreUnknownFields.
+	RuleFileChecker func(path string, data []byte) []diag.Diagnostic
 }
 
 // FileResult is the outcome of one test file whose input was valid.
@@ -154,7 +167,7 @@ func Run(f *File, opts Options) (*FileResult, error) {
 // run validates f, adding to the problems already found in it, and runs it
 // only when there are none.
 func run(f *File, opts Options, errs diag.List) (*FileResult, error) {
-	r := &runner{file: f, opts: opts, res: &FileResult{Path: f.Path}, ruleData: map[string][]byte{}}
+	r := &runner{file: f, opts: opts, res: &FileResult{Path: f.Path}, ruleData: map[string][]byte{}, ruleSrc: map[string][]byte{}}
 	r.lim = opts.Limits.withDefaults()
 	if r.opts.Parser == nil {
 		// Hostile input: an expression the parser would take minutes on is refused.
@@ -230,11 +243,16 @@ type runner struct {
 	lim       Limits            // opts.Limits with the defaults filled in
 	ruleFiles []string          // resolved and globbed, in order, each once
 	ruleData  map[string][]byte // the bytes of each rule file, read once
-	groups    int               // test groups selected to run, counted by checkGroup
-	cases     int               // their cases, counted by checkGroup
-	evalSteps int64             // their rule evaluations, counted by checkGroup
-	groupKeys []string          // rules.GroupKey of every rule group, in evaluation order
-	expected  [][][]expect      // per test group, per expr test: parsed exp_samples
+	// ruleSrc holds the bytes RuleFileChecker is given for each rule
+	// file: the file as read, a PrometheusRule still wrapped (lint reads
+	// it at its own positions); a mimir namespace file has none, since
+	// lint would call its namespace: an unknown field.
+	ruleSrc   map[string][]byte
+	groups    int          // test groups selected to run, counted by checkGroup
+	cases     int          // their cases, counted by checkGroup
+	evalSteps int64        // their rule evaluations, counted by checkGroup
+	groupKeys []string     // rules.GroupKey of every rule group, in evaluation order
+	expected  [][][]expect // per test group, per expr test: parsed exp_samples
 }
 
 type expect struct {
@@ -303,7 +321,13 @@ func (r *runner) prepare() diag.List {
 				Message: fmt.Sprintf("rule file %s: %v", m.path, err)})
 			continue
 		} else if ok {
-			data = plain // a PrometheusRule or mimir namespace file (generate --format)
+			// A PrometheusRule or mimir namespace file (generate --format).
+			if isPrometheusRule(data) {
+				r.ruleSrc[m.path] = data
+			}
+			data = plain
+		} else {
+			r.ruleSrc[m.path] = data
 		}
 		r.ruleFiles = append(r.ruleFiles, m.path)
 		r.ruleData[m.path] = data
@@ -322,24 +346,13 @@ func (r *runner) prepare() diag.List {
 	var keys []keyed
 	for _, fn := range r.ruleFiles {
 		doc, d, ok := ruleFileYAML(fn, r.ruleData[fn])
-		if !ok {
-			// Read through the front end lint reads with, so a broken
-			// line is at the same line:col in lint's report and in ours.
-			errs = append(errs, d)
-			continue
+		var rgs *rulefmt.RuleGroups
+		var ferrs []error
+		if ok {
+			rgs, ferrs = rulefmt.Parse(r.ruleData[fn], r.opts.IgnoreUnknownFields, model.UTF8Validation, r.opts.Parser, promslog.NewNopLogger())
 		}
-		rgs, ferrs := rulefmt.Parse(r.ruleData[fn], r.opts.IgnoreUnknownFields, model.UTF8Validation, r.opts.Parser, promslog.NewNopLogger())
-		// rulefmt decodes a file twice (into rules and into nodes), so a
-		// YAML syntax error comes back twice; it is reported once.
-		seen := map[string]bool{}
-		for _, e := range ferrs {
-			for _, d := range ruleFileError(fn, e) {
-				place(doc, e, &d)
-				if k := d.String(); !seen[k] {
-					seen[k] = true
-					errs = append(errs, d)
-				}
-			}
+		if !ok || len(ferrs) > 0 {
+			errs = append(errs, r.loadErrors(fn, doc, d, ferrs)...)
 		}
 		if rgs == nil {
 			continue
@@ -492,50 +505,159 @@ func firstParseErr(err error) *parser.ParseErr {
 	return nil
 }
 
-// ruleFileRE picks the "line:col: " rulefmt puts in front of its messages.
-var ruleFileRE = regexp.MustCompile(`^(\d+):(\d+): (.*)$`)
-
-// yamlSyntaxRE picks the line of a yaml syntax error.
-var yamlSyntaxRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
-
-// yamlLineRE picks the lines of a yaml "unmarshal errors" list.
-var yamlLineRE = regexp.MustCompile(`^\s*line (\d+): (.*)$`)
-
-// ruleFileError turns one rulefmt error into diagnostics with the position
-// rulefmt put into its text; a YAML error list becomes one per line.
-func ruleFileError(fn string, err error) []diag.Diagnostic {
-	msg := strings.TrimPrefix(err.Error(), fn+": ")
-	d := diag.Diagnostic{Pos: diag.Pos{File: fn}, Check: CheckRuleFile, Severity: diag.Error}
-	if m := ruleFileRE.FindStringSubmatch(msg); m != nil {
-		d.Pos.Line, _ = strconv.Atoi(m[1])
-		d.Pos.Column, _ = strconv.Atoi(m[2])
-		msg = m[3]
-	}
-	if rest, ok := strings.CutPrefix(msg, "yaml: unmarshal errors:\n"); ok {
-		var out []diag.Diagnostic
-		for _, l := range strings.Split(rest, "\n") {
-			m := yamlLineRE.FindStringSubmatch(l)
-			if m == nil {
-				continue
+// loadErrors says why rule file fn does not load: RuleFileChecker's
+// errors when it finds any, else the reason ruleFileYAML gave (doc is
+// nil) or rulefmt's errors ferrs. An alias bomb is always ruleFileYAML's
+// diagnostic, which names test's own flag for the budget.
+func (r *runner) loadErrors(fn string, doc *yaml.Node, screen diag.Diagnostic, ferrs []error) []diag.Diagnostic {
+	var explained []diag.Diagnostic
+	src, checkable := r.ruleSrc[fn]
+	if checkable && r.opts.RuleFileChecker != nil && screen.Limit == "" {
+		for _, d := range r.opts.RuleFileChecker(fn, src) {
+			if d.Severity == diag.Error {
+				explained = append(explained, d)
 			}
+		}
+	}
+	if doc == nil {
+		if len(explained) > 0 {
+			return explained
+		}
+		return []diag.Diagnostic{screen}
+	}
+	// rulefmt decodes a file twice (into rules and into nodes), so a
+	// decoding error comes back twice; it is reported once.
+	var own []diag.Diagnostic
+	seen := map[string]bool{}
+	// Lines of the rules rulefmt refuses, unless the checker found an
+	// error inside each (only comparable when both read the same bytes).
+	var unexplained [][2]int
+	for _, e := range ferrs {
+		for _, d := range ruleFileError(fn, doc, e) {
+			if k := d.String(); !seen[k] {
+				seen[k] = true
+				own = append(own, d)
+			}
+		}
+		var re *rulefmt.Error
+		if len(explained) > 0 && bytes.Equal(src, r.ruleData[fn]) && errors.As(e, &re) {
+			if n, last := ruleNode(doc, re.Group, re.Rule); n != nil && !within(explained, fn, n.Line, last) {
+				unexplained = append(unexplained, [2]int{n.Line, last})
+			}
+		}
+	}
+	if len(explained) == 0 {
+		return own
+	}
+	// Lint agrees with Prometheus on every file of the corpus; should it
+	// not, a rule rulefmt refuses where lint found nothing keeps
+	// rulefmt's words, so no reason a file does not load goes unsaid.
+	for _, d := range own {
+		for _, span := range unexplained {
+			if d.Pos.Line >= span[0] && d.Pos.Line <= span[1] {
+				explained = append(explained, d)
+				break
+			}
+		}
+	}
+	diag.Sort(explained)
+	return explained
+}
+
+// within reports whether any of ds is in file fn between lines first and
+// last.
+func within(ds []diag.Diagnostic, fn string, first, last int) bool {
+	for _, d := range ds {
+		if d.Pos.File == fn && d.Pos.Line >= first && d.Pos.Line <= last {
+			return true
+		}
+	}
+	return false
+}
+
+// ruleFileError turns one rulefmt error into diagnostics: a rule's error
+// at that rule, found in doc from the group and index rulefmt gives; a
+// YAML decoding error list one per line. rulefmt's other errors (a
+// group's) carry their position only in their text, as a "line:col: "
+// prefix, which is taken from there.
+func ruleFileError(fn string, doc *yaml.Node, err error) []diag.Diagnostic {
+	d := diag.Diagnostic{Pos: diag.Pos{File: fn}, Check: CheckRuleFile, Severity: diag.Error}
+	var re *rulefmt.Error
+	var te *yaml.TypeError
+	switch {
+	case errors.As(err, &re):
+		d.Pos = rulePos(fn, doc, re.Group, re.Rule)
+		d.Message = fmt.Sprintf("rule file does not load: group %q, rule %d, %q: %v", re.Group, re.Rule, re.RuleName, errors.Unwrap(&re.Err))
+	case errors.As(err, &te) && len(te.Errors) > 0:
+		var out []diag.Diagnostic
+		for _, l := range te.Errors {
 			e := d
-			e.Pos.Line, _ = strconv.Atoi(m[1])
-			e.Message = "rule file does not load: " + m[2]
-			if strings.Contains(m[2], " not found in type ") {
+			rest, ok := strings.CutPrefix(l, "line ")
+			if n, msg, ok2 := strings.Cut(rest, ": "); ok && ok2 {
+				if line, err := strconv.Atoi(n); err == nil {
+					e.Pos.Line, l = line, msg
+				}
+			}
+			e.Message = "rule file does not load: " + l
+			if strings.Contains(l, " not found in type ") {
 				e.Fix = "remove the field, or pass --ignore-unknown-fields to accept it"
 			}
 			out = append(out, e)
 		}
-		if len(out) > 0 {
-			return out
+		return out
+	default:
+		msg := err.Error()
+		if l, rest, ok := strings.Cut(msg, ":"); ok {
+			if c, rest, ok := strings.Cut(rest, ": "); ok {
+				line, err1 := strconv.Atoi(l)
+				col, err2 := strconv.Atoi(c)
+				if err1 == nil && err2 == nil {
+					d.Pos.Line, d.Pos.Column, msg = line, col, rest
+				}
+			}
 		}
+		d.Message = "rule file does not load: " + msg
 	}
-	if m := yamlSyntaxRE.FindStringSubmatch(msg); m != nil {
-		d.Pos.Line, _ = strconv.Atoi(m[1])
-		msg = "invalid YAML: " + m[2]
-	}
-	d.Message = "rule file does not load: " + msg
 	return []diag.Diagnostic{d}
+}
+
+// rulePos is the position of rule idx (from 1) of the group named name,
+// or of the file when doc has no such rule.
+func rulePos(fn string, doc *yaml.Node, name string, idx int) diag.Pos {
+	if n, _ := ruleNode(doc, name, idx); n != nil {
+		return yamlx.Pos(fn, n)
+	}
+	return diag.Pos{File: fn}
+}
+
+// ruleNode is rule idx (from 1) of the group named name in doc, or nil,
+// and the last line the rule may take: the line before the next rule or
+// group, as a scalar's node (a block scalar's) says only where it starts.
+func ruleNode(doc *yaml.Node, name string, idx int) (*yaml.Node, int) {
+	groups := yamlx.Resolve(yamlx.Get(yamlx.Resolve(yamlx.Root(doc)), "groups"))
+	if groups == nil || groups.Kind != yaml.SequenceNode {
+		return nil, 0
+	}
+	for gi, g := range groups.Content {
+		g = yamlx.Resolve(g)
+		if n := yamlx.Resolve(yamlx.Get(g, "name")); n == nil || n.Value != name {
+			continue
+		}
+		rs := yamlx.Resolve(yamlx.Get(g, "rules"))
+		if rs == nil || rs.Kind != yaml.SequenceNode || idx < 1 || idx > len(rs.Content) {
+			return nil, 0
+		}
+		last := math.MaxInt
+		switch {
+		case idx < len(rs.Content):
+			last = rs.Content[idx].Line - 1
+		case gi+1 < len(groups.Content):
+			last = groups.Content[gi+1].Line - 1
+		}
+		n := yamlx.Resolve(rs.Content[idx-1])
+		return n, max(last, n.Line)
+	}
+	return nil, 0
 }
 
 // ruleFileYAML reports a rule file that is not YAML, or whose aliases are
@@ -553,50 +675,6 @@ func ruleFileYAML(fn string, data []byte) (*yaml.Node, diag.Diagnostic, bool) {
 		return nil, e.Diagnostic(fn, CheckLimit), false
 	}
 	return doc, diag.Diagnostic{}, true
-}
-
-// notFoundRE picks, from the YAML decoder's message (a list of strings,
-// all it gives), an unknown key.
-var notFoundRE = regexp.MustCompile(`field (\S+) not found in type`)
-
-// place gives d, from rulefmt error err, the column or the whole position
-// its text leaves out, from the nodes of the same file, where lint reports
-// the same problem: the unknown key, or the rule that lacks a field.
-func place(doc *yaml.Node, err error, d *diag.Diagnostic) {
-	switch {
-	case d.Pos.Line > 0 && d.Pos.Column == 0:
-		m := notFoundRE.FindStringSubmatch(d.Message)
-		if m == nil {
-			return
-		}
-		yamlx.Walk(doc, func(n *yaml.Node) {
-			for i := 0; n.Kind == yaml.MappingNode && i+1 < len(n.Content); i += 2 {
-				if k := n.Content[i]; k.Line == d.Pos.Line && k.Value == m[1] && d.Pos.Column == 0 {
-					d.Pos.Column = k.Column
-				}
-			}
-		})
-	case d.Pos.Line == 0:
-		var re *rulefmt.Error
-		if !errors.As(err, &re) {
-			return
-		}
-		name, idx := re.Group, re.Rule
-		groups := yamlx.Resolve(yamlx.Get(yamlx.Resolve(yamlx.Root(doc)), "groups"))
-		if groups == nil || groups.Kind != yaml.SequenceNode {
-			return
-		}
-		for _, g := range groups.Content {
-			g = yamlx.Resolve(g)
-			if n := yamlx.Resolve(yamlx.Get(g, "name")); n == nil || n.Value != name {
-				continue
-			}
-			if rs := yamlx.Resolve(yamlx.Get(g, "rules")); rs != nil && rs.Kind == yaml.SequenceNode && idx >= 1 && idx <= len(rs.Content) {
-				d.Pos = yamlx.Pos(d.Pos.File, yamlx.Resolve(rs.Content[idx-1]))
-			}
-			return
-		}
-	}
 }
 
 // seriesLine is one line of promqltest's load command. Newlines inside a

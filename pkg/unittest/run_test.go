@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/agentalerts/agentalerts/pkg/diag"
 )
 
 // TestRunFile pins which cases fail in the testdata files, by position,
@@ -72,5 +74,67 @@ func TestRuleFileMatchedTwice(t *testing.T) {
 	WriteText(&b, res)
 	if res.Failed() {
 		t.Errorf("the alert did not fire exactly once:\n%s", b.String())
+	}
+}
+
+// TestRuleFileLoadErrors: rulefmt decides whether a rule file loads;
+// RuleFileChecker only explains one it refuses, and without a checker, or
+// when the checker finds no error, rulefmt's own error is reported, at
+// the rule or the line its structured error or its text gives.
+func TestRuleFileLoadErrors(t *testing.T) {
+	const head = "groups:\n  - name: g\n    rules:\n      - alert: A\n"
+	explain := func(string, []byte) []diag.Diagnostic {
+		return []diag.Diagnostic{
+			{Pos: diag.Pos{File: "r.yaml", Line: 1, Column: 1}, Check: "x/warning", Severity: diag.Warning, Message: "not a load error"},
+			{Pos: diag.Pos{File: "r.yaml", Line: 5, Column: 9}, Check: "x/error", Severity: diag.Error, Message: "explained"},
+		}
+	}
+	warnOnly := func(p string, b []byte) []diag.Diagnostic { return explain(p, b)[:1] }
+	tests := []struct {
+		name    string
+		rules   string
+		checker func(string, []byte) []diag.Diagnostic
+		want    []string
+	}{
+		{"loads, though the checker objects", head + "        expr: up\n", explain, nil},
+		{"explained by the checker", head + "        expr: sum(up\n", explain,
+			[]string{"r.yaml:5:9: error: explained (x/error)"}},
+		// The checker explains rule 1 only: rule 2 keeps rulefmt's words.
+		{"a rule the checker finds nothing in", head + "        expr: sum(up\n      - alert: B\n", explain,
+			[]string{"r.yaml:5:9: error: explained (x/error)",
+				`r.yaml:6:9: error: rule file does not load: group "g", rule 2, "B": field 'expr' must be set in rule (unittest/rule-file)`}},
+		{"rule error without a checker", head + "        expr: sum(up\n", nil,
+			[]string{`r.yaml:4:9: error: rule file does not load: group "g", rule 1, "A": could not parse expression: 1:7: parse error: unclosed left parenthesis (unittest/rule-file)`}},
+		{"the checker finds only a warning", head + "        expr: sum(up\n", warnOnly,
+			[]string{`r.yaml:4:9: error: rule file does not load: group "g", rule 1, "A": could not parse expression: 1:7: parse error: unclosed left parenthesis (unittest/rule-file)`}},
+		{"unknown field, once though rulefmt decodes twice", head + "        expr: up\n        sumary: x\n", nil,
+			[]string{"r.yaml:6: error: rule file does not load: field sumary not found in type rulefmt.Rule (unittest/rule-file)"}},
+		// rulefmt's text says "0:0: " here: it has no node for a group.
+		{"group error, from its text", "groups:\n  - name: g\n    rules: []\n  - name: g\n    rules: []\n", nil,
+			[]string{`r.yaml: error: rule file does not load: groupname: "g" is repeated in the same file (unittest/rule-file)`}},
+		{"YAML syntax", "groups:\n  - name: g\n    rules: [\n", nil,
+			[]string{"r.yaml:3:5: error: rule file does not load: invalid YAML: did not find expected node content (unittest/rule-file)"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Chdir(t.TempDir())
+			for name, content := range map[string]string{"r.yaml": tt.rules, "t.test.yaml": "rule_files: [r.yaml]\ntests:\n  - input_series: []\n"} {
+				if err := os.WriteFile(name, []byte(content), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			_, err := RunFile("t.test.yaml", Options{RuleFileChecker: tt.checker})
+			var got []string
+			if l, ok := err.(diag.List); ok {
+				for _, d := range l {
+					got = append(got, d.String())
+				}
+			} else if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("errors mismatch (-want +got):\n%s", diff)
+			}
+		})
 	}
 }

@@ -30,3 +30,14 @@ func unwrap(src []byte) (plain []byte, ok bool, err error) {
 	plain, err = yaml.Marshal(map[string]any{"groups": groups})
 	return plain, err == nil, err
 }
+
+// isPrometheusRule reports whether src, which unwrap unwrapped, is a
+// PrometheusRule rather than a mimir namespace file: lint reads the
+// former at its own positions, and only calls the latter's namespace:
+// an unknown field.
+func isPrometheusRule(src []byte) bool {
+	var doc struct {
+		Kind string `yaml:"kind"`
+	}
+	return yaml.Unmarshal(src, &doc) == nil && doc.Kind == "PrometheusRule"
+}
