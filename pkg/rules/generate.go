@@ -38,10 +38,13 @@ type ServiceRules struct {
 	Notices []diag.Diagnostic
 }
 
-// Group is one rule group.
+// Group is one rule group. Its Records are written before its Alerts:
+// Prometheus evaluates a group's rules in order, so an alert reads the
+// records of the same round.
 type Group struct {
-	Name   string
-	Alerts []*Alert
+	Name    string
+	Records []*Record
+	Alerts  []*Alert
 }
 
 // Alert is one generated alerting rule with everything a test generator or
@@ -97,6 +100,9 @@ type Alert struct {
 	// Metrics are the series the expression reads, with labels that match
 	// its selectors, so a test generator can synthesise input.
 	Metrics []MetricInput
+	// SLO is set on an SLO burn-rate alert (Kind "burn"): the objective
+	// and the window pair it alerts on.
+	SLO *SLOAlert
 }
 
 // MetricInput is one series an alert reads.
@@ -153,6 +159,7 @@ func generateService(file string, svc *Service) (*ServiceRules, diag.List) {
 	for _, a := range b.alerts {
 		a.Group = sr.Groups[0].Name
 	}
+	b.sloGroup(sr)
 	return sr, b.errs
 }
 

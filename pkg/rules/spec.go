@@ -85,7 +85,9 @@ type Service struct {
 	// Families holds what the spec says per family; a missing family
 	// takes the built-in defaults, Off drops it.
 	Families map[string]*Family
-	Pos      diag.Pos
+	// SLO is the `slo:` block, nil when the spec has none.
+	SLO *SLOSpec
+	Pos diag.Pos
 }
 
 // Family is one alert family as the spec writes it.
@@ -124,7 +126,7 @@ type Forecast struct {
 
 var (
 	topKeys     = []string{"version", "defaults", "services"}
-	serviceKeys = append([]string{"name", "job", "preset", "variant", "runbook_url", "labels", "severity", "selector", "metrics", "aggregate_by"}, FamilyNames...)
+	serviceKeys = append([]string{"name", "job", "preset", "variant", "runbook_url", "labels", "severity", "selector", "metrics", "aggregate_by", "slo"}, FamilyNames...)
 	familyKeys  = map[string][]string{
 		Availability: severity.Names(),
 		ErrorRate:    append([]string{"window", "min_request_rate"}, severity.Names()...),
@@ -381,6 +383,8 @@ func (d *decoder) service(n, own *yaml.Node, where string) *Service {
 			}
 		case "severity":
 			d.severity(v, svc)
+		case "slo":
+			svc.SLO = d.slo(v)
 		default:
 			if fam := d.family(key, v); fam != nil {
 				svc.Families[key] = fam
