@@ -243,6 +243,10 @@ func (d *decoder) sloWindows(n *yaml.Node, period time.Duration) []slo.Pair {
 			d.errorf(pn, "spec/value", "%s: short window %s must be shorter than long window %s", at, templates.Duration(short.V), templates.Duration(long.V))
 			continue
 		}
+		if p.Tier == severity.Page && p.For < minPageFor {
+			d.errorf(pn, "spec/value", "%s: a page pair must hold for at least %s (for), so one bad scrape does not wake anyone", at, templates.Duration(minPageFor))
+			continue
+		}
 		if seen[[2]time.Duration{long.V, short.V}] {
 			d.errorf(pn, "spec/duplicate", "%s: a second pair of %s and %s (the alerts would share their labels)", at, templates.Duration(long.V), templates.Duration(short.V))
 			continue
