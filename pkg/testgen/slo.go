@@ -6,12 +6,14 @@ import (
 	"math"
 	"net/url"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/prometheus/common/model"
 	"github.com/prometheus/prometheus/model/labels"
 	"github.com/prometheus/prometheus/promql"
+	"github.com/prometheus/prometheus/promql/parser"
 	"github.com/prometheus/prometheus/template"
 
 	"github.com/agentalerts/agentalerts/pkg/rules"
@@ -48,6 +50,15 @@ const (
 	// SLOMinTraffic: the burn with 105 % of min_events in the long window
 	// before `for` starts: firing.
 	SLOMinTraffic = "min_traffic"
+	// SLOCooled: a burn at three times the factor, then the short window
+	// plus `for` at 90 % of it: the long window still burns, the short one
+	// does not confirm: silent (a short window's factor lowered by a fifth
+	// would fire).
+	SLOCooled = "cooled"
+	// SLOAtMinEvents: the long window reaches exactly min_events (whole
+	// numbers, a float-exact count) and holds: firing, where a guard of >
+	// would have started `for` a minute later.
+	SLOAtMinEvents = "at_min_events"
 )
 
 // SLOGroupName is the test group name of one case of one pair.
@@ -60,12 +71,18 @@ func SLOGroupName(a *rules.Alert, c string) string {
 // scenario exists (SLOGroups leaves out a case both versions do not agree
 // on, or a spike the long window cannot miss).
 func SLOCases(a *rules.Alert) []string {
-	cs := []string{SLOBurn, SLOBelow, SLOSpike}
+	cs := []string{SLOBurn, SLOBelow, SLOSpike, SLOCooled}
 	if a.SLO.SLO.MinEvents > 0 {
-		cs = append(cs, SLOLowTraffic, SLOMinTraffic)
+		cs = append(cs, SLOLowTraffic, SLOMinTraffic, SLOAtMinEvents)
 	}
 	return cs
 }
+
+// SLOOptional says whether case c is written only where a scenario exists
+// that both versions agree on: all but burn and below_burn, which always
+// exist. A spike the long window cannot miss, or a cooling whose budget
+// spent reads differently in the two versions, has no case.
+func SLOOptional(c string) bool { return c != SLOBurn && c != SLOBelow }
 
 // SLOWant says whether the case expects its pair firing at each of its
 // eval times.
@@ -76,7 +93,7 @@ func SLOWant(a *rules.Alert, c string) []bool {
 			return []bool{false, true}
 		}
 		return []bool{true}
-	case SLOMinTraffic:
+	case SLOMinTraffic, SLOAtMinEvents:
 		return []bool{true}
 	}
 	return []bool{false}
@@ -115,8 +132,9 @@ type sloScenes struct {
 	s      *slo.SLO
 	pair   int
 	// alerts are the SLO's alerts, one per pair, in pair order.
-	alerts []*rules.Alert
-	budget float64
+	alerts  []*rules.Alert
+	budget  float64
+	factors []float64 // per pair
 	// Series labels. Availability: ok counts requests that are not
 	// errors, errs the errors; with included the events selector reads
 	// both (so ok grows by events less errors), else ok alone is all
@@ -157,7 +175,20 @@ func newSLOScenes(a *rules.Alert, all []*rules.Alert) (*sloScenes, error) {
 func sloScenesOf(a *rules.Alert, all []*rules.Alert) (*sloScenes, error) {
 	s := a.SLO.SLO
 	sc := &sloScenes{target: a, s: s, pair: a.SLO.Pair, latency: s.SLI.Kind == slo.Latency}
-	sc.budget = 1 - mustFloat(s.Objective.R.Float64())
+	// The budget and factors as PromQL computes them from the rule's
+	// literals: (1 - 0.999), (0.1 * 672 / 72).
+	obj, err := strconv.ParseFloat(s.Objective.Text, 64)
+	if err != nil {
+		return nil, err
+	}
+	sc.budget = 1 - obj
+	for _, p := range s.Pairs {
+		f, err := scalarValue(p.FactorExpr(s.Period))
+		if err != nil {
+			return nil, err
+		}
+		sc.factors = append(sc.factors, f)
+	}
 	for _, b := range all {
 		if b.Kind == "burn" && b.SLO != nil && b.SLO.SLO == s {
 			sc.alerts = append(sc.alerts, b)
@@ -196,6 +227,45 @@ func sloScenesOf(a *rules.Alert, all []*rules.Alert) (*sloScenes, error) {
 
 func mustFloat(f float64, _ bool) float64 { return f }
 
+// scalarValue evaluates a number expression as PromQL does: literals and
+// + - * / in the order the parser nests them.
+func scalarValue(expr string) (float64, error) {
+	e, err := parser.NewParser(parser.Options{}).ParseExpr(expr)
+	if err != nil {
+		return 0, err
+	}
+	var eval func(parser.Expr) (float64, error)
+	eval = func(e parser.Expr) (float64, error) {
+		switch n := e.(type) {
+		case *parser.NumberLiteral:
+			return n.Val, nil
+		case *parser.ParenExpr:
+			return eval(n.Expr)
+		case *parser.BinaryExpr:
+			l, err := eval(n.LHS)
+			if err != nil {
+				return 0, err
+			}
+			r, err := eval(n.RHS)
+			if err != nil {
+				return 0, err
+			}
+			switch n.Op {
+			case parser.ADD:
+				return l + r, nil
+			case parser.SUB:
+				return l - r, nil
+			case parser.MUL:
+				return l * r, nil
+			case parser.DIV:
+				return l / r, nil
+			}
+		}
+		return 0, fmt.Errorf("not a number expression: %s", e)
+	}
+	return eval(e)
+}
+
 // sloScenario is one case's input: segments of steps with constant
 // increments per 1m step, from 0 at time 0.
 type sloScenario []sloSegment
@@ -213,17 +283,29 @@ func (sc sloScenario) steps() int {
 	return n
 }
 
-// counters are the cumulative values of events and errors at each step,
-// as promtool's a+bxn notation accumulates them.
-func (sc sloScenario) counters() (events, errs []float64) {
-	events, errs = []float64{0}, []float64{0}
+// sloCounters are the cumulative values of the input series at each
+// step, as promtool's a+bxn notation accumulates them: ok and errs for
+// availability (ok counts events less errors when the events selector
+// reads both), count and bucket (the threshold's) for latency.
+type sloCounters struct {
+	ok, errs, count, bucket []float64
+}
+
+func (sc sloScenario) counters(included bool) sloCounters {
+	c := sloCounters{ok: []float64{0}, errs: []float64{0}, count: []float64{0}, bucket: []float64{0}}
+	add := func(xs []float64, d float64) []float64 { return append(xs, xs[len(xs)-1]+d) }
 	for _, g := range sc {
 		for range g.steps {
-			events = append(events, events[len(events)-1]+round(g.events))
-			errs = append(errs, errs[len(errs)-1]+round(g.errs))
+			n, e := round(g.events), round(g.errs)
+			ok := n
+			if included {
+				ok = n - e
+			}
+			c.ok, c.errs = add(c.ok, ok), add(c.errs, e)
+			c.count, c.bucket = add(c.count, n), add(c.bucket, n-e)
 		}
 	}
-	return events, errs
+	return c
 }
 
 // values writes one counter whose increment in a segment is inc(segment):
@@ -302,44 +384,85 @@ func compare(x, threshold float64, strict bool) int {
 	return 0
 }
 
-func (sc *sloScenes) state(events, errs []float64, t int, v promVersion, dropLong bool) sloState {
-	st := sloState{cond: make([]int, len(sc.s.Pairs)), value: make([]float64, len(sc.s.Pairs))}
-	ratio := func(w time.Duration) (float64, float64, bool) {
-		steps := int(w / EvalInterval)
-		ev, ok1 := increase(events, t, steps, v)
-		er, ok2 := increase(errs, t, steps, v)
-		if sc.latency {
-			// errors are events less the bucket: the bucket counter is
-			// events less errors, extrapolated on its own.
-			good := make([]float64, len(events))
-			for i := range events {
-				good[i] = events[i] - errs[i]
-			}
-			g, ok3 := increase(good, t, steps, v)
-			er, ok2 = ev-g, ok3
-		}
-		if !ok1 || !ok2 || ev == 0 {
-			return 0, 0, false
-		}
-		return er / ev, ev, true
+// sloVariant changes the rules the simulation evaluates, to show a case
+// is not vacuous: it fails a rule without the long window's condition,
+// with the short window's factor lowered, or with a guard of >.
+type sloVariant struct {
+	dropLong   bool
+	shortScale float64 // 0 means 1
+	guardGT    bool
+}
+
+// rates are the SLO's errors and events records over w at step t, per
+// second, as the rules compute them from the series; exact says the
+// window reaches back to the first sample (0), where both versions take
+// the increase as it is and the arithmetic here is Prometheus's own.
+func (sc *sloScenes) rates(c sloCounters, t int, w time.Duration, v promVersion) (er, ev float64, ok, exact bool) {
+	steps := int(w / EvalInterval)
+	secs := w.Seconds()
+	exact = t < steps
+	if sc.latency {
+		n, ok1 := increase(c.count, t, steps, v)
+		b, ok2 := increase(c.bucket, t, steps, v)
+		ev = n / secs
+		return ev - b/secs, ev, ok1 && ok2, exact
 	}
-	if er, ev, ok := ratio(5 * time.Minute); ok {
-		st.err5m, st.events5m, st.ok5m = er*ev, ev, true
+	o, ok1 := increase(c.ok, t, steps, v)
+	e, ok2 := increase(c.errs, t, steps, v)
+	er, ev = e/secs, o/secs
+	if sc.included {
+		// sum over the ok and error series: 3.x adds with Kahan's
+		// compensation, 2.x plainly; exact only when the two agree.
+		ev = o/secs + e/secs
+		exact = exact && kahan(o/secs, e/secs) == ev
+	}
+	return er, ev, ok1 && ok2, exact
+}
+
+func kahan(a, b float64) float64 {
+	sum, c := a, 0.0
+	t := sum + b
+	if math.Abs(sum) >= math.Abs(b) {
+		c += (sum - t) + b
+	} else {
+		c += (b - t) + sum
+	}
+	return t + c
+}
+
+func (sc *sloScenes) state(c sloCounters, t int, v promVersion, va sloVariant) sloState {
+	st := sloState{cond: make([]int, len(sc.s.Pairs)), value: make([]float64, len(sc.s.Pairs))}
+	if er, ev, ok, _ := sc.rates(c, t, 5*time.Minute, v); ok && ev > 0 {
+		st.err5m, st.events5m, st.ok5m = er, ev, true
+	}
+	cmp := func(x, threshold float64, strict, exact bool) int {
+		if exact {
+			if strict && x > threshold || !strict && x >= threshold {
+				return 1
+			}
+			return 0
+		}
+		return compare(x, threshold, strict)
 	}
 	for i, p := range sc.s.Pairs {
-		factor := mustFloat(p.Factor(sc.s.Period).Float64())
-		long, longEvents, ok1 := ratio(p.Long)
-		short, _, ok2 := ratio(p.Short)
-		if !ok1 || !ok2 {
+		factor := sc.factors[i]
+		ler, lev, ok1, lexact := sc.rates(c, t, p.Long, v)
+		ser, sev, ok2, sexact := sc.rates(c, t, p.Short, v)
+		if !ok1 || !ok2 || lev == 0 || sev == 0 {
 			continue
 		}
-		st.value[i] = long / sc.budget
-		conds := []int{compare(short/sc.budget, factor, true)}
-		if !dropLong {
-			conds = append(conds, compare(long/sc.budget, factor, true))
+		long, short := ler/lev/sc.budget, ser/sev/sc.budget
+		st.value[i] = long
+		shortFactor := factor
+		if va.shortScale != 0 {
+			shortFactor, sexact = factor*va.shortScale, false
+		}
+		conds := []int{cmp(short, shortFactor, true, sexact)}
+		if !va.dropLong {
+			conds = append(conds, cmp(long, factor, true, lexact))
 		}
 		if sc.s.MinEvents > 0 {
-			conds = append(conds, compare(longEvents, sc.s.MinEvents, false))
+			conds = append(conds, cmp(lev*p.Long.Seconds(), sc.s.MinEvents, va.guardGT, lexact))
 		}
 		st.cond[i] = 1
 		for _, c := range conds {
@@ -371,8 +494,8 @@ type sloOutcome struct {
 	spent  [][]float64 // per eval time, per way of reading the budget
 }
 
-func (sc *sloScenes) simulate(in sloScenario, times []int, v promVersion, dropLong, doubt bool) (sloOutcome, bool) {
-	events, errs := in.counters()
+func (sc *sloScenes) simulate(in sloScenario, times []int, v promVersion, va sloVariant, doubt bool) (sloOutcome, bool) {
+	counters := in.counters(sc.included)
 	active := make([]int, len(sc.s.Pairs))
 	for i := range active {
 		active[i] = -1
@@ -383,7 +506,7 @@ func (sc *sloScenes) simulate(in sloScenario, times []int, v promVersion, dropLo
 	sumErr, sumEv = make([]float64, steps+1), make([]float64, steps+1)
 	ti := 0
 	for t := 0; t <= steps && ti < len(times); t++ {
-		st := sc.state(events, errs, t, v, dropLong)
+		st := sc.state(counters, t, v, va)
 		if t > 0 {
 			sumErr[t], sumEv[t] = sumErr[t-1], sumEv[t-1]
 		}
@@ -416,23 +539,17 @@ func (sc *sloScenes) simulate(in sloScenario, times []int, v promVersion, dropLo
 				firing = append(firing, i)
 			}
 		}
-		// The budget spent, read by the annotation's query: over the
-		// period ending now, with or without the record written in this
-		// very round.
+		// The budget spent, read by the annotation's query over the
+		// period ending now: the group's records of this very round are
+		// committed before its alerts are evaluated, so they count.
 		period := int(sc.s.Period / EvalInterval)
 		var spent []float64
-		for _, end := range []int{t, t - 1} {
-			if end < 0 {
-				continue
-			}
-			start := end - period
-			e, n := sumErr[end], sumEv[end]
-			if start >= 0 {
-				e, n = e-sumErr[start], n-sumEv[start]
-			}
-			if n > 0 {
-				spent = append(spent, e/n/sc.budget)
-			}
+		e, n := sumErr[t], sumEv[t]
+		if start := t - period; start >= 0 {
+			e, n = e-sumErr[start], n-sumEv[start]
+		}
+		if n > 0 {
+			spent = append(spent, e/n/sc.budget)
 		}
 		out.firing = append(out.firing, firing)
 		out.states = append(out.states, st)
@@ -497,7 +614,7 @@ func expandSLO(name, text string, lbls map[string]string, value, spent float64) 
 // over and under are rates 5 % over and under the pair's factor times
 // the budget, kept below 100 % errors.
 func (sc *sloScenes) ratio(scale float64) float64 {
-	r := mustFloat(sc.s.Pairs[sc.pair].Factor(sc.s.Period).Float64()) * sc.budget * scale
+	r := sc.factors[sc.pair] * sc.budget * scale
 	if r >= 1 {
 		r = (1 + r/scale) / 2
 	}
@@ -518,6 +635,12 @@ func (sc *sloScenes) build(c string) (testGroup, bool, error) {
 		SLOBurn:  {1 + Margin, 1.06, 1.04, 1.08},
 		SLOBelow: {1 - Margin, 0.94, 0.96, 0.92},
 	}[c]
+	switch c {
+	case SLOAtMinEvents:
+		return sc.buildAtMinEvents()
+	case SLOCooled:
+		scales = []float64{3, 2.5, 4, 2}
+	}
 	if c == SLOSpike {
 		// Just over the factor: the short window alone confirms it late
 		// enough, and the long window misses it over a short calm.
@@ -561,6 +684,23 @@ func (sc *sloScenes) buildAt(c string, scale float64) (testGroup, bool, error) {
 		burst, trickle := 0.9*sc.s.MinEvents, 0.02*sc.s.MinEvents/float64(end)
 		in = sloScenario{{steps: 1, events: burst, errs: burst * r}, {steps: end - 1, events: trickle, errs: trickle * r}}
 		times = []int{end}
+	case SLOCooled:
+		// Ratio r (three times the factor) for a while, then 90 % of the
+		// factor for the short window plus `for` and a little more.
+		d := int((p.Short+p.For)/EvalInterval) + 3
+		n := sc.busy()
+		cool := sc.ratio(1 - 2*Margin)
+		for _, burn := range []int{d, d / 2, 2 * d, d / 4} {
+			if burn < 1 {
+				continue
+			}
+			in = sloScenario{{steps: burn, events: n, errs: n * r}, {steps: d, events: n, errs: n * cool}}
+			g, ok, err := sc.groupChecked(c, in, []int{burn + d}, sloVariant{shortScale: 0.8})
+			if err != nil || ok {
+				return g, ok, err
+			}
+		}
+		return testGroup{}, false, nil
 	case SLOMinTraffic:
 		// 105 % of min_events reached at x, `for` before the eval time;
 		// a guard raised by a quarter is reached too late.
@@ -569,7 +709,47 @@ func (sc *sloScenes) buildAt(c string, scale float64) (testGroup, bool, error) {
 		times = []int{x + forSteps + 2}
 		in = sloScenario{{steps: times[0], events: n, errs: n * r}}
 	}
-	return sc.group(c, in, times, false)
+	return sc.group(c, in, times)
+}
+
+// buildAtMinEvents: whole events per minute that add up to exactly
+// min_events at minute k, with errors at a ratio well over every factor;
+// the guard's count is then min_events to the last bit (the window holds
+// the first sample, 0, so neither version extrapolates).
+func (sc *sloScenes) buildAtMinEvents() (testGroup, bool, error) {
+	p := sc.s.Pairs[sc.pair]
+	forSteps := int(p.For / EvalInterval)
+	for k := 2; k <= 30; k++ {
+		n := sc.s.MinEvents / float64(k)
+		if n != math.Trunc(n) || n < 2 || k+forSteps+1 >= int(p.Long/EvalInterval) {
+			continue
+		}
+		e := math.Ceil(n * sc.ratio(2))
+		if e >= n {
+			continue
+		}
+		in := sloScenario{{steps: k + forSteps, events: n, errs: e}}
+		g, ok, err := sc.groupChecked(SLOAtMinEvents, in, []int{k + forSteps}, sloVariant{guardGT: true})
+		if err != nil || ok {
+			return g, ok, err
+		}
+	}
+	return testGroup{}, false, nil
+}
+
+// groupChecked is group for a case that pins a detail of the rule: under
+// variant va the pair's state at the last eval time must differ, in every
+// world, or the case proves nothing and is not written.
+func (sc *sloScenes) groupChecked(c string, in sloScenario, times []int, va sloVariant) (testGroup, bool, error) {
+	want := SLOWant(sc.target, c)
+	last := len(times) - 1
+	for _, w := range worlds {
+		o, ok := sc.simulate(in, times, w.v, va, w.doubt)
+		if !ok || contains(o.firing[last], sc.pair) == want[last] {
+			return testGroup{}, false, nil
+		}
+	}
+	return sc.group(c, in, times)
 }
 
 // buildSpike looks for a healthy stretch long enough that a spike at
@@ -577,7 +757,7 @@ func (sc *sloScenes) buildAt(c string, scale float64) (testGroup, bool, error) {
 // is not confirmed by the long window.
 func (sc *sloScenes) buildSpike(r float64) (testGroup, bool, error) {
 	p := sc.s.Pairs[sc.pair]
-	factor := mustFloat(p.Factor(sc.s.Period).Float64()) * sc.budget
+	factor := sc.factors[sc.pair] * sc.budget
 	// The short window's ratio passes the factor after short*factor/r of
 	// the spike; then `for` must pass, and a little more.
 	d := int(math.Ceil(float64(p.Short/EvalInterval)*factor/r)) + int(p.For/EvalInterval) + 3
@@ -589,7 +769,7 @@ func (sc *sloScenes) buildSpike(r float64) (testGroup, bool, error) {
 		// fires in both versions.
 		vacuous := false
 		for _, w := range worlds {
-			o, ok := sc.simulate(in, []int{end}, w.v, true, w.doubt)
+			o, ok := sc.simulate(in, []int{end}, w.v, sloVariant{dropLong: true}, w.doubt)
 			if !ok || !contains(o.firing[0], sc.pair) {
 				vacuous = true
 			}
@@ -597,7 +777,7 @@ func (sc *sloScenes) buildSpike(r float64) (testGroup, bool, error) {
 		if vacuous {
 			continue
 		}
-		g, ok, err := sc.group(SLOSpike, in, []int{end}, false)
+		g, ok, err := sc.group(SLOSpike, in, []int{end})
 		if err != nil || ok {
 			return g, ok, err
 		}
@@ -616,7 +796,7 @@ func contains(xs []int, x int) bool {
 
 // group simulates the scenario in both versions and writes the group
 // when they agree with each other and with what the case wants.
-func (sc *sloScenes) group(c string, in sloScenario, times []int, dropLong bool) (testGroup, bool, error) {
+func (sc *sloScenes) group(c string, in sloScenario, times []int) (testGroup, bool, error) {
 	var want []bool
 	want = SLOWant(sc.target, c)
 	if len(want) != len(times) {
@@ -626,7 +806,7 @@ func (sc *sloScenes) group(c string, in sloScenario, times []int, dropLong bool)
 	for k, t := range times {
 		var exp [][]expAlert
 		for _, w := range worlds {
-			o, ok := sc.simulate(in, times, w.v, dropLong, w.doubt)
+			o, ok := sc.simulate(in, times, w.v, sloVariant{}, w.doubt)
 			if !ok {
 				return testGroup{}, false, nil
 			}
