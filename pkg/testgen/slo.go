@@ -690,7 +690,9 @@ func (sc *sloScenes) buildAt(c string, scale float64) (testGroup, bool, error) {
 		d := int((p.Short+p.For)/EvalInterval) + 3
 		n := sc.busy()
 		cool := sc.ratio(1 - 2*Margin)
-		for _, burn := range []int{d, d / 2, 2 * d, d / 4} {
+		// The burn need only outweigh the cooling in the long window;
+		// shortest first, as every minute is an evaluation of every rule.
+		for _, burn := range []int{max(2, d/8), d / 4, d / 2, d, 2 * d} {
 			if burn < 1 {
 				continue
 			}
