@@ -55,6 +55,11 @@ const (
 	// does not confirm: silent (a short window's factor lowered by a fifth
 	// would fire).
 	SLOCooled = "cooled"
+	// SLOUnconfirmed: after a calm, a burn at 1.25 times the factor that
+	// brings the long window to 90 % of it: the short window burns, the
+	// long one does not confirm: silent (a long window's factor lowered by
+	// a fifth would fire).
+	SLOUnconfirmed = "unconfirmed"
 	// SLOAtMinEvents: the long window reaches exactly min_events (whole
 	// numbers, a float-exact count) and holds: firing, where a guard of >
 	// would have started `for` a minute later.
@@ -71,7 +76,7 @@ func SLOGroupName(a *rules.Alert, c string) string {
 // scenario exists (SLOGroups leaves out a case both versions do not agree
 // on, or a spike the long window cannot miss).
 func SLOCases(a *rules.Alert) []string {
-	cs := []string{SLOBurn, SLOBelow, SLOSpike, SLOCooled}
+	cs := []string{SLOBurn, SLOBelow, SLOSpike, SLOCooled, SLOUnconfirmed}
 	if a.SLO.SLO.MinEvents > 0 {
 		cs = append(cs, SLOLowTraffic, SLOMinTraffic, SLOAtMinEvents)
 	}
@@ -390,6 +395,7 @@ func compare(x, threshold float64, strict bool) int {
 type sloVariant struct {
 	dropLong   bool
 	shortScale float64 // 0 means 1
+	longScale  float64 // 0 means 1
 	guardGT    bool
 }
 
@@ -457,9 +463,13 @@ func (sc *sloScenes) state(c sloCounters, t int, v promVersion, va sloVariant) s
 		if va.shortScale != 0 {
 			shortFactor, sexact = factor*va.shortScale, false
 		}
+		longFactor := factor
+		if va.longScale != 0 {
+			longFactor, lexact = factor*va.longScale, false
+		}
 		conds := []int{cmp(short, shortFactor, true, sexact)}
 		if !va.dropLong {
-			conds = append(conds, cmp(long, factor, true, lexact))
+			conds = append(conds, cmp(long, longFactor, true, lexact))
 		}
 		if sc.s.MinEvents > 0 {
 			conds = append(conds, cmp(lev*p.Long.Seconds(), sc.s.MinEvents, va.guardGT, lexact))
@@ -640,6 +650,8 @@ func (sc *sloScenes) build(c string) (testGroup, bool, error) {
 		return sc.buildAtMinEvents()
 	case SLOCooled:
 		scales = []float64{3, 2.5, 4, 2}
+	case SLOUnconfirmed:
+		scales = []float64{1}
 	}
 	if c == SLOSpike {
 		// Just over the factor: the short window alone confirms it late
@@ -703,6 +715,19 @@ func (sc *sloScenes) buildAt(c string, scale float64) (testGroup, bool, error) {
 			}
 		}
 		return testGroup{}, false, nil
+	case SLOUnconfirmed:
+		// A calm of 28 % of e, then the burn: the long window reads 90 %
+		// of the factor at e, and over 80 % of it for the last 22 % of e,
+		// which must hold `for`; the burn has run 0.8 of the short window
+		// by then, so the short window confirms.
+		e := max(int(math.Ceil(4.5*float64(forSteps+2))), int(math.Ceil(1.6*float64(p.Short/EvalInterval))))
+		if e >= int(p.Long/EvalInterval) {
+			return testGroup{}, false, nil
+		}
+		n := sc.busy()
+		burn := int(math.Round(0.72 * float64(e)))
+		in = sloScenario{{steps: e - burn, events: n}, {steps: burn, events: n, errs: n * sc.ratio(1.25)}}
+		return sc.groupChecked(c, in, []int{e}, sloVariant{longScale: 0.8})
 	case SLOMinTraffic:
 		// 105 % of min_events reached at x, `for` before the eval time;
 		// a guard raised by a quarter is reached too late.
