@@ -26,7 +26,7 @@ import (
 // All pairs of one SLO share the alert name and read the same series, so
 // every case expects the whole set of pairs firing at its eval times. The
 // set is not observed but simulated here: the input counters are chosen
-// (constant traffic; errors constant, or none until a spike starts), each
+// (constant traffic, errors in segments of constant rate), each
 // window's rate is computed the way Prometheus 2.x (a closed range) and 3.x
 // (a left-open range) extrapolate it, each pair's condition per 1m
 // evaluation, and `for` on top. A case is written only where both
@@ -72,9 +72,8 @@ func SLOGroupName(a *rules.Alert, c string) string {
 	return a.Service + "/" + a.Name + "/" + a.Tier.String() + "/" + templates.Duration(p.Long) + "-" + templates.Duration(p.Short) + "/" + c
 }
 
-// SLOCases are the cases written for a burn-rate alert, where the
-// scenario exists (SLOGroups leaves out a case both versions do not agree
-// on, or a spike the long window cannot miss).
+// SLOCases are the cases of a burn-rate alert; the optional ones
+// (SLOOptional) are written only where their scenario exists.
 func SLOCases(a *rules.Alert) []string {
 	cs := []string{SLOBurn, SLOBelow, SLOSpike, SLOCooled, SLOUnconfirmed}
 	if a.SLO.SLO.MinEvents > 0 {
@@ -229,8 +228,6 @@ func sloScenesOf(a *rules.Alert, all []*rules.Alert) (*sloScenes, error) {
 	}
 	return sc, nil
 }
-
-func mustFloat(f float64, _ bool) float64 { return f }
 
 // scalarValue evaluates a number expression as PromQL does: literals and
 // + - * / in the order the parser nests them.
@@ -497,7 +494,7 @@ var worlds = []struct {
 }{{prom2, false}, {prom2, true}, {prom3, false}, {prom3, true}}
 
 // sloOutcome is, per eval time, the pairs firing and their annotations'
-// data; ok is false when the versions disagree or a value is in doubt.
+// data.
 type sloOutcome struct {
 	firing [][]int
 	states []sloState
@@ -621,8 +618,8 @@ func expandSLO(name, text string, lbls map[string]string, value, spent float64) 
 	return ex.Expand()
 }
 
-// over and under are rates 5 % over and under the pair's factor times
-// the budget, kept below 100 % errors.
+// ratio is an error ratio of scale times the pair's factor times the
+// budget, kept below 100 % errors (halfway there when it would not be).
 func (sc *sloScenes) ratio(scale float64) float64 {
 	r := sc.factors[sc.pair] * sc.budget * scale
 	if r >= 1 {
