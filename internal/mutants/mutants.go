@@ -245,7 +245,7 @@ func mutate(res *rules.Result, ruleFile, testFile []byte) ([]Mutant, error) {
 	return out, nil
 }
 
-// ruleNodes are the rule mappings of a rule file, in file order.
+// ruleNodes are the alerting rule mappings of a rule file, in file order.
 func ruleNodes(doc *yaml.Node) []*yaml.Node {
 	if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 {
 		return nil
@@ -257,7 +257,13 @@ func ruleNodes(doc *yaml.Node) []*yaml.Node {
 	}
 	for _, g := range groups.Content {
 		if rs := lint.MapGet(g, "rules"); rs != nil {
-			out = append(out, rs.Content...)
+			for _, r := range rs.Content {
+				// Recording rules (an SLO's) are not mutated: the
+				// mutants are of alerts, whose tests name them.
+				if lint.MapGet(r, "alert") != nil {
+					out = append(out, r)
+				}
+			}
 		}
 	}
 	return out

@@ -129,6 +129,13 @@ func TestEquivalentMatcherDrop(t *testing.T) {
 		{`predict_linear(a{job="x"}[1h], 3600) / on (job) b{job="x"}`, 2},
 		// An aggregation of the range function does not.
 		{`sum(rate(a{job="x"}[5m])) / (b{job="x"} > 0)`, 2},
+		// An SLO's pair: arithmetic on a scalar keeps labels, and `and`
+		// keeps the left series whose labels the right side has too.
+		{`(a{job="x"} / (1 - 0.999)) > 14.4 and (b{job="x"} / (1 - 0.999)) > 14.4`, 0},
+		{`(a{job="x"} / (1 - 0.999)) > 14.4 and b{job="x"} * 3600 >= 50`, 0},
+		{`a{job="x"} > 1 and on (job) b{job="x"}`, 2},
+		{`a{job="x"} > 1 or b{job="x"}`, 2},
+		{`a{job="x"} unless b{job="x"}`, 2},
 	}
 	for _, tt := range tests {
 		ms, err := exprMutants(tt.expr)

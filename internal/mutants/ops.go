@@ -140,9 +140,11 @@ func changesAt(n parser.Node, path []parser.Node) []change {
 
 // pinnedByPartner says whether dropping matcher lm from selector vs cannot
 // change the result: vs is, through label-keeping nodes only (parentheses,
-// a filter against a number, a per-series range function such as
-// predict_linear), one side of a vector-to-vector operation
-// that matches one-to-one on every label, and the other side is, through
+// arithmetic or a filter against a scalar, a per-series range function
+// such as predict_linear), one side of a vector-to-vector operation that
+// matches one-to-one on every label (or `and` on every label, which keeps
+// the left series with a right partner of the same labels), and the other
+// side is, through
 // the same kind of nodes, a selector with the same equality matcher. Every
 // series of the other side carries lm's value, so a series of vs without
 // it finds no partner either way. used{job="a"} / (limit{job="a"} > 0)
@@ -172,7 +174,13 @@ func pinnedByPartner(vs *parser.VectorSelector, lm *labels.Matcher, path []parse
 				continue
 			}
 			vm := p.VectorMatching
-			if p.Op.IsSetOperator() || vm == nil || vm.Card != parser.CardOneToOne || vm.On || len(vm.MatchingLabels) > 0 {
+			if vm == nil || vm.On || len(vm.MatchingLabels) > 0 {
+				return false
+			}
+			// `and` keeps the left series that have a right series with
+			// the very same labels, so it matches like one-to-one here.
+			oneToOne := !p.Op.IsSetOperator() && vm.Card == parser.CardOneToOne
+			if !oneToOne && (p.Op != parser.LAND || vm.Card != parser.CardManyToMany) {
 				return false
 			}
 			other := p.LHS
@@ -196,12 +204,13 @@ func pinnedByPartner(vs *parser.VectorSelector, lm *labels.Matcher, path []parse
 	return false
 }
 
-// scalarSide is the number literal side of b, or nil.
+// scalarSide is the scalar side of b (a number, or arithmetic on numbers
+// such as an SLO's error budget (1 - 0.999)), or nil.
 func scalarSide(b *parser.BinaryExpr) parser.Expr {
-	if _, ok := b.RHS.(*parser.NumberLiteral); ok {
+	if b.RHS.Type() == parser.ValueTypeScalar {
 		return b.RHS
 	}
-	if _, ok := b.LHS.(*parser.NumberLiteral); ok {
+	if b.LHS.Type() == parser.ValueTypeScalar {
 		return b.LHS
 	}
 	return nil
@@ -236,10 +245,16 @@ func labelKeepingSelector(e parser.Expr) *parser.VectorSelector {
 			}
 			e = x.Args[0]
 		case *parser.BinaryExpr:
-			if scalarSide(x) == nil || x.ReturnBool {
+			if x.Op == parser.LAND && x.VectorMatching != nil && !x.VectorMatching.On && len(x.VectorMatching.MatchingLabels) == 0 {
+				// The result is some of the left side's series.
+				e = x.LHS
+				continue
+			}
+			side := scalarSide(x)
+			if side == nil || x.ReturnBool {
 				return nil
 			}
-			if _, ok := x.RHS.(*parser.NumberLiteral); ok {
+			if side == x.RHS {
 				e = x.LHS
 			} else {
 				e = x.RHS

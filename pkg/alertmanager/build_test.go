@@ -101,3 +101,76 @@ services:
 		}
 	}
 }
+
+// TestSLOPageMutesTicket: a page pair of an SLO burn-rate alert mutes the
+// ticket pairs of the same SLO (same alert name, service and split
+// labels), whatever their windows, and nothing else: not the other SLO of
+// the service, not another team's ticket, and a ticket never a page.
+func TestSLOPageMutesTicket(t *testing.T) {
+	s, err := rules.ParseSpec("spec.yaml", []byte(`version: 1
+services:
+  - name: gateway
+    job: litellm
+    preset: litellm
+    slo: {availability: {objective: 99.9%}}
+  - name: api
+    job: api
+    slo: {availability: {objective: 99.9%}, latency: {objective: 99%, threshold: 2.5s}}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := rules.Generate(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := Build(res, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := loadForTest(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The labels a firing burn-rate alert carries: its rule's and the
+	// split labels of its series.
+	alert := func(svc, name, long string, split ...string) model.LabelSet {
+		for _, sr := range res.Services {
+			for _, a := range sr.Alerts {
+				if sr.Name != svc || a.Name != name || a.ResultLabels["long_window"] != long {
+					continue
+				}
+				l := model.LabelSet{"alertname": model.LabelValue(a.Name)}
+				for k, v := range a.ResultLabels {
+					l[model.LabelName(k)] = model.LabelValue(v)
+				}
+				for i := 0; i+1 < len(split); i += 2 {
+					l[model.LabelName(split[i])] = model.LabelValue(split[i+1])
+				}
+				return l
+			}
+		}
+		t.Fatalf("no alert %s of %s with long_window %s", name, svc, long)
+		return nil
+	}
+	const av, lat = "AgentAvailabilitySLOBurnRate", "AgentLatencySLOBurnRate"
+	tests := []struct {
+		name     string
+		src, dst model.LabelSet
+		want     bool
+	}{
+		{"page mutes ticket", alert("api", av, "1h"), alert("api", av, "3d"), true},
+		{"second page pair too", alert("api", av, "6h"), alert("api", av, "1d"), true},
+		{"not the page of another pair", alert("api", av, "1h"), alert("api", av, "6h"), false},
+		{"ticket never mutes page", alert("api", av, "1d"), alert("api", av, "1h"), false},
+		{"not the other SLO", alert("api", av, "1h"), alert("api", lat, "1d"), false},
+		{"not another service", alert("gateway", av, "1h"), alert("api", av, "1d"), false},
+		{"same team", alert("gateway", av, "1h", "team", "a"), alert("gateway", av, "1d", "team", "a"), true},
+		{"other team", alert("gateway", av, "1h", "team", "a"), alert("gateway", av, "1d", "team", "b"), false},
+	}
+	for _, tc := range tests {
+		if got := inhibited(cfg, tc.src, tc.dst); got != tc.want {
+			t.Errorf("%s: inhibited = %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}

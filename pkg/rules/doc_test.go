@@ -28,13 +28,16 @@ func TestSpecDocCoversEveryKey(t *testing.T) {
 	}
 	keys = append(keys, MetricKeys...)
 	keys = append(keys, "threshold", "for", "keep_firing_for", "label", "values")
+	keys = append(keys, sloKeys...)
+	keys = append(keys, sloPairKeys...)
+	keys = append(keys, "objective")
 	for _, k := range keys {
 		if !strings.Contains(string(doc), "`"+k+"`") {
 			t.Errorf("docs/spec.md does not document `%s`", k)
 		}
 	}
 	// Every family has the runbook section the default runbook_url links to.
-	for _, f := range FamilyNames {
+	for _, f := range append(FamilyNames, SLOFamily) {
 		if !strings.Contains(string(doc), "### Runbook: "+string(f)+"\n") {
 			t.Errorf("docs/spec.md has no section \"### Runbook: %s\"", f)
 		}

@@ -33,6 +33,9 @@ func encodeYAML(svcs []*ServiceRules, head string) ([]byte, error) {
 	for _, s := range svcs {
 		for _, g := range s.Groups {
 			rules := &yaml.Node{Kind: yaml.SequenceNode}
+			for _, r := range g.Records {
+				rules.Content = append(rules.Content, recordNode(r))
+			}
 			for _, a := range g.Alerts {
 				rules.Content = append(rules.Content, alertNode(a))
 			}
@@ -109,17 +112,68 @@ func emitGroup(g *Group) (out []byte, ok bool, err error) {
 	if !ok {
 		return nil, false, nil
 	}
-	if len(g.Alerts) == 0 {
+	if len(g.Alerts) == 0 && len(g.Records) == 0 {
 		return nil, false, nil // yaml.v3 writes "rules: []"
 	}
 	var b bytes.Buffer
 	b.WriteString("  - name: " + name + "\n    rules:\n")
+	for _, r := range g.Records {
+		if err := emitRecord(&b, r); err != nil {
+			return nil, false, err
+		}
+	}
 	for _, a := range g.Alerts {
 		if err := emitAlert(&b, a); err != nil {
 			return nil, false, err
 		}
 	}
 	return b.Bytes(), true, nil
+}
+
+// emitRecord writes one recording rule as an item of a group's rules
+// list, falling back to yaml.v3 like emitAlert.
+func emitRecord(b *bytes.Buffer, r *Record) error {
+	if emitRecordFast(b, r) {
+		return nil
+	}
+	return indentItem(b, recordNode(r))
+}
+
+func emitRecordFast(b *bytes.Buffer, r *Record) bool {
+	start := b.Len()
+	fail := func() bool { b.Truncate(start); return false }
+	name, ok := scalarText(r.Name, false)
+	if !ok {
+		return fail()
+	}
+	b.WriteString("      - record: " + name + "\n        expr: ")
+	if strings.Contains(r.Expr, "\n") {
+		if !literalBlock(b, r.Expr, "          ") {
+			return fail()
+		}
+	} else {
+		expr, ok := scalarText(r.Expr, false)
+		if !ok {
+			return fail()
+		}
+		b.WriteString(expr + "\n")
+	}
+	if len(r.Labels) == 0 {
+		return true
+	}
+	b.WriteString("        labels:\n")
+	for _, k := range templates.SortedKeys(r.Labels) {
+		key, ok := scalarText(k, true)
+		if !ok {
+			return fail()
+		}
+		v, ok := scalarText(r.Labels[k], false)
+		if !ok {
+			return fail()
+		}
+		b.WriteString("          " + key + ": " + v + "\n")
+	}
+	return true
 }
 
 // emitAlert writes one rule as an item of a group's rules list.
@@ -131,7 +185,13 @@ func emitAlert(b *bytes.Buffer, a *Alert) error {
 	// only item of a list, and indent that to the rule's place. Indenting
 	// every line alike keeps any block scalar's meaning, and yaml.v3 never
 	// wraps lines here.
-	item, err := encodeNode(&yaml.Node{Kind: yaml.SequenceNode, Content: []*yaml.Node{alertNode(a)}})
+	return indentItem(b, alertNode(a))
+}
+
+// indentItem writes n with yaml.v3 as the only item of a list, indented
+// to a rule's place.
+func indentItem(b *bytes.Buffer, n *yaml.Node) error {
+	item, err := encodeNode(&yaml.Node{Kind: yaml.SequenceNode, Content: []*yaml.Node{n}})
 	if err != nil {
 		return err
 	}
@@ -284,11 +344,17 @@ func checkDecoded(got []rulefmt.RuleGroup, svcs []*ServiceRules) error {
 		return &BugError{Errs: []error{fmt.Errorf("wrote %d groups, read back %d", len(want), len(got))}}
 	}
 	for i, g := range want {
-		if got[i].Name != g.Name || len(got[i].Rules) != len(g.Alerts) {
-			return &BugError{Errs: []error{fmt.Errorf("group %s: read back as %q with %d rules, want %d", g.Name, got[i].Name, len(got[i].Rules), len(g.Alerts))}}
+		if got[i].Name != g.Name || len(got[i].Rules) != len(g.Records)+len(g.Alerts) {
+			return &BugError{Errs: []error{fmt.Errorf("group %s: read back as %q with %d rules, want %d", g.Name, got[i].Name, len(got[i].Rules), len(g.Records)+len(g.Alerts))}}
+		}
+		for j, rec := range g.Records {
+			r := got[i].Rules[j]
+			if r.Record != rec.Name || r.Alert != "" || r.Expr != rec.Expr || !maps.Equal(r.Labels, rec.Labels) {
+				return &BugError{Errs: []error{fmt.Errorf("group %s, record %s: the rule read back differs from the rule written", g.Name, rec.Name)}}
+			}
 		}
 		for j, a := range g.Alerts {
-			r := got[i].Rules[j]
+			r := got[i].Rules[len(g.Records)+j]
 			ann := make(map[string]string, len(annotationKeys))
 			for _, k := range annotationKeys {
 				ann[k] = a.Annotations[k]

@@ -30,6 +30,9 @@ const (
 	// KindAbsentWhileUp is the ticket every scraped family gets when its
 	// own metric is missing while the job is up (see builder.absences).
 	KindAbsentWhileUp Kind = "absent_while_up"
+	// KindBurn is an SLO's burn-rate alert on one window pair (slo.go):
+	// not a threshold family, its pairs are tested together.
+	KindBurn Kind = "burn"
 )
 
 // familyRules is everything this package knows about one family: its spec

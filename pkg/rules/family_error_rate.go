@@ -42,62 +42,17 @@ func (errorRate) signal(p *presets.Preset) (string, *presets.Metric) {
 }
 
 func (errorRate) build(b *builder, f *FamilySpec) {
-	rq := b.p.Requests
-	total, tin := b.series(ErrorRate, "requests_total", rq.Total)
-	tin.Role = "requests"
-	var errs templates.Selector
-	var ein MetricInput
-	sel := rq.Errors.Selector
-	if v, ok := b.names["errors_selector"]; ok {
-		sel = v
+	total, errs, metrics, disjoint := b.requestSeries(ErrorRate, b.p.Requests)
+	if disjoint {
+		// The total counts successes only: requests are both counters,
+		// selected together by name so a group with only failures
+		// still has a denominator.
+		names := regexp.QuoteMeta(total.Name) + "|" + regexp.QuoteMeta(errs.Name)
+		total = total.With()
+		total.Matchers = append([]templates.Matcher{{Name: "__name__", Op: "=~", Value: names}}, total.Matchers...)
+		total.Name = ""
 	}
-	if v, ok := b.svc.Metrics["errors_selector"]; ok {
-		sel = v
-	}
-	_, separate := b.svc.Metrics["errors_total"]
-	separate = separate || rq.Errors.Metric != nil && b.svc.Metrics["errors_selector"] == "" && b.names["errors_selector"] == ""
 	by := b.familyBy(ErrorRate)
-	metrics := []MetricInput{tin}
-	disjoint := false
-	if separate {
-		m := rq.Errors.Metric
-		if m == nil {
-			m = &presets.Metric{Type: "counter", Labels: rq.Total.Labels}
-		}
-		errs, ein = b.series(ErrorRate, "errors_total", m)
-		ein.Role = "errors"
-		if _, overridden := b.svc.Metrics["errors_total"]; !overridden {
-			// A failure counter carries labels the success counter lacks
-			// (TGI's err, Celery's exception): a synthetic series without
-			// them would collide with the success series once rate()
-			// drops the names.
-			for k, v := range rq.Errors.Example {
-				ein.Labels[k] = v
-			}
-		}
-		if rq.Errors.Disjoint && rq.Errors.Metric != nil {
-			disjoint = true
-			// The total counts successes only: requests are both counters,
-			// selected together by name so a group with only failures
-			// still has a denominator.
-			names := regexp.QuoteMeta(total.Name) + "|" + regexp.QuoteMeta(errs.Name)
-			total = total.With()
-			total.Matchers = append([]templates.Matcher{{Name: "__name__", Op: "=~", Value: names}}, total.Matchers...)
-			total.Name = ""
-		}
-		metrics = append(metrics, ein)
-	} else {
-		ms, example := b.matchers(sel, rq.Errors.Example)
-		errs = total.With(ms...)
-		ein = MetricInput{Role: "errors", Metric: total.Name, Type: tin.Type, Labels: map[string]string{}}
-		for k, v := range tin.Labels {
-			ein.Labels[k] = v
-		}
-		for k, v := range example {
-			ein.Labels[k] = v
-		}
-		metrics = append(metrics, ein)
-	}
 	tiers(f, func(t severity.Tier, tier *Tier) {
 		facts := templates.Facts{Service: b.svc.Name.V, Threshold: tier.Threshold.V, Unit: templates.Ratio, For: tier.For.V,
 			Window: f.Window.V, By: by, MinRate: f.MinRequestRate.V}
@@ -152,4 +107,53 @@ func firstLiteral(re string) (string, bool) {
 		return string(r.Rune), true
 	}
 	return "", false
+}
+
+// requestSeries resolves the request and error counters as the error
+// ratio family does: the errors are a separate counter or the requests
+// counter with the errors selector; with a disjoint error counter (Celery)
+// total counts successes only and disjoint is true: the error ratio selects
+// both counters by name for its denominator, pkg/slo adds the two itself.
+func (b *builder) requestSeries(family Family, rq *presets.Requests) (total, errs templates.Selector, metrics []MetricInput, disjoint bool) {
+	total, tin := b.series(family, "requests_total", rq.Total)
+	tin.Role = "requests"
+	sel := rq.Errors.Selector
+	if v, ok := b.names["errors_selector"]; ok {
+		sel = v
+	}
+	if v, ok := b.svc.Metrics["errors_selector"]; ok {
+		sel = v
+	}
+	_, separate := b.svc.Metrics["errors_total"]
+	separate = separate || rq.Errors.Metric != nil && b.svc.Metrics["errors_selector"] == "" && b.names["errors_selector"] == ""
+	var ein MetricInput
+	if separate {
+		m := rq.Errors.Metric
+		if m == nil {
+			m = &presets.Metric{Type: "counter", Labels: rq.Total.Labels}
+		}
+		errs, ein = b.series(family, "errors_total", m)
+		ein.Role = "errors"
+		if _, overridden := b.svc.Metrics["errors_total"]; !overridden {
+			// A failure counter carries labels the success counter lacks
+			// (TGI's err, Celery's exception): a synthetic series without
+			// them would collide with the success series once rate()
+			// drops the names.
+			for k, v := range rq.Errors.Example {
+				ein.Labels[k] = v
+			}
+		}
+		disjoint = rq.Errors.Disjoint && rq.Errors.Metric != nil
+		return total, errs, []MetricInput{tin, ein}, disjoint
+	}
+	ms, example := b.matchers(sel, rq.Errors.Example)
+	errs = total.With(ms...)
+	ein = MetricInput{Role: "errors", Metric: total.Name, Type: tin.Type, Labels: map[string]string{}}
+	for k, v := range tin.Labels {
+		ein.Labels[k] = v
+	}
+	for k, v := range example {
+		ein.Labels[k] = v
+	}
+	return total, errs, []MetricInput{tin, ein}, false
 }

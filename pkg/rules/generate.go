@@ -34,10 +34,13 @@ type ServiceRules struct {
 	Notices []diag.Diagnostic
 }
 
-// Group is one rule group.
+// Group is one rule group. Its Records are written before its Alerts:
+// Prometheus evaluates a group's rules in order, so an alert reads the
+// records of the same round.
 type Group struct {
-	Name   string
-	Alerts []*Alert
+	Name    string
+	Records []*Record
+	Alerts  []*Alert
 }
 
 // Alert is one generated alerting rule with everything a test generator or
@@ -92,6 +95,9 @@ type Alert struct {
 	// Metrics are the series the expression reads, with labels that match
 	// its selectors, so a test generator can synthesise input.
 	Metrics []MetricInput
+	// SLO is set on an SLO burn-rate alert (KindBurn): the objective
+	// and the window pair it alerts on.
+	SLO *SLOAlert
 }
 
 // MetricInput is one series an alert reads.
@@ -148,6 +154,7 @@ func generateService(file string, svc *Service) (*ServiceRules, diag.List) {
 	for _, a := range b.alerts {
 		a.Group = sr.Groups[0].Name
 	}
+	b.sloGroup(sr)
 	return sr, b.errs
 }
 

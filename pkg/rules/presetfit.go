@@ -69,6 +69,7 @@ func (d *decoder) checkPresetFit(svc *Service) {
 	p, _ = withOverrides(p, svc.Metrics)
 	d.checkLabelCollisions(p, svc)
 	d.checkLatencyBuckets(p, svc)
+	d.checkSLO(p, svc)
 }
 
 // checkLabelCollisions refuses a spec label that has the name of a label

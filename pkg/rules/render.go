@@ -137,6 +137,22 @@ func alertNode(a *Alert) *yaml.Node {
 	return mapping(kv...)
 }
 
+func recordNode(r *Record) *yaml.Node {
+	expr := str(r.Expr)
+	if strings.Contains(r.Expr, "\n") {
+		expr.Style = yaml.LiteralStyle
+	}
+	kv := []any{"record", str(r.Name), "expr", expr}
+	if len(r.Labels) > 0 {
+		labels := &yaml.Node{Kind: yaml.MappingNode}
+		for _, k := range templates.SortedKeys(r.Labels) {
+			labels.Content = append(labels.Content, str(k), str(r.Labels[k]))
+		}
+		kv = append(kv, "labels", labels)
+	}
+	return mapping(kv...)
+}
+
 func str(s string) *yaml.Node { return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: s} }
 
 func mapping(kv ...any) *yaml.Node {

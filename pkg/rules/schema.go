@@ -99,6 +99,7 @@ func JSONSchema() ([]byte, error) {
 		for _, f := range familyKeys() {
 			props[f] = family(f)
 		}
+		props["slo"] = sloSchema(duration, threshold, tierEnum)
 		s := obj{"type": "object", "additionalProperties": false, "properties": props}
 		if withIdentity {
 			props["name"] = str

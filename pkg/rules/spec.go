@@ -72,7 +72,9 @@ type Service struct {
 	// Families holds what the spec says per family; a missing family
 	// takes the built-in defaults, Off drops it.
 	Families map[Family]*FamilySpec
-	Pos      diag.Pos
+	// SLO is the `slo:` block, nil when the spec has none.
+	SLO *SLOSpec
+	Pos diag.Pos
 }
 
 // FamilySpec is one alert family as the spec writes it.
@@ -111,7 +113,7 @@ type Forecast struct {
 
 var (
 	topKeys     = []string{"version", "defaults", "services"}
-	serviceKeys = append([]string{"name", "job", "preset", "variant", "runbook_url", "labels", "severity", "selector", "metrics", "aggregate_by"}, familyKeys()...)
+	serviceKeys = append([]string{"name", "job", "preset", "variant", "runbook_url", "labels", "severity", "selector", "metrics", "aggregate_by", "slo"}, familyKeys()...)
 	// blockKeys are the keys of each family's block, forecastKeys of its
 	// forecast block (only families with a forecast are listed).
 	blockKeys, forecastKeys = keyTables()
@@ -380,6 +382,8 @@ func (d *decoder) service(n, own *yaml.Node, where string) *Service {
 			}
 		case "severity":
 			d.severity(v, svc)
+		case "slo":
+			svc.SLO = d.slo(v)
 		default:
 			if fam := d.family(key, v); fam != nil {
 				svc.Families[Family(key)] = fam

@@ -52,6 +52,9 @@ var shapes = map[rules.Family]map[rules.Kind]shape{
 	rules.TokenBudget:  {rules.KindUsedRatio: usedRatio{}, rules.KindForecast: budgetForecast{}, rules.KindAbsentWhileUp: absentWhileUp{}},
 	rules.QueueBacklog: {rules.KindDepth: depth{}, rules.KindAbsentWhileUp: absentWhileUp{}},
 	rules.Cost:         {rules.KindSpend: spend{}, rules.KindForecast: projectedSpend{}, rules.KindAbsentWhileUp: absentWhileUp{}},
+	// An SLO's burn-rate alerts (KindBurn) are tested by sloGroups, every
+	// pair of an SLO at once; its SLI metrics get the absence ticket.
+	rules.SLOFamily: {rules.KindAbsentWhileUp: absentWhileUp{}},
 }
 
 // lookup returns the shape of a, or an error for a kind this package

@@ -232,6 +232,10 @@ func TestEveryAlertIsProven(t *testing.T) {
 			n := 0
 			for _, svc := range res.Services {
 				for _, a := range svc.Alerts {
+					if a.Kind == "burn" {
+						n += checkSLOCases(t, a, groups)
+						continue
+					}
 					for _, c := range casesFor(a) {
 						n++
 						g := groups[GroupName(a, c)]
@@ -301,6 +305,44 @@ func TestEveryAlertIsProven(t *testing.T) {
 			}
 		})
 	}
+}
+
+// checkSLOCases checks the cases of one SLO burn-rate alert (one window
+// pair) as TestEveryAlertIsProven does the others: each exists and expects
+// the pair firing, by its labels, exactly where the case says. It returns
+// the number of groups checked.
+func checkSLOCases(t *testing.T, a *rules.Alert, groups map[string]*unittest.Group) int {
+	t.Helper()
+	n := 0
+	for _, c := range SLOCases(a) {
+		g := groups[SLOGroupName(a, c)]
+		if g == nil && SLOOptional(c) {
+			continue
+		}
+		if g == nil {
+			t.Errorf("no test group %q", SLOGroupName(a, c))
+			continue
+		}
+		n++
+		want := SLOWant(a, c)
+		if len(g.AlertTests) != len(want) {
+			t.Errorf("%s: %d alert_rule_tests, want %d", g.Name, len(g.AlertTests), len(want))
+			continue
+		}
+		for i, at := range g.AlertTests {
+			found := false
+			for _, e := range at.ExpAlerts {
+				if e.Labels["service"] == a.Service && e.Labels["long_window"] == a.ResultLabels["long_window"] &&
+					e.Labels["short_window"] == a.ResultLabels["short_window"] && e.Labels[a.SeverityLabel] == a.SeverityValue {
+					found = true
+				}
+			}
+			if at.Alertname != a.Name || found != want[i] {
+				t.Errorf("%s: test %d expects the pair firing = %v, want %v", g.Name, i, found, want[i])
+			}
+		}
+	}
+	return n
 }
 
 // TestMutantsAreCaught breaks the example's rules the two ways a generator
