@@ -69,6 +69,9 @@ func checkDroppedLabel(p *lint.Pass, r *lint.Rule) {
 		return
 	}
 	var out *labelSet
+	// The labels the expression names, once per rule: the annotations of
+	// one rule often print several labels.
+	var named map[string]bool
 	for _, kv := range r.Annotations {
 		for _, ref := range labelRefs(kv.Value.Value) {
 			if out == nil {
@@ -82,13 +85,16 @@ func checkDroppedLabel(p *lint.Pass, r *lint.Rule) {
 				continue
 			}
 			if !out.absent(ref.name) {
-				if named := exprLabelNames(ast(r)); named["exported_"+ref.name] && !named[ref.name] && !out.absent("exported_"+ref.name) {
+				if named == nil {
+					named = exprLabelNames(ast(r))
+				}
+				if named["exported_"+ref.name] && !named[ref.name] && !out.absent("exported_"+ref.name) {
 					reportInValue(p, r, kv, ref.start, ref.end,
 						fmt.Sprintf("annotation %q uses $labels.%s, but the expression reads exported_%s: on these series the series' own %s was renamed exported_%s at scrape time, so %s is the scrape target's (the exporter's own)", kv.Key.Value, ref.name, ref.name, ref.name, ref.name, ref.name),
 						fmt.Sprintf("use $labels.exported_%s", ref.name))
 					continue
 				}
-				if want := misspeltLabel(ref.name, ast(r)); want != "" {
+				if want := misspeltLabel(ref.name, named); want != "" {
 					reportInValue(p, r, kv, ref.start, ref.end,
 						fmt.Sprintf("annotation %q uses $labels.%s, which the expression never names, one letter away from %s: a misspelt label expands to an empty string", kv.Key.Value, ref.name, want),
 						fmt.Sprintf("use $labels.%s", want))
@@ -138,11 +144,10 @@ var wellKnownLabels = []string{
 }
 
 // misspeltLabel returns the label that name is one letter away from,
-// when the expression never names name itself (in a matcher, a grouping
+// when the expression never names name itself (named: in a matcher, a grouping
 // or a matching clause) but names that label, or the label is one of the
 // well-known ones; or "".
-func misspeltLabel(name string, e parser.Expr) string {
-	named := exprLabelNames(e)
+func misspeltLabel(name string, named map[string]bool) string {
 	if named[name] {
 		return ""
 	}
