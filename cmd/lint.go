@@ -273,15 +273,31 @@ func runLint(s *IOStreams, o lintOptions, paths []string) error {
 // cycles and a monorepo run peaks at several times what it uses.
 const lintMemoryLimit = 64 << 20
 
-// softMemoryLimit applies lintMemoryLimit unless the user chose a limit
-// with GOMEMLIMIT, and returns the function that restores the previous
-// one (lint also runs in-process, in tests).
+// lintGCPercent is lint's GOGC when the environment does not set one.
+// Under lintMemoryLimit the heap limit, not GOGC, bounds the peak, so the
+// default 100 only adds collections: with the live heap at 10-15 MB it
+// collects at 20-30 MB, far below the limit. 400 lets the heap grow to the
+// limit's goal between cycles (GODEBUG=gctrace=1 on the 20x corpus: 93
+// collections at 100, 58 at 400, the same peak RSS).
+const lintGCPercent = 400
+
+// softMemoryLimit applies lintMemoryLimit and lintGCPercent unless the
+// user chose a limit with GOMEMLIMIT (then GOGC is left alone too), and
+// returns the function that restores the previous settings (lint also
+// runs in-process, in tests).
 func softMemoryLimit() func() {
 	if os.Getenv("GOMEMLIMIT") != "" {
 		return func() {}
 	}
 	prev := debug.SetMemoryLimit(lintMemoryLimit)
-	return func() { debug.SetMemoryLimit(prev) }
+	if os.Getenv("GOGC") != "" {
+		return func() { debug.SetMemoryLimit(prev) }
+	}
+	prevGC := debug.SetGCPercent(lintGCPercent)
+	return func() {
+		debug.SetGCPercent(prevGC)
+		debug.SetMemoryLimit(prev)
+	}
 }
 
 // discoverRuleFiles is lint's PATH when none is given: the files under the

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"regexp"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -36,6 +37,38 @@ func TestSimpleTemplateAgreesWithPrometheus(t *testing.T) {
 			t.Errorf("simpleTemplate(%q) = false, want the fast path", text)
 		}
 	}
+}
+
+// TestSimpleActionAgreesWithItsRegexp: the hand-written matcher accepts
+// exactly the actions the regular expression it replaced accepted.
+func TestSimpleActionAgreesWithItsRegexp(t *testing.T) {
+	re := regexp.MustCompile(`^(?:-\s+|\s*)\$(?:value|externalURL|labels\.[a-zA-Z_][a-zA-Z0-9_]*|externalLabels\.[a-zA-Z_][a-zA-Z0-9_]*)(?:\s+-|\s*)$`)
+	actions := []string{
+		"", " ", "$value", " $value ", "- $value -", "-$value", "$value-", "$value -", "- $value", "-\t$value\n-",
+		"$valuex", "$values", "$externalURL", "$externalURLs", "$labels.job", "$labels.", "$labels.0job", "$labels._0",
+		"$labels.job_1 ", "$labels.job.x", "$labels.j-b", "$externalLabels.cluster", "$externalLabels.", "$label.job",
+		"value", "$Value", "$labels.Job", "  $labels.a  -", "-  $labels.a", "--$value", "- -$value", "$value - ",
+		"$value --", "$labels.\x00", "$labels.a\x00", "$labels.é", "$labels.a@", "\v$value", "$value\v",
+		"$labels.job | humanize", "/* c */",
+	}
+	for _, a := range actions {
+		if got, want := simpleAction(a), re.MatchString(a); got != want {
+			t.Errorf("simpleAction(%q) = %v, the regexp says %v", a, got, want)
+		}
+	}
+}
+
+// FuzzSimpleAction: the same agreement on any input.
+func FuzzSimpleAction(f *testing.F) {
+	re := regexp.MustCompile(`^(?:-\s+|\s*)\$(?:value|externalURL|labels\.[a-zA-Z_][a-zA-Z0-9_]*|externalLabels\.[a-zA-Z_][a-zA-Z0-9_]*)(?:\s+-|\s*)$`)
+	for _, s := range []string{"$value", "- $labels.job -", "$externalLabels.a ", "-$value"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, a string) {
+		if got, want := simpleAction(a), re.MatchString(a); got != want {
+			t.Errorf("simpleAction(%q) = %v, the regexp says %v", a, got, want)
+		}
+	})
 }
 
 // TestMalformedColumns pins the exact columns of the findings that point
