@@ -67,6 +67,16 @@ series whose names say they hold a ratio (…_ratio, …_percent, …_perc,
 // template actions.
 var ratioWords = regexp.MustCompile(`%|\bpercent(age)?s?\b|\bratios?\b|\b(error|failure|success) rates?\b`)
 
+// findRatioWords is ratioWords.FindString(s) for lower-case s. Most
+// names and annotations hold none of the words, and the substring tests
+// that say so are much cheaper than the regexp with its word boundaries.
+func findRatioWords(s string) string {
+	if !strings.Contains(s, "%") && !strings.Contains(s, "percent") && !strings.Contains(s, "ratio") && !strings.Contains(s, " rate") {
+		return ""
+	}
+	return ratioWords.FindString(s)
+}
+
 // ratioNameParts are metric name parts that say a series already holds
 // a ratio, so no division is needed in the alert.
 var ratioNameParts = []string{"ratio", "percent", "_perc", "pct", "fraction", "utilization", "utilisation", "availability", "apdex"}
@@ -121,7 +131,7 @@ func checkRatioWithoutDivision(p *lint.Pass, r *lint.Rule) {
 // name, its summary or description (also when misplaced beside expr:, as
 // in the seed), returning where and the phrase.
 func ratioClaim(r *lint.Rule) (where, phrase string) {
-	if m := ratioWords.FindString(splitWords(r.Alert.Value)); m != "" && (!strings.HasSuffix(m, "rate") && !strings.HasSuffix(m, "rates") || usesRate(r)) {
+	if m := findRatioWords(splitWords(r.Alert.Value)); m != "" && (!strings.HasSuffix(m, "rate") && !strings.HasSuffix(m, "rates") || usesRate(r)) {
 		// "FailureRateIncrease" over increase() counts failures per window:
 		// the name's rate is then a frequency, not a fraction.
 		return "name", m
@@ -139,7 +149,7 @@ func ratioClaim(r *lint.Rule) (where, phrase string) {
 			return name, "humanizePercentage"
 		}
 		plain := strings.ToLower(plainText(text))
-		if m := ratioWords.FindString(plain); m != "" && !shareOfCapacity.MatchString(plain) {
+		if m := findRatioWords(plain); m != "" && !shareOfCapacity.MatchString(plain) {
 			return name, m
 		}
 	}
