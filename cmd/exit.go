@@ -78,7 +78,7 @@ func printError(w io.Writer, err error) {
 		}
 		return
 	}
-	printLines(w, err.Error())
+	printLines(w, withLimitFlag(err))
 }
 
 func printLines(w io.Writer, msg string) {

@@ -1,8 +1,11 @@
 package cmd
 
 import (
+	"errors"
+
 	"github.com/agentalerts/agentalerts/pkg/diag"
 	"github.com/agentalerts/agentalerts/pkg/lint"
+	"github.com/agentalerts/agentalerts/pkg/live"
 	"github.com/agentalerts/agentalerts/pkg/rules"
 	"github.com/agentalerts/agentalerts/pkg/unittest"
 )
@@ -24,6 +27,9 @@ var limitFlags = map[diag.Limit]string{
 	unittest.LimitCases:         "--max-cases",
 	unittest.LimitSubquerySteps: "--max-subquery-steps",
 	unittest.LimitLabelSize:     "--max-label-size",
+	live.LimitRequests:          "raise --prometheus-max-requests",
+	live.LimitResponseSize:      "raise --prometheus-max-response-size",
+	live.LimitTimeout:           "--prometheus-timeout",
 }
 
 // withFlag names, in d's message, the flag that raises the limit d is
@@ -41,4 +47,17 @@ func withFlags(ds []diag.Diagnostic) []diag.Diagnostic {
 		ds[i] = withFlag(ds[i])
 	}
 	return ds
+}
+
+// withLimitFlag appends, to the text of err, the flag that raises the
+// limit err is over (a diag.LimitError anywhere in its chain), if any.
+func withLimitFlag(err error) string {
+	msg := err.Error()
+	var le *diag.LimitError
+	if errors.As(err, &le) {
+		if f, ok := limitFlags[le.Limit]; ok {
+			msg += " (" + f + ")"
+		}
+	}
+	return msg
 }

@@ -176,7 +176,7 @@ func runLint(s *IOStreams, o lintOptions, paths []string) error {
 		return usage(errors.New("--baseline and --write-baseline exclude each other: write the baseline, then lint with it"))
 	case o.baseline != "":
 		if baseline, err = lint.LoadBaseline(o.baseline); err != nil {
-			return usage(fmt.Errorf("--baseline: %w", err))
+			return usage(fmt.Errorf("--baseline: %w (--write-baseline writes one)", err))
 		}
 	}
 	all := checks.All()
@@ -221,7 +221,7 @@ func runLint(s *IOStreams, o lintOptions, paths []string) error {
 		base := lint.DiffBase{Ref: o.diffBase, MaxFileSize: maxSize, Limits: readLimits}
 		kept, hidden, err := base.Filter(res.Sources, ds)
 		if err != nil {
-			return usage(err)
+			return usage(fmt.Errorf("--diff-base %w", err))
 		}
 		if hidden > 0 {
 			logf("%d %s in rules unchanged since %s not shown (--diff-base)", hidden, pluralize(hidden, "finding", "findings"), o.diffBase)

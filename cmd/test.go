@@ -161,16 +161,21 @@ func runTest(out, errOut io.Writer, o testOptions, files []string) error {
 // Disable directives are not applied, since Prometheus ignores them.
 // With --ignore-unknown-fields Prometheus accepts unknown fields, so lint
 // must not call them errors either.
-func ruleFileChecker(ignoreUnknownFields bool) func(path string, data []byte) []diag.Diagnostic {
+func ruleFileChecker(ignoreUnknownFields bool) func(path string, data []byte, format unittest.RuleFileFormat) []diag.Diagnostic {
 	var load []*lint.Check
 	for _, c := range checks.All() {
 		if c.Severity == diag.Error && !c.Off && !c.Live {
 			load = append(load, c)
 		}
 	}
-	return func(path string, data []byte) []diag.Diagnostic {
+	return func(path string, data []byte, format unittest.RuleFileFormat) []diag.Diagnostic {
+		cfg := lint.DefaultConfig()
+		if format == unittest.FormatMimirNamespace {
+			// Its namespace: is a field of mimir's dialect only.
+			cfg.Dialect = lint.DialectMimir
+		}
 		var out []diag.Diagnostic
-		for _, d := range lint.LintSource(path, data, lint.Options{Checks: load}) {
+		for _, d := range lint.LintSource(path, data, lint.Options{Checks: load, Config: cfg}) {
 			switch {
 			case d.Severity != diag.Error,
 				d.Check == lint.IDPanic, // a bug in a check, not in the file

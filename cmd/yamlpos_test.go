@@ -98,22 +98,25 @@ func TestRuleFileErrorsAsLint(t *testing.T) {
 	const head = "groups:\n  - name: g\n    rules:\n      - alert: A\n"
 	cases := []struct {
 		name, src string
-		sameWords bool // lint's check id and message too, not only its position
+		sameWords bool     // lint's check id and message too, not only its position
+		lintArgs  []string // how lint is told the file's format, when it cannot see it
 	}{
-		{"PromQL syntax", head + "        expr: sum(rate(foo[5m])\n", true},
-		{"PromQL syntax in a block scalar", head + "        expr: |\n          sum by (job) (\n            rate(foo[5m]\n          )\n", true},
-		{"missing expr", head + "        for: 5m\n      - alert: B\n        expr: up\n", true},
-		{"unknown field", head + "        expr: up\n        sumary: x\n", true},
-		{"bad template", head + "        expr: up\n        annotations:\n          summary: '{{ $labels.job '\n", true},
-		{"duplicate label name", head + "        expr: up\n        labels:\n          team: a\n          team: b\n", true},
+		{"PromQL syntax", head + "        expr: sum(rate(foo[5m])\n", true, nil},
+		{"PromQL syntax in a block scalar", head + "        expr: |\n          sum by (job) (\n            rate(foo[5m]\n          )\n", true, nil},
+		{"missing expr", head + "        for: 5m\n      - alert: B\n        expr: up\n", true, nil},
+		{"unknown field", head + "        expr: up\n        sumary: x\n", true, nil},
+		{"bad template", head + "        expr: up\n        annotations:\n          summary: '{{ $labels.job '\n", true, nil},
+		{"duplicate label name", head + "        expr: up\n        labels:\n          team: a\n          team: b\n", true, nil},
 		// Prometheus 3 takes any UTF-8 name ("0team", "a b"), so these are
 		// the names it still refuses.
-		{"invalid label name", head + "        expr: up\n        labels:\n          __name__: a\n", true},
-		{"recording rule name with braces", "groups:\n  - name: g\n    rules:\n      - record: 'foo{job=\"a\"}'\n        expr: up\n", true},
-		{"duplicate group", "groups:\n  - name: g\n    rules: []\n  - name: g\n    rules: []\n", true},
-		{"YAML syntax error", "groups:\n  - name: g\n    rules: [\n", true},
-		{"alias bomb", bomb(), false},
-		{"PrometheusRule", "apiVersion: monitoring.coreos.com/v1\nkind: PrometheusRule\nmetadata:\n  name: x\nspec:\n  groups:\n    - name: g\n      rules:\n        - alert: A\n          expr: sum(up\n", true},
+		{"invalid label name", head + "        expr: up\n        labels:\n          __name__: a\n", true, nil},
+		{"recording rule name with braces", "groups:\n  - name: g\n    rules:\n      - record: 'foo{job=\"a\"}'\n        expr: up\n", true, nil},
+		{"duplicate group", "groups:\n  - name: g\n    rules: []\n  - name: g\n    rules: []\n", true, nil},
+		{"YAML syntax error", "groups:\n  - name: g\n    rules: [\n", true, nil},
+		{"alias bomb", bomb(), false, nil},
+		{"PrometheusRule", "apiVersion: monitoring.coreos.com/v1\nkind: PrometheusRule\nmetadata:\n  name: x\nspec:\n  groups:\n    - name: g\n      rules:\n        - alert: A\n          expr: sum(up\n", true, nil},
+		// generate --format mimir writes these; lint reads them as mimir's.
+		{"mimir namespace", "namespace: agents\ngroups:\n  - name: g\n    rules:\n      - alert: A\n        expr: sum(up\n      - alert: B\n        expr: up\n        sumary: x\n", true, []string{"--dialect", "mimir"}},
 	}
 	type finding struct {
 		Pos           string
@@ -144,7 +147,7 @@ func TestRuleFileErrorsAsLint(t *testing.T) {
 			if err := os.WriteFile("bad.test.yaml", []byte("rule_files: [bad.yaml]\ntests:\n  - input_series: []\n"), 0o644); err != nil {
 				t.Fatal(err)
 			}
-			_, lintOut, lintErr := runCLI(t, "", "lint", "--format", "text", "bad.yaml")
+			_, lintOut, lintErr := runCLI(t, "", append(append([]string{"lint", "--format", "text"}, tc.lintArgs...), "bad.yaml")...)
 			_, testOut, testErr := runCLI(t, "", "test", "bad.test.yaml")
 			want := errorsOf(lintOut+lintErr, tc.sameWords)
 			got := errorsOf(testOut+testErr, tc.sameWords)

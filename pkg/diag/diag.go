@@ -105,6 +105,19 @@ type Diagnostic struct {
 // that set them.
 type Limit string
 
+// LimitError is an error over a configurable limit of a library (a
+// request budget, a timeout). Its text says what is over which value; the
+// program that set the limit adds how to raise it, as for a Diagnostic's
+// Limit.
+type LimitError struct {
+	Limit Limit
+	Err   error
+}
+
+func (e *LimitError) Error() string { return e.Err.Error() }
+
+func (e *LimitError) Unwrap() error { return e.Err }
+
 // String is the one-line text form: file:line:col: severity: message (check).
 func (d Diagnostic) String() string {
 	s := fmt.Sprintf("%s: %s: %s", d.Pos, d.Severity, d.Message)

@@ -96,10 +96,10 @@ func ParseBaseline(path string, src []byte) (*Baseline, error) {
 			// Cut short: point at the last character there is.
 			line, col = lineCol(src, len(bytes.TrimRight(src, " \t\r\n"))-1)
 		}
-		return nil, fmt.Errorf("%s:%d:%d: not a baseline written by --write-baseline: %v", path, line, col, err)
+		return nil, fmt.Errorf("%s:%d:%d: not a lint baseline: %v", path, line, col, err)
 	}
 	if b.Version != BaselineVersion {
-		return nil, fmt.Errorf("%s:1:1: baseline version %d, expected %d (rewrite it with --write-baseline)", path, b.Version, BaselineVersion)
+		return nil, fmt.Errorf("%s:1:1: baseline version %d, expected %d", path, b.Version, BaselineVersion)
 	}
 	return &b, nil
 }

@@ -49,9 +49,9 @@ func TestBaselineFilter(t *testing.T) {
 
 func TestParseBaselineErrors(t *testing.T) {
 	tests := []struct{ src, want string }{
-		{"", "b.json:1:1: not a baseline"},
+		{"", "b.json:1:1: not a lint baseline"},
 		{"{\n  \"version\": 2, \"findings\": []}\n", "b.json:1:1: baseline version 2, expected 1"},
-		{"{\n  \"version\": 1,\n  \"extra\": true}\n", "b.json:1:1: not a baseline written by --write-baseline: json: unknown field \"extra\""},
+		{"{\n  \"version\": 1,\n  \"extra\": true}\n", "b.json:1:1: not a lint baseline: json: unknown field \"extra\""},
 		{"{\n  \"version\": \"one\"}\n", "b.json:2:"},
 	}
 	for _, tt := range tests {

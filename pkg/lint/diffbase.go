@@ -65,11 +65,11 @@ func (b DiffBase) Filter(sources map[string][]byte, ds []diag.Diagnostic) (kept 
 	}
 	top, err := gitOut(dir, "rev-parse", "--show-toplevel")
 	if err != nil {
-		return nil, 0, fmt.Errorf("--diff-base %s: %w", ref, err)
+		return nil, 0, fmt.Errorf("%s: %w", ref, err)
 	}
 	commit, err := gitOut(dir, "rev-parse", "--verify", "--quiet", "--end-of-options", ref+"^{commit}")
 	if err != nil {
-		return nil, 0, fmt.Errorf("--diff-base %s: no such commit in the repository %s (in CI, fetch it first: git fetch origin <branch>, or actions/checkout with fetch-depth: 0)", ref, top)
+		return nil, 0, fmt.Errorf("%s: no such commit in the repository %s (in CI, fetch it first: git fetch origin <branch>, or actions/checkout with fetch-depth: 0)", ref, top)
 	}
 	if t, err := filepath.EvalSymlinks(top); err == nil {
 		top = t
@@ -95,14 +95,14 @@ func (b DiffBase) Filter(sources map[string][]byte, ds []diag.Diagnostic) (kept 
 	}
 	old, err := gitBlobs(dir, specs, perr, b.MaxFileSize)
 	if err != nil {
-		return nil, 0, fmt.Errorf("--diff-base %s: %w", ref, err)
+		return nil, 0, fmt.Errorf("%s: %w", ref, err)
 	}
 
 	files := map[string]*baseFile{}
 	for i, p := range paths {
 		if perr[i] != nil {
 			kept = append(kept, diag.Diagnostic{Pos: diag.Pos{File: p}, Check: IDRead, Severity: diag.Error,
-				Message: fmt.Sprintf("--diff-base %s: cannot read the base version of %s: %v; all its findings are shown", ref, p, perr[i])})
+				Message: fmt.Sprintf("cannot read the version of %s at the diff base %s: %v; all its findings are shown", p, ref, perr[i])})
 			continue
 		}
 		if old[i] == nil {

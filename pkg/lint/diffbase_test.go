@@ -159,7 +159,7 @@ func TestChangedSinceErrors(t *testing.T) {
 		sources   map[string][]byte
 		want      string
 	}{
-		{"unknown ref", "no-such-ref", map[string][]byte{"a.yaml": nil}, "--diff-base no-such-ref: no such commit"},
+		{"unknown ref", "no-such-ref", map[string][]byte{"a.yaml": nil}, "no-such-ref: no such commit"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -220,7 +220,7 @@ func TestDiffBaseOddPaths(t *testing.T) {
 	changed := []string{"schema/x file-level", "alert/x ExprChanged", "alert/x LabelChanged", "alert/x Tier", "alert/x Added"}
 	all := []string{"schema/x file-level", "alert/x Same", "alert/x ExprChanged", "alert/x Reformatted", "alert/x LabelChanged", "alert/x Tier", "alert/x Tier", "alert/x Added"}
 	readErr := func(p, why string) string {
-		return "io/read --diff-base HEAD: cannot read the base version of " + p + ": " + why + "; all its findings are shown"
+		return "io/read cannot read the version of " + p + " at the diff base HEAD: " + why + "; all its findings are shown"
 	}
 	want := map[string][]string{
 		"a.yaml":           changed,

@@ -490,7 +490,7 @@ func (r *reader) mapping(n *yaml.Node, what string, known []string, fn func(k, v
 			msg, fix := fmt.Sprintf("unknown field %q in %s", k.Value, what), unknownFieldFix(k.Value, e.Suggest, v, what, known)
 			if others := r.dialect.acceptedBy(what, k.Value); len(others) > 0 && what != "PrometheusRule spec" {
 				msg += fmt.Sprintf(": a field of %s, not of %s", strings.Join(others, ", "), r.dialect)
-				fix = fmt.Sprintf("if %s evaluates this file, lint with --dialect %s; otherwise remove it", others[0], others[0])
+				fix = fmt.Sprintf("if %s evaluates this file, lint it in that dialect (dialect: %s in the lint config); otherwise remove it", others[0], others[0])
 			}
 			r.report(IDSchemaUnknownField, diag.Error, k, msg, fix)
 		default:

@@ -364,7 +364,7 @@ func TestReadFileSchema(t *testing.T) {
 		{
 			"thanos field in a plain file",
 			"groups:\n- name: a\n  partial_response_strategy: warn\n",
-			[]string{`3:3 schema/unknown-field unknown field "partial_response_strategy" in group: a field of thanos, not of prometheus | if thanos evaluates this file, lint with --dialect thanos; otherwise remove it`},
+			[]string{`3:3 schema/unknown-field unknown field "partial_response_strategy" in group: a field of thanos, not of prometheus | if thanos evaluates this file, lint it in that dialect (dialect: thanos in the lint config); otherwise remove it`},
 		},
 		{
 			"wrong types",

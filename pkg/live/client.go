@@ -27,6 +27,8 @@ import (
 	promconfig "github.com/prometheus/common/config"
 	"github.com/prometheus/common/model"
 	"go.yaml.in/yaml/v3"
+
+	"github.com/agentalerts/agentalerts/pkg/diag"
 )
 
 // Defaults of the bounds; the command-line flags override them.
@@ -185,9 +187,17 @@ type bounded struct {
 // errTooMany is returned once a run has used its request budget.
 var errTooMany = errors.New("request limit reached")
 
+// The limits a Server works within (diag.LimitError names them; the CLI
+// adds the flag that sets each).
+const (
+	LimitRequests     diag.Limit = "prometheus requests"
+	LimitResponseSize diag.Limit = "prometheus response size"
+	LimitTimeout      diag.Limit = "prometheus timeout"
+)
+
 func (b *bounded) RoundTrip(r *http.Request) (*http.Response, error) {
 	if atomic.AddInt64(&b.n, 1) > b.max {
-		return nil, fmt.Errorf("%w: more than %d requests (raise --prometheus-max-requests)", errTooMany, b.max)
+		return nil, &diag.LimitError{Limit: LimitRequests, Err: fmt.Errorf("%w: more than %d requests", errTooMany, b.max)}
 	}
 	resp, err := b.next.RoundTrip(r)
 	if err != nil {
@@ -211,7 +221,7 @@ func (c *capped) Read(p []byte) (int, error) {
 	n, err := c.rc.Read(p)
 	c.left -= int64(n)
 	if c.left < 0 {
-		return 0, fmt.Errorf("response larger than %d bytes (raise --prometheus-max-response-size)", c.max)
+		return 0, &diag.LimitError{Limit: LimitResponseSize, Err: fmt.Errorf("response larger than %d bytes", c.max)}
 	}
 	return n, err
 }
@@ -221,7 +231,7 @@ func (c *capped) Close() error { return c.rc.Close() }
 // wrap names the server and the endpoint, and says which bound was hit.
 func (s *Server) wrap(what string, err error) error {
 	if errors.Is(err, context.DeadlineExceeded) {
-		return fmt.Errorf("prometheus %s: %s: no answer within %s (--prometheus-timeout)", s.URL, what, s.timeout)
+		return &diag.LimitError{Limit: LimitTimeout, Err: fmt.Errorf("prometheus %s: %s: no answer within %s", s.URL, what, s.timeout)}
 	}
 	return fmt.Errorf("prometheus %s: %s: %w", s.URL, what, err)
 }

@@ -3,6 +3,7 @@ package live
 import (
 	"context"
 	"encoding/pem"
+	"errors"
 	"io"
 	"log"
 	"net"
@@ -15,6 +16,8 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/agentalerts/agentalerts/pkg/diag"
 )
 
 // configJSON is what /api/v1/status/config answers, for the stub servers
@@ -67,14 +70,17 @@ func TestConnectErrors(t *testing.T) {
 		name string
 		o    Options
 		want []string // substrings of the error
+		// limit is the limit the error says it is over (the CLI names
+		// its flag), empty for none.
+		limit diag.Limit
 	}{
-		{"unreachable", Options{URL: closed}, []string{"prometheus " + closed, "/api/v1/status/config", "connection refused"}},
-		{"slow", Options{URL: slow, Timeout: 50 * time.Millisecond}, []string{"prometheus " + slow, "no answer within 50ms (--prometheus-timeout)"}},
-		{"not prometheus", Options{URL: notProm}, []string{"prometheus " + notProm, "404"}},
-		{"response too large", Options{URL: big, MaxResponseBytes: 16}, []string{"response larger than 16 bytes"}},
-		{"not a URL", Options{URL: "localhost:9090"}, []string{`prometheus URL "localhost:9090": want http(s)://`}},
-		{"two tokens", Options{URL: big, Getenv: env(map[string]string{EnvBearerToken: "x", EnvBearerTokenFile: "/f"})}, []string{"exclude each other"}},
-		{"password without user", Options{URL: big, Getenv: env(map[string]string{EnvPassword: "x"})}, []string{EnvUsername + " is not"}},
+		{"unreachable", Options{URL: closed}, []string{"prometheus " + closed, "/api/v1/status/config", "connection refused"}, ""},
+		{"slow", Options{URL: slow, Timeout: 50 * time.Millisecond}, []string{"prometheus " + slow, "no answer within 50ms"}, LimitTimeout},
+		{"not prometheus", Options{URL: notProm}, []string{"prometheus " + notProm, "404"}, ""},
+		{"response too large", Options{URL: big, MaxResponseBytes: 16}, []string{"response larger than 16 bytes"}, LimitResponseSize},
+		{"not a URL", Options{URL: "localhost:9090"}, []string{`prometheus URL "localhost:9090": want http(s)://`}, ""},
+		{"two tokens", Options{URL: big, Getenv: env(map[string]string{EnvBearerToken: "x", EnvBearerTokenFile: "/f"})}, []string{"exclude each other"}, ""},
+		{"password without user", Options{URL: big, Getenv: env(map[string]string{EnvPassword: "x"})}, []string{EnvUsername + " is not"}, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -86,6 +92,14 @@ func TestConnectErrors(t *testing.T) {
 				if !strings.Contains(err.Error(), w) {
 					t.Errorf("error %q lacks %q", err, w)
 				}
+			}
+			var le *diag.LimitError
+			var got diag.Limit
+			if errors.As(err, &le) {
+				got = le.Limit
+			}
+			if got != tt.limit {
+				t.Errorf("error %q is over limit %q, want %q", err, got, tt.limit)
 			}
 		})
 	}
@@ -99,7 +113,8 @@ func TestRequestLimit(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = s.Jobs("up")
-	if err == nil || !strings.Contains(err.Error(), "more than 1 requests (raise --prometheus-max-requests)") {
+	var le *diag.LimitError
+	if err == nil || !strings.Contains(err.Error(), "more than 1 requests") || !errors.As(err, &le) || le.Limit != LimitRequests {
 		t.Errorf("second request: error %v, want the request limit", err)
 	}
 }

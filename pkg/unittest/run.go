@@ -1,7 +1,6 @@
 package unittest
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -48,8 +47,9 @@ type Options struct {
 	// zero value takes the defaults.
 	Limits Limits
 	// RuleFileChecker, when set, explains a rule file that does not load.
-	// It gets the file's path and its bytes as read (a PrometheusRule
-	// still wrapped) and returns what keeps Prometheus from loading it, at
+	// It gets the file's path, its bytes as read (a PrometheusRule or a
+	// mimir namespace file still wrapped) and which of those it is, and
+	// returns what keeps Prometheus from loading it, at
 	// positions in those bytes; findings below error severity are
 	// ignored. The agentalerts CLI passes lint's reader and its
 	// error-level checks, so that test reports a broken rule file at the
@@ -58,7 +58,24 @@ type Options struct {
 	// refuses: the loader decides, since its rule manager runs the tests.
 	// When it is nil or finds no error, the loader's own error is
 	// reported. It must honour IgnoreUnknownFields.
-	RuleFileChecker func(path string, data []byte) []diag.Diagnostic
+	RuleFileChecker func(path string, data []byte, format RuleFileFormat) []diag.Diagnostic
+}
+
+// RuleFileFormat is how a rule file wraps its groups: test reads the
+// formats `generate --format` writes.
+type RuleFileFormat string
+
+// The rule file formats test reads.
+const (
+	FormatPlain          RuleFileFormat = "plain"           // groups: at the top, as Prometheus reads it
+	FormatPrometheusRule RuleFileFormat = "PrometheusRule"  // prometheus-operator's resource
+	FormatMimirNamespace RuleFileFormat = "mimir namespace" // mimirtool's namespace: and groups:
+)
+
+// ruleSource is a rule file as read, for RuleFileChecker.
+type ruleSource struct {
+	data   []byte
+	format RuleFileFormat
 }
 
 // FileResult is the outcome of one test file whose input was valid.
@@ -167,7 +184,7 @@ func Run(f *File, opts Options) (*FileResult, error) {
 // run validates f, adding to the problems already found in it, and runs it
 // only when there are none.
 func run(f *File, opts Options, errs diag.List) (*FileResult, error) {
-	r := &runner{file: f, opts: opts, res: &FileResult{Path: f.Path}, ruleData: map[string][]byte{}, ruleSrc: map[string][]byte{}}
+	r := &runner{file: f, opts: opts, res: &FileResult{Path: f.Path}, ruleData: map[string][]byte{}, ruleSrc: map[string]ruleSource{}}
 	r.lim = opts.Limits.withDefaults()
 	if r.opts.Parser == nil {
 		// Hostile input: an expression the parser would take minutes on is refused.
@@ -243,11 +260,10 @@ type runner struct {
 	lim       Limits            // opts.Limits with the defaults filled in
 	ruleFiles []string          // resolved and globbed, in order, each once
 	ruleData  map[string][]byte // the bytes of each rule file, read once
-	// ruleSrc holds the bytes RuleFileChecker is given for each rule
-	// file: the file as read, a PrometheusRule still wrapped (lint reads
-	// it at its own positions); a mimir namespace file has none, since
-	// lint would call its namespace: an unknown field.
-	ruleSrc   map[string][]byte
+	// ruleSrc holds what RuleFileChecker is given for each rule file:
+	// the file as read, still wrapped, so that its positions are the
+	// file's own.
+	ruleSrc   map[string]ruleSource
 	groups    int          // test groups selected to run, counted by checkGroup
 	cases     int          // their cases, counted by checkGroup
 	evalSteps int64        // their rule evaluations, counted by checkGroup
@@ -316,18 +332,16 @@ func (r *runner) prepare() diag.List {
 			errs = append(errs, readError(m.from.Pos, "rule file ", err))
 			continue
 		}
-		if plain, ok, err := unwrap(data); err != nil {
+		if plain, format, err := unwrap(data); err != nil {
 			errs = append(errs, diag.Diagnostic{Pos: m.from.Pos, Check: CheckRuleFile, Severity: diag.Error,
 				Message: fmt.Sprintf("rule file %s: %v", m.path, err)})
 			continue
-		} else if ok {
+		} else if format != FormatPlain {
 			// A PrometheusRule or mimir namespace file (generate --format).
-			if isPrometheusRule(data) {
-				r.ruleSrc[m.path] = data
-			}
+			r.ruleSrc[m.path] = ruleSource{data, format}
 			data = plain
 		} else {
-			r.ruleSrc[m.path] = data
+			r.ruleSrc[m.path] = ruleSource{data, FormatPlain}
 		}
 		r.ruleFiles = append(r.ruleFiles, m.path)
 		r.ruleData[m.path] = data
@@ -513,7 +527,7 @@ func (r *runner) loadErrors(fn string, doc *yaml.Node, screen diag.Diagnostic, f
 	var explained []diag.Diagnostic
 	src, checkable := r.ruleSrc[fn]
 	if checkable && r.opts.RuleFileChecker != nil && screen.Limit == "" {
-		for _, d := range r.opts.RuleFileChecker(fn, src) {
+		for _, d := range r.opts.RuleFileChecker(fn, src.data, src.format) {
 			if d.Severity == diag.Error {
 				explained = append(explained, d)
 			}
@@ -530,7 +544,8 @@ func (r *runner) loadErrors(fn string, doc *yaml.Node, screen diag.Diagnostic, f
 	var own []diag.Diagnostic
 	seen := map[string]bool{}
 	// Lines of the rules rulefmt refuses, unless the checker found an
-	// error inside each (only comparable when both read the same bytes).
+	// error inside each (only comparable when both read the same bytes:
+	// a plain file).
 	var unexplained [][2]int
 	for _, e := range ferrs {
 		for _, d := range ruleFileError(fn, doc, e) {
@@ -540,7 +555,7 @@ func (r *runner) loadErrors(fn string, doc *yaml.Node, screen diag.Diagnostic, f
 			}
 		}
 		var re *rulefmt.Error
-		if len(explained) > 0 && bytes.Equal(src, r.ruleData[fn]) && errors.As(e, &re) {
+		if len(explained) > 0 && src.format == FormatPlain && errors.As(e, &re) {
 			if n, last := ruleNode(doc, re.Group, re.Rule); n != nil && !within(explained, fn, n.Line, last) {
 				unexplained = append(unexplained, [2]int{n.Line, last})
 			}
@@ -600,7 +615,7 @@ func ruleFileError(fn string, doc *yaml.Node, err error) []diag.Diagnostic {
 			}
 			e.Message = "rule file does not load: " + l
 			if strings.Contains(l, " not found in type ") {
-				e.Fix = "remove the field, or pass --ignore-unknown-fields to accept it"
+				e.Fix = "remove the field, or accept unknown fields (promtool's --ignore-unknown-fields)"
 			}
 			out = append(out, e)
 		}

@@ -83,17 +83,17 @@ func TestRuleFileMatchedTwice(t *testing.T) {
 // the rule or the line its structured error or its text gives.
 func TestRuleFileLoadErrors(t *testing.T) {
 	const head = "groups:\n  - name: g\n    rules:\n      - alert: A\n"
-	explain := func(string, []byte) []diag.Diagnostic {
+	explain := func(string, []byte, RuleFileFormat) []diag.Diagnostic {
 		return []diag.Diagnostic{
 			{Pos: diag.Pos{File: "r.yaml", Line: 1, Column: 1}, Check: "x/warning", Severity: diag.Warning, Message: "not a load error"},
 			{Pos: diag.Pos{File: "r.yaml", Line: 5, Column: 9}, Check: "x/error", Severity: diag.Error, Message: "explained"},
 		}
 	}
-	warnOnly := func(p string, b []byte) []diag.Diagnostic { return explain(p, b)[:1] }
+	warnOnly := func(p string, b []byte, f RuleFileFormat) []diag.Diagnostic { return explain(p, b, f)[:1] }
 	tests := []struct {
 		name    string
 		rules   string
-		checker func(string, []byte) []diag.Diagnostic
+		checker func(string, []byte, RuleFileFormat) []diag.Diagnostic
 		want    []string
 	}{
 		{"loads, though the checker objects", head + "        expr: up\n", explain, nil},

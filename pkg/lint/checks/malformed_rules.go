@@ -123,7 +123,7 @@ expression is an error whose hint names the vmalert dialect.`,
 		start, end, msg := parseErrorRange(r.Expr.Err)
 		fix := ""
 		if r.Expr.MetricsQL {
-			fix = "this is MetricsQL, which only VictoriaMetrics evaluates: if vmalert loads this file, lint with --dialect vmalert"
+			fix = "this is MetricsQL, which only VictoriaMetrics evaluates: if vmalert loads this file, lint it in that dialect (dialect: vmalert in the lint config)"
 		}
 		p.ReportExpr(r, start, end, "PromQL: "+msg, fix)
 	},
