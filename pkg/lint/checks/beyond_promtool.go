@@ -34,6 +34,7 @@ var beyondPromtool = []*lint.Check{
 	recordedLabel,
 	anchoredRegex,
 	regexInEquality,
+	grafanaVariable,
 	namingRecordingRule,
 	namingAlertName,
 }
