@@ -35,6 +35,7 @@ var beyondPromtool = []*lint.Check{
 	anchoredRegex,
 	regexInEquality,
 	grafanaVariable,
+	metricNameCase,
 	namingRecordingRule,
 	namingAlertName,
 }
