@@ -36,6 +36,7 @@ var beyondPromtool = []*lint.Check{
 	regexInEquality,
 	grafanaVariable,
 	metricNameCase,
+	timestampOfTime,
 	namingRecordingRule,
 	namingAlertName,
 }
