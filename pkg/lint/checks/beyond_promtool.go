@@ -21,6 +21,7 @@ var beyondPromtool = []*lint.Check{
 	templatePercentScale,
 	templateRuntime,
 	templateQuery,
+	templateDroppedName,
 	groupLongInterval,
 	recordDuplicate,
 	alertTopk,
