@@ -38,6 +38,7 @@ var beyondPromtool = []*lint.Check{
 	grafanaVariable,
 	metricNameCase,
 	timestampOfTime,
+	cpuModes,
 	namingRecordingRule,
 	namingAlertName,
 }
