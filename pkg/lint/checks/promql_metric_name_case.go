@@ -53,12 +53,17 @@ findings, so no measured precision: info until measured.`,
 			return
 		}
 		var sels []*parser.VectorSelector
+		upper := false
 		walk(ast(r), func(n parser.Node, _ []parser.Node) bool {
 			if vs, ok := n.(*parser.VectorSelector); ok && vs.Name != "" {
 				sels = append(sels, vs)
+				upper = upper || hasUpper(vs.Name)
 			}
 			return true
 		})
+		if !upper {
+			return // the capitals were in label values, not in names
+		}
 		reported := map[string]bool{}
 		for i, a := range sels {
 			for _, b := range sels[i+1:] {
