@@ -72,6 +72,9 @@ reading of such a selector selects what the dashboard did.`,
 					effect = fmt.Sprintf("it matches only the value %q, which no series has, so the selector returns nothing", m.Value)
 				case labels.MatchRegexp:
 					effect = "in a regex $ ends the value, so the selector returns nothing"
+					if strings.HasPrefix(v, "[[") {
+						effect = "as a regex it is a character class matching one character, so the selector returns nothing meant"
+					}
 				default:
 					effect = "the matcher excludes nothing"
 				}
