@@ -32,7 +32,10 @@ does not count as a condition: it returns 0 or 1 for every series. Nor
 does a fallback such as … or vector(0): it makes a sample exist when
 nothing else does, so the alert fires in both cases. An alert whose
 expression is vector(0) is reported too: 0 is not false to Prometheus,
-which fires on the presence of a sample, never on its value.`,
+which fires on the presence of a sample, never on its value. So is a
+query quoted twice, '…' inside the YAML string: it is a PromQL string,
+not a query, and the rule fails at every evaluation without firing
+(grafana/jsonnet-libs#1137).`,
 		Bad: `groups:
   - name: agent
     rules:
@@ -98,6 +101,14 @@ func checkNoCondition(p *lint.Pass, r *lint.Rule) {
 		p.ReportExpr(r, start, end,
 			"alert has no condition: vector(0) returns one sample (of value 0) at every evaluation, and any sample fires the alert",
 			"an alert that must never fire needs an expression that returns nothing, e.g. vector(1) == 0")
+		return
+	}
+	if s, ok := unwrap(ast(r)).(*parser.StringLiteral); ok {
+		// A query quoted twice ('…' inside the YAML string) is a PromQL
+		// string: the rule errors at every evaluation instead of firing.
+		p.ReportExpr(r, start, end,
+			fmt.Sprintf("alert has no condition: the expression is the string %q, not a query, so every evaluation fails (\"rule result is not a vector or scalar\") and the alert never fires", s.Val),
+			"remove the quotes around the query")
 		return
 	}
 	text := exprText(r, ast(r))

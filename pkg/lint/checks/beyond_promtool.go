@@ -21,6 +21,7 @@ var beyondPromtool = []*lint.Check{
 	templatePercentScale,
 	templateRuntime,
 	templateQuery,
+	templateDroppedName,
 	groupLongInterval,
 	recordDuplicate,
 	alertTopk,
@@ -34,6 +35,10 @@ var beyondPromtool = []*lint.Check{
 	recordedLabel,
 	anchoredRegex,
 	regexInEquality,
+	grafanaVariable,
+	metricNameCase,
+	timestampOfTime,
+	cpuModes,
 	namingRecordingRule,
 	namingAlertName,
 }

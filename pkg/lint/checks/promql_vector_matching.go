@@ -52,6 +52,11 @@ reports it when the side's selector admits several values of the label
 targets (job, instance, namespace …) is left alone, one target per
 instance being the rule. Aggregate the label away on that side, or add
 group_left/group_right when each series should pair with the same one.
+A side aggregated by a label the on() list leaves out is the same
+failure, with the grouping as the evidence that the label varies: max
+by (namespace, pod, container) (…) * on (namespace, pod) (…) holds one
+series per container, so a pod with two containers fails the evaluation
+(kubernetes-mixin#309).
 
 on (__name__) alone between two selectors of exporter series (the
 "setting changed" idiom, {__name__=~"pg_settings_.*"} != on (__name__)
@@ -68,7 +73,8 @@ sum() against labelled series (DigitalOcean, absent()), a ratio over
 ignoring(limit) and-ed with the limit series (Mimir, 5 alerts), a
 max without (instance, job) of a series divided by the same series
 (F5 BIG-IP). The on (__name__) case, added after the held-out batch
-ho4, adds no finding on the corpus. Warning.`,
+ho4, adds no finding on the corpus, nor does the grouped side, added
+after ho5. Warning.`,
 		Bad: `groups:
   - name: agent
     rules:
@@ -154,6 +160,12 @@ func checkVectorMatching(p *lint.Pass, r *lint.Rule) {
 			p.ReportExpr(r, start, end,
 				fmt.Sprintf("%q matches one to one, but the %s side selects %s and keeps %q, which the matching leaves out: several of its series fall into one match group and Prometheus fails the evaluation (\"many-to-one matching must be explicit\")", b.Op, d.side, d.matcher, d.label),
 				fmt.Sprintf("aggregate %q away on that side (sum without (%s) (…)), or add group_%s if each of its series should pair with the same one", d.label, d.label, d.group))
+		} else if g := groupedSide(b); g != nil && neverMatches(b) == "" {
+			// A side that can never match was reported above already.
+			start, end := nodeRange(b)
+			p.ReportExpr(r, start, end,
+				fmt.Sprintf("%q matches one to one on (%s), but the %s side is grouped by %q too, which the matching leaves out: once %s takes two values in a match group, Prometheus fails the evaluation (\"many-to-one matching must be explicit\")", b.Op, strings.Join(b.VectorMatching.MatchingLabels, ", "), g.side, g.label, g.label),
+				fmt.Sprintf("add group_%s if each of its series should pair with the same one, or add %q to on()", g.group, g.label))
 		}
 		return true
 	})

@@ -129,7 +129,15 @@ import (
 // in promql/regex-in-equality, count() of 0/1 series in
 // promql/count-zero): ho4 14/21, 97/116 in all. The seven ho4 misses left
 // and why are in the README.
-const realBugsCaught = 97
+//
+// Held out, fifth batch: the 20 ho5-* files were collected the same way
+// and linted with no check changed: 3 of 20 caught at the right line
+// (100/136 in all). After the figure was taken, the general miss
+// families became checks (promql/grafana-variable, metric-name-case,
+// timestamp-of-time, cpu-modes and template/dropped-name, new, all info;
+// a side grouped beyond on() in promql/vector-matching): ho5 9/20,
+// 106/136 in all. The eleven ho5 misses left and why are in the README.
+const realBugsCaught = 106
 
 // TestRealBugs lints each file of testdata/lint/realbugs (one real bug from
 // a public issue or pull request each, with its source URL at the top)

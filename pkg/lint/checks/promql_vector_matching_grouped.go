@@ -1,0 +1,54 @@
+package checks
+
+import (
+	"sort"
+
+	"github.com/prometheus/prometheus/model/labels"
+	"github.com/prometheus/prometheus/promql/parser"
+)
+
+// grouped describes a side of a one-to-one on() match whose own grouping
+// keeps a label the on() list leaves out.
+type grouped struct {
+	side, group string // "left"/"right" and the group_ modifier that would allow it
+	label       string
+}
+
+// groupedSide finds a side of a one-to-one operation with on(…) whose
+// result was aggregated to an exact label set holding a label the on()
+// list leaves out: max by (namespace, pod, container) (…) * on (namespace,
+// pod) …. The author grouped by that label because it takes several
+// values within one match group, so that side has several series per
+// group and Prometheus refuses the evaluation unless group_left or
+// group_right says so (kubernetes-mixin#309). Unlike duplicateSide, the
+// grouping itself is the evidence that the label is there and varies.
+func groupedSide(b *parser.BinaryExpr) *grouped {
+	m := b.VectorMatching
+	if m == nil || !m.On || m.Card != parser.CardOneToOne || b.Op.IsSetOperator() {
+		return nil
+	}
+	matched := map[string]bool{}
+	for _, n := range m.MatchingLabels {
+		matched[n] = true
+	}
+	for _, s := range []struct {
+		e           parser.Expr
+		side, group string
+	}{{b.LHS, "left", "left"}, {b.RHS, "right", "right"}} {
+		out := outputLabels(s.e)
+		if !out.exact {
+			continue
+		}
+		var extra []string
+		for n := range out.only {
+			if !matched[n] && n != labels.MetricName {
+				extra = append(extra, n)
+			}
+		}
+		if len(extra) > 0 {
+			sort.Strings(extra)
+			return &grouped{side: s.side, group: s.group, label: extra[0]}
+		}
+	}
+	return nil
+}
