@@ -30,8 +30,9 @@ import (
 // brings the short window, full, to the factor, while the long one still
 // reads the excess of the minutes before (sloAtScenario).
 
-// sloAtMaxSteps bounds the length of an at case, as long as the longest
-// other SLO case of the workbook table (the 3d pair's cooled).
+// sloAtMaxSteps bounds the length of an at case (20h of evaluations):
+// every mutant of an SLO's alert runs all of its cases. The workbook's 3d
+// pair needs 11h17m (at_long).
 const sloAtMaxSteps = 1200
 
 // exactRates are the errors and events records over w at step t computed
@@ -161,13 +162,14 @@ func (sc *sloScenes) sloAtScenario(c string, q fraction, layout int) (sloScenari
 		in = append(in, sloSegment{steps: 1, events: nL})
 		return in, in.steps(), true
 	}
-	// at_long, in minutes of n events: a calm of p, the burst of b at
-	// 1.5 times the factor, then one minute of nL events without errors
-	// that takes away the long window's excess. That excess, half a
-	// minute's worth of the burst's for every minute of s+for-2, is more
-	// than the last `for` minutes of burst added (so the long window
-	// burns over the factor until the last minute) and less than the
-	// short window holds (so it burns over it at the end).
+	// at_long, in minutes of n events: a calm, a burst of s+for minutes
+	// at 1.5 times the factor, then one minute of nL events without
+	// errors, (s+for-2)/4 minutes' worth, which brings the long window
+	// (all of it, from time 0) to the factor. Before that minute the
+	// long window was over the factor by more than its last `for`
+	// minutes of burst added, so a >= on it has held `for`; the short
+	// window (s-2 minutes of burst and that minute) stays over it. Both
+	// hold while the short window is longer than `for` plus two minutes.
 	b := s + forSteps
 	calm := (b + 2 + 3) / 4
 	excess := 0.25 * float64(s+forSteps-2) // in minutes of n
