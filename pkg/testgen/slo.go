@@ -797,14 +797,20 @@ func (sc *sloScenes) buildAtMinEvents() (testGroup, bool, error) {
 		if n != math.Trunc(n) || n < 2 || k+forSteps+1 >= int(p.Long/EvalInterval) {
 			continue
 		}
-		e := math.Ceil(n * sc.ratio(2))
-		if e >= n {
-			continue
-		}
-		in := sloScenario{{steps: k + forSteps, events: n, errs: e}}
-		g, ok, err := sc.groupChecked(SLOAtMinEvents, in, []int{k + forSteps}, sloVariant{guardGT: true})
-		if err != nil || ok {
-			return g, ok, err
+		// The guard reads rate × window, fl(fl(50 × fl(1/259200)) ×
+		// 259200) over 3d: 50.00000000000001, where > holds too. The
+		// simulation computes it so (exact); where the events are the
+		// sum of the error and the other series, another split of the
+		// same events may round to min_events.
+		for e := math.Ceil(n * sc.ratio(2)); e < n; e++ {
+			in := sloScenario{{steps: k + forSteps, events: n, errs: e}}
+			g, ok, err := sc.groupChecked(SLOAtMinEvents, in, []int{k + forSteps}, sloVariant{guardGT: true, exact: true})
+			if err != nil || ok {
+				return g, ok, err
+			}
+			if !sc.included || sc.latency {
+				break
+			}
 		}
 	}
 	return testGroup{}, false, nil
