@@ -57,9 +57,12 @@ type Runner struct {
 }
 
 // InProcess runs tests with agentalerts's own runner (pkg/unittest).
-func InProcess() Runner {
+// With failFast a file stops at its first failed test group: a mutant is
+// killed by any failure, so the outcome is the same, and a killed mutant
+// no longer pays for the groups after it (a survivor still runs them all).
+func InProcess(failFast bool) Runner {
 	return Runner{Name: "agentalerts", Run: func(_ context.Context, f string) (bool, error) {
-		res, err := unittest.RunFile(f, unittest.Options{Parallel: 1})
+		res, err := unittest.RunFile(f, unittest.Options{Parallel: 1, FailFast: failFast})
 		if err != nil {
 			// Rules that do not load fail the test run; a mutant that
 			// broke them is caught.

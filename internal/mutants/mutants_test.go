@@ -62,7 +62,7 @@ func TestScoreInProcess(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the generated tests once per mutant")
 	}
-	score(t, InProcess())
+	score(t, InProcess(true))
 }
 
 // TestScorePromtool is the same with promtool. It is slow, so it runs

@@ -24,17 +24,28 @@ const CaseMinAt = "min_at"
 // 190/300). fullRate repeats those float operations in their order, so a
 // case is written only when the value is the literal in both.
 func fullRate(k float64, w time.Duration, v promVersion) float64 {
-	ws := w.Seconds()
 	n := float64(w / EvalInterval)
+	if v == prom2 {
+		return deltaRate(k*n, w, v)
+	}
+	return deltaRate(k*(n-1), w, v)
+}
+
+// deltaRate is rate() over a full window in which the counter rose by
+// delta, a whole number (2.x: from the sample at the window's start,
+// 3.x: from the first sample after it, at least two intervals' worth of
+// the window's average above 0).
+func deltaRate(delta float64, w time.Duration, v promVersion) float64 {
+	ws := w.Seconds()
 	if v == prom2 {
 		factor := ws / ws
 		factor /= ws
-		return k * n * factor
+		return delta * factor
 	}
 	sampled := ws - EvalInterval.Seconds()
 	factor := (sampled + EvalInterval.Seconds() + 0) / sampled
 	factor /= ws
-	return k * (n - 1) * factor
+	return delta * factor
 }
 
 // sum2 is sum() of two samples: plain in 2.x, compensated in 3.x.

@@ -64,6 +64,14 @@ const (
 	// numbers, a float-exact count) and holds: firing, where a guard of >
 	// would have started `for` a minute later.
 	SLOAtMinEvents = "at_min_events"
+	// SLOAtLong: a constant error ratio whose burn rate over the full
+	// long window is the factor to the last bit in both runners, and
+	// over the short one above it: silent, where a >= on the long window
+	// would fire (slo_at.go).
+	SLOAtLong = "at_long"
+	// SLOAtShort: the same with the windows' parts swapped: the short
+	// window exactly at the factor, the long one above it.
+	SLOAtShort = "at_short"
 )
 
 // SLOGroupName is the test group name of one case of one pair.
@@ -75,7 +83,7 @@ func SLOGroupName(a *rules.Alert, c string) string {
 // SLOCases are the cases of a burn-rate alert; the optional ones
 // (SLOOptional) are written only where their scenario exists.
 func SLOCases(a *rules.Alert) []string {
-	cs := []string{SLOBurn, SLOBelow, SLOSpike, SLOCooled, SLOUnconfirmed}
+	cs := []string{SLOBurn, SLOBelow, SLOSpike, SLOCooled, SLOUnconfirmed, SLOAtLong, SLOAtShort}
 	if a.SLO.SLO.MinEvents > 0 {
 		cs = append(cs, SLOLowTraffic, SLOMinTraffic, SLOAtMinEvents)
 	}
@@ -298,7 +306,7 @@ func (sc sloScenario) counters(included bool) sloCounters {
 	add := func(xs []float64, d float64) []float64 { return append(xs, xs[len(xs)-1]+d) }
 	for _, g := range sc {
 		for range g.steps {
-			n, e := round(g.events), round(g.errs)
+			n, e := whole(g.events), whole(g.errs)
 			ok := n
 			if included {
 				ok = n - e
@@ -316,17 +324,17 @@ func (sc sloScenario) values(inc func(sloSegment) float64) string {
 	var parts []string
 	v := 0.0
 	for i, g := range sc {
-		d := round(inc(g))
+		d := whole(inc(g))
 		if i == 0 {
-			parts = append(parts, fmt.Sprintf("0+%sx%d", num(d), g.steps))
+			parts = append(parts, fmt.Sprintf("0+%sx%d", numWhole(d), g.steps))
 			v = float64(g.steps) * d
 			continue
 		}
 		start := v + d
 		if g.steps == 1 {
-			parts = append(parts, num(start))
+			parts = append(parts, numWhole(start))
 		} else {
-			parts = append(parts, fmt.Sprintf("%s+%sx%d", num(start), num(d), g.steps-1))
+			parts = append(parts, fmt.Sprintf("%s+%sx%d", numWhole(start), numWhole(d), g.steps-1))
 		}
 		v = start + float64(g.steps-1)*d
 	}
@@ -337,7 +345,7 @@ func (sc sloScenario) values(inc func(sloSegment) float64) string {
 func (sc *sloScenes) series(in sloScenario) []series {
 	errs := func(g sloSegment) float64 { return g.errs }
 	all := func(g sloSegment) float64 { return g.events }
-	good := func(g sloSegment) float64 { return round(g.events) - round(g.errs) }
+	good := func(g sloSegment) float64 { return whole(g.events) - whole(g.errs) }
 	if sc.latency {
 		return []series{
 			{labels: sc.count, values: in.values(all)},
@@ -388,19 +396,30 @@ func compare(x, threshold float64, strict bool) int {
 
 // sloVariant changes the rules the simulation evaluates, to show a case
 // is not vacuous: it fails a rule without the long window's condition,
-// with the short window's factor lowered, or with a guard of >.
+// with the short window's factor lowered, with a guard of >, or with a
+// window's burn rate compared by >=. exact is not a change of the
+// rules but of the simulation: windows of whole-number counters are
+// computed to the last bit where they can be (exactRates), as the at_long
+// and at_short cases need.
 type sloVariant struct {
-	dropLong   bool
-	shortScale float64 // 0 means 1
-	longScale  float64 // 0 means 1
-	guardGT    bool
+	dropLong        bool
+	shortScale      float64 // 0 means 1
+	longScale       float64 // 0 means 1
+	guardGT         bool
+	longGE, shortGE bool
+	exact           bool
 }
 
 // rates are the SLO's errors and events records over w at step t, per
 // second, as the rules compute them from the series; exact says the
 // window reaches back to the first sample (0), where both versions take
 // the increase as it is and the arithmetic here is Prometheus's own.
-func (sc *sloScenes) rates(c sloCounters, t int, w time.Duration, v promVersion) (er, ev float64, ok, exact bool) {
+func (sc *sloScenes) rates(c sloCounters, t int, w time.Duration, v promVersion, full bool) (er, ev float64, ok, exact bool) {
+	if full {
+		if er, ev, ok := sc.exactRates(c, t, w, v); ok {
+			return er, ev, true, true
+		}
+	}
 	steps := int(w / EvalInterval)
 	secs := w.Seconds()
 	exact = t < steps
@@ -435,7 +454,7 @@ func kahan(a, b float64) float64 {
 
 func (sc *sloScenes) state(c sloCounters, t int, v promVersion, va sloVariant) sloState {
 	st := sloState{cond: make([]int, len(sc.s.Pairs)), value: make([]float64, len(sc.s.Pairs))}
-	if er, ev, ok, _ := sc.rates(c, t, 5*time.Minute, v); ok && ev > 0 {
+	if er, ev, ok, _ := sc.rates(c, t, 5*time.Minute, v, va.exact); ok && ev > 0 {
 		st.err5m, st.events5m, st.ok5m = er, ev, true
 	}
 	cmp := func(x, threshold float64, strict, exact bool) int {
@@ -449,8 +468,8 @@ func (sc *sloScenes) state(c sloCounters, t int, v promVersion, va sloVariant) s
 	}
 	for i, p := range sc.s.Pairs {
 		factor := sc.factors[i]
-		ler, lev, ok1, lexact := sc.rates(c, t, p.Long, v)
-		ser, sev, ok2, sexact := sc.rates(c, t, p.Short, v)
+		ler, lev, ok1, lexact := sc.rates(c, t, p.Long, v, va.exact)
+		ser, sev, ok2, sexact := sc.rates(c, t, p.Short, v, va.exact)
 		if !ok1 || !ok2 || lev == 0 || sev == 0 {
 			continue
 		}
@@ -464,9 +483,9 @@ func (sc *sloScenes) state(c sloCounters, t int, v promVersion, va sloVariant) s
 		if va.longScale != 0 {
 			longFactor, lexact = factor*va.longScale, false
 		}
-		conds := []int{cmp(short, shortFactor, true, sexact)}
+		conds := []int{cmp(short, shortFactor, !va.shortGE, sexact)}
 		if !va.dropLong {
-			conds = append(conds, cmp(long, longFactor, true, lexact))
+			conds = append(conds, cmp(long, longFactor, !va.longGE, lexact))
 		}
 		if sc.s.MinEvents > 0 {
 			conds = append(conds, cmp(lev*p.Long.Seconds(), sc.s.MinEvents, va.guardGT, lexact))
@@ -645,6 +664,8 @@ func (sc *sloScenes) build(c string) (testGroup, bool, error) {
 	switch c {
 	case SLOAtMinEvents:
 		return sc.buildAtMinEvents()
+	case SLOAtLong, SLOAtShort:
+		return sc.buildAtFactor(c)
 	case SLOCooled:
 		scales = []float64{3, 2.5, 4, 2}
 	case SLOUnconfirmed:
@@ -662,6 +683,14 @@ func (sc *sloScenes) build(c string) (testGroup, bool, error) {
 		g, ok, err := sc.buildAt(c, scale)
 		if err != nil || ok {
 			return g, ok, err
+		}
+	}
+	if c == SLOCooled {
+		for _, scale := range scales {
+			g, ok, err := sc.buildCooled(sc.ratio(scale), true)
+			if err != nil || ok {
+				return g, ok, err
+			}
 		}
 	}
 	return testGroup{}, false, nil
@@ -694,24 +723,7 @@ func (sc *sloScenes) buildAt(c string, scale float64) (testGroup, bool, error) {
 		in = sloScenario{{steps: 1, events: burst, errs: burst * r}, {steps: end - 1, events: trickle, errs: trickle * r}}
 		times = []int{end}
 	case SLOCooled:
-		// Ratio r (three times the factor) for a while, then 90 % of the
-		// factor for the short window plus `for` and a little more.
-		d := int((p.Short+p.For)/EvalInterval) + 3
-		n := sc.busy()
-		cool := sc.ratio(1 - 2*Margin)
-		// The burn need only outweigh the cooling in the long window;
-		// shortest first, as every minute is an evaluation of every rule.
-		for _, burn := range []int{max(2, d/8), d / 4, d / 2, d, 2 * d} {
-			if burn < 1 {
-				continue
-			}
-			in = sloScenario{{steps: burn, events: n, errs: n * r}, {steps: d, events: n, errs: n * cool}}
-			g, ok, err := sc.groupChecked(c, in, []int{burn + d}, sloVariant{shortScale: 0.8})
-			if err != nil || ok {
-				return g, ok, err
-			}
-		}
-		return testGroup{}, false, nil
+		return sc.buildCooled(r, false)
 	case SLOUnconfirmed:
 		// A calm of 28 % of e, then the burn: the long window reads 90 %
 		// of the factor at e, and over 80 % of it for the last 22 % of e,
@@ -736,6 +748,43 @@ func (sc *sloScenes) buildAt(c string, scale float64) (testGroup, bool, error) {
 	return sc.group(c, in, times)
 }
 
+// buildCooled writes the cooled case at burn ratio r: r for a while, then
+// 90 % of the factor for the short window plus `for` and a little more.
+//
+// With tail, the last four minutes burn at r again. A pair that fires
+// beside prints the budget spent, the sum of the 5m records' errors over
+// their events, to four digits. In those sums the two versions weigh
+// every minute five records' worth (2.x reads five increments per record,
+// 3.x four stretched by 5/4), except the first four, which 3.x weighs
+// 1, 0.75, 0.5 and 0.25 less (its records start reading from time 0 only
+// until the fifth minute), and the last four, which it weighs 0.25 to 1
+// more (no record after the eval time reads them). With the same ratio
+// at both ends the two cancel, where a cooling end parts the readings by
+// about a digit (the 1d/2h pair, beside the firing 3d pair). The short
+// window then reads under the factor by some 3 % instead of 10 %.
+func (sc *sloScenes) buildCooled(r float64, tail bool) (testGroup, bool, error) {
+	p := sc.s.Pairs[sc.pair]
+	d := int((p.Short+p.For)/EvalInterval) + 3
+	n := sc.busy()
+	cool := sc.ratio(1 - 2*Margin)
+	// The burn need only outweigh the cooling in the long window;
+	// shortest first, as every minute is an evaluation of every rule.
+	for _, burn := range []int{max(2, d/8), d / 4, d / 2, d, 2 * d} {
+		if burn < 1 {
+			continue
+		}
+		in := sloScenario{{steps: burn, events: n, errs: n * r}, {steps: d, events: n, errs: n * cool}}
+		if tail {
+			in = sloScenario{{steps: burn, events: n, errs: n * r}, {steps: d - 4, events: n, errs: n * cool}, {steps: 4, events: n, errs: n * r}}
+		}
+		g, ok, err := sc.groupChecked(SLOCooled, in, []int{burn + d}, sloVariant{shortScale: 0.8})
+		if err != nil || ok {
+			return g, ok, err
+		}
+	}
+	return testGroup{}, false, nil
+}
+
 // buildAtMinEvents: whole events per minute that add up to exactly
 // min_events at minute k, with errors at a ratio well over every factor;
 // the guard's count is then min_events to the last bit (the window holds
@@ -748,14 +797,20 @@ func (sc *sloScenes) buildAtMinEvents() (testGroup, bool, error) {
 		if n != math.Trunc(n) || n < 2 || k+forSteps+1 >= int(p.Long/EvalInterval) {
 			continue
 		}
-		e := math.Ceil(n * sc.ratio(2))
-		if e >= n {
-			continue
-		}
-		in := sloScenario{{steps: k + forSteps, events: n, errs: e}}
-		g, ok, err := sc.groupChecked(SLOAtMinEvents, in, []int{k + forSteps}, sloVariant{guardGT: true})
-		if err != nil || ok {
-			return g, ok, err
+		// The guard reads rate × window, fl(fl(50 × fl(1/259200)) ×
+		// 259200) over 3d: 50.00000000000001, where > holds too. The
+		// simulation computes it so (exact); where the events are the
+		// sum of the error and the other series, another split of the
+		// same events may round to min_events.
+		for e := math.Ceil(n * sc.ratio(2)); e < n; e++ {
+			in := sloScenario{{steps: k + forSteps, events: n, errs: e}}
+			g, ok, err := sc.groupChecked(SLOAtMinEvents, in, []int{k + forSteps}, sloVariant{guardGT: true, exact: true})
+			if err != nil || ok {
+				return g, ok, err
+			}
+			if !sc.included || sc.latency {
+				break
+			}
 		}
 	}
 	return testGroup{}, false, nil
@@ -773,7 +828,7 @@ func (sc *sloScenes) groupChecked(c string, in sloScenario, times []int, va sloV
 			return testGroup{}, false, nil
 		}
 	}
-	return sc.group(c, in, times)
+	return sc.groupWith(c, in, times, sloVariant{exact: va.exact})
 }
 
 // buildSpike looks for a healthy stretch long enough that a spike at
@@ -821,6 +876,12 @@ func contains(xs []int, x int) bool {
 // group simulates the scenario in both versions and writes the group
 // when they agree with each other and with what the case wants.
 func (sc *sloScenes) group(c string, in sloScenario, times []int) (testGroup, bool, error) {
+	return sc.groupWith(c, in, times, sloVariant{})
+}
+
+// groupWith is group with the simulation's variant base (exact or
+// none: the rules as generated).
+func (sc *sloScenes) groupWith(c string, in sloScenario, times []int, base sloVariant) (testGroup, bool, error) {
 	var want []bool
 	want = SLOWant(sc.target, c)
 	if len(want) != len(times) {
@@ -830,7 +891,7 @@ func (sc *sloScenes) group(c string, in sloScenario, times []int) (testGroup, bo
 	for k, t := range times {
 		var exp [][]expAlert
 		for _, w := range worlds {
-			o, ok := sc.simulate(in, times, w.v, sloVariant{}, w.doubt)
+			o, ok := sc.simulate(in, times, w.v, base, w.doubt)
 			if !ok {
 				return testGroup{}, false, nil
 			}

@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/common/model"
@@ -43,6 +44,12 @@ type Options struct {
 	Parser parser.Parser
 	// Parallel is how many test groups run at once; 0 means GOMAXPROCS.
 	Parallel int
+	// FailFast starts no further test group once one has failed; the
+	// groups it skips are left out of the result. For callers that need
+	// only whether a file fails (the mutation tester): the answer is the
+	// same, and a failing file costs only the groups up to its first
+	// failure.
+	FailFast bool
 	// Limits bound the work and memory one test file may ask for; the
 	// zero value takes the defaults.
 	Limits Limits
@@ -223,11 +230,17 @@ func run(f *File, opts Options, errs diag.List) (*FileResult, error) {
 	// A panic in a worker would end the process, not just this file, so
 	// each group recovers its own and the file reports the first.
 	panics := make([]any, len(selected))
+	ran := make([]bool, len(selected))
+	var failed atomic.Bool
 	for range min(workers, len(selected)) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for i := range next {
+				if opts.FailFast && failed.Load() {
+					continue
+				}
+				ran[i] = true
 				func() {
 					defer func() {
 						if p := recover(); p != nil {
@@ -235,6 +248,9 @@ func run(f *File, opts Options, errs diag.List) (*FileResult, error) {
 						}
 					}()
 					r.res.Groups[i] = r.runGroup(selected[i])
+					if len(r.res.Groups[i].Failures) > 0 {
+						failed.Store(true)
+					}
 				}()
 			}
 		}()
@@ -248,6 +264,15 @@ func run(f *File, opts Options, errs diag.List) (*FileResult, error) {
 		if p != nil {
 			return nil, panicError(f.Path, p)
 		}
+	}
+	if opts.FailFast {
+		kept := r.res.Groups[:0]
+		for i, g := range r.res.Groups {
+			if ran[i] {
+				kept = append(kept, g)
+			}
+		}
+		r.res.Groups = kept
 	}
 	return r.res, nil
 }

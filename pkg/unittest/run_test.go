@@ -77,6 +77,40 @@ func TestRuleFileMatchedTwice(t *testing.T) {
 	}
 }
 
+// TestFailFast: with FailFast no group starts after one has failed, the
+// file still fails, and only the groups that ran are in the result.
+func TestFailFast(t *testing.T) {
+	dir := t.TempDir()
+	rules := "groups:\n  - name: g\n    rules:\n      - alert: Down\n        expr: up == 0\n"
+	group := func(name, value string) string {
+		return "  - name: " + name + "\n    input_series: [{series: up, values: '" + value + "'}]\n" +
+			"    alert_rule_test: [{eval_time: 0, alertname: Down, exp_alerts: [{}]}]\n"
+	}
+	test := "rule_files: [r.yaml]\ntests:\n" + group("passes", "0") + group("fails", "1") + group("fails too", "1") + group("would pass", "0")
+	for name, content := range map[string]string{"r.yaml": rules, "t.test.yaml": test} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, ff := range []bool{false, true} {
+		res, err := RunFile(filepath.Join(dir, "t.test.yaml"), Options{Parallel: 1, FailFast: ff})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ran []string
+		for _, g := range res.Groups {
+			ran = append(ran, g.Name)
+		}
+		want := []string{"passes", "fails", "fails too", "would pass"}
+		if ff {
+			want = want[:2]
+		}
+		if diff := cmp.Diff(want, ran); diff != "" || !res.Failed() {
+			t.Errorf("FailFast %v: Failed() = %v, groups that ran (-want +got):\n%s", ff, res.Failed(), diff)
+		}
+	}
+}
+
 // TestRuleFileLoadErrors: rulefmt decides whether a rule file loads;
 // RuleFileChecker only explains one it refuses, and without a checker, or
 // when the checker finds no error, rulefmt's own error is reported, at

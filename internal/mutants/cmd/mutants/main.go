@@ -3,7 +3,7 @@
 // rules the generated tests catch, and the survivors. `make mutants` runs
 // it on the built-in example and on testdata/mutants/*.spec.yaml.
 //
-//	go run ./internal/mutants/cmd/mutants [-runners agentalerts,promtool] [-min 0.95] [SPEC|example ...]
+//	go run ./internal/mutants/cmd/mutants [-runners agentalerts,promtool] [-min 0.95] [-fail-fast=false] [SPEC|example ...]
 //
 // Exit status: 0, 1 when a score is under -min, 2 on bad usage or input.
 package main
@@ -38,6 +38,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	minScore := fs.Float64("min", 0, "exit 1 when a spec scores under this share killed (0..1)")
 	ops := fs.String("ops", "", "comma-separated mutant kinds to run (default all)")
 	quiet := fs.Bool("q", false, "print the table only, no survivors")
+	failFast := fs.Bool("fail-fast", true, "in-process runner: stop a mutant's test file at its first failed group (same score, less time)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -45,7 +46,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	for _, name := range strings.Split(*runners, ",") {
 		switch strings.TrimSpace(name) {
 		case "agentalerts":
-			rs = append(rs, mutants.InProcess())
+			rs = append(rs, mutants.InProcess(*failFast))
 		case "promtool":
 			p, err := exec.LookPath(*promtool)
 			if err != nil {
