@@ -54,36 +54,27 @@ reading of such a selector selects what the dashboard did.`,
 		if ast(r) == nil || !strings.Contains(r.Expr.Value.Value, "$") && !strings.Contains(r.Expr.Value.Value, "[[") {
 			return
 		}
-		seen := map[string]bool{}
-		walk(ast(r), func(n parser.Node, _ []parser.Node) bool {
-			vs, ok := n.(*parser.VectorSelector)
-			if !ok {
-				return true
+		eachDistinctMatcher(ast(r), func(vs *parser.VectorSelector, m *labels.Matcher) {
+			v := dashboardVariable(m.Value)
+			if v == "" || m.Name == labels.MetricName {
+				return
 			}
-			for _, m := range vs.LabelMatchers {
-				v := dashboardVariable(m.Value)
-				if v == "" || m.Name == labels.MetricName || seen[m.String()] {
-					continue
+			var effect string
+			switch m.Type {
+			case labels.MatchEqual:
+				effect = fmt.Sprintf("it matches only the value %q, which no series has, so the selector returns nothing", m.Value)
+			case labels.MatchRegexp:
+				effect = "in a regex $ ends the value, so the selector returns nothing"
+				if strings.HasPrefix(v, "[[") {
+					effect = "as a regex it is a character class matching one character, so the selector returns nothing meant"
 				}
-				seen[m.String()] = true
-				var effect string
-				switch m.Type {
-				case labels.MatchEqual:
-					effect = fmt.Sprintf("it matches only the value %q, which no series has, so the selector returns nothing", m.Value)
-				case labels.MatchRegexp:
-					effect = "in a regex $ ends the value, so the selector returns nothing"
-					if strings.HasPrefix(v, "[[") {
-						effect = "as a regex it is a character class matching one character, so the selector returns nothing meant"
-					}
-				default:
-					effect = "the matcher excludes nothing"
-				}
-				start, end := nodeRange(vs)
-				p.ReportExpr(r, start, end,
-					fmt.Sprintf("%s holds the Grafana variable %s, which nothing expands in a rule: %s", m.String(), v, effect),
-					fmt.Sprintf("drop the %s matcher, or write the values the rule should select", m.Name))
+			default:
+				effect = "the matcher excludes nothing"
 			}
-			return true
+			start, end := nodeRange(vs)
+			p.ReportExpr(r, start, end,
+				fmt.Sprintf("%s holds the Grafana variable %s, which nothing expands in a rule: %s", m.String(), v, effect),
+				fmt.Sprintf("drop the %s matcher, or write the values the rule should select", m.Name))
 		})
 	},
 }

@@ -51,35 +51,24 @@ case, added after the held-out batch ho4, adds no finding either.`,
 		if ast(r) == nil {
 			return
 		}
-		// A ratio repeats its selector's matchers on both sides: one
-		// finding per matcher is enough.
-		seen := map[string]bool{}
-		walk(ast(r), func(n parser.Node, _ []parser.Node) bool {
-			vs, ok := n.(*parser.VectorSelector)
-			if !ok {
-				return true
+		eachDistinctMatcher(ast(r), func(vs *parser.VectorSelector, m *labels.Matcher) {
+			if (m.Type != labels.MatchEqual && m.Type != labels.MatchNotEqual) || !(alternation(m.Value) || wildcard(m.Value)) {
+				return
 			}
-			for _, m := range vs.LabelMatchers {
-				if (m.Type != labels.MatchEqual && m.Type != labels.MatchNotEqual) || !(alternation(m.Value) || wildcard(m.Value)) || seen[m.String()] {
-					continue
-				}
-				seen[m.String()] = true
-				op, want := "=", "=~"
-				effect := "which no series has, so the selector returns nothing"
-				if m.Type == labels.MatchNotEqual {
-					op, want = "!=", "!~"
-					effect = "which no series has, so the matcher excludes nothing"
-				}
-				what := "alternation"
-				if !alternation(m.Value) {
-					what = "wildcard"
-				}
-				start, end := nodeRange(vs)
-				p.ReportExpr(r, start, end,
-					fmt.Sprintf("%s%s%q compares the whole value as a string: it matches only the value %q, %s; the %s works only after %s", m.Name, op, m.Value, m.Value, effect, what, want),
-					fmt.Sprintf("write %s%s%q", m.Name, want, m.Value))
+			op, want := "=", "=~"
+			effect := "which no series has, so the selector returns nothing"
+			if m.Type == labels.MatchNotEqual {
+				op, want = "!=", "!~"
+				effect = "which no series has, so the matcher excludes nothing"
 			}
-			return true
+			what := "alternation"
+			if !alternation(m.Value) {
+				what = "wildcard"
+			}
+			start, end := nodeRange(vs)
+			p.ReportExpr(r, start, end,
+				fmt.Sprintf("%s%s%q compares the whole value as a string: it matches only the value %q, %s; the %s works only after %s", m.Name, op, m.Value, m.Value, effect, what, want),
+				fmt.Sprintf("write %s%s%q", m.Name, want, m.Value))
 		})
 	},
 }

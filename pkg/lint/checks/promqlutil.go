@@ -84,6 +84,27 @@ func walkPath(n parser.Node, path []parser.Node, fn walkFunc) {
 	}
 }
 
+// eachDistinctMatcher calls fn once for each distinct label matcher of
+// the selectors in e (by its text), with the first selector holding it:
+// a ratio repeats its selector's matchers on both sides, and one finding
+// per matcher is enough.
+func eachDistinctMatcher(e parser.Node, fn func(vs *parser.VectorSelector, m *labels.Matcher)) {
+	seen := map[string]bool{}
+	walk(e, func(n parser.Node, _ []parser.Node) bool {
+		vs, ok := n.(*parser.VectorSelector)
+		if !ok {
+			return true
+		}
+		for _, m := range vs.LabelMatchers {
+			if k := m.String(); !seen[k] {
+				seen[k] = true
+				fn(vs, m)
+			}
+		}
+		return true
+	})
+}
+
 // unwrap strips parentheses (and the engine's step-invariant wrapper), which
 // never change what an expression means.
 func unwrap(e parser.Expr) parser.Expr {
