@@ -82,6 +82,14 @@ func (p *Pass) Report(d diag.Diagnostic) {
 	p.report(d)
 }
 
+// ConfiguredSeverity is the severity the team set for the check in the
+// lint config, if it set one: a check that weighs its findings itself
+// (info for a guess) defers to it.
+func (p *Pass) ConfiguredSeverity() (diag.Severity, bool) {
+	cc, ok := p.Config.Checks[p.Check.ID]
+	return cc.Severity, ok && cc.Severity != 0
+}
+
 // ReportAt reports a finding at a YAML node of rule r (r may be nil for
 // group- or file-level findings; n may be nil to point at the rule itself).
 func (p *Pass) ReportAt(r *Rule, n *yaml.Node, message, fix string) {
@@ -115,8 +123,14 @@ func (p *Pass) ReportAtSeverity(sev diag.Severity, r *Rule, n *yaml.Node, messag
 // expression, so the caret lands on the exact character even inside a
 // multi-line string. end <= start means a single character.
 func (p *Pass) ReportExpr(r *Rule, start, end int, message, fix string) {
+	p.ReportExprSeverity(0, r, start, end, message, fix)
+}
+
+// ReportExprSeverity is ReportExpr at severity sev instead of the
+// check's; 0 means the check's.
+func (p *Pass) ReportExprSeverity(sev diag.Severity, r *Rule, start, end int, message, fix string) {
 	file := p.fileOf(r)
-	d := diag.Diagnostic{Message: message, Fix: fix, Rule: r.Name()}
+	d := diag.Diagnostic{Severity: sev, Message: message, Fix: fix, Rule: r.Name()}
 	if r.Group != nil {
 		d.Group = r.Group.Name.Value
 	}

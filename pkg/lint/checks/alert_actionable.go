@@ -206,7 +206,7 @@ func checkRunbook(p *lint.Pass, r *lint.Rule) {
 			}
 		}
 		msg := "page alert has no runbook_url annotation: whoever is paged has no instructions"
-		if cc, set := p.Config.Checks[p.Check.ID]; set && cc.Severity != 0 {
+		if _, set := p.ConfiguredSeverity(); set {
 			p.ReportAt(r, nil, msg, fix)
 			return
 		}

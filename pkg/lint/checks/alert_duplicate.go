@@ -291,8 +291,8 @@ func reduceDuplicateAlerts(p *lint.Pass, facts []any) {
 // same directory) or a variant with another expression, unless the team
 // set the check's severity.
 func dupSeverity(p *lint.Pass, sure bool) diag.Severity {
-	if cc, ok := p.Config.Checks[p.Check.ID]; ok && cc.Severity != 0 {
-		return cc.Severity
+	if sev, ok := p.ConfiguredSeverity(); ok {
+		return sev
 	}
 	if sure {
 		return 0 // the check's

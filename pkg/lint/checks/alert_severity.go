@@ -214,8 +214,8 @@ func checkPageFor(p *lint.Pass, r *lint.Rule) {
 // of the time (testdata/lint/precision), often a deliberate choice for a
 // state that cannot blip (an expired certificate, a failed disk).
 func guessedPageSeverity(p *lint.Pass) diag.Severity {
-	if cc, ok := p.Config.Checks[p.Check.ID]; ok && cc.Severity != 0 {
-		return cc.Severity
+	if sev, ok := p.ConfiguredSeverity(); ok {
+		return sev
 	}
 	if len(p.Config.SeverityValues) > 0 {
 		return 0

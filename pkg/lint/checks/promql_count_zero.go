@@ -143,24 +143,19 @@ func watchedByAbsent(a *parser.AggregateExpr, absent map[string]bool) bool {
 // alerts (fewer than 3 control-plane nodes) often leave "none at all" to
 // another alert on purpose.
 func reportCountBelow(p *lint.Pass, r *lint.Rule, b *parser.BinaryExpr, op parser.ItemType, v float64) {
-	sev := diag.Info
-	if cc, ok := p.Config.Checks[p.Check.ID]; ok && cc.Severity != 0 {
-		sev = cc.Severity
-	}
 	start, end := nodeRange(b)
-	d := diag.Diagnostic{
-		Severity: sev, Rule: r.Name(),
-		Message: fmt.Sprintf("count() %s %s fires for a few series but never for none: count returns nothing, not 0, when every series is gone", op, fmtNum(v)),
-		Fix:     "add a fallback inside the comparison ((count(…) or vector(0)) < N), or an absent(…) alert for the case of no series",
+	p.ReportExprSeverity(infoUnlessConfigured(p), r, start, end,
+		fmt.Sprintf("count() %s %s fires for a few series but never for none: count returns nothing, not 0, when every series is gone", op, fmtNum(v)),
+		"add a fallback inside the comparison ((count(…) or vector(0)) < N), or an absent(…) alert for the case of no series")
+}
+
+// infoUnlessConfigured is info, or the severity the team set for the
+// check: count-zero's weaker findings are info by default.
+func infoUnlessConfigured(p *lint.Pass) diag.Severity {
+	if sev, ok := p.ConfiguredSeverity(); ok {
+		return sev
 	}
-	if r.Group != nil {
-		d.Group = r.Group.Name.Value
-	}
-	d.Pos = r.Expr.PosAt(p.File.Path, start)
-	if end > start+1 {
-		d.End = r.Expr.PosAt(p.File.Path, end-1)
-	}
-	p.Report(d)
+	return diag.Info
 }
 
 // checkCountOfBinary reports, in an alert, count() of series that hold 0
@@ -196,24 +191,10 @@ func checkCountOfBinary(p *lint.Pass, r *lint.Rule, reported map[parser.Node]boo
 		if name == "" {
 			return true
 		}
-		sev := diag.Info
-		if cc, ok := p.Config.Checks[p.Check.ID]; ok && cc.Severity != 0 {
-			sev = cc.Severity
-		}
 		start, end := nodeRange(a)
-		d := diag.Diagnostic{
-			Severity: sev, Rule: r.Name(),
-			Message: fmt.Sprintf("count() counts the series of %s whatever their value: the ones at 0 count as well, so the count says how many exist, not how many are 1", name),
-			Fix:     fmt.Sprintf("use sum(…) of %s, or count(%s == 1)", name, name),
-		}
-		if r.Group != nil {
-			d.Group = r.Group.Name.Value
-		}
-		d.Pos = r.Expr.PosAt(p.File.Path, start)
-		if end > start+1 {
-			d.End = r.Expr.PosAt(p.File.Path, end-1)
-		}
-		p.Report(d)
+		p.ReportExprSeverity(infoUnlessConfigured(p), r, start, end,
+			fmt.Sprintf("count() counts the series of %s whatever their value: the ones at 0 count as well, so the count says how many exist, not how many are 1", name),
+			fmt.Sprintf("use sum(…) of %s, or count(%s == 1)", name, name))
 		return false
 	})
 }
