@@ -1,0 +1,249 @@
+// Package catalog knows, offline, which metrics a few well-known exporters
+// export, and which names they renamed or removed.
+//
+// It exists because a whole family of real alerting bugs is invisible in
+// the rule file itself: a selector naming a metric the exporter no longer
+// exports (node_exporter 0.16 renamed node_filesystem_avail to
+// node_filesystem_avail_bytes; kube-state-metrics 2.0 folded
+// kube_node_status_capacity_cpu_cores into kube_node_status_capacity), or a
+// typo of a real name (goldpinger_nodes_healthy_total for
+// goldpinger_nodes_health_total). PromQL accepts any name, the selector is
+// empty, and the alert never fires. Neither promtool nor pint can know
+// without a live server; this catalog lets lint know without one.
+//
+// The data are facts read from upstream files and stored as TSV beside this
+// file, embedded at build time: metrics.tsv and renames_node_exporter.tsv
+// are written by ./gen (each file's header names the repository, commit and
+// paths it read); renames.tsv is curated by hand, each row citing the
+// changelog or pull request it comes from.
+//
+// The catalog is not complete and must never be read as such: the
+// exporters' fixtures leave out collectors, and users put their own node_*
+// metrics through node_exporter's textfile collector. So "not in the
+// catalog" alone means nothing; only a rename row, or a near miss of a
+// catalogued name, says something.
+package catalog
+
+import (
+	"bufio"
+	"embed"
+	"strings"
+	"sync"
+	"unicode"
+)
+
+//go:embed metrics.tsv renames.tsv renames_node_exporter.tsv
+var data embed.FS
+
+// Metric is one catalogued metric family.
+type Metric struct {
+	Exporter string // "node_exporter", "kube-state-metrics", "cadvisor", …
+	Name     string
+	// Type is counter, gauge, histogram, summary, info, stateset, or
+	// untyped when the source gave the name but not its type.
+	Type string
+	// Labels are the label names the source shows, sorted; not
+	// necessarily all the metric can carry.
+	Labels []string
+	// Status is kube-state-metrics' stability (stable, experimental,
+	// deprecated); empty elsewhere.
+	Status string
+}
+
+// Rename is one name an exporter renamed or removed in favour of another
+// selector.
+type Rename struct {
+	Exporter string
+	Old      string // the old name; for a prefix row, the name looked up
+	// Replacement is what to read instead: a name, a selector with
+	// matchers (kube_node_status_capacity{resource="cpu"}), or an
+	// expression converting units (node_disk_io_time_seconds_total * 1000).
+	Replacement string
+	Version     string // the exporter version that renamed it
+	Source      string // where the rename is stated
+}
+
+type index struct {
+	metrics map[string]*Metric
+	renames map[string]Rename
+	// prefixRenames are the rows whose old name ends in *.
+	prefixRenames []Rename
+	// byLen buckets catalogued names by exporter prefix (the part up to
+	// the first underscore) and length, so that a near-miss search only
+	// compares names of that prefix within one letter of its length.
+	byLen map[prefixLen][]*Metric
+	// prefixes are the exporter prefixes of the catalogued names.
+	prefixes map[string]bool
+}
+
+type prefixLen struct {
+	prefix string
+	n      int
+}
+
+var load = sync.OnceValue(func() *index {
+	ix := &index{metrics: map[string]*Metric{}, renames: map[string]Rename{}, byLen: map[prefixLen][]*Metric{}, prefixes: map[string]bool{}}
+	eachRow("metrics.tsv", func(f []string) {
+		if len(f) < 5 {
+			return
+		}
+		m := &Metric{Exporter: f[0], Name: f[1], Type: f[2], Status: f[4]}
+		if f[3] != "" {
+			m.Labels = strings.Split(f[3], ",")
+		}
+		if _, dup := ix.metrics[m.Name]; dup {
+			return
+		}
+		ix.metrics[m.Name] = m
+		k := prefixLen{prefix(m.Name), len(m.Name)}
+		ix.byLen[k] = append(ix.byLen[k], m)
+		ix.prefixes[k.prefix] = true
+	})
+	for _, file := range []string{"renames.tsv", "renames_node_exporter.tsv"} {
+		eachRow(file, func(f []string) {
+			if len(f) < 5 {
+				return
+			}
+			r := Rename{Exporter: f[0], Old: f[1], Replacement: f[2], Version: f[3], Source: f[4]}
+			if strings.HasSuffix(r.Old, "*") {
+				ix.prefixRenames = append(ix.prefixRenames, r)
+				return
+			}
+			if _, exported := ix.metrics[r.Old]; !exported {
+				ix.renames[r.Old] = r
+			}
+		})
+	}
+	return ix
+})
+
+func eachRow(file string, fn func([]string)) {
+	f, err := data.Open(file)
+	if err != nil {
+		panic("catalog: " + err.Error()) // embedded: cannot happen
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		line := sc.Text()
+		if line == "" || line[0] == '#' {
+			continue
+		}
+		fn(strings.Split(line, "\t"))
+	}
+}
+
+// Lookup returns the catalogued family a selector name reads: the name
+// itself, or the histogram or summary whose _bucket, _sum or _count
+// series it names.
+func Lookup(name string) (*Metric, bool) {
+	ix := load()
+	if m, ok := ix.metrics[name]; ok {
+		return m, true
+	}
+	for _, suf := range [...]string{"_bucket", "_sum", "_count"} {
+		if base, ok := strings.CutSuffix(name, suf); ok {
+			if m, ok := ix.metrics[base]; ok && (m.Type == "histogram" || m.Type == "summary") {
+				return m, true
+			}
+		}
+	}
+	return nil, false
+}
+
+// Type is the type the catalog gives a selector name's family ("counter",
+// "gauge", "histogram" …), or "" when the name is not catalogued or its
+// type is not known. Checks that guess a type from a name (rate of a
+// gauge, a raw counter) can ask here first.
+func Type(name string) string {
+	if m, ok := Lookup(name); ok && m.Type != "untyped" {
+		return m.Type
+	}
+	return ""
+}
+
+// Renamed returns the rename row for a name an exporter no longer
+// exports. A prefix row (kube_hpa_* to kube_horizontalpodautoscaler_*) is
+// returned with Old set to name and Replacement to the name under the new
+// prefix.
+func Renamed(name string) (Rename, bool) {
+	ix := load()
+	if r, ok := ix.renames[name]; ok {
+		return r, true
+	}
+	if _, ok := Lookup(name); ok {
+		return Rename{}, false
+	}
+	for _, r := range ix.prefixRenames {
+		old, repl := strings.TrimSuffix(r.Old, "*"), strings.TrimSuffix(r.Replacement, "*")
+		if rest, ok := strings.CutPrefix(name, old); ok && rest != "" {
+			r.Old, r.Replacement = name, repl+rest
+			return r, true
+		}
+	}
+	return Rename{}, false
+}
+
+// Near returns a catalogued metric whose name is one letter away from
+// name (one added, dropped or changed, or two neighbours swapped, never a
+// digit: node_load1 and node_load5 are two metrics), under the same
+// exporter prefix, when name itself is not catalogued. Its cost is a few
+// comparisons: only names of that prefix within one of its length are
+// looked at.
+func Near(name string) (*Metric, bool) {
+	if _, ok := Lookup(name); ok {
+		return nil, false
+	}
+	ix := load()
+	p := prefix(name)
+	for n := len(name) - 1; n <= len(name)+1; n++ {
+		for _, m := range ix.byLen[prefixLen{p, n}] {
+			if oneLetterApart(name, m.Name) {
+				return m, true
+			}
+		}
+	}
+	return nil, false
+}
+
+// Covers reports whether a name is under a prefix one of the catalogued
+// exporters owns (node_, kube_, container_, machine_, goldpinger_), that
+// is, whether Near can say anything about it.
+func Covers(name string) bool {
+	return load().prefixes[prefix(name)]
+}
+
+func prefix(name string) string {
+	if i := strings.IndexByte(name, '_'); i > 0 {
+		return name[:i]
+	}
+	return name
+}
+
+// oneLetterApart reports whether a and b differ by one added, dropped or
+// changed letter, or by two neighbouring letters swapped, where no rune
+// that differs is a digit. Metric names are ASCII, so bytes are runes.
+func oneLetterApart(a, b string) bool {
+	if len(a) > len(b) {
+		a, b = b, a
+	}
+	i := 0
+	for i < len(a) && a[i] == b[i] {
+		i++
+	}
+	if i == len(b) {
+		return false // equal
+	}
+	letter := func(c byte) bool { return !unicode.IsDigit(rune(c)) }
+	switch len(b) - len(a) {
+	case 1: // b has one more letter, at i
+		return a[i:] == b[i+1:] && letter(b[i])
+	case 0:
+		if a[i+1:] == b[i+1:] {
+			return letter(a[i]) && letter(b[i])
+		}
+		return i+1 < len(a) && a[i] == b[i+1] && a[i+1] == b[i] && a[i+2:] == b[i+2:] &&
+			letter(a[i]) && letter(a[i+1])
+	}
+	return false
+}

@@ -1,0 +1,82 @@
+package catalog
+
+import "testing"
+
+func TestLookupAndType(t *testing.T) {
+	for _, tc := range []struct{ name, typ string }{
+		{"node_cpu_seconds_total", "counter"},
+		{"node_memory_MemFree_bytes", "gauge"},
+		{"node_memory_MemAvailable_bytes", ""}, // from the 0.16 compatibility rules: untyped
+		{"kube_pod_container_status_restarts_total", "counter"},
+		{"kube_node_status_capacity", "gauge"},
+		{"container_cpu_usage_seconds_total", "counter"},
+		{"goldpinger_nodes_health_total", "gauge"},
+		{"goldpinger_peers_response_time_s_bucket", "histogram"},
+		{"node_filesystem_avail_bytes", ""}, // named by the source only: untyped
+		{"my_app_requests_total", ""},
+	} {
+		if got := Type(tc.name); got != tc.typ {
+			t.Errorf("Type(%q) = %q, want %q", tc.name, got, tc.typ)
+		}
+	}
+	if _, ok := Lookup("node_filesystem_avail_bytes"); !ok {
+		t.Error("node_filesystem_avail_bytes is not catalogued")
+	}
+}
+
+func TestRenamed(t *testing.T) {
+	for _, tc := range []struct{ name, repl, version string }{
+		{"node_filesystem_avail", "node_filesystem_avail_bytes", "0.16.0"},
+		{"node_memory_MemFree", "node_memory_MemFree_bytes", "0.16.0"},
+		{"node_disk_io_time_ms", "node_disk_io_time_seconds_total * 1000", "0.16.0"},
+		{"node_bcache_cache_read_races", "node_bcache_cache_read_races_total", "0.16.0"},
+		{"kube_node_status_capacity_cpu_cores", `kube_node_status_capacity{resource="cpu"}`, "2.0.0"},
+		{"kube_hpa_status_current_replicas", "kube_horizontalpodautoscaler_status_current_replicas", "2.0.0"},
+		{"vcenter_host_network_packet_errors", "vcenter_host_network_packet_error_rate", "0.102.0"},
+	} {
+		r, ok := Renamed(tc.name)
+		if !ok || r.Replacement != tc.repl || r.Version != tc.version || r.Source == "" {
+			t.Errorf("Renamed(%q) = %+v, %v; want replacement %q in %s", tc.name, r, ok, tc.repl, tc.version)
+		}
+	}
+	for _, name := range []string{"node_cpu_seconds_total", "node_bcache_cache_read_races_total", "kube_hpa_", "my_metric"} {
+		if r, ok := Renamed(name); ok {
+			t.Errorf("Renamed(%q) = %+v, want none: the name is current or unknown", name, r)
+		}
+	}
+}
+
+func TestNear(t *testing.T) {
+	for _, tc := range []struct{ name, want string }{
+		{"goldpinger_nodes_healthy_total", "goldpinger_nodes_health_total"},
+		{"node_memory_MemAvailabel_bytes", "node_memory_MemAvailable_bytes"},
+		{"kube_pod_container_resource_request", "kube_pod_container_resource_requests"},
+		{"kube_deployment_status_replicas_availabe", "kube_deployment_status_replicas_available"},
+	} {
+		m, ok := Near(tc.name)
+		if !ok || m.Name != tc.want {
+			t.Errorf("Near(%q) = %v, %v; want %s", tc.name, m, ok, tc.want)
+		}
+	}
+	for _, name := range []string{
+		"node_cpu_seconds_total", // catalogued
+		"node_load2",             // a digit: another window, not a typo
+		"myapp_nodes_health_total",
+		"node_my_textfile_metric",
+	} {
+		if m, ok := Near(name); ok {
+			t.Errorf("Near(%q) = %s, want none", name, m.Name)
+		}
+	}
+	if !Covers("node_anything") || Covers("vcenter_host_network_packet_rate") {
+		t.Error("Covers: node_ is covered, vcenter_ is not")
+	}
+}
+
+func BenchmarkNear(b *testing.B) {
+	load()
+	for b.Loop() {
+		Near("node_memory_MemAvailabel_bytes")
+		Near("kube_pod_container_status_restart_total")
+	}
+}
