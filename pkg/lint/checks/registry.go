@@ -13,6 +13,7 @@ func All() []*lint.Check {
 	all = append(all, wrongResults...)
 	all = append(all, notActionable...)
 	all = append(all, beyondPromtool...)
+	all = append(all, catalogChecks...)
 	all = append(all, unittestRuleFiles)
 	sortByID(all)
 	return all

@@ -409,6 +409,23 @@ func (c *catalog) cadvisor(dir string) error {
 		c.add("cadvisor", string(m[1]), strings.ToLower(string(m[2])), "")
 	}
 	src.paths = append(src.paths, path)
+	// Descriptions built in place (container_spec_*, machine_*): the
+	// value type is on the line that sends the metric, when it follows.
+	desc := regexp.MustCompile(`NewDesc\(\s*"((?:container|machine)_[a-z0-9_]+)"[^\n]*\n(?:[^\n]*prometheus\.(Counter|Gauge)Value)?`)
+	for _, path := range []string{path, "lib/metrics/prometheus_machine.go"} {
+		b, err := git(dir, "show", "HEAD:"+path)
+		if err != nil {
+			return err
+		}
+		for _, m := range desc.FindAllSubmatch(b, -1) {
+			typ := strings.ToLower(string(m[2]))
+			if typ == "" {
+				typ = "untyped"
+			}
+			c.add("cadvisor", string(m[1]), typ, "")
+		}
+	}
+	src.paths = append(src.paths, "lib/metrics/prometheus_machine.go")
 	// The fixtures' container_label_* and container_env_* labels are the
 	// test containers' own labels, not cAdvisor's.
 	for _, m := range c.rows {
