@@ -190,21 +190,39 @@ func Renamed(name string) (Rename, bool) {
 // exporter prefix, when name itself is not catalogued. Its cost is a few
 // comparisons: only names of that prefix within one of its length are
 // looked at.
+//
+// Names spelt with other capitals are left alone: node_exporter spells
+// one metric differently per platform (node_memory_Active_bytes on Linux,
+// node_memory_active_bytes on Darwin). So are the families in
+// hostNamed.
 func Near(name string) (*Metric, bool) {
 	if _, ok := Lookup(name); ok {
 		return nil, false
+	}
+	for _, h := range hostNamed {
+		if strings.HasPrefix(name, h) {
+			return nil, false
+		}
 	}
 	ix := load()
 	p := prefix(name)
 	for n := len(name) - 1; n <= len(name)+1; n++ {
 		for _, m := range ix.byLen[prefixLen{p, n}] {
-			if oneLetterApart(name, m.Name) {
+			if oneLetterApart(name, m.Name) && !strings.EqualFold(name, m.Name) {
 				return m, true
 			}
 		}
 	}
 	return nil, false
 }
+
+// hostNamed are the node_exporter families whose metric names come from
+// the host (ZFS kstat and /proc/net/stat fields, which differ by kernel
+// and ZFS version; NIC driver statistics) or from the user's flags
+// (sysctl): a name one letter from a catalogued one there is as likely
+// another host's metric as a typo (node_zfs_arcstats_pd_bytes beside
+// node_zfs_arcstats_p_bytes).
+var hostNamed = []string{"node_zfs_", "node_lnstat_", "node_ethtool_", "node_sysctl_"}
 
 // Covers reports whether a name is under a prefix one of the catalogued
 // exporters owns (node_, kube_, container_, machine_, goldpinger_), that

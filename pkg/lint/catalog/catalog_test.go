@@ -63,6 +63,8 @@ func TestNear(t *testing.T) {
 		"node_load2",             // a digit: another window, not a typo
 		"myapp_nodes_health_total",
 		"node_my_textfile_metric",
+		"node_memory_active_bytes",   // Darwin's spelling of node_memory_Active_bytes
+		"node_zfs_arcstats_pd_bytes", // a kstat field of another ZFS version
 	} {
 		if m, ok := Near(name); ok {
 			t.Errorf("Near(%q) = %s, want none", name, m.Name)
