@@ -105,7 +105,11 @@ covers (node_, kube_, container_, machine_, goldpinger_), is not in the
 catalog, and is one letter away from a name that is: one letter added,
 dropped or changed, or two neighbours swapped, never a digit (node_load1
 and node_load5 are two metrics). A name the linted file records itself
-is left alone, as is a renamed one (promql/renamed-metric reports those).
+is left alone, as is a renamed one (promql/renamed-metric reports those),
+one that differs from the catalogued name only in capitals (node_exporter
+spells some metrics per platform: node_memory_Active_bytes on Linux,
+node_memory_active_bytes on Darwin), and one in a family whose names come
+from the host (node_zfs_, node_lnstat_, node_ethtool_, node_sysctl_).
 
 The catalog is not complete (node_exporter's textfile collector takes
 any node_* name, and some collectors name metrics after the host's
