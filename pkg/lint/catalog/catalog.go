@@ -74,6 +74,9 @@ type index struct {
 	byLen map[prefixLen][]*Metric
 	// prefixes are the exporter prefixes of the catalogued names.
 	prefixes map[string]bool
+	// mentioned are the exporter prefixes, with their underscore, of the
+	// catalogued and the renamed names, for Mentioned.
+	mentioned []string
 }
 
 type prefixLen struct {
@@ -114,8 +117,37 @@ var load = sync.OnceValue(func() *index {
 			}
 		})
 	}
+	seen := map[string]bool{}
+	add := func(name string) {
+		if p := prefix(name) + "_"; !seen[p] {
+			seen[p] = true
+			ix.mentioned = append(ix.mentioned, p)
+		}
+	}
+	for p := range ix.prefixes {
+		add(p)
+	}
+	for old := range ix.renames {
+		add(old)
+	}
+	for _, r := range ix.prefixRenames {
+		add(r.Old)
+	}
 	return ix
 })
+
+// Mentioned reports whether an expression's text names anything under a
+// prefix the catalog or its rename table knows (node_, kube_, …): a check
+// can pass over an expression that does not without parsing or walking
+// it. A false positive (the prefix in a label value) only costs a walk.
+func Mentioned(expr string) bool {
+	for _, p := range load().mentioned {
+		if strings.Contains(expr, p) {
+			return true
+		}
+	}
+	return false
+}
 
 func eachRow(file string, fn func([]string)) {
 	f, err := data.Open(file)

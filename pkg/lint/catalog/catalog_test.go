@@ -82,3 +82,19 @@ func BenchmarkNear(b *testing.B) {
 		Near("kube_pod_container_status_restart_total")
 	}
 }
+
+func TestMentioned(t *testing.T) {
+	for _, tc := range []struct {
+		expr string
+		want bool
+	}{
+		{`rate(node_cpu_seconds_total[5m])`, true},
+		{`kube_hpa_spec_max_replicas > 1`, true},
+		{`vcenter_host_network_packet_errors > 0`, true}, // only in the rename table
+		{`sum(rate(http_requests_total[5m]))`, false},
+	} {
+		if got := Mentioned(tc.expr); got != tc.want {
+			t.Errorf("Mentioned(%q) = %v, want %v", tc.expr, got, tc.want)
+		}
+	}
+}

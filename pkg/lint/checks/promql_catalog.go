@@ -63,7 +63,7 @@ exporting, so it is wrong on every exporter of that version or later.`,
 	File: func(p *lint.Pass, f *lint.File) {
 		eachCatalogSelector(f, func(r *lint.Rule, vs *parser.VectorSelector, name string) {
 			rn, ok := catalog.Renamed(name)
-			if !ok {
+			if !ok || recordedIn(f, name) {
 				return
 			}
 			for _, n := range namesIn(rn.Replacement) {
@@ -142,7 +142,7 @@ findings, so no measured precision: info until measured.`,
 				return
 			}
 			m, ok := catalog.Near(name)
-			if !ok {
+			if !ok || recordedIn(f, name) {
 				return
 			}
 			start, end := nodeRange(vs)
@@ -154,31 +154,34 @@ findings, so no measured precision: info until measured.`,
 }
 
 // eachCatalogSelector calls fn for every named selector of f's rules
-// whose name no rule of f records. Only the cheap part is here: fn does
-// the catalog look-ups.
+// whose expression mentions a prefix the catalog knows; fn does the
+// catalog look-ups, and asks recordedIn only on a hit. Most rules mention
+// none, and are passed over without a walk.
 func eachCatalogSelector(f *lint.File, fn func(r *lint.Rule, vs *parser.VectorSelector, name string)) {
-	var recorded map[string]bool
 	forEachRule(f, func(r *lint.Rule) {
-		if r.Record.Value != "" {
-			if recorded == nil {
-				recorded = map[string]bool{}
-			}
-			recorded[r.Record.Value] = true
-		}
-	})
-	forEachRule(f, func(r *lint.Rule) {
-		if ast(r) == nil {
+		if ast(r) == nil || !catalog.Mentioned(r.Expr.Value.Value) {
 			return
 		}
 		walk(ast(r), func(n parser.Node, _ []parser.Node) bool {
 			if vs, ok := n.(*parser.VectorSelector); ok {
-				if name := selectorName(vs); name != "" && !recorded[name] {
+				if name := selectorName(vs); name != "" {
 					fn(r, vs, name)
 				}
 			}
 			return true
 		})
 	})
+}
+
+// recordedIn reports whether a rule of f records name: then reading it
+// reads that rule, whatever the exporter calls its metric. Asked only on
+// a finding, so a scan is cheap enough.
+func recordedIn(f *lint.File, name string) bool {
+	found := false
+	forEachRule(f, func(r *lint.Rule) {
+		found = found || r.Record.Value == name
+	})
+	return found
 }
 
 // reads reports whether e has a selector of the metric name.
