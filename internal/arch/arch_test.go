@@ -13,7 +13,7 @@ const module = "github.com/agentalerts/agentalerts/"
 
 // leaves import no package of this module.
 var leaves = []string{
-	"pkg/diag", "pkg/severity", "pkg/templates", "pkg/ruleformat", "presets",
+	"pkg/diag", "pkg/severity", "pkg/templates", "pkg/ruleformat", "presets", "pkg/lint/catalog",
 	"internal/limits", "internal/textdist", "internal/linediff", "internal/workers",
 }
 
@@ -28,7 +28,7 @@ var allowed = map[string][]string{
 	"pkg/rules": {"pkg/diag", "pkg/severity", "pkg/templates", "pkg/slo", "presets",
 		"internal/limits", "internal/textdist", "internal/yamlx", "internal/atomicfile", "internal/workers"},
 	"pkg/lint":         {"pkg/diag", "pkg/severity", "internal/limits", "internal/textdist", "internal/yamlx"},
-	"pkg/lint/checks":  {"pkg/lint", "pkg/diag", "pkg/severity", "internal/limits", "internal/textdist", "internal/yamlx"},
+	"pkg/lint/checks":  {"pkg/lint", "pkg/lint/catalog", "pkg/diag", "pkg/severity", "internal/limits", "internal/textdist", "internal/yamlx"},
 	"pkg/lint/format":  {"pkg/lint", "pkg/diag"},
 	"pkg/unittest":     {"pkg/diag", "internal/limits", "internal/textdist", "internal/yamlx"},
 	"pkg/testgen":      {"pkg/rules", "pkg/slo", "pkg/unittest", "pkg/severity", "pkg/diag", "pkg/templates"},
