@@ -206,6 +206,18 @@ func Renamed(name string) (Rename, bool) {
 	if _, ok := Lookup(name); ok {
 		return Rename{}, false
 	}
+	// The _count, _sum and _bucket series of a renamed latency summary
+	// or histogram (kubelet_pod_start_latency_microseconds_count).
+	for _, suf := range [...]string{"_count", "_sum", "_bucket"} {
+		base, ok := strings.CutSuffix(name, suf)
+		if !ok || !strings.Contains(base, "latenc") {
+			continue
+		}
+		if r, ok := ix.renames[base]; ok && isName(r.Replacement) {
+			r.Old, r.Replacement = name, r.Replacement+suf
+			return r, true
+		}
+	}
 	for _, r := range ix.prefixRenames {
 		old, repl := strings.TrimSuffix(r.Old, "*"), strings.TrimSuffix(r.Replacement, "*")
 		if rest, ok := strings.CutPrefix(name, old); ok && rest != "" {
@@ -261,6 +273,18 @@ var hostNamed = []string{"node_zfs_", "node_lnstat_", "node_ethtool_", "node_sys
 // is, whether Near can say anything about it.
 func Covers(name string) bool {
 	return load().prefixes[prefix(name)]
+}
+
+// isName reports whether s is a bare metric name, not a selector with
+// matchers or an expression.
+func isName(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c == '_' || c == ':' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
+			return false
+		}
+	}
+	return s != ""
 }
 
 func prefix(name string) string {

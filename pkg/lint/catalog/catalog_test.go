@@ -33,13 +33,18 @@ func TestRenamed(t *testing.T) {
 		{"kube_node_status_capacity_cpu_cores", `kube_node_status_capacity{resource="cpu"}`, "2.0.0"},
 		{"kube_hpa_status_current_replicas", "kube_horizontalpodautoscaler_status_current_replicas", "2.0.0"},
 		{"vcenter_host_network_packet_errors", "vcenter_host_network_packet_error_rate", "0.102.0"},
+		{"apiserver_request_count", "apiserver_request_total", "1.14, turned off in 1.17"},
+		{"kubelet_pod_start_latency_microseconds", "kubelet_pod_start_duration_seconds", "1.14, turned off in 1.17"},
+		{"kubelet_pod_start_latency_microseconds_count", "kubelet_pod_start_duration_seconds_count", "1.14, turned off in 1.17"},
 	} {
 		r, ok := Renamed(tc.name)
 		if !ok || r.Replacement != tc.repl || r.Version != tc.version || r.Source == "" {
 			t.Errorf("Renamed(%q) = %+v, %v; want replacement %q in %s", tc.name, r, ok, tc.repl, tc.version)
 		}
 	}
-	for _, name := range []string{"node_cpu_seconds_total", "node_bcache_cache_read_races_total", "kube_hpa_", "my_metric"} {
+	for _, name := range []string{"node_cpu_seconds_total", "node_bcache_cache_read_races_total", "kube_hpa_", "my_metric",
+		"kube_node_status_ready_count", // a suffix only follows a latency summary's rename
+	} {
 		if r, ok := Renamed(name); ok {
 			t.Errorf("Renamed(%q) = %+v, want none: the name is current or unknown", name, r)
 		}
@@ -91,6 +96,7 @@ func TestMentioned(t *testing.T) {
 		{`rate(node_cpu_seconds_total[5m])`, true},
 		{`kube_hpa_spec_max_replicas > 1`, true},
 		{`vcenter_host_network_packet_errors > 0`, true}, // only in the rename table
+		{`rate(apiserver_request_count[5m])`, true},
 		{`sum(rate(http_requests_total[5m]))`, false},
 	} {
 		if got := Mentioned(tc.expr); got != tc.want {

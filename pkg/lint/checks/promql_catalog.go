@@ -28,7 +28,10 @@ renamed most of its metrics to carry base units and _total
 became node_cpu_seconds_total), and kube-state-metrics 2.0 renamed
 kube_hpa_* to kube_horizontalpodautoscaler_* and folded
 kube_node_status_capacity_cpu_cores and its siblings into
-kube_node_status_capacity{resource="cpu"}. A rule written for the old
+kube_node_status_capacity{resource="cpu"}; Kubernetes 1.14 renamed the
+kubelet's microsecond summaries (kubelet_pod_start_latency_microseconds
+became kubelet_pod_start_duration_seconds) and apiserver_request_count,
+and 1.17 turned the old names off. A rule written for the old
 exporter still loads, its selector matches nothing on the new one, and
 the alert never fires: nothing says so (scylladb/scylla-monitoring#1282,
 a disk-space alert on node_filesystem_avail).
