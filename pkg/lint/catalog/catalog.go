@@ -61,6 +61,9 @@ type Rename struct {
 	Replacement string
 	Version     string // the exporter version that renamed it
 	Source      string // where the rename is stated
+	// Note says what else changed, such as the unit ("the new one
+	// measures seconds, the old one microseconds"); usually empty.
+	Note string
 }
 
 type index struct {
@@ -108,6 +111,9 @@ var load = sync.OnceValue(func() *index {
 				return
 			}
 			r := Rename{Exporter: f[0], Old: f[1], Replacement: f[2], Version: f[3], Source: f[4]}
+			if len(f) > 5 {
+				r.Note = f[5]
+			}
 			if strings.HasSuffix(r.Old, "*") {
 				ix.prefixRenames = append(ix.prefixRenames, r)
 				return

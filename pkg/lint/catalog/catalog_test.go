@@ -42,6 +42,9 @@ func TestRenamed(t *testing.T) {
 			t.Errorf("Renamed(%q) = %+v, %v; want replacement %q in %s", tc.name, r, ok, tc.repl, tc.version)
 		}
 	}
+	if r, _ := Renamed("apiserver_request_latencies_bucket"); r.Replacement != "apiserver_request_duration_seconds_bucket" || r.Note == "" {
+		t.Errorf("Renamed(apiserver_request_latencies_bucket) = %+v, want the duration histogram's buckets and a note on the unit", r)
+	}
 	for _, name := range []string{"node_cpu_seconds_total", "node_bcache_cache_read_races_total", "kube_hpa_", "my_metric",
 		"kube_node_status_ready_count", // a suffix only follows a latency summary's rename
 	} {

@@ -84,9 +84,13 @@ exporting, so it is wrong on every exporter of that version or later.`,
 					}
 				}
 			}
+			note := ""
+			if rn.Note != "" {
+				note = " (" + rn.Note + ")"
+			}
 			start, end := nodeRange(vs)
 			p.ReportExpr(r, start, end,
-				fmt.Sprintf("%s was renamed by %s %s: it exports %s instead, so this selector matches nothing on a current %s", name, rn.Exporter, rn.Version, instead, rn.Exporter),
+				fmt.Sprintf("%s was renamed by %s %s: it exports %s instead%s, so this selector matches nothing on a current %s", name, rn.Exporter, rn.Version, instead, note, rn.Exporter),
 				"read "+replacementSelector(vs, rn.Replacement))
 		})
 	},
