@@ -1,6 +1,9 @@
 package catalog
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestLookupAndType(t *testing.T) {
 	for _, tc := range []struct{ name, typ string }{
@@ -105,5 +108,39 @@ func TestMentioned(t *testing.T) {
 		if got := Mentioned(tc.expr); got != tc.want {
 			t.Errorf("Mentioned(%q) = %v, want %v", tc.expr, got, tc.want)
 		}
+	}
+}
+
+// TestData checks the embedded tables as a reviewer would: every row has
+// its columns, a known type, a cited source, and no rename names a
+// metric the catalog says is exported, nor points at a replacement it
+// says is not (for the exporters it catalogues).
+func TestData(t *testing.T) {
+	types := map[string]bool{"counter": true, "gauge": true, "histogram": true, "summary": true, "info": true, "stateset": true, "untyped": true}
+	eachRow("metrics.tsv", func(f []string) {
+		if len(f) != 5 || f[0] == "" || !types[f[2]] {
+			t.Errorf("metrics.tsv: bad row %q", f)
+		}
+	})
+	for _, file := range []string{"renames.tsv", "renames_node_exporter.tsv"} {
+		eachRow(file, func(f []string) {
+			if len(f) < 5 || len(f) > 6 || !strings.HasPrefix(f[4], "https://") {
+				t.Errorf("%s: bad row %q", file, f)
+				return
+			}
+			if strings.HasSuffix(f[1], "*") {
+				return
+			}
+			if _, ok := Lookup(f[1]); ok {
+				t.Errorf("%s: %s is renamed but still exported", file, f[1])
+			}
+			repl, _, _ := strings.Cut(f[2], "{") // a name, or a name with matchers
+			if !isName(repl) || !Covers(repl) {
+				return
+			}
+			if _, ok := Lookup(repl); !ok {
+				t.Errorf("%s: %s's replacement %s is not in the catalog", file, f[1], f[2])
+			}
+		})
 	}
 }
