@@ -39,6 +39,8 @@ var beyondPromtool = []*lint.Check{
 	metricNameCase,
 	timestampOfTime,
 	cpuModes,
+	redundantCondition,
+	impossibleCondition,
 	namingRecordingRule,
 	namingAlertName,
 }
