@@ -41,6 +41,7 @@ var beyondPromtool = []*lint.Check{
 	cpuModes,
 	redundantCondition,
 	impossibleCondition,
+	alwaysTrue,
 	alertAbsence,
 	namingRecordingRule,
 	namingAlertName,
