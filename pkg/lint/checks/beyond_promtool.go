@@ -43,6 +43,7 @@ var beyondPromtool = []*lint.Check{
 	impossibleCondition,
 	alwaysTrue,
 	alertAbsence,
+	alertStatusClass,
 	namingRecordingRule,
 	namingAlertName,
 }
