@@ -39,6 +39,11 @@ var beyondPromtool = []*lint.Check{
 	metricNameCase,
 	timestampOfTime,
 	cpuModes,
+	redundantCondition,
+	impossibleCondition,
+	alwaysTrue,
+	alertAbsence,
+	alertStatusClass,
 	namingRecordingRule,
 	namingAlertName,
 }

@@ -31,7 +31,11 @@ given the wrong type ({{ humanize $labels.instance }}, a label is a
 string), a function called without its argument ({{ value }}), first on
 an empty query result. Prometheus then puts the error text in the
 notification instead of the message, and nobody sees it until the page
-arrives.
+arrives. A printf whose verbs do not fit its arguments does not fail but
+prints fmt's marker instead of the number: printf "%.0f" $labels.value
+prints %!f(string=) (grafana/jsonnet-libs#1097), and "%%.0f" written for
+a string that is never formatted twice prints %.0f%!(EXTRA float64=…)
+(grafana/jsonnet-libs#1293). Such expansions are reported too.
 
 The check expands every label and annotation template offline, the way
 the rule manager does, against a sample alert: its labels are the ones
@@ -145,9 +149,16 @@ func checkTemplateRuntime(p *lint.Pass, r *lint.Rule) {
 				off += col
 			}
 		}
+		fix := "check the argument types: labels are strings (humanize needs a number), and functions such as value need an argument"
+		if _, ok := err.(printfError); ok {
+			if i := strings.Index(text, "printf"); i >= 0 {
+				off = i
+			}
+			fix = `match printf's verbs to its arguments: labels are strings (%s), $value is a number (%.2f), and "%%" is one literal %`
+		}
 		reportInValue(p, r, kv, off, off+1,
 			fmt.Sprintf("%q fails when expanded with sample data: %s", kv.Key.Value, msg),
-			"check the argument types: labels are strings (humanize needs a number), and functions such as value need an argument")
+			fix)
 	}
 }
 
@@ -160,10 +171,49 @@ var sampleURL, _ = url.Parse("http://prometheus.example")
 
 // expandSample expands a template the way the rule manager does, for a
 // sample alert with these labels and a numeric value.
+// A template that expands but prints one of fmt's error markers
+// (%!f(string=…), %!(EXTRA …), %!d(MISSING)) fails too, silently: the
+// notification shows the marker instead of the number.
 func expandSample(text string, lbls map[string]string) error {
 	data := template.AlertTemplateData(lbls, map[string]string{}, "", promql.Sample{F: 42.5})
-	_, err := template.NewTemplateExpander(context.Background(), templateDefs+text, "__alert", data, 0, sampleQuery, sampleURL, nil).Expand()
-	return err
+	out, err := template.NewTemplateExpander(context.Background(), templateDefs+text, "__alert", data, 0, sampleQuery, sampleURL, nil).Expand()
+	if err != nil {
+		return err
+	}
+	if i := strings.Index(out, "%!"); i >= 0 && !strings.Contains(text, "%!") {
+		return printfError{marker: fmtMarker(out[i:])}
+	}
+	return nil
+}
+
+// printfError is a printf whose verbs do not fit its arguments.
+type printfError struct{ marker string }
+
+func (e printfError) Error() string {
+	return fmt.Sprintf("printf prints %q: its verbs do not fit its arguments", e.marker)
+}
+
+// fmtMarker cuts an fmt error marker (%!verb(type=value) or %!(EXTRA …))
+// out of the text that starts with it.
+func fmtMarker(s string) string {
+	depth := 0
+	for i, c := range s {
+		switch c {
+		case '(':
+			depth++
+		case ')':
+			if depth--; depth == 0 {
+				return s[:i+1]
+			}
+		}
+		if i > 80 {
+			break
+		}
+	}
+	if len(s) > 80 {
+		return s[:80]
+	}
+	return s
 }
 
 // sampleLabels are the labels of the sample alert: those the expression

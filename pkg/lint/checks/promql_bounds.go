@@ -1,0 +1,357 @@
+package checks
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/prometheus/prometheus/promql/parser"
+
+	"github.com/agentalerts/agentalerts/pkg/diag"
+	"github.com/agentalerts/agentalerts/pkg/lint"
+)
+
+var redundantCondition = &lint.Check{
+	ID:       "promql/redundant-condition",
+	Severity: diag.Info,
+	Doc: lint.Doc{
+		Title: "Two bounds on one expression in the same direction, joined by and/or",
+		Text: `x > 1 and x > 3 keeps the series where both hold, which is x > 3: the
+first bound does nothing. Written that way, the rule almost always
+meant a range (x > 1 and x < 3, "load between 1 and 3") and fires
+outside it instead (ricardoasmarques/ceph-dev-docker#80). The same goes
+for or: x > 1 or x > 3 is x > 1, where x < 1 or x > 3 was meant.
+
+Reported when both sides of and/or are filter comparisons (no bool) of
+the same expression against a number, both lower bounds (> or >=) or
+both upper bounds (< or <=), in one and/or chain. Bounds on different
+expressions, and a range written with one lower and one upper bound,
+are left alone.
+
+Measured on ../shared/corpus/valid (353 files, 12 646 rules): no
+findings, so no measured precision: info until measured.`,
+		Bad: `groups:
+  - name: agent
+    rules:
+      - alert: AgentLoadModerate
+        expr: node_load1{job="agent"} > 1 and node_load1{job="agent"} > 3
+        for: 5m
+`,
+		Good: `groups:
+  - name: agent
+    rules:
+      - alert: AgentLoadModerate
+        expr: node_load1{job="agent"} > 1 and node_load1{job="agent"} < 3
+        for: 5m
+`,
+	},
+	Rule: func(p *lint.Pass, r *lint.Rule) {
+		eachBoundPair(r, func(set *parser.BinaryExpr, a, b bound) {
+			if a.lower() != b.lower() {
+				return
+			}
+			// and keeps the tighter bound, or the looser one.
+			kept, dropped := a, b
+			if a.tighter(b) != (set.Op == parser.LAND) {
+				kept, dropped = b, a
+			}
+			start, end := nodeRange(set)
+			p.ReportExpr(r, start, end,
+				fmt.Sprintf("%s %s %s: %s alone says the same, so %s does nothing; a range needs one lower and one upper bound",
+					a.text(), setOpName(set.Op), b.text(), kept.text(), dropped.text()),
+				fmt.Sprintf("if a range was meant, turn one comparison round (%s %s %s %s %s); else drop %s",
+					dropped.text(), setOpName(set.Op), kept.lhs, kept.flipped(), fmtNum(kept.num), dropped.text()))
+		})
+	},
+}
+
+var impossibleCondition = &lint.Check{
+	ID:       "promql/impossible-condition",
+	Severity: diag.Info,
+	Doc: lint.Doc{
+		Title: "A range whose bounds exclude each other, so the condition never holds",
+		Text: `x > 3 and x < 1 asks for a value above 3 and below 1 at once: no
+sample is both, so the rule returns nothing and the alert never fires.
+It happens when a range is written with its bounds swapped, or when two
+thresholds are edited apart.
+
+Reported when both sides of an and are filter comparisons (no bool) of
+the same expression against a number, one a lower and one an upper
+bound, and no number passes both. An or of such bounds (outside a range)
+is left alone.
+
+Measured on ../shared/corpus/valid (353 files, 12 646 rules): no
+findings, so no measured precision: info until measured, though no such
+condition can be meant.`,
+		Bad: `groups:
+  - name: agent
+    rules:
+      - alert: AgentLoadModerate
+        expr: node_load1{job="agent"} > 3 and node_load1{job="agent"} < 1
+        for: 5m
+`,
+		Good: `groups:
+  - name: agent
+    rules:
+      - alert: AgentLoadModerate
+        expr: node_load1{job="agent"} > 1 and node_load1{job="agent"} < 3
+        for: 5m
+`,
+	},
+	Rule: func(p *lint.Pass, r *lint.Rule) {
+		eachBoundPair(r, func(set *parser.BinaryExpr, a, b bound) {
+			if set.Op != parser.LAND || a.lower() == b.lower() {
+				return
+			}
+			lo, hi := a, b
+			if !lo.lower() {
+				lo, hi = b, a
+			}
+			if lo.num < hi.num || lo.num == hi.num && lo.op == parser.GTE && hi.op == parser.LTE {
+				return
+			}
+			start, end := nodeRange(set)
+			p.ReportExpr(r, start, end,
+				fmt.Sprintf("%s and %s: no value is both, so the condition never holds and the rule returns nothing", lo.text(), hi.text()),
+				fmt.Sprintf("swap the numbers (%s %s %s and %s %s %s)", lo.lhs, lo.op, fmtNum(hi.num), hi.lhs, hi.op, fmtNum(lo.num)))
+		})
+	},
+}
+
+var alwaysTrue = &lint.Check{
+	ID:       "promql/always-true",
+	Severity: diag.Info,
+	Doc: lint.Doc{
+		Title: "An or of a lower and an upper bound on one expression that together take every value",
+		Text: `x > 0.05 or x < 0.05 lets every value through but 0.05 itself: the rule
+meant a band outside ±0.05 (x > 0.05 or x < -0.05) and got a sign wrong,
+so it fires for almost every series (prometheus/node_exporter#1649,
+where NodeClockSkewDetected fired on hosts with no offset at all). The
+same holds when each side of the or is an and with other conditions, as
+long as the bounds of the two sides overlap.
+
+Reported when two sides of one or chain each hold a filter comparison
+(no bool) of the same expression against a number, directly or as a
+side of an and, one a lower and one an upper bound, and the upper bound
+is not below the lower one: x > 0.05 or x < 0.05 is reported (every
+value but 0.05), x >= 0 or x <= 0 is not (a split by sign, each side
+with its own conditions, as the same clock-skew rule does with deriv()).
+
+Measured on ../shared/corpus/valid (353 files, 12 646 rules): no
+findings, so no measured precision: info until measured.`,
+		Bad: `groups:
+  - name: agent
+    rules:
+      - alert: AgentClockSkew
+        expr: agent_clock_offset_seconds > 0.05 or agent_clock_offset_seconds < 0.05
+        for: 10m
+`,
+		Good: `groups:
+  - name: agent
+    rules:
+      - alert: AgentClockSkew
+        expr: agent_clock_offset_seconds > 0.05 or agent_clock_offset_seconds < -0.05
+        for: 10m
+`,
+	},
+	Rule: func(p *lint.Pass, r *lint.Rule) {
+		eachOrBoundPair(r, func(set *parser.BinaryExpr, a, b bound) {
+			if a.lower() == b.lower() {
+				return
+			}
+			lo, hi := a, b
+			if !lo.lower() {
+				lo, hi = b, a
+			}
+			// x >= 0 or x <= 0 splits by sign, on purpose (each side has
+			// its own other conditions).
+			if hi.num < lo.num || hi.num == 0 && lo.num == 0 {
+				return
+			}
+			start, end := nodeRange(set)
+			p.ReportExpr(r, start, end,
+				fmt.Sprintf("%s or %s: every value (but at most %s itself) passes one of the two bounds, so the condition holds for almost every series", lo.text(), hi.text(), fmtNum(lo.num)),
+				fmt.Sprintf("for a band outside the range, the upper bound goes below the lower one (%s %s %s)", hi.lhs, hi.op, fmtNum(-hi.num)))
+		})
+	},
+}
+
+// bound is one filter comparison of an expression against a number,
+// turned round so that the expression is on the left (1 < x is x > 1).
+type bound struct {
+	lhs string
+	op  parser.ItemType
+	num float64
+}
+
+func (b bound) lower() bool { return b.op == parser.GTR || b.op == parser.GTE }
+
+func (b bound) text() string { return fmt.Sprintf("%s %s %s", b.lhs, b.op, fmtNum(b.num)) }
+
+// tighter reports whether b lets fewer values through than o, a bound in
+// the same direction.
+func (b bound) tighter(o bound) bool {
+	if b.num == o.num {
+		return b.op == parser.GTR || b.op == parser.LSS
+	}
+	return b.lower() == (b.num > o.num)
+}
+
+// flipped is the comparison of the other direction.
+func (b bound) flipped() parser.ItemType {
+	switch b.op {
+	case parser.GTR:
+		return parser.LSS
+	case parser.GTE:
+		return parser.LTE
+	case parser.LSS:
+		return parser.GTR
+	}
+	return parser.GTE
+}
+
+func setOpName(op parser.ItemType) string {
+	if op == parser.LOR {
+		return "or"
+	}
+	return "and"
+}
+
+// asBound reads e as a bound, when it is a filter comparison of an
+// instant vector against a number literal.
+func asBound(e parser.Expr) (bound, bool) {
+	be, ok := unwrap(e).(*parser.BinaryExpr)
+	if !ok || be.ReturnBool {
+		return bound{}, false
+	}
+	op := be.Op
+	switch op {
+	case parser.GTR, parser.GTE, parser.LSS, parser.LTE:
+	default:
+		return bound{}, false
+	}
+	x, n := be.LHS, be.RHS
+	v, ok := scalarValue(n)
+	if !ok {
+		x, n = be.RHS, be.LHS
+		if v, ok = scalarValue(n); !ok {
+			return bound{}, false
+		}
+		op = bound{op: op}.flipped()
+	}
+	if x.Type() != parser.ValueTypeVector {
+		return bound{}, false
+	}
+	return bound{lhs: unwrap(x).String(), op: op, num: v}, true
+}
+
+// eachBoundPair calls fn for each pair of bounds on the same expression
+// in one chain of and (or of or) operators, with the operator that
+// joins the chain's last two sides.
+func eachBoundPair(r *lint.Rule, fn func(set *parser.BinaryExpr, a, b bound)) {
+	e := ast(r)
+	if e == nil {
+		return
+	}
+	src := r.Expr.Value.Value
+	if !strings.Contains(src, " and ") && !strings.Contains(src, " or ") &&
+		!strings.Contains(src, ")and") && !strings.Contains(src, ")or") {
+		return
+	}
+	walk(e, func(n parser.Node, path []parser.Node) bool {
+		set, ok := n.(*parser.BinaryExpr)
+		if !ok || set.Op != parser.LAND && set.Op != parser.LOR {
+			return true
+		}
+		// The chain is read from its top: a set operator whose parent is
+		// the same operator was read with it.
+		if chainedInto(set, path) {
+			return true
+		}
+		var bs []bound
+		var sides func(e parser.Expr)
+		sides = func(e parser.Expr) {
+			if be, ok := unwrap(e).(*parser.BinaryExpr); ok && be.Op == set.Op {
+				sides(be.LHS)
+				sides(be.RHS)
+				return
+			}
+			if b, ok := asBound(e); ok {
+				bs = append(bs, b)
+			}
+		}
+		sides(set)
+		for i := range bs {
+			for j := i + 1; j < len(bs); j++ {
+				if bs[i].lhs == bs[j].lhs {
+					fn(set, bs[i], bs[j])
+				}
+			}
+		}
+		return true
+	})
+}
+
+// eachOrBoundPair calls fn for each pair of bounds on the same expression
+// on two different sides of one chain of or operators, a side's bounds
+// being itself or the sides of its and chain.
+func eachOrBoundPair(r *lint.Rule, fn func(set *parser.BinaryExpr, a, b bound)) {
+	e := ast(r)
+	if e == nil || !strings.Contains(r.Expr.Value.Value, "or") {
+		return
+	}
+	walk(e, func(n parser.Node, path []parser.Node) bool {
+		set, ok := n.(*parser.BinaryExpr)
+		if !ok || set.Op != parser.LOR || chainedInto(set, path) {
+			return true
+		}
+		var sides [][]bound
+		var orSides func(e parser.Expr)
+		orSides = func(e parser.Expr) {
+			if be, ok := unwrap(e).(*parser.BinaryExpr); ok && be.Op == parser.LOR {
+				orSides(be.LHS)
+				orSides(be.RHS)
+				return
+			}
+			var bs []bound
+			var conj func(e parser.Expr)
+			conj = func(e parser.Expr) {
+				if be, ok := unwrap(e).(*parser.BinaryExpr); ok && be.Op == parser.LAND {
+					conj(be.LHS)
+					conj(be.RHS)
+					return
+				}
+				if b, ok := asBound(e); ok {
+					bs = append(bs, b)
+				}
+			}
+			conj(e)
+			sides = append(sides, bs)
+		}
+		orSides(set)
+		for i := range sides {
+			for j := i + 1; j < len(sides); j++ {
+				for _, a := range sides[i] {
+					for _, b := range sides[j] {
+						if a.lhs == b.lhs {
+							fn(set, a, b)
+						}
+					}
+				}
+			}
+		}
+		return true
+	})
+}
+
+// chainedInto reports whether set is a side of a parent with the same
+// operator (parentheses aside): the chain is read from its top.
+func chainedInto(set *parser.BinaryExpr, path []parser.Node) bool {
+	for i := len(path) - 1; i >= 0; i-- {
+		if _, ok := path[i].(*parser.ParenExpr); ok {
+			continue
+		}
+		parent, ok := path[i].(*parser.BinaryExpr)
+		return ok && parent.Op == set.Op
+	}
+	return false
+}
