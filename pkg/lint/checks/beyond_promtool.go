@@ -44,6 +44,7 @@ var beyondPromtool = []*lint.Check{
 	alwaysTrue,
 	alertAbsence,
 	alertStatusClass,
+	absentLabels,
 	namingRecordingRule,
 	namingAlertName,
 }
