@@ -19,7 +19,7 @@ var catalogChecks = []*lint.Check{renamedMetric, unknownMetric}
 
 var renamedMetric = &lint.Check{
 	ID:       "promql/renamed-metric",
-	Severity: diag.Warning,
+	Severity: diag.Info,
 	Doc: lint.Doc{
 		Title: "A selector names a metric its exporter renamed or removed",
 		Text: `Exporters rename metrics between major versions: node_exporter 0.16
@@ -45,9 +45,11 @@ fix names the replacement selector, with this selector's matchers.
 
 Measured on ../shared/corpus/valid (353 files, 12 646 rules): no
 findings (the one rule there that reads a kube-state-metrics 1.x name
-reads its 2.x replacement beside it). A warning all the same: each
-finding is a name its exporter's own changelog says it stopped
-exporting, so it is wrong on every exporter of that version or later.`,
+reads its 2.x replacement beside it), so no measured precision: info
+until measured, though each finding is a name its exporter's own
+changelog says it stopped exporting. On the public rules of
+testdata/lint/realbugs (written 2017–2021 for other bugs) it reports 8
+selectors in 7 files, each true for today's exporters.`,
 		Bad: `groups:
   - name: node
     rules:
