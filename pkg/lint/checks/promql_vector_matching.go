@@ -40,7 +40,10 @@ certainly keeps it: it reads the same metric the dropping side read
 requires a value of the label (a / ignoring(limit) b{limit="max_series"}
 and b{limit="max_series"} > 0: the ratio carries a's labels, without
 limit). A merely related name is not enough, since exporters give
-sibling series different labels.
+sibling series different labels. An on() naming a scrape label (job,
+instance) that one side aggregated away, against raw exporter series
+that carry it, never matches either: sum by (job) (…) > 0 unless on
+(instance) maintenance == 1 removes nothing.
 
 The opposite mistake fails loudly, but only at evaluation time: a
 one-to-one operation whose side keeps a label the matching leaves out
@@ -56,7 +59,9 @@ A side aggregated by a label the on() list leaves out is the same
 failure, with the grouping as the evidence that the label varies: max
 by (namespace, pod, container) (…) * on (namespace, pod) (…) holds one
 series per container, so a pod with two containers fails the evaluation
-(kubernetes-mixin#309).
+(kubernetes-mixin#309). ignoring() is the same: sum by (job, instance)
+(…) / ignoring (instance) sum by (job) (…) puts every instance of a job
+in one match group against the job's one series, and needs group_left.
 
 on (__name__) alone between two selectors of exporter series (the
 "setting changed" idiom, {__name__=~"pg_settings_.*"} != on (__name__)
@@ -163,9 +168,13 @@ func checkVectorMatching(p *lint.Pass, r *lint.Rule) {
 		} else if g := groupedSide(b); g != nil && neverMatches(b) == "" {
 			// A side that can never match was reported above already.
 			start, end := nodeRange(b)
+			how, fix := "on", fmt.Sprintf("add %q to on()", g.label)
+			if !b.VectorMatching.On {
+				how, fix = "ignoring", fmt.Sprintf("aggregate %q away on that side", g.label)
+			}
 			p.ReportExpr(r, start, end,
-				fmt.Sprintf("%q matches one to one on (%s), but the %s side is grouped by %q too, which the matching leaves out: once %s takes two values in a match group, Prometheus fails the evaluation (\"many-to-one matching must be explicit\")", b.Op, strings.Join(b.VectorMatching.MatchingLabels, ", "), g.side, g.label, g.label),
-				fmt.Sprintf("add group_%s if each of its series should pair with the same one, or add %q to on()", g.group, g.label))
+				fmt.Sprintf("%q matches one to one %s (%s), but the %s side is grouped by %q too, which the matching leaves out: once %s takes two values in a match group, Prometheus fails the evaluation (\"many-to-one matching must be explicit\")", b.Op, how, strings.Join(b.VectorMatching.MatchingLabels, ", "), g.side, g.label, g.label),
+				fmt.Sprintf("add group_%s if each of its series should pair with the same one, or %s", g.group, fix))
 		}
 		return true
 	})
@@ -339,6 +348,18 @@ func neverMatches(b *parser.BinaryExpr) string {
 			if ra && present(lhs, n) {
 				return fmt.Sprintf("on(%s) needs %q, which the right side drops and the left side keeps", strings.Join(names, ", "), n)
 			}
+			// A side of raw exporter series keeps the scrape labels
+			// (job, instance) its targets give every series: an on()
+			// naming one of them cannot pair it with a side that
+			// aggregated it away.
+			if scrapeLabels[n] {
+				if la && !rhs.absent(n) && scrapedOnly(b.RHS) {
+					return fmt.Sprintf("on(%s) needs %q, which the left side drops and the right side's raw series carry as a scrape label", strings.Join(names, ", "), n)
+				}
+				if ra && !lhs.absent(n) && scrapedOnly(b.LHS) {
+					return fmt.Sprintf("on(%s) needs %q, which the right side drops and the left side's raw series carry as a scrape label", strings.Join(names, ", "), n)
+				}
+			}
 		}
 		return ""
 	}
@@ -420,6 +441,9 @@ func sortedKeys(m map[string]bool) []string {
 	sort.Strings(out)
 	return out
 }
+
+// scrapeLabels are the labels every scraped series carries.
+var scrapeLabels = map[string]bool{"instance": true, "job": true}
 
 // lostScrapeLabel returns a label every scraped series carries (job,
 // instance) that the aggregated side dropped and the raw side kept.

@@ -24,12 +24,17 @@ type grouped struct {
 // grouping itself is the evidence that the label is there and varies.
 func groupedSide(b *parser.BinaryExpr) *grouped {
 	m := b.VectorMatching
-	if m == nil || !m.On || m.Card != parser.CardOneToOne || b.Op.IsSetOperator() {
+	if m == nil || m.Card != parser.CardOneToOne || b.Op.IsSetOperator() || len(m.MatchingLabels) == 0 {
 		return nil
 	}
 	matched := map[string]bool{}
 	for _, n := range m.MatchingLabels {
 		matched[n] = true
+	}
+	if !m.On {
+		// ignoring (instance) with a side grouped by (job, instance):
+		// the ignored label is the one that side keeps apart.
+		return ignoredGroupedSide(b, matched)
 	}
 	for _, s := range []struct {
 		e           parser.Expr
@@ -48,6 +53,31 @@ func groupedSide(b *parser.BinaryExpr) *grouped {
 		if len(extra) > 0 {
 			sort.Strings(extra)
 			return &grouped{side: s.side, group: s.group, label: extra[0]}
+		}
+	}
+	return nil
+}
+
+// ignoredGroupedSide finds a side of a one-to-one ignoring(…) operation
+// aggregated to an exact label set that holds an ignored label, while
+// the other side certainly lacks it: sum by (job, instance) (…) /
+// ignoring (instance) sum by (job) (…). The grouping says the label
+// takes several values, and ignoring it puts all of them in one match
+// group against the other side's one series.
+func ignoredGroupedSide(b *parser.BinaryExpr, ignored map[string]bool) *grouped {
+	for _, s := range []struct {
+		e, other    parser.Expr
+		side, group string
+	}{{b.LHS, b.RHS, "left", "left"}, {b.RHS, b.LHS, "right", "right"}} {
+		out := outputLabels(s.e)
+		if !out.exact {
+			continue
+		}
+		other := outputLabels(s.other)
+		for _, n := range sortedKeys(out.only) {
+			if ignored[n] && n != labels.MetricName && other.absent(n) {
+				return &grouped{side: s.side, group: s.group, label: n}
+			}
 		}
 	}
 	return nil
