@@ -22,7 +22,8 @@ var rateOfGauge = &lint.Check{
 		Text: `rate(), irate() and increase() read every decrease as a counter reset.
 Some gauges escape promql/rate-non-counter's word list: timestamps
 (process_start_time_seconds, whose rate is 0, or 1 after each restart —
-count restarts with changes()), lags (kafka_consumergroup_lag),
+count restarts with changes()), lags (kafka_consumergroup_lag,
+mysql_slave_status_seconds_behind_master), delays and clock skews,
 in-use levels (go_memstats_heap_inuse_bytes), ages and backlogs. And a
 subquery over a ratio or a product of two series
 (increase((used / size)[4h:1m])) is never a counter: every time the
@@ -95,8 +96,12 @@ words.`,
 // extraGaugeWords end the names of gauges that gaugeWords lacks.
 var extraGaugeWords = map[string]bool{
 	"lag": true, "inuse": true, "age": true, "backlog": true, "occupancy": true,
-	"saturation": true, "watermark": true, "offset": true,
+	"saturation": true, "watermark": true, "offset": true, "delay": true, "skew": true,
 }
+
+// behindWords follow "behind" at the end of a replication lag's name
+// (mysql_slave_status_seconds_behind_master).
+var behindWords = map[string]bool{"master": true, "primary": true, "source": true, "leader": true}
 
 // momentWords, before time_seconds, say the series holds a moment.
 var momentWords = map[string]bool{
@@ -127,6 +132,9 @@ func extraGaugeWord(name string) string {
 	}
 	if last > 0 && words[last-1] == "in" && words[last] == "use" {
 		return "in use"
+	}
+	if words[n-1] == "behind" || n > 1 && words[n-2] == "behind" && behindWords[words[n-1]] {
+		return "behind"
 	}
 	return ""
 }
