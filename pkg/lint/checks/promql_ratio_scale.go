@@ -19,9 +19,18 @@ var ratioScale = &lint.Check{
 		Title: "A 0–1 ratio compared with a percentage, a percentage with a fraction, or ×100 applied to the denominator",
 		Text: `A fraction of one series by a subset of the same series
 (errors / all requests of the same metric) lies between 0 and 1, and so
-does a series named …_ratio. Compared with a number above 1 (> 90,
-meaning 90 %), the condition is never true: the alert never fires.
-Multiply by 100 first, or compare with 0.9.
+does a series named …_ratio (or recorded as level:metric:ratio_…), and
+the rate of node_cpu_seconds_total{mode=…}, one CPU's share of time in a
+mode. Compared with a number above 1 (> 90, meaning 90 %), the condition
+is never true: the alert never fires; below one (< 10, meaning 10 %), it
+is always true. Multiply by 100 first, or compare with 0.9.
+
+A level divided by a series named as a capacity (…_size, …_limit(s),
+…_capacity, …_max, …_total without being a counter, …_quota,
+…_allocatable: node_filesystem_avail_bytes / node_filesystem_size_bytes)
+is a share of it too; since usage can pass its request or limit a
+little, it is reported only against a threshold of 5 or more, and not
+when a number inside it (100 * a / b) makes it a percentage already.
 
 x{code=~"5.."} / x, with no aggregation on either side, pairs every
 5xx series with itself: the ratio is 1 whenever there is an error.
@@ -103,13 +112,23 @@ func checkRatioScale(p *lint.Pass, f *lint.File) {
 					return true
 				}
 			}
-			if !ok || v <= 1 || (op != parser.GTR && op != parser.GTE && op != parser.EQLC) {
+			if !ok || v <= 1 || op == parser.NEQ {
 				return true
 			}
-			if why := fractionOf(side, fractions); why != "" {
+			why := fractionOf(side, fractions)
+			if why == "" && v >= 5 {
+				// A level over its capacity may pass 1 a little (usage
+				// over requests); a threshold of 5 or more is a percentage.
+				why = capacityFraction(side)
+			}
+			if why != "" {
+				never := "never true"
+				if op == parser.LSS || op == parser.LTE {
+					never = "always true"
+				}
 				start, end := nodeRange(b)
 				p.ReportExpr(r, start, end,
-					fmt.Sprintf("%s, between 0 and 1, is compared with %s: the condition is never true", why, fmtNum(v)),
+					fmt.Sprintf("%s, between 0 and 1, is compared with %s: the condition is %s", why, fmtNum(v), never),
 					fmt.Sprintf("compare with %s, or multiply the ratio by 100", fmtNum(v/100)))
 			}
 			return true
@@ -195,6 +214,10 @@ func fractionOf(e parser.Expr, recorded map[string]string) string {
 		if name != "" && !strings.Contains(name, ":") && ratioName.MatchString(name) {
 			return name
 		}
+		// level:metric:ratio_rate5m, the recording-rule convention.
+		if name != "" && strings.Contains(name, ":") && strings.HasPrefix(baseName(name), "ratio") {
+			return name
+		}
 	case *parser.AggregateExpr:
 		switch e.Op {
 		case parser.MAX, parser.MIN, parser.AVG:
@@ -205,6 +228,18 @@ func fractionOf(e parser.Expr, recorded map[string]string) string {
 		case "avg_over_time", "max_over_time", "min_over_time", "last_over_time", "quantile_over_time":
 			if ms, ok := unwrap(e.Args[len(e.Args)-1]).(*parser.MatrixSelector); ok {
 				return fractionOf(ms.VectorSelector, recorded)
+			}
+		case "rate", "irate":
+			// node_cpu_seconds_total has one series per CPU and mode:
+			// its rate is the share of one CPU's time in that mode.
+			if ms, ok := unwrap(e.Args[0]).(*parser.MatrixSelector); ok {
+				if vs, ok := ms.VectorSelector.(*parser.VectorSelector); ok && selectorName(vs) == "node_cpu_seconds_total" {
+					for _, m := range vs.LabelMatchers {
+						if m.Name == "mode" {
+							return "the rate of node_cpu_seconds_total (the share of one CPU's time)"
+						}
+					}
+				}
 			}
 		}
 	case *parser.BinaryExpr:
@@ -362,4 +397,56 @@ func bareSeries(e parser.Expr) (*parser.VectorSelector, string) {
 			return nil, ""
 		}
 	}
+}
+
+// capacityWords end the names of series that hold a capacity: a level
+// divided by one of them is a share of it.
+var capacityWords = map[string]bool{
+	"size": true, "capacity": true, "limit": true, "limits": true, "max": true, "total": true,
+	"allocatable": true, "quota": true,
+}
+
+// capacityFraction says why e, a level divided by a capacity
+// (node_filesystem_avail_bytes / node_filesystem_size_bytes,
+// …_working_set_bytes / …_resource_limits), lies about between 0 and 1,
+// or returns "". Rates are left out: the shares of counters are
+// fractionOf's, by their matchers.
+func capacityFraction(e parser.Expr) string {
+	b, ok := unwrap(e).(*parser.BinaryExpr)
+	if !ok || b.Op != parser.DIV {
+		return ""
+	}
+	ds := selectors(b.RHS)
+	if len(ds) != 1 || len(selectors(b.LHS)) == 0 {
+		return ""
+	}
+	for _, x := range []parser.Expr{b.LHS, b.RHS} {
+		rated := false
+		walk(x, func(n parser.Node, _ []parser.Node) bool {
+			if c, ok := n.(*parser.Call); ok && (counterFuncs[c.Func.Name] || c.Func.Name == "deriv" || c.Func.Name == "delta") {
+				rated = true
+			}
+			// 100 * avail / size is a percentage already.
+			if _, ok := n.(*parser.NumberLiteral); ok {
+				rated = true
+			}
+			return !rated
+		})
+		if rated {
+			return ""
+		}
+	}
+	den := selectorName(ds[0])
+	if den == "" || strings.Contains(den, ":") || isCounterName(den) {
+		return ""
+	}
+	words := strings.Fields(splitWords(den))
+	last := len(words) - 1
+	if last > 0 && unitWords[words[last]] {
+		last--
+	}
+	if last < 1 || !capacityWords[words[last]] {
+		return ""
+	}
+	return "a level divided by " + den
 }
