@@ -377,7 +377,9 @@ counters named before the _total convention: SNMP's IF-MIB interface
 counters (ifInErrors, ifHCInOctets …), postgres_exporter's
 pg_stat_database_xact_commit, …_deadlocks and the like, mysqld_exporter's
 mysql_global_status_slow_queries and the like, node_exporter's names
-before 0.16 (node_cpu, node_network_receive_bytes …), ingress-nginx's
+before 0.16 (node_cpu, node_network_receive_bytes …) and its vmstat and
+netstat kernel counters (node_vmstat_oom_kill,
+node_netstat_Tcp_RetransSegs …), ingress-nginx's
 nginx_ingress_controller_requests and ClickHouse's
 own ClickHouseProfileEvents_* and ClickHouseErrorMetric_* families. And
 names that say they count events without saying _total: a last word
@@ -385,7 +387,11 @@ such as failures, errors, errs, drops, retries, restarts or timeouts
 (cilium_…_remote_cluster_failures), or a past event before _count
 (…_tripped_count, …_rejected_count). These are reported compared with 0
 too (errors > 0 fires forever after the first one), histograms' _count
-is not (x_count > 0 asks whether there was any traffic).
+is not (x_count > 0 asks whether there was any traffic). The sum or
+difference of two such counters read at the same moment
+(x_bucket{le="+Inf"} - x_bucket{le="1"}, the slow requests since start)
+is cumulative too; with an offset on one side it is a windowed increase
+and is left alone.
 
 Measured on ../shared/corpus/valid (353 files, 12 646 rules): 9
 findings, 8 judged real: ClickHouse error and event counters compared
@@ -524,6 +530,15 @@ func rawCumulativeSelector(e parser.Expr) *parser.VectorSelector {
 				return rawCumulativeSelector(e.LHS)
 			case isScalar(e.LHS):
 				return rawCumulativeSelector(e.RHS)
+			case e.Op == parser.ADD || e.Op == parser.SUB:
+				// The sum or difference of two counters read at the same
+				// moment is cumulative too (x_bucket{le="+Inf"} -
+				// x_bucket{le="1"}: the slow requests since start); one
+				// read at an offset makes a windowed increase.
+				l, r := rawCumulativeSelector(e.LHS), rawCumulativeSelector(e.RHS)
+				if l != nil && r != nil && l.OriginalOffset == 0 && r.OriginalOffset == 0 && l.Timestamp == nil && r.Timestamp == nil {
+					return l
+				}
 			}
 		}
 	}
@@ -623,6 +638,19 @@ var knownCounters = map[string]bool{
 	"node_disk_reads_completed": true, "node_disk_writes_completed": true,
 	"node_disk_io_time_ms": true, "node_disk_read_time_ms": true, "node_disk_write_time_ms": true,
 	"node_context_switches": true, "node_intr": true, "node_forks": true,
+	// node_exporter's vmstat and netstat collectors export kernel
+	// counters under their /proc names, with no _total (the default
+	// vmstat fields are all counters; netstat's CurrEstab is a gauge
+	// and is not listed).
+	"node_vmstat_oom_kill": true, "node_vmstat_pgfault": true, "node_vmstat_pgmajfault": true,
+	"node_vmstat_pgpgin": true, "node_vmstat_pgpgout": true,
+	"node_vmstat_pswpin": true, "node_vmstat_pswpout": true,
+	"node_netstat_Tcp_RetransSegs": true, "node_netstat_Tcp_OutSegs": true, "node_netstat_Tcp_InSegs": true,
+	"node_netstat_Tcp_InErrs": true, "node_netstat_Tcp_OutRsts": true,
+	"node_netstat_TcpExt_ListenDrops": true, "node_netstat_TcpExt_ListenOverflows": true,
+	"node_netstat_TcpExt_SyncookiesFailed": true, "node_netstat_TcpExt_TCPSynRetrans": true,
+	"node_netstat_Udp_InErrors": true, "node_netstat_Udp_NoPorts": true,
+	"node_netstat_Udp_RcvbufErrors": true, "node_netstat_Udp_SndbufErrors": true,
 	// ingress-nginx's request counter, the one its dashboards rate();
 	// compared or divided raw in public rules more than once
 	// (cloudposse-archives/helmfiles#208, kubernetes/ingress-nginx#8782).
