@@ -210,7 +210,8 @@ var templatePercentScale = &lint.Check{
 		Title: "humanizePercentage of a value that is already a percentage, or a 0–1 ratio printed as a percentage or a count",
 		Text: `humanizePercentage multiplies its argument by 100 and adds a % sign: it
 wants a 0–1 ratio. When the expression already multiplied by 100
-(… * 100 > 90), the notification says 9000% instead of 90%. Print the
+(… * 100 > 90, 100 - … > 90, or a series named …_percent or
+level:metric:percent), the notification says 9000% instead of 90%. Print the
 value with humanize and a literal %, or drop the * 100 and compare with
 0.9. The same goes for a value that is a plain rate() or increase() of
 a counter, divided by nothing: errors per second are not a fraction
@@ -289,15 +290,48 @@ func valueIsPercent(e parser.Expr) bool {
 	if !ok {
 		return false
 	}
-	m, ok := unwrap(side).(*parser.BinaryExpr)
-	if !ok || m.Op != parser.MUL {
-		return false
+	return percentValue(side)
+}
+
+// percentValue reports whether e holds 0–100: x * 100, 100 * x, 100 - x,
+// or a series named as a percentage (cpu_used_percent, or
+// instance:disk_used:percent by the recording-rule convention), through
+// the aggregations and _over_time functions that keep the scale.
+func percentValue(e parser.Expr) bool {
+	switch e := unwrap(e).(type) {
+	case *parser.BinaryExpr:
+		switch e.Op {
+		case parser.MUL:
+			if v, ok := scalarValue(e.RHS); ok && v == 100 {
+				return true
+			}
+			v, ok := scalarValue(e.LHS)
+			return ok && v == 100
+		case parser.SUB:
+			v, ok := scalarValue(e.LHS)
+			return ok && v == 100 && !isScalar(e.RHS)
+		}
+	case *parser.VectorSelector:
+		name := selectorName(e)
+		return name != "" && (percentName.MatchString(name) || strings.Contains(name, ":") && strings.HasPrefix(baseName(name), "percent"))
+	case *parser.AggregateExpr:
+		switch e.Op {
+		case parser.AVG, parser.MIN, parser.MAX, parser.QUANTILE:
+			return percentValue(e.Expr)
+		}
+	case *parser.Call:
+		switch callName(e) {
+		case "avg_over_time", "max_over_time", "min_over_time", "last_over_time", "quantile_over_time":
+			if ms, ok := unwrap(e.Args[len(e.Args)-1]).(*parser.MatrixSelector); ok {
+				return percentValue(ms.VectorSelector)
+			}
+		case "clamp", "clamp_min", "clamp_max", "round", "ceil", "floor", "abs":
+			if len(e.Args) > 0 {
+				return percentValue(e.Args[0])
+			}
+		}
 	}
-	if v, ok := scalarValue(m.RHS); ok && v == 100 {
-		return true
-	}
-	v, ok := scalarValue(m.LHS)
-	return ok && v == 100
+	return false
 }
 
 // valueIsRate reports whether an alert's value is the rate or increase of
