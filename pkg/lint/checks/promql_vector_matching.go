@@ -30,7 +30,11 @@ The check uses the same label inference as the $labels checks: it only
 reports when aggregations (by, without), on() lists or label_replace
 prove that a label is on one side and not on the other. A side of raw
 series is taken to carry labels only when every series it reads is an
-exporter's (no recording-rule colon in its name). Use on(…) or
+exporter's (no recording-rule colon in its name). A series recorded in
+the same file, by one rule with no static labels, is read as the
+expression that records it: job:errors:rate5m recorded by (job) divided
+by instance:requests:rate5m recorded by (job, instance) never matches
+either. Use on(…) or
 ignoring(…) to say which labels should pair the series, or aggregate both
 sides by the same labels.
 
@@ -95,7 +99,66 @@ after ho5. Warning.`,
         for: 10m
 `,
 	},
-	Rule: checkVectorMatching,
+	File: func(p *lint.Pass, f *lint.File) {
+		rec := recordedInFile(f)
+		forEachRule(f, func(r *lint.Rule) {
+			checkVectorMatching(p, r)
+			if ast(r) != nil && readsRecorded(ast(r), rec) {
+				checkRecordedMatching(p, r, rec)
+			}
+		})
+	},
+}
+
+// checkRecordedMatching judges r's operations again with every series
+// recorded in the same file replaced by the expression recording it
+// (job:errors:rate5m / instance:requests:rate5m, recorded by (job) and
+// by (job, instance)), reporting what only the recorded labels show.
+func checkRecordedMatching(p *lint.Pass, r *lint.Rule, rec map[string]parser.Expr) {
+	orig := map[*parser.BinaryExpr]*parser.BinaryExpr{}
+	inl := inlineRecorded(ast(r), rec, orig, 0)
+	ops := 0
+	walk(inl, func(n parser.Node, _ []parser.Node) bool {
+		if b, ok := n.(*parser.BinaryExpr); ok && matchedOp(b) {
+			ops++
+		}
+		return ops <= maxMatchedOps
+	})
+	if ops > maxMatchedOps {
+		return
+	}
+	type finding struct {
+		o   *parser.BinaryExpr
+		msg string
+	}
+	var found []finding
+	hasInner := map[parser.Node]bool{}
+	walk(inl, func(n parser.Node, path []parser.Node) bool {
+		b, ok := n.(*parser.BinaryExpr)
+		if !ok || !matchedOp(b) {
+			return true
+		}
+		msg := neverMatches(b)
+		if msg == "" {
+			return true
+		}
+		for _, a := range path {
+			hasInner[a] = true
+		}
+		if o := orig[b]; o != nil && neverMatches(o) == "" {
+			found = append(found, finding{o, msg})
+		}
+		return true
+	})
+	for _, f := range found {
+		if hasInner[f.o] {
+			continue
+		}
+		start, end := nodeRange(f.o)
+		p.ReportExpr(r, start, end,
+			fmt.Sprintf("%q never matches a series: %s (reading the recording rules of this file), so the result is always empty", f.o.Op, f.msg),
+			"aggregate both sides by the same labels, or say which labels pair the series with on(…) or ignoring(…)")
+	}
 }
 
 // maxMatchedOps bounds the size of the expressions judged: each
