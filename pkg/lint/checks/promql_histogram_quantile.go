@@ -38,7 +38,9 @@ quantile of recent observations:
 
 A rate() of a name without _bucket is accepted: that is how native
 histograms are queried. Series recorded by a rule (level:metric:ops names)
-are assumed to be rates already.`,
+are assumed to be rates already, unless a rule of the same file records
+them from raw _bucket series outside any rate() (sum by (job, le)
+(x_bucket) recorded, then read by histogram_quantile).`,
 		Bad: `groups:
   - name: agent
     rules:
@@ -57,10 +59,13 @@ are assumed to be rates already.`,
         for: 10m
 `,
 	},
-	Rule: checkHistogramQuantile,
+	File: func(p *lint.Pass, f *lint.File) {
+		rec := recordedInFile(f)
+		forEachRule(f, func(r *lint.Rule) { checkHistogramQuantile(p, r, rec) })
+	},
 }
 
-func checkHistogramQuantile(p *lint.Pass, r *lint.Rule) {
+func checkHistogramQuantile(p *lint.Pass, r *lint.Rule, rec map[string]parser.Expr) {
 	if ast(r) == nil {
 		return
 	}
@@ -69,7 +74,7 @@ func checkHistogramQuantile(p *lint.Pass, r *lint.Rule) {
 		if !ok || callName(c) != "histogram_quantile" || len(c.Args) != 2 {
 			return true
 		}
-		h := hqCheck{p: p, r: r, phi: exprText(r, c.Args[0])}
+		h := hqCheck{p: p, r: r, phi: exprText(r, c.Args[0]), rec: rec}
 		if phi, ok := unwrap(c.Args[0]).(*parser.NumberLiteral); ok && (phi.Val < 0 || phi.Val > 1) {
 			// A percentile written as a percentage: 95 for 0.95.
 			start, end := nodeRange(phi)
@@ -90,6 +95,7 @@ type hqCheck struct {
 	p   *lint.Pass
 	r   *lint.Rule
 	phi string
+	rec map[string]parser.Expr // series recorded in the same file
 }
 
 // inspect walks the histogram argument down through aggregations and
@@ -129,6 +135,15 @@ func (h hqCheck) inspect(arg parser.Expr) {
 		}
 	case *parser.VectorSelector:
 		name := selectorName(e)
+		if x := h.rec[name]; x != nil {
+			if raw := rawBucketsIn(x); raw != "" {
+				start, end := nodeRange(e)
+				h.p.ReportExpr(h.r, start, end,
+					fmt.Sprintf("histogram_quantile over %s, which this file records from %s with no rate(): it reads the bucket counts since process start, not recent observations", name, raw),
+					"record the rate of the buckets: "+h.fix(raw, "by (le)"))
+			}
+			return
+		}
 		if name == "" || isRecordedName(name) {
 			return
 		}
@@ -284,4 +299,29 @@ func infFor(phi float64) string {
 		return "-Inf"
 	}
 	return "+Inf"
+}
+
+// rawBucketsIn returns the name of a classic _bucket series that a
+// recording rule's expression aggregates raw, outside any rate(),
+// irate(), increase() or _over_time function, or "".
+func rawBucketsIn(e parser.Expr) string {
+	raw := ""
+	walk(e, func(n parser.Node, path []parser.Node) bool {
+		if raw != "" {
+			return false
+		}
+		switch n := n.(type) {
+		case *parser.Call:
+			name := callName(n)
+			return !counterFuncs[name] && !strings.HasSuffix(name, "_over_time") && name != "delta" && name != "idelta" && name != "deriv"
+		case *parser.SubqueryExpr:
+			return false
+		case *parser.VectorSelector:
+			if name := selectorName(n); strings.HasSuffix(name, "_bucket") && !isRecordedName(name) {
+				raw = name
+			}
+		}
+		return true
+	})
+	return raw
 }
