@@ -44,10 +44,13 @@ certainly keeps it: it reads the same metric the dropping side read
 requires a value of the label (a / ignoring(limit) b{limit="max_series"}
 and b{limit="max_series"} > 0: the ratio carries a's labels, without
 limit). A merely related name is not enough, since exporters give
-sibling series different labels. An on() naming a scrape label (job,
-instance) that one side aggregated away, against raw exporter series
-that carry it, never matches either: sum by (job) (…) > 0 unless on
-(instance) maintenance == 1 removes nothing.
+sibling series different labels. An on() naming a label that one side
+aggregated away, against raw exporter series, matches only where those
+series lack the label too, which naming it says they do not: sum by
+(job) (…) > 0 unless on (instance) maintenance == 1 removes nothing (a
+scrape label, which every scraped series carries), nor does … and on
+(cluster, namespace) kube_namespace_status_phase after a sum by
+(cluster).
 
 The opposite mistake fails loudly, but only at evaluation time: a
 one-to-one operation whose side keeps a label the matching leaves out
@@ -411,17 +414,16 @@ func neverMatches(b *parser.BinaryExpr) string {
 			if ra && present(lhs, n) {
 				return fmt.Sprintf("on(%s) needs %q, which the right side drops and the left side keeps", strings.Join(names, ", "), n)
 			}
-			// A side of raw exporter series keeps the scrape labels
-			// (job, instance) its targets give every series: an on()
-			// naming one of them cannot pair it with a side that
-			// aggregated it away.
-			if scrapeLabels[n] {
-				if la && !rhs.absent(n) && scrapedOnly(b.RHS) {
-					return fmt.Sprintf("on(%s) needs %q, which the left side drops and the right side's raw series carry as a scrape label", strings.Join(names, ", "), n)
-				}
-				if ra && !lhs.absent(n) && scrapedOnly(b.LHS) {
-					return fmt.Sprintf("on(%s) needs %q, which the right side drops and the left side's raw series carry as a scrape label", strings.Join(names, ", "), n)
-				}
+			// A side of raw exporter series keeps its labels: an on()
+			// naming one that the other side aggregated away pairs them
+			// only if the raw series lack it too, and the author, naming
+			// it, expected them to have it. Scrape labels (job,
+			// instance) every scraped series certainly carries.
+			if la && !rhs.absent(n) && scrapedOnly(b.RHS) {
+				return onDropped(names, n, "left", "right")
+			}
+			if ra && !lhs.absent(n) && scrapedOnly(b.LHS) {
+				return onDropped(names, n, "right", "left")
 			}
 		}
 		return ""
@@ -503,6 +505,15 @@ func sortedKeys(m map[string]bool) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// onDropped explains an on() naming a label n that the dropping side
+// aggregated away while the other side reads raw exporter series.
+func onDropped(names []string, n, dropping, raw string) string {
+	if scrapeLabels[n] {
+		return fmt.Sprintf("on(%s) needs %q, which the %s side drops and the %s side's raw series carry as a scrape label", strings.Join(names, ", "), n, dropping, raw)
+	}
+	return fmt.Sprintf("on(%s) needs %q, which the %s side drops, while the %s side's raw series keep their labels: a pair matches only where they lack %q too", strings.Join(names, ", "), n, dropping, raw, n)
 }
 
 // scrapeLabels are the labels every scraped series carries.
