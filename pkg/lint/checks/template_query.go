@@ -24,9 +24,9 @@ place of the message. And label "x" on its result prints nothing when
 the query aggregates x away (query "sum by (job) (up)" has no
 instance). The check parses every literal query with Prometheus's
 parser, and, when a template holds one query, checks the labels read
-with label "…", and as .Labels.x or index .Labels "x" inside a
-{{ range query … }} or {{ with query … }} block, against the labels the
-query can return. Nothing is
+with label "…", and as .Labels.x, index .Labels "x" or $s.Labels.x
+inside a {{ range $s := query … }} or {{ with query … }} block, against
+the labels the query can return. Nothing is
 executed and no server is contacted.
 
 Measured on ../shared/corpus/valid (353 files, 12 646 rules): no
@@ -69,6 +69,10 @@ var (
 	// sampleLabel reads a label of the sample that dot is inside a
 	// {{ range query … }} or {{ with query … | first }} block.
 	sampleLabel = regexp.MustCompile(`(?:^|[^$\w])\.Labels\.([A-Za-z_]\w*)|index\s+\.Labels\s+"([^"\\]+)"`)
+	// varLabel reads a label of a sample held in a variable that a
+	// range or with over the query declared ({{ range $s := query … }}).
+	varLabel    = regexp.MustCompile(`\$(\w+)\.Labels\.([A-Za-z_]\w*)`)
+	declaredVar = regexp.MustCompile(`\$(\w+)\s*:?=`)
 	blockStart  = regexp.MustCompile(`^\{\{-?\s*(range|with|if|define|block)\b`)
 	blockEnd    = regexp.MustCompile(`^\{\{-?\s*end\b`)
 )
@@ -106,6 +110,7 @@ func checkTemplateQueries(p *lint.Pass, r *lint.Rule, kv lint.KV) {
 	// that keeps dot (if); "other" for one that sets dot to something
 	// else.
 	var open []string
+	vars := map[string]bool{} // declared by a range or with over the query
 	for _, a := range actions(text) {
 		if blockEnd.MatchString(a.text) {
 			if len(open) > 0 {
@@ -126,10 +131,25 @@ func checkTemplateQueries(p *lint.Pass, r *lint.Rule, kv lint.KV) {
 				open = append(open, "")
 			case (m[1] == "range" || m[1] == "with") && queryCall.MatchString(a.text):
 				open = append(open, "query")
+				if q := queryCall.FindStringIndex(a.text); q != nil {
+					for _, d := range declaredVar.FindAllStringSubmatch(a.text[:q[0]], -1) {
+						vars[d[1]] = true
+					}
+				}
 			default:
 				open = append(open, "other")
 			}
 			continue
+		}
+		for _, m := range varLabel.FindAllStringSubmatchIndex(a.text, -1) {
+			name := a.text[m[4]:m[5]]
+			if !vars[a.text[m[2]:m[3]]] || !out.absent(name) {
+				continue
+			}
+			off := a.start + m[4]
+			reportInValue(p, r, kv, off, off+len(name),
+				fmt.Sprintf("%q reads label %q of a sample of a query whose result has only %s: it is always empty", kv.Key.Value, name, fmtLabels(out.known())),
+				fmt.Sprintf("keep %q in the query's aggregation (by (…, %s))", name, name))
 		}
 		if !inQuery {
 			continue
