@@ -412,6 +412,14 @@ var capacityWords = map[string]bool{
 // or returns "". Rates are left out: the shares of counters are
 // fractionOf's, by their matchers.
 func capacityFraction(e parser.Expr) string {
+	if a, ok := unwrap(e).(*parser.AggregateExpr); ok {
+		// An average, minimum or maximum of shares is a share.
+		switch a.Op {
+		case parser.AVG, parser.MIN, parser.MAX, parser.QUANTILE:
+			return capacityFraction(a.Expr)
+		}
+		return ""
+	}
 	b, ok := unwrap(e).(*parser.BinaryExpr)
 	if !ok || b.Op != parser.DIV {
 		return ""
