@@ -474,7 +474,7 @@ func rawCounterOperand(e parser.Expr, summed map[string]bool) *parser.VectorSele
 	if vs == nil {
 		return nil
 	}
-	if name := selectorName(vs); isKnownCounter(name) || eventCountName(name) || unitHistogramSeries(name) {
+	if name := selectorName(vs); isKnownCounter(name) || bootCounters[name] || eventCountName(name) || unitHistogramSeries(name) {
 		return vs
 	}
 	return nil
@@ -525,7 +525,7 @@ func rawCumulativeSelector(e parser.Expr) *parser.VectorSelector {
 	switch e := unwrap(e).(type) {
 	case *parser.VectorSelector:
 		name := selectorName(e)
-		if name == "" || isRecordedName(name) || !(histogramSeries(name) || isKnownCounter(name) || eventCountName(name)) {
+		if name == "" || isRecordedName(name) || !(histogramSeries(name) || isKnownCounter(name) || bootCounters[name] || eventCountName(name)) {
 			return nil
 		}
 		return e
@@ -617,6 +617,26 @@ func isKnownCounter(name string) bool {
 	return false
 }
 
+// bootCounters are node_exporter's vmstat and netstat kernel counters,
+// exported under their /proc names with no _total (the default vmstat
+// fields are all counters; netstat's CurrEstab is a gauge and is not
+// listed). They count since boot, so compared raw with a threshold they
+// fire forever; but node_exporter types them untyped and they reset
+// only when the host reboots, so maintained rules take deriv() or
+// delta() of them on purpose, and promql/delta-counter leaves them
+// alone (its findings on them were judged debatable).
+var bootCounters = map[string]bool{
+	"node_vmstat_oom_kill": true, "node_vmstat_pgfault": true, "node_vmstat_pgmajfault": true,
+	"node_vmstat_pgpgin": true, "node_vmstat_pgpgout": true,
+	"node_vmstat_pswpin": true, "node_vmstat_pswpout": true,
+	"node_netstat_Tcp_RetransSegs": true, "node_netstat_Tcp_OutSegs": true, "node_netstat_Tcp_InSegs": true,
+	"node_netstat_Tcp_InErrs": true, "node_netstat_Tcp_OutRsts": true,
+	"node_netstat_TcpExt_ListenDrops": true, "node_netstat_TcpExt_ListenOverflows": true,
+	"node_netstat_TcpExt_SyncookiesFailed": true, "node_netstat_TcpExt_TCPSynRetrans": true,
+	"node_netstat_Udp_InErrors": true, "node_netstat_Udp_NoPorts": true,
+	"node_netstat_Udp_RcvbufErrors": true, "node_netstat_Udp_SndbufErrors": true,
+}
+
 // knownCounterPrefixes name families of counters without _total:
 // ClickHouse's own endpoint exports system.events and system.errors as
 // counters (ClickHouseProfileEvents_*, ClickHouseErrorMetric_*), while
@@ -649,19 +669,6 @@ var knownCounters = map[string]bool{
 	"node_disk_reads_completed": true, "node_disk_writes_completed": true,
 	"node_disk_io_time_ms": true, "node_disk_read_time_ms": true, "node_disk_write_time_ms": true,
 	"node_context_switches": true, "node_intr": true, "node_forks": true,
-	// node_exporter's vmstat and netstat collectors export kernel
-	// counters under their /proc names, with no _total (the default
-	// vmstat fields are all counters; netstat's CurrEstab is a gauge
-	// and is not listed).
-	"node_vmstat_oom_kill": true, "node_vmstat_pgfault": true, "node_vmstat_pgmajfault": true,
-	"node_vmstat_pgpgin": true, "node_vmstat_pgpgout": true,
-	"node_vmstat_pswpin": true, "node_vmstat_pswpout": true,
-	"node_netstat_Tcp_RetransSegs": true, "node_netstat_Tcp_OutSegs": true, "node_netstat_Tcp_InSegs": true,
-	"node_netstat_Tcp_InErrs": true, "node_netstat_Tcp_OutRsts": true,
-	"node_netstat_TcpExt_ListenDrops": true, "node_netstat_TcpExt_ListenOverflows": true,
-	"node_netstat_TcpExt_SyncookiesFailed": true, "node_netstat_TcpExt_TCPSynRetrans": true,
-	"node_netstat_Udp_InErrors": true, "node_netstat_Udp_NoPorts": true,
-	"node_netstat_Udp_RcvbufErrors": true, "node_netstat_Udp_SndbufErrors": true,
 	// ingress-nginx's request counter, the one its dashboards rate();
 	// compared or divided raw in public rules more than once
 	// (cloudposse-archives/helmfiles#208, kubernetes/ingress-nginx#8782).
