@@ -60,12 +60,21 @@ them from raw _bucket series outside any rate() (sum by (job, le)
 `,
 	},
 	File: func(p *lint.Pass, f *lint.File) {
-		rec := recordedInFile(f)
-		forEachRule(f, func(r *lint.Rule) { checkHistogramQuantile(p, r, rec) })
+		// The file's recording rules are looked up only when a
+		// histogram_quantile reads a bare series, which few do.
+		var rec map[string]parser.Expr
+		done := false
+		recorded := func() map[string]parser.Expr {
+			if !done {
+				rec, done = recordedInFile(f), true
+			}
+			return rec
+		}
+		forEachRule(f, func(r *lint.Rule) { checkHistogramQuantile(p, r, recorded) })
 	},
 }
 
-func checkHistogramQuantile(p *lint.Pass, r *lint.Rule, rec map[string]parser.Expr) {
+func checkHistogramQuantile(p *lint.Pass, r *lint.Rule, recorded func() map[string]parser.Expr) {
 	if ast(r) == nil {
 		return
 	}
@@ -74,7 +83,7 @@ func checkHistogramQuantile(p *lint.Pass, r *lint.Rule, rec map[string]parser.Ex
 		if !ok || callName(c) != "histogram_quantile" || len(c.Args) != 2 {
 			return true
 		}
-		h := hqCheck{p: p, r: r, phi: exprText(r, c.Args[0]), rec: rec}
+		h := hqCheck{p: p, r: r, phi: exprText(r, c.Args[0]), recorded: recorded}
 		if phi, ok := unwrap(c.Args[0]).(*parser.NumberLiteral); ok && (phi.Val < 0 || phi.Val > 1) {
 			// A percentile written as a percentage: 95 for 0.95.
 			start, end := nodeRange(phi)
@@ -95,7 +104,8 @@ type hqCheck struct {
 	p   *lint.Pass
 	r   *lint.Rule
 	phi string
-	rec map[string]parser.Expr // series recorded in the same file
+	// recorded returns the series recorded in the same file.
+	recorded func() map[string]parser.Expr
 }
 
 // inspect walks the histogram argument down through aggregations and
@@ -135,7 +145,7 @@ func (h hqCheck) inspect(arg parser.Expr) {
 		}
 	case *parser.VectorSelector:
 		name := selectorName(e)
-		if x := h.rec[name]; x != nil {
+		if x := h.recorded()[name]; x != nil {
 			if raw := rawBucketsIn(x); raw != "" {
 				start, end := nodeRange(e)
 				h.p.ReportExpr(h.r, start, end,

@@ -12,23 +12,26 @@ import (
 // with labels the expression does not show, are left out. nil when the
 // file records nothing.
 func recordedInFile(f *lint.File) map[string]parser.Expr {
-	var rec map[string]parser.Expr
-	seen := map[string]bool{}
+	n := 0
+	forEachRule(f, func(r *lint.Rule) {
+		if r.Record.Value != "" {
+			n++
+		}
+	})
+	if n == 0 {
+		return nil
+	}
+	// A name seen but not usable maps to nil, so one map, sized once,
+	// does.
+	rec := make(map[string]parser.Expr, n)
 	forEachRule(f, func(r *lint.Rule) {
 		name := r.Record.Value
 		if name == "" {
 			return
 		}
-		if seen[name] {
-			delete(rec, name)
+		if _, seen := rec[name]; seen || ast(r) == nil || len(r.Labels) > 0 {
+			rec[name] = nil
 			return
-		}
-		seen[name] = true
-		if ast(r) == nil || len(r.Labels) > 0 {
-			return
-		}
-		if rec == nil {
-			rec = map[string]parser.Expr{}
 		}
 		rec[name] = ast(r)
 	})
