@@ -374,14 +374,17 @@ Exporters end many gauges in _count (postgres_exporter's
 pg_stat_activity_count, a JMX exporter's …_region_count), so a _count
 series is judged only when a base unit comes before it
 (…_seconds_count, …_bytes_count), the way histograms and summaries are
-named; _sum and _bucket always are. So are a few well-known exporter
+named, or a word for what they observe (…_latencies_count,
+…_duration_count, …_microseconds_count, as in older Kubernetes); _sum and _bucket always are. So are a few well-known exporter
 counters named before the _total convention: SNMP's IF-MIB interface
 counters (ifInErrors, ifHCInOctets …), postgres_exporter's
-pg_stat_database_xact_commit, …_deadlocks and the like, mysqld_exporter's
+pg_stat_database_xact_commit, …_deadlocks, pg_stat_bgwriter_* and
+pg_stat_user_tables_* scans and tuple counts, mysqld_exporter's
 mysql_global_status_slow_queries and the like, node_exporter's names
 before 0.16 (node_cpu, node_network_receive_bytes …) and its vmstat and
 netstat kernel counters (node_vmstat_oom_kill,
-node_netstat_Tcp_RetransSegs …), ingress-nginx's
+node_netstat_Tcp_RetransSegs …), Kubernetes' apiserver_request_count
+(before 1.14), ingress-nginx's
 nginx_ingress_controller_requests and ClickHouse's
 own ClickHouseProfileEvents_* and ClickHouseErrorMetric_* families. And
 names that say they count events without saying _total: a last word
@@ -597,9 +600,17 @@ func histogramSeries(name string) bool {
 		return true
 	case strings.HasSuffix(b, "_count"):
 		words := strings.Fields(splitWords(strings.TrimSuffix(b, "_count")))
-		return len(words) > 0 && unitWords[words[len(words)-1]]
+		return len(words) > 0 && (unitWords[words[len(words)-1]] || observationWords[words[len(words)-1]])
 	}
 	return false
+}
+
+// observationWords, before _count, name what a summary or histogram
+// observes without a base unit: Kubernetes' older
+// apiserver_request_latencies_count, …_latency_microseconds_count.
+var observationWords = map[string]bool{
+	"latency": true, "latencies": true, "duration": true, "durations": true,
+	"microseconds": true, "milliseconds": true,
 }
 
 // isKnownCounter reports whether a name is an exporter's counter named
@@ -657,6 +668,24 @@ var knownCounters = map[string]bool{
 	"pg_stat_database_tup_deleted": true, "pg_stat_database_conflicts": true,
 	"pg_stat_database_temp_files": true, "pg_stat_database_temp_bytes": true,
 	"pg_stat_database_deadlocks":       true,
+	"pg_stat_bgwriter_buffers_backend": true, "pg_stat_bgwriter_buffers_checkpoint": true,
+	"pg_stat_bgwriter_buffers_clean": true, "pg_stat_bgwriter_buffers_alloc": true,
+	"pg_stat_bgwriter_buffers_backend_fsync": true, "pg_stat_bgwriter_maxwritten_clean": true,
+	"pg_stat_bgwriter_checkpoints_timed": true, "pg_stat_bgwriter_checkpoints_req": true,
+	"pg_stat_user_tables_seq_scan": true, "pg_stat_user_tables_seq_tup_read": true,
+	"pg_stat_user_tables_idx_scan": true, "pg_stat_user_tables_idx_tup_fetch": true,
+	"pg_stat_user_tables_n_tup_ins": true, "pg_stat_user_tables_n_tup_upd": true,
+	"pg_stat_user_tables_n_tup_del": true, "pg_stat_user_tables_n_tup_hot_upd": true,
+	"pg_stat_user_tables_vacuum_count": true, "pg_stat_user_tables_autovacuum_count": true,
+	"pg_stat_user_tables_analyze_count": true, "pg_stat_user_tables_autoanalyze_count": true,
+	"mysql_global_status_created_tmp_disk_tables": true, "mysql_global_status_created_tmp_tables": true,
+	"mysql_global_status_created_tmp_files": true, "mysql_global_status_innodb_row_lock_waits": true,
+	"mysql_global_status_table_locks_waited": true, "mysql_global_status_select_full_join": true,
+	"mysql_global_status_sort_merge_passes": true, "mysql_global_status_threads_created": true,
+	"mysql_global_status_opened_tables": true, "mysql_global_status_opened_files": true,
+	// Kubernetes' apiserver request counter before 1.14 renamed it
+	// apiserver_request_total.
+	"apiserver_request_count":          true,
 	"mysql_global_status_slow_queries": true, "mysql_global_status_questions": true,
 	"mysql_global_status_queries": true, "mysql_global_status_aborted_clients": true,
 	"mysql_global_status_aborted_connects": true, "mysql_global_status_innodb_log_waits": true,
