@@ -29,7 +29,9 @@ var templateRuntime = &lint.Check{
 		Text: `A template that parses can still fail when the alert fires: a function
 given the wrong type ({{ humanize $labels.instance }}, a label is a
 string), a function called without its argument ({{ value }}), first on
-an empty query result. Prometheus then puts the error text in the
+an empty query result. printf does not fail but prints its complaint
+into the message: {{ printf "%d" $value }} shows %!d(float64=42.5), and
+{{ printf "%.1f" $labels.x }} %!f(string=…); these are reported too. Prometheus then puts the error text in the
 notification instead of the message, and nobody sees it until the page
 arrives.
 
@@ -145,9 +147,13 @@ func checkTemplateRuntime(p *lint.Pass, r *lint.Rule) {
 				off += col
 			}
 		}
+		fails := "fails"
+		if _, ok := err.(printfError); ok {
+			fails = "prints garbage"
+		}
 		reportInValue(p, r, kv, off, off+1,
-			fmt.Sprintf("%q fails when expanded with sample data: %s", kv.Key.Value, msg),
-			"check the argument types: labels are strings (humanize needs a number), and functions such as value need an argument")
+			fmt.Sprintf("%q %s when expanded with sample data: %s", kv.Key.Value, fails, msg),
+			"check the argument types: labels are strings (humanize and %f need a number), $value is a float64 (%d needs an integer), and functions such as value need an argument")
 	}
 }
 
@@ -162,9 +168,29 @@ var sampleURL, _ = url.Parse("http://prometheus.example")
 // sample alert with these labels and a numeric value.
 func expandSample(text string, lbls map[string]string) error {
 	data := template.AlertTemplateData(lbls, map[string]string{}, "", promql.Sample{F: 42.5})
-	_, err := template.NewTemplateExpander(context.Background(), templateDefs+text, "__alert", data, 0, sampleQuery, sampleURL, nil).Expand()
-	return err
+	out, err := template.NewTemplateExpander(context.Background(), templateDefs+text, "__alert", data, 0, sampleQuery, sampleURL, nil).Expand()
+	if err != nil {
+		return err
+	}
+	// printf does not fail on a verb that does not fit its argument: it
+	// prints %!d(float64=42.5) or %!f(string=…) into the message.
+	if m := badVerb.FindString(out); m != "" && !strings.Contains(text, m) {
+		return printfError{m}
+	}
+	return nil
 }
+
+// printfError is a template that expands, but with fmt's complaint
+// about a printf verb in its output.
+type printfError struct{ printed string }
+
+func (e printfError) Error() string {
+	return fmt.Sprintf("printf prints %s: a verb that does not fit its argument (labels are strings, $value a float64) or a wrong number of arguments", e.printed)
+}
+
+// badVerb matches what fmt prints for a verb that does not fit its
+// argument, a missing argument or an extra one.
+var badVerb = regexp.MustCompile(`%!(?:[a-zA-Z]\([^)]*\)|\(EXTRA [^)]*\)|[a-zA-Z]?\(MISSING\))`)
 
 // sampleLabels are the labels of the sample alert: those the expression
 // certainly returns, those the templates read, and the rule's own labels.
