@@ -108,6 +108,8 @@ var alertIrate = &lint.Check{
 every spike and dip. In an alert the condition then flaps between true
 and false, the for: timer restarts and the alert fires late or never;
 the window's length changes nothing but how far back a sample may be.
+An alert on a series that a rule of the same file records from irate()
+(level:metric:irate1m) is reported at the series.
 rate() averages over the window and is what alerts want; irate() is for
 zoomed-in graphs.
 
@@ -129,20 +131,50 @@ Prometheus's documentation says to avoid. Warning.`,
         for: 10m
 `,
 	},
-	Rule: func(p *lint.Pass, r *lint.Rule) {
-		if ast(r) == nil || !r.IsAlert() {
-			return
-		}
-		walk(ast(r), func(n parser.Node, _ []parser.Node) bool {
-			if callName(n) == "irate" {
-				pr := n.PositionRange()
-				p.ReportExpr(r, int(pr.Start), int(pr.Start)+len("irate"),
-					"irate() in an alert follows the last two samples only, so the condition flaps and for: keeps restarting",
-					"use rate() over the same window")
+	File: func(p *lint.Pass, f *lint.File) {
+		var rec map[string]parser.Expr
+		done := false
+		forEachRule(f, func(r *lint.Rule) {
+			if ast(r) == nil || !r.IsAlert() {
+				return
 			}
-			return true
+			walk(ast(r), func(n parser.Node, _ []parser.Node) bool {
+				if callName(n) == "irate" {
+					pr := n.PositionRange()
+					p.ReportExpr(r, int(pr.Start), int(pr.Start)+len("irate"),
+						"irate() in an alert follows the last two samples only, so the condition flaps and for: keeps restarting",
+						"use rate() over the same window")
+					return true
+				}
+				vs, ok := n.(*parser.VectorSelector)
+				if !ok || !strings.Contains(selectorName(vs), ":") {
+					return true
+				}
+				// A series recorded in the same file from irate() flaps
+				// the same way.
+				if !done {
+					rec, done = recordedInFile(f), true
+				}
+				if x := rec[selectorName(vs)]; x != nil && readsIrate(x) {
+					start, end := nodeRange(vs)
+					p.ReportExpr(r, start, end,
+						fmt.Sprintf("%s is recorded in this file from irate(), which follows the last two samples only: the alert's condition flaps and for: keeps restarting", selectorName(vs)),
+						"record rate() over the same window for the alert")
+				}
+				return true
+			})
 		})
 	},
+}
+
+// readsIrate reports whether e calls irate().
+func readsIrate(e parser.Expr) bool {
+	found := false
+	walk(e, func(n parser.Node, _ []parser.Node) bool {
+		found = found || callName(n) == "irate"
+		return !found
+	})
+	return found
 }
 
 var rateOfSum = &lint.Check{
@@ -295,8 +327,11 @@ _sum and are left alone. A series a recording rule of the same file
 records as a sum of raw counters (sum(x_total) by (app), relabelled or
 not) counts too, also when read through sum_over_time
 (giantswarm/prometheus-rules#362: SLO ratios of recorded raw sums).
-So does the sum of two raw counters read at the same moment (hits /
-(hits_total + misses_total), the lifetime hit ratio).
+So does the sum or difference of two raw counters read at the same
+moment (hits / (hits_total + misses_total), the lifetime hit ratio). A
+rate() or increase() over a window divided by a raw counter, or the
+reverse (increase(errors_total[1h]) / requests_total), mixes a window
+with a lifetime and is reported too.
 
 Measured on ../shared/corpus/valid (353 files, 12 646 rules): 5 findings
 in 3 files, 5 judged real (100 %): a Spark failed/total task ratio,
@@ -329,6 +364,19 @@ alerts dividing a timer's raw _sum by its _count. Warning.`,
 					return true
 				}
 				l, rr := rawCounterOperand(b.LHS, summed), rawCounterOperand(b.RHS, summed)
+				if l == nil && rr != nil && rateUnder(b.LHS) != nil || l != nil && rr == nil && rateUnder(b.RHS) != nil {
+					// increase(errors_total[1h]) / requests_total: a
+					// window's events over a lifetime's.
+					raw, windowed := rr, rateUnder(b.LHS)
+					if l != nil {
+						raw, windowed = l, rateUnder(b.RHS)
+					}
+					start, end := nodeRange(b)
+					p.ReportExpr(r, start, end,
+						fmt.Sprintf("the division mixes %s() over a window with the raw counter %s, which counts since the process started: the ratio shrinks as the process ages", callName(windowed), selectorName(raw)),
+						fmt.Sprintf("take %s() of both sides over one window", callName(windowed)))
+					return false
+				}
 				if l == nil || rr == nil {
 					return true
 				}
@@ -464,7 +512,7 @@ func rawCounterOperand(e parser.Expr, summed map[string]bool) *parser.VectorSele
 	// hits / (hits + misses): the sum of two raw counters read at the
 	// same moment is a raw counter too (an offset copy makes an
 	// increase, and is left alone).
-	if b, ok := unwrap(e).(*parser.BinaryExpr); ok && b.Op == parser.ADD {
+	if b, ok := unwrap(e).(*parser.BinaryExpr); ok && (b.Op == parser.ADD || b.Op == parser.SUB) {
 		l, r := rawCounterOperand(b.LHS, summed), rawCounterOperand(b.RHS, summed)
 		if l != nil && r != nil && l.OriginalOffset == 0 && r.OriginalOffset == 0 && l.Timestamp == nil && r.Timestamp == nil {
 			return l
