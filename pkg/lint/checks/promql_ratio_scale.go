@@ -28,9 +28,14 @@ is always true. Multiply by 100 first, or compare with 0.9.
 A level divided by a series named as a capacity (…_size, …_limit(s),
 …_capacity, …_max, …_total without being a counter, …_quota,
 …_allocatable: node_filesystem_avail_bytes / node_filesystem_size_bytes)
-is a share of it too; since usage can pass its request or limit a
-little, it is reported only against a threshold of 5 or more, and not
-when a number inside it (100 * a / b) makes it a percentage already.
+is a share of it too (the rate of a _seconds_total counter, CPU seconds
+per second, counts as a level: … / …_cpu_limit), and so is the rate of
+failed events over the rate of all events of the same exporter
+(http_errors_total / http_requests_total, grpc_server_handled_total
+{grpc_code!="OK"} / grpc_server_started_total), and 1 minus either.
+Since usage can pass its request or limit a little, these are reported
+only against a threshold of 5 or more, and not when a number inside
+them (100 * a / b) makes them a percentage already.
 
 x{code=~"5.."} / x, with no aggregation on either side, pairs every
 5xx series with itself: the ratio is 1 whenever there is an error.
@@ -120,6 +125,9 @@ func checkRatioScale(p *lint.Pass, f *lint.File) {
 				// A level over its capacity may pass 1 a little (usage
 				// over requests); a threshold of 5 or more is a percentage.
 				why = capacityFraction(side)
+				if why == "" {
+					why = failureShare(side)
+				}
 			}
 			if why != "" {
 				never := "never true"
@@ -412,6 +420,15 @@ var capacityWords = map[string]bool{
 // or returns "". Rates are left out: the shares of counters are
 // fractionOf's, by their matchers.
 func capacityFraction(e parser.Expr) string {
+	if b, ok := unwrap(e).(*parser.BinaryExpr); ok && b.Op == parser.SUB {
+		// 1 - avail / size: the used share.
+		if v, ok := scalarValue(b.LHS); ok && v == 1 {
+			if why := capacityFraction(b.RHS); why != "" {
+				return "1 minus " + why
+			}
+		}
+		return ""
+	}
 	if a, ok := unwrap(e).(*parser.AggregateExpr); ok {
 		// An average, minimum or maximum of shares is a share.
 		switch a.Op {
@@ -431,7 +448,10 @@ func capacityFraction(e parser.Expr) string {
 	for _, x := range []parser.Expr{b.LHS, b.RHS} {
 		rated := false
 		walk(x, func(n parser.Node, _ []parser.Node) bool {
-			if c, ok := n.(*parser.Call); ok && (counterFuncs[c.Func.Name] || c.Func.Name == "deriv" || c.Func.Name == "delta") {
+			// The rate of a _seconds_total counter is a level too: the
+			// CPU seconds used per second (cores), over a CPU limit.
+			if c, ok := n.(*parser.Call); ok && (counterFuncs[c.Func.Name] || c.Func.Name == "deriv" || c.Func.Name == "delta") &&
+				!(c.Func.Name == "rate" && secondsCounter(c)) {
 				rated = true
 			}
 			// 100 * avail / size is a percentage already.
@@ -457,4 +477,94 @@ func capacityFraction(e parser.Expr) string {
 		return ""
 	}
 	return "a level divided by " + den
+}
+
+// secondsCounter reports whether a rate() reads a _seconds_total counter,
+// whose rate is seconds per second.
+func secondsCounter(c *parser.Call) bool {
+	_, vs := matrixSelector(c.Args[0])
+	return vs != nil && strings.HasSuffix(selectorName(vs), "_seconds_total")
+}
+
+// failureWords in a counter's name say it counts failed attempts.
+var failureWords = map[string]bool{
+	"error": true, "errors": true, "errs": true, "failed": true, "failure": true, "failures": true,
+	"fail": true, "fails": true, "rejected": true, "dropped": true, "timeouts": true, "timeout": true,
+}
+
+// failureShare says why e, the rate of failed attempts over the rate of
+// all attempts of one exporter (http_errors_total / http_requests_total,
+// grpc_server_handled_total{grpc_code!="OK"} / grpc_server_started_total),
+// lies between 0 and 1, or returns "".
+func failureShare(e parser.Expr) string {
+	switch x := unwrap(e).(type) {
+	case *parser.AggregateExpr:
+		switch x.Op {
+		case parser.AVG, parser.MIN, parser.MAX:
+			return failureShare(x.Expr)
+		}
+		return ""
+	case *parser.BinaryExpr:
+		if x.Op == parser.SUB {
+			if v, ok := scalarValue(x.LHS); ok && v == 1 {
+				if why := failureShare(x.RHS); why != "" {
+					return "1 minus " + why
+				}
+			}
+			return ""
+		}
+		if x.Op != parser.DIV {
+			return ""
+		}
+		num, den := rateUnder(x.LHS), rateUnder(x.RHS)
+		if num == nil || den == nil || callName(num) != callName(den) || holdsNumber(x.LHS) || holdsNumber(x.RHS) {
+			// 100 * errors / requests is a percentage already.
+			return ""
+		}
+		_, nv := matrixSelector(num.Args[0])
+		_, dv := matrixSelector(den.Args[0])
+		if nv == nil || dv == nil {
+			return ""
+		}
+		nn, dn := selectorName(nv), selectorName(dv)
+		nw, dw := strings.Fields(splitWords(nn)), strings.Fields(splitWords(dn))
+		if nn == "" || dn == "" || isRecordedName(nn) || isRecordedName(dn) || len(nw) < 2 || len(dw) < 2 || nw[0] != dw[0] {
+			return ""
+		}
+		for _, w := range dw {
+			if failureWords[w] {
+				return ""
+			}
+		}
+		failed := false
+		for _, w := range nw {
+			failed = failed || failureWords[w]
+		}
+		// Or the same kind of counter, narrowed to failures by a
+		// matcher the whole lacks (grpc_code!="OK", code=~"5..").
+		if !failed && len(nv.LabelMatchers) > len(dv.LabelMatchers) {
+			for _, m := range nv.LabelMatchers {
+				if m.Name != labels.MetricName && (m.Type == labels.MatchNotEqual || strings.HasPrefix(m.Value, "5") || failureWords[strings.ToLower(m.Value)]) {
+					failed = true
+				}
+			}
+		}
+		if failed {
+			return fmt.Sprintf("the share of failed events (%s over %s)", nn, dn)
+		}
+	}
+	return ""
+}
+
+// holdsNumber reports whether e holds a number literal outside its
+// range selectors (a scaling such as 100 * x).
+func holdsNumber(e parser.Expr) bool {
+	found := false
+	walk(e, func(n parser.Node, _ []parser.Node) bool {
+		if _, ok := n.(*parser.NumberLiteral); ok {
+			found = true
+		}
+		return !found
+	})
+	return found
 }
