@@ -21,8 +21,8 @@ classic histogram (the _bucket series, grouped by le) or from a native
 histogram's rate. Given anything else it returns a number that is not a
 quantile of recent observations:
 
-- a plain selector with no rate()/increase() uses counts since the process
-  started, so the "p95" barely moves after a few hours, and a series that is
+- a plain selector with no rate()/increase() (or one smoothed with
+  avg_over_time and the like) uses counts since the process started, so the "p95" barely moves after a few hours, and a series that is
   not a histogram at all yields NaN or nonsense;
 - an aggregation that drops the le label (sum by (job), sum without (le),
   or sum with no by clause) merges all buckets into one series, so there is
@@ -166,6 +166,18 @@ func (h hqCheck) inspect(arg parser.Expr) {
 			fmt.Sprintf("histogram_quantile over %s with no rate(): %s", name, what),
 			"use the rate of the buckets: "+h.fix(name, "by (le)"))
 	case *parser.Call:
+		if fn := callName(e); strings.HasSuffix(fn, "_over_time") && len(e.Args) > 0 {
+			// avg_over_time(x_bucket[5m]): the raw counts, smoothed.
+			if _, vs := matrixSelector(e.Args[len(e.Args)-1]); vs != nil {
+				if name := selectorName(vs); strings.HasSuffix(name, "_bucket") && !isRecordedName(name) {
+					start, end := nodeRange(vs)
+					h.p.ReportExpr(h.r, start, end,
+						fmt.Sprintf("histogram_quantile over %s(%s) with no rate(): it reads the bucket counts since process start, not recent observations", fn, name),
+						"use the rate of the buckets: "+h.fix(name, "by (le)"))
+				}
+			}
+			return
+		}
 		if !counterFuncs[callName(e)] || len(e.Args) != 1 {
 			return
 		}
