@@ -39,7 +39,9 @@ ignoring(…) to say which labels should pair the series, or aggregate both
 sides by the same labels.
 
 A without() or ignoring() that drops a label counts when the other side
-certainly keeps it: it reads the same metric the dropping side read
+certainly keeps it: the label is a scrape label (job, instance) and the
+other side reads raw exporter series (sum without (instance) (…) and
+up == 1), it reads the same metric the dropping side read
 (max without (instance, job) (rate(x[5m])) / rate(x[50m])), or a matcher
 requires a value of the label (a / ignoring(limit) b{limit="max_series"}
 and b{limit="max_series"} > 0: the ratio carries a's labels, without
@@ -492,6 +494,10 @@ func droppedKeptLabel(dropping, keeping parser.Expr, dSide, kSide string) string
 		}
 		if same {
 			return fmt.Sprintf("the %s side drops %q from the %s series, which the %s side keeps it on", dSide, n, selectorName(selectors(keeping)[0]), kSide)
+		}
+		if scrapeLabels[n] {
+			// Every scraped series carries its target's job and instance.
+			return fmt.Sprintf("the %s side drops %q and the %s side's raw series carry it as a scrape label", dSide, n, kSide)
 		}
 	}
 	return ""
