@@ -125,6 +125,7 @@ var extraGaugeWords = map[string]bool{
 var levelWords = map[string]bool{
 	"current": true, "pending": true, "outstanding": true, "blocked": true, "connected": true,
 	"idle": true, "busy": true, "queued": true, "waiting": true, "running": true, "inflight": true,
+	"active": true,
 	// Memory is held, not spent (container_memory_rss, node_memory_Dirty_bytes).
 	"memory": true,
 	// etcd_server_has_leader, etcd_server_is_leader.
