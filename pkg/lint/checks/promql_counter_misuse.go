@@ -438,7 +438,9 @@ own ClickHouseProfileEvents_* and ClickHouseErrorMetric_* families. And
 names that say they count events without saying _total: a last word
 such as failures, errors, errs, drops, retries, restarts or timeouts
 (cilium_…_remote_cluster_failures), or a past event before _count
-(…_tripped_count, …_rejected_count). These are reported compared with 0
+(…_tripped_count, …_rejected_count), or a total before _count, as JMX
+exporters name a counter's Count attribute
+(cassandra_storage_totalhints_count). These are reported compared with 0
 too (errors > 0 fires forever after the first one), histograms' _count
 is not (x_count > 0 asks whether there was any traffic). The sum or
 difference of two such counters read at the same moment
@@ -634,6 +636,10 @@ func eventCountName(name string) bool {
 	case n >= 2 && eventPlurals[words[n-1]]:
 		return true
 	case n >= 3 && words[n-1] == "count" && eventVerbs[words[n-2]]:
+		return true
+	case n >= 3 && words[n-1] == "count" && len(words[n-2]) > len("total") && strings.HasPrefix(words[n-2], "total"):
+		// JMX exporters name a Dropwizard counter's Count attribute
+		// …_totalhints_count, …_totalrequests_count: a total since start.
 		return true
 	}
 	return false
