@@ -68,7 +68,12 @@ A side aggregated by a label the on() list leaves out is the same
 failure, with the grouping as the evidence that the label varies: max
 by (namespace, pod, container) (…) * on (namespace, pod) (…) holds one
 series per container, so a pod with two containers fails the evaluation
-(kubernetes-mixin#309). ignoring() is the same: sum by (job, instance)
+(kubernetes-mixin#309). So is a group_left or group_right whose "one"
+side is grouped by a label the matching leaves out and the modifier
+does not copy: … / on (namespace) group_left sum by (namespace, pod)
+(…) has one series per pod where one per namespace is needed
+("many-to-many matching not allowed"); topk by (…) (1, …) on that side
+keeps one per group and is left alone. ignoring() is the same: sum by (job, instance)
 (…) / ignoring (instance) sum by (job) (…) puts every instance of a job
 in one match group against the job's one series, and needs group_left.
 
@@ -233,6 +238,11 @@ func checkVectorMatching(p *lint.Pass, r *lint.Rule) {
 			p.ReportExpr(r, start, end,
 				fmt.Sprintf("%q matches one to one, but the %s side selects %s and keeps %q, which the matching leaves out: several of its series fall into one match group and Prometheus fails the evaluation (\"many-to-one matching must be explicit\")", b.Op, d.side, d.matcher, d.label),
 				fmt.Sprintf("aggregate %q away on that side (sum without (%s) (…)), or add group_%s if each of its series should pair with the same one", d.label, d.label, d.group))
+		} else if g := oneSideGrouped(b); g != nil && neverMatches(b) == "" {
+			start, end := nodeRange(b)
+			p.ReportExpr(r, start, end,
+				fmt.Sprintf("%q with group_%s needs one series per match group on the %s side, but that side is grouped by %q too, which the matching leaves out: once %s takes two values in a match group, Prometheus fails the evaluation (\"many-to-many matching not allowed\")", b.Op, map[string]string{"right": "left", "left": "right"}[g.side], g.side, g.label, g.label),
+				fmt.Sprintf("aggregate %q away on the %s side, or match on it too", g.label, g.side))
 		} else if g := groupedSide(b); g != nil && neverMatches(b) == "" {
 			// A side that can never match was reported above already.
 			start, end := nodeRange(b)

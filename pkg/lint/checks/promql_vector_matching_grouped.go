@@ -82,3 +82,58 @@ func ignoredGroupedSide(b *parser.BinaryExpr, ignored map[string]bool) *grouped 
 	}
 	return nil
 }
+
+// oneSideGrouped finds the "one" side of a group_left or group_right
+// operation aggregated to an exact label set that holds a label the
+// matching leaves out and the group_ modifier does not copy:
+// sum by (namespace) (…) / on (namespace) group_left sum by (namespace,
+// pod) (…) has one series per pod on its "one" side, so a namespace
+// with two pods fails the evaluation ("many-to-many matching not
+// allowed"). A label named in group_left (…) is copied from that side
+// and is left alone.
+func oneSideGrouped(b *parser.BinaryExpr) *grouped {
+	m := b.VectorMatching
+	if m == nil || b.Op.IsSetOperator() || len(m.MatchingLabels) == 0 {
+		return nil
+	}
+	var one parser.Expr
+	var side string
+	switch m.Card {
+	case parser.CardManyToOne:
+		one, side = b.RHS, "right"
+	case parser.CardOneToMany:
+		one, side = b.LHS, "left"
+	default:
+		return nil
+	}
+	if a, ok := unwrap(one).(*parser.AggregateExpr); ok && (a.Op == parser.TOPK || a.Op == parser.BOTTOMK || a.Op == parser.LIMITK) {
+		// topk by (namespace, pod) (1, …): one series per group, the
+		// kubernetes-mixin's way to pick one owner per pod.
+		if v, ok := scalarValue(a.Param); ok && v == 1 {
+			return nil
+		}
+	}
+	out := outputLabels(one)
+	if !out.exact {
+		return nil
+	}
+	listed := map[string]bool{}
+	for _, n := range m.MatchingLabels {
+		listed[n] = true
+	}
+	copied := map[string]bool{}
+	for _, n := range m.Include {
+		copied[n] = true
+	}
+	for _, n := range sortedKeys(out.only) {
+		if n == labels.MetricName || copied[n] {
+			continue
+		}
+		// With on(), a label outside the list is left out of the match;
+		// with ignoring(), one inside it.
+		if listed[n] != m.On {
+			return &grouped{side: side, label: n}
+		}
+	}
+	return nil
+}
