@@ -73,6 +73,7 @@ var (
 	// range or with over the query declared ({{ range $s := query … }}).
 	varLabel    = regexp.MustCompile(`\$(\w+)\.Labels\.([A-Za-z_]\w*)`)
 	declaredVar = regexp.MustCompile(`\$(\w+)\s*:?=`)
+	overDot     = regexp.MustCompile(`^\{\{-?\s*(?:range|with)\s+(?:\$\w+\s*(?:,\s*\$\w+\s*)?:=\s*)?\.\s*-?\}\}$`)
 	blockStart  = regexp.MustCompile(`^\{\{-?\s*(range|with|if|define|block)\b`)
 	blockEnd    = regexp.MustCompile(`^\{\{-?\s*end\b`)
 )
@@ -129,12 +130,15 @@ func checkTemplateQueries(p *lint.Pass, r *lint.Rule, kv lint.KV) {
 			switch {
 			case m[1] == "if":
 				open = append(open, "")
-			case (m[1] == "range" || m[1] == "with") && queryCall.MatchString(a.text):
+			case (m[1] == "range" || m[1] == "with") && (queryCall.MatchString(a.text) || inQuery && overDot.MatchString(a.text)):
+				// {{ with query … }}{{ range . }}: dot stays the query's.
 				open = append(open, "query")
+				head := a.text
 				if q := queryCall.FindStringIndex(a.text); q != nil {
-					for _, d := range declaredVar.FindAllStringSubmatch(a.text[:q[0]], -1) {
-						vars[d[1]] = true
-					}
+					head = a.text[:q[0]]
+				}
+				for _, d := range declaredVar.FindAllStringSubmatch(head, -1) {
+					vars[d[1]] = true
 				}
 			default:
 				open = append(open, "other")
