@@ -73,7 +73,10 @@ side is grouped by a label the matching leaves out and the modifier
 does not copy: … / on (namespace) group_left sum by (namespace, pod)
 (…) has one series per pod where one per namespace is needed
 ("many-to-many matching not allowed"); topk by (…) (1, …) on that side
-keeps one per group and is left alone. ignoring() is the same: sum by (job, instance)
+keeps one per group and is left alone. on () with no labels between a
+side aggregated to no labels and raw exporter series is the same
+failure as soon as two targets export the series (unless instance="…"
+picks one). ignoring() is the same: sum by (job, instance)
 (…) / ignoring (instance) sum by (job) (…) puts every instance of a job
 in one match group against the job's one series, and needs group_left.
 
@@ -238,6 +241,11 @@ func checkVectorMatching(p *lint.Pass, r *lint.Rule) {
 			p.ReportExpr(r, start, end,
 				fmt.Sprintf("%q matches one to one, but the %s side selects %s and keeps %q, which the matching leaves out: several of its series fall into one match group and Prometheus fails the evaluation (\"many-to-one matching must be explicit\")", b.Op, d.side, d.matcher, d.label),
 				fmt.Sprintf("aggregate %q away on that side (sum without (%s) (…)), or add group_%s if each of its series should pair with the same one", d.label, d.label, d.group))
+		} else if side := emptyOnRawSide(b); side != "" {
+			start, end := nodeRange(b)
+			p.ReportExpr(r, start, end,
+				fmt.Sprintf("%q matches on () one to one, but the %s side reads raw series of every target it selects: with two targets its match group holds two series and Prometheus fails the evaluation", b.Op, side),
+				fmt.Sprintf("aggregate the %s side too, or add group_%s if each of its series should pair with the single one", side, side))
 		} else if g := oneSideGrouped(b); g != nil && neverMatches(b) == "" {
 			start, end := nodeRange(b)
 			p.ReportExpr(r, start, end,

@@ -137,3 +137,28 @@ func oneSideGrouped(b *parser.BinaryExpr) *grouped {
 	}
 	return nil
 }
+
+// emptyOnRawSide finds a one-to-one operation on () whose one side is a
+// single series (aggregated to no labels) and whose other side reads raw
+// exporter series of more than one target (no instance="…" picks one):
+// on () puts every series of that side in the one match group, so a
+// second target fails the evaluation. It returns the raw side, or "".
+func emptyOnRawSide(b *parser.BinaryExpr) string {
+	m := b.VectorMatching
+	if m == nil || !m.On || len(m.MatchingLabels) > 0 || m.Card != parser.CardOneToOne || b.Op.IsSetOperator() {
+		return ""
+	}
+	for _, s := range []struct {
+		one, raw parser.Expr
+		side     string
+	}{{b.LHS, b.RHS, "right"}, {b.RHS, b.LHS, "left"}} {
+		if o := outputLabels(s.one); !o.exact || len(o.only) > 0 || !scrapedOnly(s.raw) {
+			continue
+		}
+		if _, ok := pinned(s.raw)["instance"]; ok {
+			continue
+		}
+		return s.side
+	}
+	return ""
+}
