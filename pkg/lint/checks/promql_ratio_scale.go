@@ -44,6 +44,10 @@ a / (b * 100) is the other half of the scale mix-up: the ×100 lands on the
 denominator and the result is 10 000 times too small for a percentage.
 Write a / b * 100 or 100 * a / b.
 
+Findings point at what is wrong: the threshold of a comparison, the
+denominator that holds the ×100, so a multi-line expression is reported
+on the line that needs the fix.
+
 The reverse mix-up: a series named …_percent (or _percentage, _pct)
 holds 0–100, so comparing it with 0.8 meant as 80 % fires on 0.8 %.
 Thresholds from 0.5 to 1 are reported, the ones that read as "most of
@@ -100,7 +104,8 @@ func checkRatioScale(p *lint.Pass, f *lint.File) {
 					return true
 				}
 				if scaledBy100(b.RHS) {
-					start, end := nodeRange(b)
+					// At the denominator, where the ×100 is.
+					start, end := nodeRange(b.RHS)
 					p.ReportExpr(r, start, end,
 						"×100 is applied to the denominator: the result is 10 000 times smaller than the percentage meant",
 						"multiply the quotient: (a / b) * 100")
@@ -108,9 +113,14 @@ func checkRatioScale(p *lint.Pass, f *lint.File) {
 				return true
 			}
 			side, op, v, ok := comparedWithScalar(b)
+			// Reported at the threshold, whose scale is wrong.
+			threshold := parser.Node(b.RHS)
+			if side == b.RHS {
+				threshold = b.LHS
+			}
 			if ok && v >= 0.5 && v < 1 && op != parser.EQLC && op != parser.NEQ {
 				if name := percentSelector(side); name != "" {
-					start, end := nodeRange(b)
+					start, end := nodeRange(threshold)
 					p.ReportExpr(r, start, end,
 						fmt.Sprintf("%s is named a percentage (0–100) but compared with %s, a fraction: if %s means %s %%, the alert fires almost always (or never)", name, fmtNum(v), fmtNum(v), fmtNum(v*100)),
 						fmt.Sprintf("compare with %s", fmtNum(v*100)))
@@ -134,7 +144,7 @@ func checkRatioScale(p *lint.Pass, f *lint.File) {
 				if op == parser.LSS || op == parser.LTE {
 					never = "always true"
 				}
-				start, end := nodeRange(b)
+				start, end := nodeRange(threshold)
 				p.ReportExpr(r, start, end,
 					fmt.Sprintf("%s, between 0 and 1, is compared with %s: the condition is %s", why, fmtNum(v), never),
 					fmt.Sprintf("compare with %s, or multiply the ratio by 100", fmtNum(v/100)))
