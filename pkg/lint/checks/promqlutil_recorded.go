@@ -9,7 +9,8 @@ import (
 // recordedInFile maps each name that one rule of f records, with a
 // parsed expression and no static labels, to that expression: what a
 // selector of the name in the same file reads. Names recorded twice, or
-// with labels the expression does not show, are left out. nil when the
+// with labels the expression does not show (the rule's or its group's),
+// are left out. nil when the
 // file records nothing.
 func recordedInFile(f *lint.File) map[string]parser.Expr {
 	n := 0
@@ -29,7 +30,7 @@ func recordedInFile(f *lint.File) map[string]parser.Expr {
 		if name == "" {
 			return
 		}
-		if _, seen := rec[name]; seen || ast(r) == nil || len(r.Labels) > 0 {
+		if _, seen := rec[name]; seen || ast(r) == nil || len(r.Labels) > 0 || r.Group != nil && len(r.Group.Labels) > 0 {
 			rec[name] = nil
 			return
 		}
