@@ -9,6 +9,7 @@ import (
 	"github.com/prometheus/common/model"
 	"github.com/prometheus/prometheus/promql/parser"
 
+	"github.com/agentalerts/agentalerts/internal/textdist"
 	"github.com/agentalerts/agentalerts/pkg/diag"
 	"github.com/agentalerts/agentalerts/pkg/lint"
 )
@@ -289,10 +290,17 @@ var alertUnroutedSeverity = &lint.Check{
 		Title: "A severity no Alertmanager route handles",
 		Text: `An alert whose severity no route matches falls through to the root
 route's default receiver, which is often a catch-all nobody reads. The
-check runs only when the routed severities are known: list them under
+check runs when the routed severities are known: list them under
 routed_severities in the lint: section of .agentalerts.yaml (the values
 the child routes of the Alertmanager configuration match on the severity
-label; lint.RoutedSeverities reads them from the configuration file).`,
+label; lint.RoutedSeverities reads them from the configuration file).
+
+Without them (and without severity.values), it reports only a value one
+edit away from a well-known severity of 6 letters or more (two from
+critical or emergency), such as critcal or warnig: the routes are written for the
+well-known spelling, so none matches the misspelt one. Case is not
+judged. Measured on ../shared/corpus/valid: no finding (its values are
+warning, critical, info, page, ticket and a few team names).`,
 		Bad: `# .agentalerts.yaml has lint: {routed_severities: [page, ticket]}
 groups:
   - name: agent
@@ -319,6 +327,10 @@ groups:
 
 func checkUnroutedSeverity(p *lint.Pass, r *lint.Rule) {
 	routed := p.Config.RoutedSeverities
+	if r.IsAlert() && len(routed) == 0 && len(p.Config.SeverityValues) == 0 {
+		misspeltSeverity(p, r)
+		return
+	}
 	if !r.IsAlert() || len(routed) == 0 || contains(routed, lint.RouteAll) {
 		return
 	}
@@ -329,6 +341,44 @@ func checkUnroutedSeverity(p *lint.Pass, r *lint.Rule) {
 	p.ReportAt(r, kv.Value.Node,
 		fmt.Sprintf("no Alertmanager route matches %s=%q (routed: %s), so it goes to the default receiver", p.Config.SeverityLabel, kv.Value.Value, strings.Join(routed, ", ")),
 		fmt.Sprintf("use a routed value or add a route for %s=%q", p.Config.SeverityLabel, kv.Value.Value))
+}
+
+// misspeltSeverity reports, when neither the routes nor the allowed
+// values are known, a severity one edit away from a well-known one of 6
+// letters or more (two from critical or emergency): critcal, warnig;
+// short words are left alone (pager may well be meant): the routes are written for the
+// well-known spelling, so none matches it.
+func misspeltSeverity(p *lint.Pass, r *lint.Rule) {
+	kv, ok := ruleLabel(r, p.Config.SeverityLabel)
+	if !ok || isTemplated(kv.Value.Value) {
+		return
+	}
+	v := strings.ToLower(kv.Value.Value)
+	if _, known := tierSynonyms[v]; known || knownSeverity(v) {
+		return
+	}
+	for _, w := range wellKnownSeverities {
+		d := textdist.Levenshtein(v, w)
+		if d == 1 && len(w) >= 6 || d == 2 && len(w) >= 8 {
+			p.ReportAt(r, kv.Value.Node,
+				fmt.Sprintf("%s %q is not a severity routes are written for, and %d letter%s away from %q: no route for %q matches it, so the alert goes to the default receiver", p.Config.SeverityLabel, kv.Value.Value, d, map[bool]string{true: "", false: "s"}[d == 1], w, w),
+				fmt.Sprintf("did you mean %q?", w))
+			return
+		}
+	}
+}
+
+// wellKnownSeverities are the values routes are most often written for.
+var wellKnownSeverities = []string{"critical", "warning", "info", "page", "ticket", "error", "major", "minor", "emergency", "notice"}
+
+// knownSeverity reports whether v is a value of a vocabulary lint knows.
+func knownSeverity(v string) bool {
+	for _, voc := range lint.Vocabularies {
+		if contains(voc.Values, v) {
+			return true
+		}
+	}
+	return contains(wellKnownSeverities, v)
 }
 
 func plural(n int, word string) string {

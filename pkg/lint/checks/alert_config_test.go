@@ -267,3 +267,42 @@ func TestPageForSeverity(t *testing.T) {
 		})
 	}
 }
+
+// With no routes and no allowed values, alert/unrouted-severity reports
+// only a misspelling of a well-known severity; short words and values
+// with a meaning of their own are left alone.
+func TestMisspeltSeverityWithoutRoutes(t *testing.T) {
+	src := `groups:
+  - name: g
+    rules:
+      - alert: Typo
+        expr: up == 0
+        labels:
+          severity: critcal
+      - alert: Warnig
+        expr: up == 0
+        labels:
+          severity: warnig
+      - alert: Pager
+        expr: up == 0
+        labels:
+          severity: pager
+      - alert: Team
+        expr: up == 0
+        labels:
+          severity: pageteam
+      - alert: Crit
+        expr: up == 0
+        labels:
+          severity: crit
+`
+	cfg := lint.DefaultConfig()
+	got := runRuleCheck(t, alertUnroutedSeverity, cfg, src)
+	want := []string{
+		`7:21: severity "critcal" is not a severity routes are written for, and 1 letter away from "critical": no route for "critical" matches it, so the alert goes to the default receiver`,
+		`11:21: severity "warnig" is not a severity routes are written for, and 1 letter away from "warning": no route for "warning" matches it, so the alert goes to the default receiver`,
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("unrouted-severity: mismatch (-want +got):\n%s", diff)
+	}
+}

@@ -61,6 +61,9 @@ func docFindings(t *testing.T, c *lint.Check, cfg *lint.Config, src string) []st
 			}
 		}
 	}
+	if c.File != nil {
+		c.File(pass, f)
+	}
 	runCrossFile(c, cfg, []*lint.File{f}, func(d diag.Diagnostic) { got = append(got, d.String()) })
 	return got
 }

@@ -160,7 +160,9 @@ critical and page do, and reports at info.
 Not reported where for: would add nothing or hide the event: an
 expression over a range (increase(x[5m]) > 0, max_over_time, a
 subquery), which already looks back in time and whose single event a
-for: would suppress; one that compares with time() (a certificate or a
+for: would suppress — except a rate() or irate() over less than 10m
+compared with a threshold (rate(errors_total[5m]) > 10), a per-second
+level that one burst crosses; one that compares with time() (a certificate or a
 backup older than a limit), a state a blip cannot create; one that reads
 no series at all (vector(1) heartbeats, day_of_week() drills); and
 absent(), which alert/absent-for covers. A recorded series named by the
@@ -249,7 +251,11 @@ func looksBack(r *lint.Rule) bool {
 	found := false
 	walk(ast(r), func(n parser.Node, _ []parser.Node) bool {
 		switch n := n.(type) {
-		case *parser.MatrixSelector, *parser.SubqueryExpr:
+		case *parser.MatrixSelector:
+			if n.Range >= 10*time.Minute || !rateOverThreshold(r) {
+				found = true
+			}
+		case *parser.SubqueryExpr:
 			found = true
 		case *parser.VectorSelector:
 			if n.OriginalOffset > 0 {
@@ -269,4 +275,20 @@ func looksBack(r *lint.Rule) bool {
 		return !found
 	})
 	return found
+}
+
+// rateOverThreshold reports whether r's top comparison holds a rate or
+// irate against a non-zero threshold: a per-second level that one burst
+// can cross, unlike increase(x[5m]) > 0 or > 5, which count events.
+func rateOverThreshold(r *lint.Rule) bool {
+	b, ok := unwrap(ast(r)).(*parser.BinaryExpr)
+	if !ok {
+		return false
+	}
+	side, op, v, ok := comparedWithScalar(b)
+	if !ok || v == 0 || (op != parser.GTR && op != parser.GTE) || (v == 1 && op == parser.GTE) {
+		return false
+	}
+	c := rateUnder(side)
+	return c != nil && callName(c) != "increase"
 }

@@ -379,7 +379,8 @@ var upWithoutJob = &lint.Check{
 		Text: `up{} == 0 alerts for every target of every job, including the ones
 other teams own and the ones deliberately down, and the alert's labels
 say little about what is broken. Select the job the alert is about
-(up{job="agent"} == 0), or aggregate by job.
+(up{job="agent"} == 0), or aggregate by job. An aggregation that leaves
+job out (sum by (instance) (up) == 0) covers every job's targets alike.
 
 Measured on ../shared/corpus/valid (353 files, 12 646 rules): 28
 findings in 24 files; the alert does fire for every job in all of them,
@@ -412,8 +413,8 @@ but most are deliberate catch-all TargetDown alerts. Info.`,
 			if !ok || !((op == parser.EQLC && v == 0) || (op == parser.LSS && v == 1)) {
 				return true
 			}
-			vs, ok := unwrap(side).(*parser.VectorSelector)
-			if !ok || selectorName(vs) != "up" {
+			vs, ok := upUnderAggregation(side)
+			if !ok {
 				return true
 			}
 			for _, m := range vs.LabelMatchers {
@@ -428,6 +429,33 @@ but most are deliberate catch-all TargetDown alerts. Info.`,
 			return true
 		})
 	},
+}
+
+// upUnderAggregation returns the up selector e compares, through
+// sum, min, max and avg that leave job out (sum by (instance) (up) == 0
+// still covers every job's targets); by (job) says which job is down.
+func upUnderAggregation(e parser.Expr) (*parser.VectorSelector, bool) {
+	switch e := unwrap(e).(type) {
+	case *parser.VectorSelector:
+		return e, selectorName(e) == "up"
+	case *parser.AggregateExpr:
+		switch e.Op {
+		case parser.SUM, parser.MIN, parser.MAX, parser.AVG:
+		default:
+			return nil, false
+		}
+		keepsJob := false
+		for _, g := range e.Grouping {
+			if g == "job" {
+				keepsJob = true
+			}
+		}
+		if keepsJob != e.Without {
+			return nil, false
+		}
+		return upUnderAggregation(e.Expr)
+	}
+	return nil, false
 }
 
 var floatEquality = &lint.Check{

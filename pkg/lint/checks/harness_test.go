@@ -280,8 +280,9 @@ func TestChecksHavePositiveAndNegativeCases(t *testing.T) {
 // TestTestdataDirsHaveChecks catches a directory left behind by a
 // renamed check, whose cases would otherwise silently stop running.
 func TestTestdataDirsHaveChecks(t *testing.T) {
-	// realbugs holds real bugs for every check, counted by TestRealBugs.
-	known := map[string]bool{"realbugs": true}
+	// realbugs holds real bugs for every check, counted by TestRealBugs;
+	// pitfalls the pitfall battery, counted by TestPitfalls.
+	known := map[string]bool{"realbugs": true, "pitfalls": true}
 	for _, c := range All() {
 		known[filepath.Base(testdataDir(c.ID))] = true
 	}

@@ -32,8 +32,10 @@ watches the same series with absent(): add a fallback
 ((count(x) or vector(0)) < 3) or an absent() alert.
 
 In an alert, count() of series that hold 0 or 1 (up, …_up,
-probe_success, kube-state-metrics' …_status_ready, …_status_condition,
-…_status_phase) with no filter counts the series at 0 as well: a
+probe_success, node_systemd_unit_state, kube-state-metrics'
+…_status_ready, …_status_condition, …_status_phase, the container
+…_status_running/waiting/terminated and kube_node_spec_unschedulable)
+with no filter counts the series at 0 as well: a
 virt-handler that is not ready still counts 1, so "no ready handler on
 the node" never holds (kubevirt/kubevirt#8038). sum() counts the ones at
 1, as does count(x == 1). Reported at info, and only under a <, <= or
@@ -201,7 +203,7 @@ func checkCountOfBinary(p *lint.Pass, r *lint.Rule, reported map[parser.Node]boo
 
 // kubeStateName matches kube-state-metrics series that hold 0 or 1 for
 // each value of a condition or phase label.
-var kubeStateName = regexp.MustCompile(`^kube_[a-z_]+_status_(ready|condition|phase|scheduled)$`)
+var kubeStateName = regexp.MustCompile(`^kube_[a-z_]+_(status_(ready|condition|phase|scheduled|running|waiting|terminated)|spec_unschedulable)$`)
 
 // zeroOneInput returns the name of the 0/1 series whose values flow,
 // unfiltered, into e, or "".
@@ -257,7 +259,7 @@ func infoSide(e parser.Expr) bool {
 // binaryName reports whether a metric name says its series hold 0 or 1.
 func binaryName(name string) bool {
 	switch {
-	case name == "up", name == "probe_success":
+	case name == "up", name == "probe_success", name == "node_systemd_unit_state":
 		return true
 	}
 	return gaugeWord(name) == "up"

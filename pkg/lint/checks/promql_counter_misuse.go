@@ -108,6 +108,8 @@ var alertIrate = &lint.Check{
 every spike and dip. In an alert the condition then flaps between true
 and false, the for: timer restarts and the alert fires late or never;
 the window's length changes nothing but how far back a sample may be.
+An alert on a series that a rule of the same file records from irate()
+(level:metric:irate1m) is reported at the series.
 rate() averages over the window and is what alerts want; irate() is for
 zoomed-in graphs.
 
@@ -129,20 +131,50 @@ Prometheus's documentation says to avoid. Warning.`,
         for: 10m
 `,
 	},
-	Rule: func(p *lint.Pass, r *lint.Rule) {
-		if ast(r) == nil || !r.IsAlert() {
-			return
-		}
-		walk(ast(r), func(n parser.Node, _ []parser.Node) bool {
-			if callName(n) == "irate" {
-				pr := n.PositionRange()
-				p.ReportExpr(r, int(pr.Start), int(pr.Start)+len("irate"),
-					"irate() in an alert follows the last two samples only, so the condition flaps and for: keeps restarting",
-					"use rate() over the same window")
+	File: func(p *lint.Pass, f *lint.File) {
+		var rec map[string]parser.Expr
+		done := false
+		forEachRule(f, func(r *lint.Rule) {
+			if ast(r) == nil || !r.IsAlert() {
+				return
 			}
-			return true
+			walk(ast(r), func(n parser.Node, _ []parser.Node) bool {
+				if callName(n) == "irate" {
+					pr := n.PositionRange()
+					p.ReportExpr(r, int(pr.Start), int(pr.Start)+len("irate"),
+						"irate() in an alert follows the last two samples only, so the condition flaps and for: keeps restarting",
+						"use rate() over the same window")
+					return true
+				}
+				vs, ok := n.(*parser.VectorSelector)
+				if !ok || !strings.Contains(selectorName(vs), ":") {
+					return true
+				}
+				// A series recorded in the same file from irate() flaps
+				// the same way.
+				if !done {
+					rec, done = recordedInFile(f), true
+				}
+				if x := rec[selectorName(vs)]; x != nil && readsIrate(x) {
+					start, end := nodeRange(vs)
+					p.ReportExpr(r, start, end,
+						fmt.Sprintf("%s is recorded in this file from irate(), which follows the last two samples only: the alert's condition flaps and for: keeps restarting", selectorName(vs)),
+						"record rate() over the same window for the alert")
+				}
+				return true
+			})
 		})
 	},
+}
+
+// readsIrate reports whether e calls irate().
+func readsIrate(e parser.Expr) bool {
+	found := false
+	walk(e, func(n parser.Node, _ []parser.Node) bool {
+		found = found || callName(n) == "irate"
+		return !found
+	})
+	return found
 }
 
 var rateOfSum = &lint.Check{
@@ -295,6 +327,11 @@ _sum and are left alone. A series a recording rule of the same file
 records as a sum of raw counters (sum(x_total) by (app), relabelled or
 not) counts too, also when read through sum_over_time
 (giantswarm/prometheus-rules#362: SLO ratios of recorded raw sums).
+So does the sum or difference of two raw counters read at the same
+moment (hits / (hits_total + misses_total), the lifetime hit ratio). A
+rate() or increase() over a window divided by a raw counter, or the
+reverse (increase(errors_total[1h]) / requests_total), mixes a window
+with a lifetime and is reported too.
 
 Measured on ../shared/corpus/valid (353 files, 12 646 rules): 5 findings
 in 3 files, 5 judged real (100 %): a Spark failed/total task ratio,
@@ -327,6 +364,19 @@ alerts dividing a timer's raw _sum by its _count. Warning.`,
 					return true
 				}
 				l, rr := rawCounterOperand(b.LHS, summed), rawCounterOperand(b.RHS, summed)
+				if l == nil && rr != nil && rateUnder(b.LHS) != nil || l != nil && rr == nil && rateUnder(b.RHS) != nil {
+					// increase(errors_total[1h]) / requests_total: a
+					// window's events over a lifetime's.
+					raw, windowed := rr, rateUnder(b.LHS)
+					if l != nil {
+						raw, windowed = l, rateUnder(b.RHS)
+					}
+					start, end := nodeRange(b)
+					p.ReportExpr(r, start, end,
+						fmt.Sprintf("the division mixes %s() over a window with the raw counter %s, which counts since the process started: the ratio shrinks as the process ages", callName(windowed), selectorName(raw)),
+						fmt.Sprintf("take %s() of both sides over one window", callName(windowed)))
+					return false
+				}
 				if l == nil || rr == nil {
 					return true
 				}
@@ -372,20 +422,31 @@ Exporters end many gauges in _count (postgres_exporter's
 pg_stat_activity_count, a JMX exporter's …_region_count), so a _count
 series is judged only when a base unit comes before it
 (…_seconds_count, …_bytes_count), the way histograms and summaries are
-named; _sum and _bucket always are. So are a few well-known exporter
+named, or a word for what they observe (…_latencies_count,
+…_duration_count, …_microseconds_count, as in older Kubernetes); _sum and _bucket always are. So are a few well-known exporter
 counters named before the _total convention: SNMP's IF-MIB interface
 counters (ifInErrors, ifHCInOctets …), postgres_exporter's
-pg_stat_database_xact_commit, …_deadlocks and the like, mysqld_exporter's
+pg_stat_database_xact_commit, …_deadlocks, pg_stat_bgwriter_* and
+pg_stat_user_tables_* scans and tuple counts, mysqld_exporter's
 mysql_global_status_slow_queries and the like, node_exporter's names
-before 0.16 (node_cpu, node_network_receive_bytes …), ingress-nginx's
+before 0.16 (node_cpu, node_network_receive_bytes …) and its vmstat and
+netstat kernel counters (node_vmstat_oom_kill,
+node_netstat_Tcp_RetransSegs …), Kubernetes' apiserver_request_count
+(before 1.14), ingress-nginx's
 nginx_ingress_controller_requests and ClickHouse's
 own ClickHouseProfileEvents_* and ClickHouseErrorMetric_* families. And
 names that say they count events without saying _total: a last word
 such as failures, errors, errs, drops, retries, restarts or timeouts
 (cilium_…_remote_cluster_failures), or a past event before _count
-(…_tripped_count, …_rejected_count). These are reported compared with 0
+(…_tripped_count, …_rejected_count), or a total before _count, as JMX
+exporters name a counter's Count attribute
+(cassandra_storage_totalhints_count). These are reported compared with 0
 too (errors > 0 fires forever after the first one), histograms' _count
-is not (x_count > 0 asks whether there was any traffic).
+is not (x_count > 0 asks whether there was any traffic). The sum or
+difference of two such counters read at the same moment
+(x_bucket{le="+Inf"} - x_bucket{le="1"}, the slow requests since start)
+is cumulative too; with an offset on one side it is a windowed increase
+and is left alone.
 
 Measured on ../shared/corpus/valid (353 files, 12 646 rules): 9
 findings, 8 judged real: ClickHouse error and event counters compared
@@ -450,6 +511,15 @@ func rawCounterOperand(e parser.Expr, summed map[string]bool) *parser.VectorSele
 	if vs := rawSelector(e); vs != nil {
 		return vs
 	}
+	// hits / (hits + misses): the sum of two raw counters read at the
+	// same moment is a raw counter too (an offset copy makes an
+	// increase, and is left alone).
+	if b, ok := unwrap(e).(*parser.BinaryExpr); ok && (b.Op == parser.ADD || b.Op == parser.SUB) {
+		l, r := rawCounterOperand(b.LHS, summed), rawCounterOperand(b.RHS, summed)
+		if l != nil && r != nil && l.OriginalOffset == 0 && r.OriginalOffset == 0 && l.Timestamp == nil && r.Timestamp == nil {
+			return l
+		}
+	}
 	if vs := recordedSumSelector(e, summed); vs != nil {
 		return vs
 	}
@@ -457,7 +527,7 @@ func rawCounterOperand(e parser.Expr, summed map[string]bool) *parser.VectorSele
 	if vs == nil {
 		return nil
 	}
-	if name := selectorName(vs); isKnownCounter(name) || eventCountName(name) || unitHistogramSeries(name) {
+	if name := selectorName(vs); isKnownCounter(name) || bootCounters[name] || eventCountName(name) || unitHistogramSeries(name) {
 		return vs
 	}
 	return nil
@@ -508,7 +578,7 @@ func rawCumulativeSelector(e parser.Expr) *parser.VectorSelector {
 	switch e := unwrap(e).(type) {
 	case *parser.VectorSelector:
 		name := selectorName(e)
-		if name == "" || isRecordedName(name) || !(histogramSeries(name) || isKnownCounter(name) || eventCountName(name)) {
+		if name == "" || isRecordedName(name) || !(histogramSeries(name) || isKnownCounter(name) || bootCounters[name] || eventCountName(name)) {
 			return nil
 		}
 		return e
@@ -524,6 +594,15 @@ func rawCumulativeSelector(e parser.Expr) *parser.VectorSelector {
 				return rawCumulativeSelector(e.LHS)
 			case isScalar(e.LHS):
 				return rawCumulativeSelector(e.RHS)
+			case e.Op == parser.ADD || e.Op == parser.SUB:
+				// The sum or difference of two counters read at the same
+				// moment is cumulative too (x_bucket{le="+Inf"} -
+				// x_bucket{le="1"}: the slow requests since start); one
+				// read at an offset makes a windowed increase.
+				l, r := rawCumulativeSelector(e.LHS), rawCumulativeSelector(e.RHS)
+				if l != nil && r != nil && l.OriginalOffset == 0 && r.OriginalOffset == 0 && l.Timestamp == nil && r.Timestamp == nil {
+					return l
+				}
 			}
 		}
 	}
@@ -558,6 +637,10 @@ func eventCountName(name string) bool {
 		return true
 	case n >= 3 && words[n-1] == "count" && eventVerbs[words[n-2]]:
 		return true
+	case n >= 3 && words[n-1] == "count" && len(words[n-2]) > len("total") && strings.HasPrefix(words[n-2], "total"):
+		// JMX exporters name a Dropwizard counter's Count attribute
+		// …_totalhints_count, …_totalrequests_count: a total since start.
+		return true
 	}
 	return false
 }
@@ -571,9 +654,17 @@ func histogramSeries(name string) bool {
 		return true
 	case strings.HasSuffix(b, "_count"):
 		words := strings.Fields(splitWords(strings.TrimSuffix(b, "_count")))
-		return len(words) > 0 && unitWords[words[len(words)-1]]
+		return len(words) > 0 && (unitWords[words[len(words)-1]] || observationWords[words[len(words)-1]])
 	}
 	return false
+}
+
+// observationWords, before _count, name what a summary or histogram
+// observes without a base unit: Kubernetes' older
+// apiserver_request_latencies_count, …_latency_microseconds_count.
+var observationWords = map[string]bool{
+	"latency": true, "latencies": true, "duration": true, "durations": true,
+	"microseconds": true, "milliseconds": true,
 }
 
 // isKnownCounter reports whether a name is an exporter's counter named
@@ -589,6 +680,26 @@ func isKnownCounter(name string) bool {
 		}
 	}
 	return false
+}
+
+// bootCounters are node_exporter's vmstat and netstat kernel counters,
+// exported under their /proc names with no _total (the default vmstat
+// fields are all counters; netstat's CurrEstab is a gauge and is not
+// listed). They count since boot, so compared raw with a threshold they
+// fire forever; but node_exporter types them untyped and they reset
+// only when the host reboots, so maintained rules take deriv() or
+// delta() of them on purpose, and promql/delta-counter leaves them
+// alone (its findings on them were judged debatable).
+var bootCounters = map[string]bool{
+	"node_vmstat_oom_kill": true, "node_vmstat_pgfault": true, "node_vmstat_pgmajfault": true,
+	"node_vmstat_pgpgin": true, "node_vmstat_pgpgout": true,
+	"node_vmstat_pswpin": true, "node_vmstat_pswpout": true,
+	"node_netstat_Tcp_RetransSegs": true, "node_netstat_Tcp_OutSegs": true, "node_netstat_Tcp_InSegs": true,
+	"node_netstat_Tcp_InErrs": true, "node_netstat_Tcp_OutRsts": true,
+	"node_netstat_TcpExt_ListenDrops": true, "node_netstat_TcpExt_ListenOverflows": true,
+	"node_netstat_TcpExt_SyncookiesFailed": true, "node_netstat_TcpExt_TCPSynRetrans": true,
+	"node_netstat_Udp_InErrors": true, "node_netstat_Udp_NoPorts": true,
+	"node_netstat_Udp_RcvbufErrors": true, "node_netstat_Udp_SndbufErrors": true,
 }
 
 // knownCounterPrefixes name families of counters without _total:
@@ -611,6 +722,24 @@ var knownCounters = map[string]bool{
 	"pg_stat_database_tup_deleted": true, "pg_stat_database_conflicts": true,
 	"pg_stat_database_temp_files": true, "pg_stat_database_temp_bytes": true,
 	"pg_stat_database_deadlocks":       true,
+	"pg_stat_bgwriter_buffers_backend": true, "pg_stat_bgwriter_buffers_checkpoint": true,
+	"pg_stat_bgwriter_buffers_clean": true, "pg_stat_bgwriter_buffers_alloc": true,
+	"pg_stat_bgwriter_buffers_backend_fsync": true, "pg_stat_bgwriter_maxwritten_clean": true,
+	"pg_stat_bgwriter_checkpoints_timed": true, "pg_stat_bgwriter_checkpoints_req": true,
+	"pg_stat_user_tables_seq_scan": true, "pg_stat_user_tables_seq_tup_read": true,
+	"pg_stat_user_tables_idx_scan": true, "pg_stat_user_tables_idx_tup_fetch": true,
+	"pg_stat_user_tables_n_tup_ins": true, "pg_stat_user_tables_n_tup_upd": true,
+	"pg_stat_user_tables_n_tup_del": true, "pg_stat_user_tables_n_tup_hot_upd": true,
+	"pg_stat_user_tables_vacuum_count": true, "pg_stat_user_tables_autovacuum_count": true,
+	"pg_stat_user_tables_analyze_count": true, "pg_stat_user_tables_autoanalyze_count": true,
+	"mysql_global_status_created_tmp_disk_tables": true, "mysql_global_status_created_tmp_tables": true,
+	"mysql_global_status_created_tmp_files": true, "mysql_global_status_innodb_row_lock_waits": true,
+	"mysql_global_status_table_locks_waited": true, "mysql_global_status_select_full_join": true,
+	"mysql_global_status_sort_merge_passes": true, "mysql_global_status_threads_created": true,
+	"mysql_global_status_opened_tables": true, "mysql_global_status_opened_files": true,
+	// Kubernetes' apiserver request counter before 1.14 renamed it
+	// apiserver_request_total.
+	"apiserver_request_count":          true,
 	"mysql_global_status_slow_queries": true, "mysql_global_status_questions": true,
 	"mysql_global_status_queries": true, "mysql_global_status_aborted_clients": true,
 	"mysql_global_status_aborted_connects": true, "mysql_global_status_innodb_log_waits": true,

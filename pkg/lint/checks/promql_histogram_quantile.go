@@ -21,8 +21,8 @@ classic histogram (the _bucket series, grouped by le) or from a native
 histogram's rate. Given anything else it returns a number that is not a
 quantile of recent observations:
 
-- a plain selector with no rate()/increase() uses counts since the process
-  started, so the "p95" barely moves after a few hours, and a series that is
+- a plain selector with no rate()/increase() (or one smoothed with
+  avg_over_time and the like) uses counts since the process started, so the "p95" barely moves after a few hours, and a series that is
   not a histogram at all yields NaN or nonsense;
 - an aggregation that drops the le label (sum by (job), sum without (le),
   or sum with no by clause) merges all buckets into one series, so there is
@@ -38,7 +38,9 @@ quantile of recent observations:
 
 A rate() of a name without _bucket is accepted: that is how native
 histograms are queried. Series recorded by a rule (level:metric:ops names)
-are assumed to be rates already.`,
+are assumed to be rates already, unless a rule of the same file records
+them from raw _bucket series outside any rate() (sum by (job, le)
+(x_bucket) recorded, then read by histogram_quantile).`,
 		Bad: `groups:
   - name: agent
     rules:
@@ -57,10 +59,22 @@ are assumed to be rates already.`,
         for: 10m
 `,
 	},
-	Rule: checkHistogramQuantile,
+	File: func(p *lint.Pass, f *lint.File) {
+		// The file's recording rules are looked up only when a
+		// histogram_quantile reads a bare series, which few do.
+		var rec map[string]parser.Expr
+		done := false
+		recorded := func() map[string]parser.Expr {
+			if !done {
+				rec, done = recordedInFile(f), true
+			}
+			return rec
+		}
+		forEachRule(f, func(r *lint.Rule) { checkHistogramQuantile(p, r, recorded) })
+	},
 }
 
-func checkHistogramQuantile(p *lint.Pass, r *lint.Rule) {
+func checkHistogramQuantile(p *lint.Pass, r *lint.Rule, recorded func() map[string]parser.Expr) {
 	if ast(r) == nil {
 		return
 	}
@@ -69,7 +83,7 @@ func checkHistogramQuantile(p *lint.Pass, r *lint.Rule) {
 		if !ok || callName(c) != "histogram_quantile" || len(c.Args) != 2 {
 			return true
 		}
-		h := hqCheck{p: p, r: r, phi: exprText(r, c.Args[0])}
+		h := hqCheck{p: p, r: r, phi: exprText(r, c.Args[0]), recorded: recorded}
 		if phi, ok := unwrap(c.Args[0]).(*parser.NumberLiteral); ok && (phi.Val < 0 || phi.Val > 1) {
 			// A percentile written as a percentage: 95 for 0.95.
 			start, end := nodeRange(phi)
@@ -90,6 +104,8 @@ type hqCheck struct {
 	p   *lint.Pass
 	r   *lint.Rule
 	phi string
+	// recorded returns the series recorded in the same file.
+	recorded func() map[string]parser.Expr
 }
 
 // inspect walks the histogram argument down through aggregations and
@@ -129,6 +145,15 @@ func (h hqCheck) inspect(arg parser.Expr) {
 		}
 	case *parser.VectorSelector:
 		name := selectorName(e)
+		if x := h.recorded()[name]; x != nil {
+			if raw := rawBucketsIn(x); raw != "" {
+				start, end := nodeRange(e)
+				h.p.ReportExpr(h.r, start, end,
+					fmt.Sprintf("histogram_quantile over %s, which this file records from %s with no rate(): it reads the bucket counts since process start, not recent observations", name, raw),
+					"record the rate of the buckets: "+h.fix(raw, "by (le)"))
+			}
+			return
+		}
 		if name == "" || isRecordedName(name) {
 			return
 		}
@@ -141,6 +166,18 @@ func (h hqCheck) inspect(arg parser.Expr) {
 			fmt.Sprintf("histogram_quantile over %s with no rate(): %s", name, what),
 			"use the rate of the buckets: "+h.fix(name, "by (le)"))
 	case *parser.Call:
+		if fn := callName(e); strings.HasSuffix(fn, "_over_time") && len(e.Args) > 0 {
+			// avg_over_time(x_bucket[5m]): the raw counts, smoothed.
+			if _, vs := matrixSelector(e.Args[len(e.Args)-1]); vs != nil {
+				if name := selectorName(vs); strings.HasSuffix(name, "_bucket") && !isRecordedName(name) {
+					start, end := nodeRange(vs)
+					h.p.ReportExpr(h.r, start, end,
+						fmt.Sprintf("histogram_quantile over %s(%s) with no rate(): it reads the bucket counts since process start, not recent observations", fn, name),
+						"use the rate of the buckets: "+h.fix(name, "by (le)"))
+				}
+			}
+			return
+		}
 		if !counterFuncs[callName(e)] || len(e.Args) != 1 {
 			return
 		}
@@ -284,4 +321,29 @@ func infFor(phi float64) string {
 		return "-Inf"
 	}
 	return "+Inf"
+}
+
+// rawBucketsIn returns the name of a classic _bucket series that a
+// recording rule's expression aggregates raw, outside any rate(),
+// irate(), increase() or _over_time function, or "".
+func rawBucketsIn(e parser.Expr) string {
+	raw := ""
+	walk(e, func(n parser.Node, path []parser.Node) bool {
+		if raw != "" {
+			return false
+		}
+		switch n := n.(type) {
+		case *parser.Call:
+			name := callName(n)
+			return !counterFuncs[name] && !strings.HasSuffix(name, "_over_time") && name != "delta" && name != "idelta" && name != "deriv"
+		case *parser.SubqueryExpr:
+			return false
+		case *parser.VectorSelector:
+			if name := selectorName(n); strings.HasSuffix(name, "_bucket") && !isRecordedName(name) {
+				raw = name
+			}
+		}
+		return true
+	})
+	return raw
 }

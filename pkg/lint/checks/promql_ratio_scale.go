@@ -19,9 +19,23 @@ var ratioScale = &lint.Check{
 		Title: "A 0–1 ratio compared with a percentage, a percentage with a fraction, or ×100 applied to the denominator",
 		Text: `A fraction of one series by a subset of the same series
 (errors / all requests of the same metric) lies between 0 and 1, and so
-does a series named …_ratio. Compared with a number above 1 (> 90,
-meaning 90 %), the condition is never true: the alert never fires.
-Multiply by 100 first, or compare with 0.9.
+does a series named …_ratio (or recorded as level:metric:ratio_…), and
+the rate of node_cpu_seconds_total{mode=…}, one CPU's share of time in a
+mode. Compared with a number above 1 (> 90, meaning 90 %), the condition
+is never true: the alert never fires; below one (< 10, meaning 10 %), it
+is always true. Multiply by 100 first, or compare with 0.9.
+
+A level divided by a series named as a capacity (…_size, …_limit(s),
+…_capacity, …_max, …_total without being a counter, …_quota,
+…_allocatable: node_filesystem_avail_bytes / node_filesystem_size_bytes)
+is a share of it too (the rate of a _seconds_total counter, CPU seconds
+per second, counts as a level: … / …_cpu_limit), and so is the rate of
+failed events over the rate of all events of the same exporter
+(http_errors_total / http_requests_total, grpc_server_handled_total
+{grpc_code!="OK"} / grpc_server_started_total), and 1 minus either.
+Since usage can pass its request or limit a little, these are reported
+only against a threshold of 5 or more, and not when a number inside
+them (100 * a / b) makes them a percentage already.
 
 x{code=~"5.."} / x, with no aggregation on either side, pairs every
 5xx series with itself: the ratio is 1 whenever there is an error.
@@ -29,6 +43,10 @@ x{code=~"5.."} / x, with no aggregation on either side, pairs every
 a / (b * 100) is the other half of the scale mix-up: the ×100 lands on the
 denominator and the result is 10 000 times too small for a percentage.
 Write a / b * 100 or 100 * a / b.
+
+Findings point at what is wrong: the threshold of a comparison, the
+denominator that holds the ×100, so a multi-line expression is reported
+on the line that needs the fix.
 
 The reverse mix-up: a series named …_percent (or _percentage, _pct)
 holds 0–100, so comparing it with 0.8 meant as 80 % fires on 0.8 %.
@@ -86,7 +104,8 @@ func checkRatioScale(p *lint.Pass, f *lint.File) {
 					return true
 				}
 				if scaledBy100(b.RHS) {
-					start, end := nodeRange(b)
+					// At the denominator, where the ×100 is.
+					start, end := nodeRange(b.RHS)
 					p.ReportExpr(r, start, end,
 						"×100 is applied to the denominator: the result is 10 000 times smaller than the percentage meant",
 						"multiply the quotient: (a / b) * 100")
@@ -94,22 +113,40 @@ func checkRatioScale(p *lint.Pass, f *lint.File) {
 				return true
 			}
 			side, op, v, ok := comparedWithScalar(b)
+			// Reported at the threshold, whose scale is wrong.
+			threshold := parser.Node(b.RHS)
+			if side == b.RHS {
+				threshold = b.LHS
+			}
 			if ok && v >= 0.5 && v < 1 && op != parser.EQLC && op != parser.NEQ {
 				if name := percentSelector(side); name != "" {
-					start, end := nodeRange(b)
+					start, end := nodeRange(threshold)
 					p.ReportExpr(r, start, end,
 						fmt.Sprintf("%s is named a percentage (0–100) but compared with %s, a fraction: if %s means %s %%, the alert fires almost always (or never)", name, fmtNum(v), fmtNum(v), fmtNum(v*100)),
 						fmt.Sprintf("compare with %s", fmtNum(v*100)))
 					return true
 				}
 			}
-			if !ok || v <= 1 || (op != parser.GTR && op != parser.GTE && op != parser.EQLC) {
+			if !ok || v <= 1 || op == parser.NEQ {
 				return true
 			}
-			if why := fractionOf(side, fractions); why != "" {
-				start, end := nodeRange(b)
+			why := fractionOf(side, fractions)
+			if why == "" && v >= 5 {
+				// A level over its capacity may pass 1 a little (usage
+				// over requests); a threshold of 5 or more is a percentage.
+				why = capacityFraction(side)
+				if why == "" {
+					why = failureShare(side)
+				}
+			}
+			if why != "" {
+				never := "never true"
+				if op == parser.LSS || op == parser.LTE {
+					never = "always true"
+				}
+				start, end := nodeRange(threshold)
 				p.ReportExpr(r, start, end,
-					fmt.Sprintf("%s, between 0 and 1, is compared with %s: the condition is never true", why, fmtNum(v)),
+					fmt.Sprintf("%s, between 0 and 1, is compared with %s: the condition is %s", why, fmtNum(v), never),
 					fmt.Sprintf("compare with %s, or multiply the ratio by 100", fmtNum(v/100)))
 			}
 			return true
@@ -195,6 +232,10 @@ func fractionOf(e parser.Expr, recorded map[string]string) string {
 		if name != "" && !strings.Contains(name, ":") && ratioName.MatchString(name) {
 			return name
 		}
+		// level:metric:ratio_rate5m, the recording-rule convention.
+		if name != "" && strings.Contains(name, ":") && strings.HasPrefix(baseName(name), "ratio") {
+			return name
+		}
 	case *parser.AggregateExpr:
 		switch e.Op {
 		case parser.MAX, parser.MIN, parser.AVG:
@@ -205,6 +246,18 @@ func fractionOf(e parser.Expr, recorded map[string]string) string {
 		case "avg_over_time", "max_over_time", "min_over_time", "last_over_time", "quantile_over_time":
 			if ms, ok := unwrap(e.Args[len(e.Args)-1]).(*parser.MatrixSelector); ok {
 				return fractionOf(ms.VectorSelector, recorded)
+			}
+		case "rate", "irate":
+			// node_cpu_seconds_total has one series per CPU and mode:
+			// its rate is the share of one CPU's time in that mode.
+			if ms, ok := unwrap(e.Args[0]).(*parser.MatrixSelector); ok {
+				if vs, ok := ms.VectorSelector.(*parser.VectorSelector); ok && selectorName(vs) == "node_cpu_seconds_total" {
+					for _, m := range vs.LabelMatchers {
+						if m.Name == "mode" {
+							return "the rate of node_cpu_seconds_total (the share of one CPU's time)"
+						}
+					}
+				}
 			}
 		}
 	case *parser.BinaryExpr:
@@ -362,4 +415,166 @@ func bareSeries(e parser.Expr) (*parser.VectorSelector, string) {
 			return nil, ""
 		}
 	}
+}
+
+// capacityWords end the names of series that hold a capacity: a level
+// divided by one of them is a share of it.
+var capacityWords = map[string]bool{
+	"size": true, "capacity": true, "limit": true, "limits": true, "max": true, "total": true,
+	"allocatable": true, "quota": true,
+}
+
+// capacityFraction says why e, a level divided by a capacity
+// (node_filesystem_avail_bytes / node_filesystem_size_bytes,
+// …_working_set_bytes / …_resource_limits), lies about between 0 and 1,
+// or returns "". Rates are left out: the shares of counters are
+// fractionOf's, by their matchers.
+func capacityFraction(e parser.Expr) string {
+	if b, ok := unwrap(e).(*parser.BinaryExpr); ok && b.Op == parser.SUB {
+		// 1 - avail / size: the used share.
+		if v, ok := scalarValue(b.LHS); ok && v == 1 {
+			if why := capacityFraction(b.RHS); why != "" {
+				return "1 minus " + why
+			}
+		}
+		return ""
+	}
+	if a, ok := unwrap(e).(*parser.AggregateExpr); ok {
+		// An average, minimum or maximum of shares is a share.
+		switch a.Op {
+		case parser.AVG, parser.MIN, parser.MAX, parser.QUANTILE:
+			return capacityFraction(a.Expr)
+		}
+		return ""
+	}
+	b, ok := unwrap(e).(*parser.BinaryExpr)
+	if !ok || b.Op != parser.DIV {
+		return ""
+	}
+	ds := selectors(b.RHS)
+	if len(ds) != 1 || len(selectors(b.LHS)) == 0 {
+		return ""
+	}
+	for _, x := range []parser.Expr{b.LHS, b.RHS} {
+		rated := false
+		walk(x, func(n parser.Node, _ []parser.Node) bool {
+			// The rate of a _seconds_total counter is a level too: the
+			// CPU seconds used per second (cores), over a CPU limit.
+			if c, ok := n.(*parser.Call); ok && (counterFuncs[c.Func.Name] || c.Func.Name == "deriv" || c.Func.Name == "delta") &&
+				!(c.Func.Name == "rate" && secondsCounter(c)) {
+				rated = true
+			}
+			// 100 * avail / size is a percentage already.
+			if _, ok := n.(*parser.NumberLiteral); ok {
+				rated = true
+			}
+			return !rated
+		})
+		if rated {
+			return ""
+		}
+	}
+	den := selectorName(ds[0])
+	if den == "" || strings.Contains(den, ":") || isCounterName(den) {
+		return ""
+	}
+	words := strings.Fields(splitWords(den))
+	last := len(words) - 1
+	if last > 0 && unitWords[words[last]] {
+		last--
+	}
+	if last < 1 || !capacityWords[words[last]] {
+		return ""
+	}
+	return "a level divided by " + den
+}
+
+// secondsCounter reports whether a rate() reads a _seconds_total counter,
+// whose rate is seconds per second.
+func secondsCounter(c *parser.Call) bool {
+	_, vs := matrixSelector(c.Args[0])
+	return vs != nil && strings.HasSuffix(selectorName(vs), "_seconds_total")
+}
+
+// failureWords in a counter's name say it counts failed attempts.
+var failureWords = map[string]bool{
+	"error": true, "errors": true, "errs": true, "failed": true, "failure": true, "failures": true,
+	"fail": true, "fails": true, "rejected": true, "dropped": true, "timeouts": true, "timeout": true,
+}
+
+// failureShare says why e, the rate of failed attempts over the rate of
+// all attempts of one exporter (http_errors_total / http_requests_total,
+// grpc_server_handled_total{grpc_code!="OK"} / grpc_server_started_total),
+// lies between 0 and 1, or returns "".
+func failureShare(e parser.Expr) string {
+	switch x := unwrap(e).(type) {
+	case *parser.AggregateExpr:
+		switch x.Op {
+		case parser.AVG, parser.MIN, parser.MAX:
+			return failureShare(x.Expr)
+		}
+		return ""
+	case *parser.BinaryExpr:
+		if x.Op == parser.SUB {
+			if v, ok := scalarValue(x.LHS); ok && v == 1 {
+				if why := failureShare(x.RHS); why != "" {
+					return "1 minus " + why
+				}
+			}
+			return ""
+		}
+		if x.Op != parser.DIV {
+			return ""
+		}
+		num, den := rateUnder(x.LHS), rateUnder(x.RHS)
+		if num == nil || den == nil || callName(num) != callName(den) || holdsNumber(x.LHS) || holdsNumber(x.RHS) {
+			// 100 * errors / requests is a percentage already.
+			return ""
+		}
+		_, nv := matrixSelector(num.Args[0])
+		_, dv := matrixSelector(den.Args[0])
+		if nv == nil || dv == nil {
+			return ""
+		}
+		nn, dn := selectorName(nv), selectorName(dv)
+		nw, dw := strings.Fields(splitWords(nn)), strings.Fields(splitWords(dn))
+		if nn == "" || dn == "" || isRecordedName(nn) || isRecordedName(dn) || len(nw) < 2 || len(dw) < 2 || nw[0] != dw[0] {
+			return ""
+		}
+		for _, w := range dw {
+			if failureWords[w] {
+				return ""
+			}
+		}
+		failed := false
+		for _, w := range nw {
+			failed = failed || failureWords[w]
+		}
+		// Or the same kind of counter, narrowed to failures by a
+		// matcher the whole lacks (grpc_code!="OK", code=~"5..").
+		if !failed && len(nv.LabelMatchers) > len(dv.LabelMatchers) {
+			for _, m := range nv.LabelMatchers {
+				if m.Name != labels.MetricName && (m.Type == labels.MatchNotEqual || strings.HasPrefix(m.Value, "5") || failureWords[strings.ToLower(m.Value)]) {
+					failed = true
+				}
+			}
+		}
+		if failed {
+			return fmt.Sprintf("the share of failed events (%s over %s)", nn, dn)
+		}
+	}
+	return ""
+}
+
+// holdsNumber reports whether e holds a number literal outside its
+// range selectors (a scaling such as 100 * x).
+func holdsNumber(e parser.Expr) bool {
+	found := false
+	walk(e, func(n parser.Node, _ []parser.Node) bool {
+		if _, ok := n.(*parser.NumberLiteral); ok {
+			found = true
+		}
+		return !found
+	})
+	return found
 }

@@ -20,7 +20,8 @@ false, so the alert goes silent exactly when one instance is idle. Sum
 first and divide the sums (sum(a) / sum(b)), or keep the denominator
 away from 0 (clamp_min(b, 1), b > 0). max() and min() skip NaN and are
 not reported, nor are denominators that are not rates or increases (a
-capacity or a size is 0 only by accident).
+capacity or a size is 0 only by accident). The finding points at the
+denominator.
 
 Info, not warning: whether one NaN hides another series depends on the
 labels the metric carries, which no rule file shows. On the maintained
@@ -63,7 +64,8 @@ on the whole corpus, 10 real).`,
 			if !ok || b.Op != parser.DIV || isScalar(b.LHS) || isScalar(b.RHS) || nonZero(b.RHS) || !hasCall(b.RHS, windowFuncs) {
 				return true
 			}
-			start, end := nodeRange(b)
+			// At the denominator, which can be 0.
+			start, end := nodeRange(b.RHS)
 			p.ReportExpr(r, start, end,
 				fmt.Sprintf("%s() of a division: where a denominator is 0 the quotient is NaN and the whole %s is NaN, so comparisons with it are false", a.Op, a.Op),
 				fmt.Sprintf("divide the sums (%s(a) / %s(b)), or keep the denominator above 0 with clamp_min(b, 1)", a.Op, a.Op))

@@ -30,17 +30,29 @@ The check uses the same label inference as the $labels checks: it only
 reports when aggregations (by, without), on() lists or label_replace
 prove that a label is on one side and not on the other. A side of raw
 series is taken to carry labels only when every series it reads is an
-exporter's (no recording-rule colon in its name). Use on(…) or
+exporter's (no recording-rule colon in its name). A series recorded in
+the same file, by one rule with no static labels, is read as the
+expression that records it: job:errors:rate5m recorded by (job) divided
+by instance:requests:rate5m recorded by (job, instance) never matches
+either. Use on(…) or
 ignoring(…) to say which labels should pair the series, or aggregate both
 sides by the same labels.
 
 A without() or ignoring() that drops a label counts when the other side
-certainly keeps it: it reads the same metric the dropping side read
+certainly keeps it: the label is a scrape label (job, instance) and the
+other side reads raw exporter series (sum without (instance) (…) and
+up == 1), it reads the same metric the dropping side read
 (max without (instance, job) (rate(x[5m])) / rate(x[50m])), or a matcher
 requires a value of the label (a / ignoring(limit) b{limit="max_series"}
 and b{limit="max_series"} > 0: the ratio carries a's labels, without
 limit). A merely related name is not enough, since exporters give
-sibling series different labels.
+sibling series different labels. An on() naming a label that one side
+aggregated away, against raw exporter series, matches only where those
+series lack the label too, which naming it says they do not: sum by
+(job) (…) > 0 unless on (instance) maintenance == 1 removes nothing (a
+scrape label, which every scraped series carries), nor does … and on
+(cluster, namespace) kube_namespace_status_phase after a sum by
+(cluster).
 
 The opposite mistake fails loudly, but only at evaluation time: a
 one-to-one operation whose side keeps a label the matching leaves out
@@ -56,7 +68,17 @@ A side aggregated by a label the on() list leaves out is the same
 failure, with the grouping as the evidence that the label varies: max
 by (namespace, pod, container) (…) * on (namespace, pod) (…) holds one
 series per container, so a pod with two containers fails the evaluation
-(kubernetes-mixin#309).
+(kubernetes-mixin#309). So is a group_left or group_right whose "one"
+side is grouped by a label the matching leaves out and the modifier
+does not copy: … / on (namespace) group_left sum by (namespace, pod)
+(…) has one series per pod where one per namespace is needed
+("many-to-many matching not allowed"); topk by (…) (1, …) on that side
+keeps one per group and is left alone. on () with no labels between a
+side aggregated to no labels and raw exporter series is the same
+failure as soon as two targets export the series (unless instance="…"
+picks one). ignoring() is the same: sum by (job, instance)
+(…) / ignoring (instance) sum by (job) (…) puts every instance of a job
+in one match group against the job's one series, and needs group_left.
 
 on (__name__) alone between two selectors of exporter series (the
 "setting changed" idiom, {__name__=~"pg_settings_.*"} != on (__name__)
@@ -90,7 +112,66 @@ after ho5. Warning.`,
         for: 10m
 `,
 	},
-	Rule: checkVectorMatching,
+	File: func(p *lint.Pass, f *lint.File) {
+		rec := recordedInFile(f)
+		forEachRule(f, func(r *lint.Rule) {
+			checkVectorMatching(p, r)
+			if ast(r) != nil && readsRecorded(ast(r), rec) {
+				checkRecordedMatching(p, r, rec)
+			}
+		})
+	},
+}
+
+// checkRecordedMatching judges r's operations again with every series
+// recorded in the same file replaced by the expression recording it
+// (job:errors:rate5m / instance:requests:rate5m, recorded by (job) and
+// by (job, instance)), reporting what only the recorded labels show.
+func checkRecordedMatching(p *lint.Pass, r *lint.Rule, rec map[string]parser.Expr) {
+	orig := map[*parser.BinaryExpr]*parser.BinaryExpr{}
+	inl := inlineRecorded(ast(r), rec, orig, 0)
+	ops := 0
+	walk(inl, func(n parser.Node, _ []parser.Node) bool {
+		if b, ok := n.(*parser.BinaryExpr); ok && matchedOp(b) {
+			ops++
+		}
+		return ops <= maxMatchedOps
+	})
+	if ops > maxMatchedOps {
+		return
+	}
+	type finding struct {
+		o   *parser.BinaryExpr
+		msg string
+	}
+	var found []finding
+	hasInner := map[parser.Node]bool{}
+	walk(inl, func(n parser.Node, path []parser.Node) bool {
+		b, ok := n.(*parser.BinaryExpr)
+		if !ok || !matchedOp(b) {
+			return true
+		}
+		msg := neverMatches(b)
+		if msg == "" {
+			return true
+		}
+		for _, a := range path {
+			hasInner[a] = true
+		}
+		if o := orig[b]; o != nil && neverMatches(o) == "" {
+			found = append(found, finding{o, msg})
+		}
+		return true
+	})
+	for _, f := range found {
+		if hasInner[f.o] {
+			continue
+		}
+		start, end := nodeRange(f.o)
+		p.ReportExpr(r, start, end,
+			fmt.Sprintf("%q never matches a series: %s (reading the recording rules of this file), so the result is always empty", f.o.Op, f.msg),
+			"aggregate both sides by the same labels, or say which labels pair the series with on(…) or ignoring(…)")
+	}
 }
 
 // maxMatchedOps bounds the size of the expressions judged: each
@@ -160,12 +241,26 @@ func checkVectorMatching(p *lint.Pass, r *lint.Rule) {
 			p.ReportExpr(r, start, end,
 				fmt.Sprintf("%q matches one to one, but the %s side selects %s and keeps %q, which the matching leaves out: several of its series fall into one match group and Prometheus fails the evaluation (\"many-to-one matching must be explicit\")", b.Op, d.side, d.matcher, d.label),
 				fmt.Sprintf("aggregate %q away on that side (sum without (%s) (…)), or add group_%s if each of its series should pair with the same one", d.label, d.label, d.group))
+		} else if side := emptyOnRawSide(b); side != "" {
+			start, end := nodeRange(b)
+			p.ReportExpr(r, start, end,
+				fmt.Sprintf("%q matches on () one to one, but the %s side reads raw series of every target it selects: with two targets its match group holds two series and Prometheus fails the evaluation", b.Op, side),
+				fmt.Sprintf("aggregate the %s side too, or add group_%s if each of its series should pair with the single one", side, side))
+		} else if g := oneSideGrouped(b); g != nil && neverMatches(b) == "" {
+			start, end := nodeRange(b)
+			p.ReportExpr(r, start, end,
+				fmt.Sprintf("%q with group_%s needs one series per match group on the %s side, but that side is grouped by %q too, which the matching leaves out: once %s takes two values in a match group, Prometheus fails the evaluation (\"many-to-many matching not allowed\")", b.Op, map[string]string{"right": "left", "left": "right"}[g.side], g.side, g.label, g.label),
+				fmt.Sprintf("aggregate %q away on the %s side, or match on it too", g.label, g.side))
 		} else if g := groupedSide(b); g != nil && neverMatches(b) == "" {
 			// A side that can never match was reported above already.
 			start, end := nodeRange(b)
+			how, fix := "on", fmt.Sprintf("add %q to on()", g.label)
+			if !b.VectorMatching.On {
+				how, fix = "ignoring", fmt.Sprintf("aggregate %q away on that side", g.label)
+			}
 			p.ReportExpr(r, start, end,
-				fmt.Sprintf("%q matches one to one on (%s), but the %s side is grouped by %q too, which the matching leaves out: once %s takes two values in a match group, Prometheus fails the evaluation (\"many-to-one matching must be explicit\")", b.Op, strings.Join(b.VectorMatching.MatchingLabels, ", "), g.side, g.label, g.label),
-				fmt.Sprintf("add group_%s if each of its series should pair with the same one, or add %q to on()", g.group, g.label))
+				fmt.Sprintf("%q matches one to one %s (%s), but the %s side is grouped by %q too, which the matching leaves out: once %s takes two values in a match group, Prometheus fails the evaluation (\"many-to-one matching must be explicit\")", b.Op, how, strings.Join(b.VectorMatching.MatchingLabels, ", "), g.side, g.label, g.label),
+				fmt.Sprintf("add group_%s if each of its series should pair with the same one, or %s", g.group, fix))
 		}
 		return true
 	})
@@ -339,6 +434,17 @@ func neverMatches(b *parser.BinaryExpr) string {
 			if ra && present(lhs, n) {
 				return fmt.Sprintf("on(%s) needs %q, which the right side drops and the left side keeps", strings.Join(names, ", "), n)
 			}
+			// A side of raw exporter series keeps its labels: an on()
+			// naming one that the other side aggregated away pairs them
+			// only if the raw series lack it too, and the author, naming
+			// it, expected them to have it. Scrape labels (job,
+			// instance) every scraped series certainly carries.
+			if la && !rhs.absent(n) && scrapedOnly(b.RHS) {
+				return onDropped(names, n, "left", "right")
+			}
+			if ra && !lhs.absent(n) && scrapedOnly(b.LHS) {
+				return onDropped(names, n, "right", "left")
+			}
 		}
 		return ""
 	}
@@ -407,6 +513,10 @@ func droppedKeptLabel(dropping, keeping parser.Expr, dSide, kSide string) string
 		if same {
 			return fmt.Sprintf("the %s side drops %q from the %s series, which the %s side keeps it on", dSide, n, selectorName(selectors(keeping)[0]), kSide)
 		}
+		if scrapeLabels[n] {
+			// Every scraped series carries its target's job and instance.
+			return fmt.Sprintf("the %s side drops %q and the %s side's raw series carry it as a scrape label", dSide, n, kSide)
+		}
 	}
 	return ""
 }
@@ -420,6 +530,18 @@ func sortedKeys(m map[string]bool) []string {
 	sort.Strings(out)
 	return out
 }
+
+// onDropped explains an on() naming a label n that the dropping side
+// aggregated away while the other side reads raw exporter series.
+func onDropped(names []string, n, dropping, raw string) string {
+	if scrapeLabels[n] {
+		return fmt.Sprintf("on(%s) needs %q, which the %s side drops and the %s side's raw series carry as a scrape label", strings.Join(names, ", "), n, dropping, raw)
+	}
+	return fmt.Sprintf("on(%s) needs %q, which the %s side drops, while the %s side's raw series keep their labels: a pair matches only where they lack %q too", strings.Join(names, ", "), n, dropping, raw, n)
+}
+
+// scrapeLabels are the labels every scraped series carries.
+var scrapeLabels = map[string]bool{"instance": true, "job": true}
 
 // lostScrapeLabel returns a label every scraped series carries (job,
 // instance) that the aggregated side dropped and the raw side kept.

@@ -24,12 +24,17 @@ type grouped struct {
 // grouping itself is the evidence that the label is there and varies.
 func groupedSide(b *parser.BinaryExpr) *grouped {
 	m := b.VectorMatching
-	if m == nil || !m.On || m.Card != parser.CardOneToOne || b.Op.IsSetOperator() {
+	if m == nil || m.Card != parser.CardOneToOne || b.Op.IsSetOperator() || len(m.MatchingLabels) == 0 {
 		return nil
 	}
 	matched := map[string]bool{}
 	for _, n := range m.MatchingLabels {
 		matched[n] = true
+	}
+	if !m.On {
+		// ignoring (instance) with a side grouped by (job, instance):
+		// the ignored label is the one that side keeps apart.
+		return ignoredGroupedSide(b, matched)
 	}
 	for _, s := range []struct {
 		e           parser.Expr
@@ -51,4 +56,109 @@ func groupedSide(b *parser.BinaryExpr) *grouped {
 		}
 	}
 	return nil
+}
+
+// ignoredGroupedSide finds a side of a one-to-one ignoring(…) operation
+// aggregated to an exact label set that holds an ignored label, while
+// the other side certainly lacks it: sum by (job, instance) (…) /
+// ignoring (instance) sum by (job) (…). The grouping says the label
+// takes several values, and ignoring it puts all of them in one match
+// group against the other side's one series.
+func ignoredGroupedSide(b *parser.BinaryExpr, ignored map[string]bool) *grouped {
+	for _, s := range []struct {
+		e, other    parser.Expr
+		side, group string
+	}{{b.LHS, b.RHS, "left", "left"}, {b.RHS, b.LHS, "right", "right"}} {
+		out := outputLabels(s.e)
+		if !out.exact {
+			continue
+		}
+		other := outputLabels(s.other)
+		for _, n := range sortedKeys(out.only) {
+			if ignored[n] && n != labels.MetricName && other.absent(n) {
+				return &grouped{side: s.side, group: s.group, label: n}
+			}
+		}
+	}
+	return nil
+}
+
+// oneSideGrouped finds the "one" side of a group_left or group_right
+// operation aggregated to an exact label set that holds a label the
+// matching leaves out and the group_ modifier does not copy:
+// sum by (namespace) (…) / on (namespace) group_left sum by (namespace,
+// pod) (…) has one series per pod on its "one" side, so a namespace
+// with two pods fails the evaluation ("many-to-many matching not
+// allowed"). A label named in group_left (…) is copied from that side
+// and is left alone.
+func oneSideGrouped(b *parser.BinaryExpr) *grouped {
+	m := b.VectorMatching
+	if m == nil || b.Op.IsSetOperator() || len(m.MatchingLabels) == 0 {
+		return nil
+	}
+	var one parser.Expr
+	var side string
+	switch m.Card {
+	case parser.CardManyToOne:
+		one, side = b.RHS, "right"
+	case parser.CardOneToMany:
+		one, side = b.LHS, "left"
+	default:
+		return nil
+	}
+	if a, ok := unwrap(one).(*parser.AggregateExpr); ok && (a.Op == parser.TOPK || a.Op == parser.BOTTOMK || a.Op == parser.LIMITK) {
+		// topk by (namespace, pod) (1, …): one series per group, the
+		// kubernetes-mixin's way to pick one owner per pod.
+		if v, ok := scalarValue(a.Param); ok && v == 1 {
+			return nil
+		}
+	}
+	out := outputLabels(one)
+	if !out.exact {
+		return nil
+	}
+	listed := map[string]bool{}
+	for _, n := range m.MatchingLabels {
+		listed[n] = true
+	}
+	copied := map[string]bool{}
+	for _, n := range m.Include {
+		copied[n] = true
+	}
+	for _, n := range sortedKeys(out.only) {
+		if n == labels.MetricName || copied[n] {
+			continue
+		}
+		// With on(), a label outside the list is left out of the match;
+		// with ignoring(), one inside it.
+		if listed[n] != m.On {
+			return &grouped{side: side, label: n}
+		}
+	}
+	return nil
+}
+
+// emptyOnRawSide finds a one-to-one operation on () whose one side is a
+// single series (aggregated to no labels) and whose other side reads raw
+// exporter series of more than one target (no instance="…" picks one):
+// on () puts every series of that side in the one match group, so a
+// second target fails the evaluation. It returns the raw side, or "".
+func emptyOnRawSide(b *parser.BinaryExpr) string {
+	m := b.VectorMatching
+	if m == nil || !m.On || len(m.MatchingLabels) > 0 || m.Card != parser.CardOneToOne || b.Op.IsSetOperator() {
+		return ""
+	}
+	for _, s := range []struct {
+		one, raw parser.Expr
+		side     string
+	}{{b.LHS, b.RHS, "right"}, {b.RHS, b.LHS, "left"}} {
+		if o := outputLabels(s.one); !o.exact || len(o.only) > 0 || !scrapedOnly(s.raw) {
+			continue
+		}
+		if _, ok := pinned(s.raw)["instance"]; ok {
+			continue
+		}
+		return s.side
+	}
+	return ""
 }

@@ -43,10 +43,19 @@ func BenchmarkRuleChecks(b *testing.B) {
 	for b.Loop() {
 		for _, c := range checks {
 			for _, f := range files {
-				if c.Rule == nil {
+				if c.Rule == nil && c.File == nil {
 					continue
 				}
 				pass := lint.NewPass(c, cfg, f, report)
+				// File checks walk the file's rules themselves
+				// (promql/vector-matching reads the file's recording
+				// rules), and cost as much as rule checks.
+				if c.File != nil {
+					c.File(pass, f)
+				}
+				if c.Rule == nil {
+					continue
+				}
 				for _, d := range f.Docs {
 					for _, g := range d.Groups {
 						for _, r := range g.Rules {

@@ -137,7 +137,10 @@ import (
 // timestamp-of-time, cpu-modes and template/dropped-name, new, all info;
 // a side grouped beyond on() in promql/vector-matching): ho5 9/20,
 // 106/136 in all. The eleven ho5 misses left and why are in the README.
-const realBugsCaught = 129
+// ho5-raw-counter-cassandra-hints is caught since promql/raw-cumulative
+// reads a total before _count (JMX's …_totalhints_count) and its # want
+// names that check too: 107/136.
+const realBugsCaught = 130
 
 // TestRealBugs lints each file of testdata/lint/realbugs (one real bug from
 // a public issue or pull request each, with its source URL at the top)

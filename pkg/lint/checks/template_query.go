@@ -24,7 +24,9 @@ place of the message. And label "x" on its result prints nothing when
 the query aggregates x away (query "sum by (job) (up)" has no
 instance). The check parses every literal query with Prometheus's
 parser, and, when a template holds one query, checks the labels read
-with label "…" against the labels the query can return. Nothing is
+with label "…", and as .Labels.x, index .Labels "x" or $s.Labels.x
+inside a {{ range $s := query … }} or {{ with query … }} block, against
+the labels the query can return. Nothing is
 executed and no server is contacted.
 
 Measured on ../shared/corpus/valid (353 files, 12 646 rules): no
@@ -64,6 +66,16 @@ precision: info until measured.`,
 var (
 	queryCall = regexp.MustCompile("query\\s+(\"(?:[^\"\\\\]|\\\\.)*\"|`[^`]*`)")
 	labelCall = regexp.MustCompile(`label\s+"([^"\\]+)"`)
+	// sampleLabel reads a label of the sample that dot is inside a
+	// {{ range query … }} or {{ with query … | first }} block.
+	sampleLabel = regexp.MustCompile(`(?:^|[^$\w])\.Labels\.([A-Za-z_]\w*)|index\s+\.Labels\s+"([^"\\]+)"`)
+	// varLabel reads a label of a sample held in a variable that a
+	// range or with over the query declared ({{ range $s := query … }}).
+	varLabel    = regexp.MustCompile(`\$(\w+)\.Labels\.([A-Za-z_]\w*)`)
+	declaredVar = regexp.MustCompile(`\$(\w+)\s*:?=`)
+	overDot     = regexp.MustCompile(`^\{\{-?\s*(?:range|with)\s+(?:\$\w+\s*(?:,\s*\$\w+\s*)?:=\s*)?\.\s*-?\}\}$`)
+	blockStart  = regexp.MustCompile(`^\{\{-?\s*(range|with|if|define|block)\b`)
+	blockEnd    = regexp.MustCompile(`^\{\{-?\s*end\b`)
 )
 
 func checkTemplateQueries(p *lint.Pass, r *lint.Rule, kv lint.KV) {
@@ -93,6 +105,73 @@ func checkTemplateQueries(p *lint.Pass, r *lint.Rule, kv lint.KV) {
 	out := outputLabels(parsed[0])
 	if !out.exact {
 		return
+	}
+	// The blocks open at each action: "query" for a range or with over
+	// the query, whose dot is a sample or its vector; "" for a block
+	// that keeps dot (if); "other" for one that sets dot to something
+	// else.
+	var open []string
+	vars := map[string]bool{} // declared by a range or with over the query
+	for _, a := range actions(text) {
+		if blockEnd.MatchString(a.text) {
+			if len(open) > 0 {
+				open = open[:len(open)-1]
+			}
+			continue
+		}
+		inQuery := false
+		for i := len(open) - 1; i >= 0; i-- {
+			if open[i] != "" {
+				inQuery = open[i] == "query"
+				break
+			}
+		}
+		if m := blockStart.FindStringSubmatch(a.text); m != nil {
+			switch {
+			case m[1] == "if":
+				open = append(open, "")
+			case (m[1] == "range" || m[1] == "with") && (queryCall.MatchString(a.text) || inQuery && overDot.MatchString(a.text)):
+				// {{ with query … }}{{ range . }}: dot stays the query's.
+				open = append(open, "query")
+				head := a.text
+				if q := queryCall.FindStringIndex(a.text); q != nil {
+					head = a.text[:q[0]]
+				}
+				for _, d := range declaredVar.FindAllStringSubmatch(head, -1) {
+					vars[d[1]] = true
+				}
+			default:
+				open = append(open, "other")
+			}
+			continue
+		}
+		for _, m := range varLabel.FindAllStringSubmatchIndex(a.text, -1) {
+			name := a.text[m[4]:m[5]]
+			if !vars[a.text[m[2]:m[3]]] || !out.absent(name) {
+				continue
+			}
+			off := a.start + m[4]
+			reportInValue(p, r, kv, off, off+len(name),
+				fmt.Sprintf("%q reads label %q of a sample of a query whose result has only %s: it is always empty", kv.Key.Value, name, fmtLabels(out.known())),
+				fmt.Sprintf("keep %q in the query's aggregation (by (…, %s))", name, name))
+		}
+		if !inQuery {
+			continue
+		}
+		for _, m := range sampleLabel.FindAllStringSubmatchIndex(a.text, -1) {
+			g := 2
+			if m[2] < 0 {
+				g = 4
+			}
+			name := a.text[m[g]:m[g+1]]
+			if !out.absent(name) {
+				continue
+			}
+			off := a.start + m[g]
+			reportInValue(p, r, kv, off, off+len(name),
+				fmt.Sprintf("%q reads label %q of a sample of a query whose result has only %s: it is always empty", kv.Key.Value, name, fmtLabels(out.known())),
+				fmt.Sprintf("keep %q in the query's aggregation (by (…, %s))", name, name))
+		}
 	}
 	for _, a := range actions(text) {
 		for _, m := range labelCall.FindAllStringSubmatchIndex(a.text, -1) {

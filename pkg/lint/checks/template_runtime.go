@@ -29,13 +29,14 @@ var templateRuntime = &lint.Check{
 		Text: `A template that parses can still fail when the alert fires: a function
 given the wrong type ({{ humanize $labels.instance }}, a label is a
 string), a function called without its argument ({{ value }}), first on
-an empty query result. Prometheus then puts the error text in the
+an empty query result. printf does not fail but prints its complaint
+into the message: {{ printf "%d" $value }} shows %!d(float64=42.5), and
+{{ printf "%.1f" $labels.x }} %!f(string=…) (printf "%.0f" $labels.value
+for $value, grafana/jsonnet-libs#1097), and "%%.0f", jsonnet's escape
+left in a string never formatted twice, %.0f%!(EXTRA float64=…)
+(grafana/jsonnet-libs#1293); these are reported too. Prometheus then puts the error text in the
 notification instead of the message, and nobody sees it until the page
-arrives. A printf whose verbs do not fit its arguments does not fail but
-prints fmt's marker instead of the number: printf "%.0f" $labels.value
-prints %!f(string=) (grafana/jsonnet-libs#1097), and "%%.0f" written for
-a string that is never formatted twice prints %.0f%!(EXTRA float64=…)
-(grafana/jsonnet-libs#1293). Such expansions are reported too.
+arrives.
 
 The check expands every label and annotation template offline, the way
 the rule manager does, against a sample alert: its labels are the ones
@@ -149,16 +150,13 @@ func checkTemplateRuntime(p *lint.Pass, r *lint.Rule) {
 				off += col
 			}
 		}
-		fix := "check the argument types: labels are strings (humanize needs a number), and functions such as value need an argument"
+		fails := "fails"
 		if _, ok := err.(printfError); ok {
-			if i := strings.Index(text, "printf"); i >= 0 {
-				off = i
-			}
-			fix = `match printf's verbs to its arguments: labels are strings (%s), $value is a number (%.2f), and "%%" is one literal %`
+			fails = "prints garbage"
 		}
 		reportInValue(p, r, kv, off, off+1,
-			fmt.Sprintf("%q fails when expanded with sample data: %s", kv.Key.Value, msg),
-			fix)
+			fmt.Sprintf("%q %s when expanded with sample data: %s", kv.Key.Value, fails, msg),
+			"check the argument types: labels are strings (humanize and %f need a number), $value is a float64 (%d needs an integer), and functions such as value need an argument")
 	}
 }
 
@@ -171,50 +169,31 @@ var sampleURL, _ = url.Parse("http://prometheus.example")
 
 // expandSample expands a template the way the rule manager does, for a
 // sample alert with these labels and a numeric value.
-// A template that expands but prints one of fmt's error markers
-// (%!f(string=…), %!(EXTRA …), %!d(MISSING)) fails too, silently: the
-// notification shows the marker instead of the number.
 func expandSample(text string, lbls map[string]string) error {
 	data := template.AlertTemplateData(lbls, map[string]string{}, "", promql.Sample{F: 42.5})
 	out, err := template.NewTemplateExpander(context.Background(), templateDefs+text, "__alert", data, 0, sampleQuery, sampleURL, nil).Expand()
 	if err != nil {
 		return err
 	}
-	if i := strings.Index(out, "%!"); i >= 0 && !strings.Contains(text, "%!") {
-		return printfError{marker: fmtMarker(out[i:])}
+	// printf does not fail on a verb that does not fit its argument: it
+	// prints %!d(float64=42.5) or %!f(string=…) into the message.
+	if m := badVerb.FindString(out); m != "" && !strings.Contains(text, m) {
+		return printfError{m}
 	}
 	return nil
 }
 
-// printfError is a printf whose verbs do not fit its arguments.
-type printfError struct{ marker string }
+// printfError is a template that expands, but with fmt's complaint
+// about a printf verb in its output.
+type printfError struct{ printed string }
 
 func (e printfError) Error() string {
-	return fmt.Sprintf("printf prints %q: its verbs do not fit its arguments", e.marker)
+	return fmt.Sprintf("printf prints %s: a verb that does not fit its argument (labels are strings, $value a float64) or a wrong number of arguments", e.printed)
 }
 
-// fmtMarker cuts an fmt error marker (%!verb(type=value) or %!(EXTRA …))
-// out of the text that starts with it.
-func fmtMarker(s string) string {
-	depth := 0
-	for i, c := range s {
-		switch c {
-		case '(':
-			depth++
-		case ')':
-			if depth--; depth == 0 {
-				return s[:i+1]
-			}
-		}
-		if i > 80 {
-			break
-		}
-	}
-	if len(s) > 80 {
-		return s[:80]
-	}
-	return s
-}
+// badVerb matches what fmt prints for a verb that does not fit its
+// argument, a missing argument or an extra one.
+var badVerb = regexp.MustCompile(`%!(?:[a-zA-Z]\([^)]*\)|\(EXTRA [^)]*\)|[a-zA-Z]?\(MISSING\))`)
 
 // sampleLabels are the labels of the sample alert: those the expression
 // certainly returns, those the templates read, and the rule's own labels.
@@ -260,7 +239,8 @@ var templatePercentScale = &lint.Check{
 		Title: "humanizePercentage of a value that is already a percentage, or a 0–1 ratio printed as a percentage or a count",
 		Text: `humanizePercentage multiplies its argument by 100 and adds a % sign: it
 wants a 0–1 ratio. When the expression already multiplied by 100
-(… * 100 > 90), the notification says 9000% instead of 90%. Print the
+(… * 100 > 90, 100 - … > 90, or a series named …_percent or
+level:metric:percent), the notification says 9000% instead of 90%. Print the
 value with humanize and a literal %, or drop the * 100 and compare with
 0.9. The same goes for a value that is a plain rate() or increase() of
 a counter, divided by nothing: errors per second are not a fraction
@@ -339,15 +319,48 @@ func valueIsPercent(e parser.Expr) bool {
 	if !ok {
 		return false
 	}
-	m, ok := unwrap(side).(*parser.BinaryExpr)
-	if !ok || m.Op != parser.MUL {
-		return false
+	return percentValue(side)
+}
+
+// percentValue reports whether e holds 0–100: x * 100, 100 * x, 100 - x,
+// or a series named as a percentage (cpu_used_percent, or
+// instance:disk_used:percent by the recording-rule convention), through
+// the aggregations and _over_time functions that keep the scale.
+func percentValue(e parser.Expr) bool {
+	switch e := unwrap(e).(type) {
+	case *parser.BinaryExpr:
+		switch e.Op {
+		case parser.MUL:
+			if v, ok := scalarValue(e.RHS); ok && v == 100 {
+				return true
+			}
+			v, ok := scalarValue(e.LHS)
+			return ok && v == 100
+		case parser.SUB:
+			v, ok := scalarValue(e.LHS)
+			return ok && v == 100 && !isScalar(e.RHS)
+		}
+	case *parser.VectorSelector:
+		name := selectorName(e)
+		return name != "" && (percentName.MatchString(name) || strings.Contains(name, ":") && strings.HasPrefix(baseName(name), "percent"))
+	case *parser.AggregateExpr:
+		switch e.Op {
+		case parser.AVG, parser.MIN, parser.MAX, parser.QUANTILE:
+			return percentValue(e.Expr)
+		}
+	case *parser.Call:
+		switch callName(e) {
+		case "avg_over_time", "max_over_time", "min_over_time", "last_over_time", "quantile_over_time":
+			if ms, ok := unwrap(e.Args[len(e.Args)-1]).(*parser.MatrixSelector); ok {
+				return percentValue(ms.VectorSelector)
+			}
+		case "clamp", "clamp_min", "clamp_max", "round", "ceil", "floor", "abs":
+			if len(e.Args) > 0 {
+				return percentValue(e.Args[0])
+			}
+		}
 	}
-	if v, ok := scalarValue(m.RHS); ok && v == 100 {
-		return true
-	}
-	v, ok := scalarValue(m.LHS)
-	return ok && v == 100
+	return false
 }
 
 // valueIsRate reports whether an alert's value is the rate or increase of
