@@ -9,6 +9,7 @@ import (
 
 	"github.com/agentalerts/agentalerts/pkg/diag"
 	"github.com/agentalerts/agentalerts/pkg/lint"
+	"github.com/agentalerts/agentalerts/pkg/lint/catalog"
 )
 
 var rateNonCounter = &lint.Check{
@@ -275,7 +276,7 @@ func rawSelector(e parser.Expr) *parser.VectorSelector {
 		// Uptime counters are compared raw on purpose ("restarted in the
 		// last minute").
 		if name := selectorName(e); name != "" && !isRecordedName(name) && strings.HasSuffix(baseName(name), "_total") &&
-			!strings.Contains(name, "uptime") && !isTotalGauge(name) {
+			!strings.Contains(name, "uptime") && !isTotalGauge(name) && catalog.Type(name) != "gauge" {
 			return e
 		}
 	case *parser.MatrixSelector:

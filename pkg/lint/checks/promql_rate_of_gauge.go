@@ -8,6 +8,7 @@ import (
 
 	"github.com/agentalerts/agentalerts/pkg/diag"
 	"github.com/agentalerts/agentalerts/pkg/lint"
+	"github.com/agentalerts/agentalerts/pkg/lint/catalog"
 )
 
 // rateOfGauge extends promql/rate-non-counter to what it leaves alone:
@@ -37,6 +38,10 @@ subquery over a ratio or a product of two series
 (increase((used / size)[4h:1m])) is never a counter: every time the
 ratio goes down the result jumps. Use deriv(), delta() or changes()
 instead.
+
+A name pkg/lint/catalog knows (node_exporter, kube-state-metrics,
+cAdvisor, Goldpinger) is judged by the type its exporter gives it
+instead of by its words: a gauge is reported, a counter never.
 
 Measured on ../shared/corpus/valid (353 files, 12 646 rules): no
 findings at first; the state, stock and level words added 3, judged
@@ -85,6 +90,18 @@ words.`,
 				return true
 			}
 			name := selectorName(vs)
+			// A catalogued exporter's own type beats a guess from the name
+			// (goldpinger_nodes_health_total is a gauge, cAdvisor's
+			// container_memory_failcnt a counter).
+			if t := catalog.Type(name); t != "" && gaugeWord(name) == "" {
+				if t == "gauge" {
+					start, end := nodeRange(vs)
+					p.ReportExpr(r, start, end,
+						fmt.Sprintf("%s() on %s, which its exporter exports as a gauge: every decrease is read as a counter reset", fn, name),
+						"use deriv() or delta()")
+				}
+				return true
+			}
 			if name == "" || isRecordedName(name) || isCounterName(name) || gaugeWord(name) != "" ||
 				isKnownCounter(name) || bootCounters[name] || eventCountName(name) || histogramSeries(name) {
 				return true
