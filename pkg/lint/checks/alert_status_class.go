@@ -93,12 +93,9 @@ findings, so no measured precision: info until measured.`,
 	},
 }
 
-// statusClassWord finds a status class written in a name or a sentence:
-// 5xx, 5XX, 4xx (the digit may follow letters: High5XXRate).
-var statusClassWord = regexp.MustCompile(`(?i)([2-5])xx`)
-
 // statusClassesNamed returns the classes (bit d for dxx) the alert's name
-// or summary names.
+// or summary names: 5xx, 5XX, 4xx, the digit possibly after letters
+// (High5XXRate).
 func statusClassesNamed(r *lint.Rule) uint8 {
 	texts := []string{r.Alert.Value}
 	if kv, ok := r.Annotation("summary"); ok {
@@ -106,8 +103,11 @@ func statusClassesNamed(r *lint.Rule) uint8 {
 	}
 	var out uint8
 	for _, t := range texts {
-		for _, m := range statusClassWord.FindAllStringSubmatch(t, -1) {
-			out |= 1 << (m[1][0] - '0')
+		// By hand, not statusClassWord: this runs for every alert.
+		for i := 0; i+2 < len(t); i++ {
+			if c := t[i]; c >= '2' && c <= '5' && t[i+1]|0x20 == 'x' && t[i+2]|0x20 == 'x' {
+				out |= 1 << (c - '0')
+			}
 		}
 	}
 	return out
@@ -155,6 +155,10 @@ var leftWord = regexp.MustCompile(`(^|_)(available|avail|free|remaining)(_|$)`)
 // checkInvertedScarcity reports a condition that bounds an amount left
 // from below in an alert named for running out of it.
 func checkInvertedScarcity(p *lint.Pass, r *lint.Rule, e parser.Expr) {
+	src := r.Expr.Value.Value
+	if !strings.Contains(src, "avail") && !strings.Contains(src, "free") && !strings.Contains(src, "remaining") {
+		return
+	}
 	if !scarcityWord.MatchString(splitWords(r.Alert.Value)) {
 		return
 	}

@@ -252,9 +252,7 @@ func eachBoundPair(r *lint.Rule, fn func(set *parser.BinaryExpr, a, b bound)) {
 	if e == nil {
 		return
 	}
-	src := r.Expr.Value.Value
-	if !strings.Contains(src, " and ") && !strings.Contains(src, " or ") &&
-		!strings.Contains(src, ")and") && !strings.Contains(src, ")or") {
+	if !twoComparisons(r.Expr.Value.Value) {
 		return
 	}
 	walk(e, func(n parser.Node, path []parser.Node) bool {
@@ -296,7 +294,7 @@ func eachBoundPair(r *lint.Rule, fn func(set *parser.BinaryExpr, a, b bound)) {
 // being itself or the sides of its and chain.
 func eachOrBoundPair(r *lint.Rule, fn func(set *parser.BinaryExpr, a, b bound)) {
 	e := ast(r)
-	if e == nil || !strings.Contains(r.Expr.Value.Value, "or") {
+	if e == nil || !twoComparisons(r.Expr.Value.Value) {
 		return
 	}
 	walk(e, func(n parser.Node, path []parser.Node) bool {
@@ -354,4 +352,12 @@ func chainedInto(set *parser.BinaryExpr, path []parser.Node) bool {
 		return ok && parent.Op == set.Op
 	}
 	return false
+}
+
+// twoComparisons reports whether src may hold two comparisons joined by a
+// set operator: two of < and >, and "and" or "or". Most expressions have
+// neither, and this runs before any walk.
+func twoComparisons(src string) bool {
+	n := strings.Count(src, ">") + strings.Count(src, "<")
+	return n >= 2 && (strings.Contains(src, "and") || strings.Contains(src, "or"))
 }
