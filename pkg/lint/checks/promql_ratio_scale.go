@@ -48,8 +48,11 @@ Findings point at what is wrong: the threshold of a comparison, the
 denominator that holds the ×100, so a multi-line expression is reported
 on the line that needs the fix.
 
-The reverse mix-up: a series named …_percent (or _percentage, _pct)
-holds 0–100, so comparing it with 0.8 meant as 80 % fires on 0.8 %.
+The reverse mix-up: a series named …_percent (or _percentage, _pct),
+or recorded in the same file from a ratio times 100 ((a / b) * 100,
+100 * a / b), holds 0–100, so comparing it with 0.8 meant as 80 % fires
+on 0.8 % (grafana/synthetic-monitoring-app#230, a success ratio recorded
+× 100 and alerted on below 0.95).
 Thresholds from 0.5 to 1 are reported, the ones that read as "most of
 it"; a small one (error_percent > 0.1) may well mean a tenth of a
 percent.
@@ -78,11 +81,19 @@ the exporter may publish a percentage under a _ratio name. Info.`,
 func checkRatioScale(p *lint.Pass, f *lint.File) {
 	// Recording rules of the file that record a 0–1 fraction, so an
 	// alert on the recorded series is judged like one on the expression.
+	// Those that record a ratio times 100 record a percentage.
 	fractions := map[string]string{}
+	var percents map[string]bool
 	forEachRule(f, func(r *lint.Rule) {
 		if r.Record.Value != "" && ast(r) != nil {
 			if why := fractionOf(ast(r), nil); why != "" {
 				fractions[r.Record.Value] = why
+			}
+			if percentOfRatio(ast(r)) {
+				if percents == nil {
+					percents = map[string]bool{}
+				}
+				percents[r.Record.Value] = true
 			}
 		}
 	})
@@ -119,10 +130,14 @@ func checkRatioScale(p *lint.Pass, f *lint.File) {
 				threshold = b.LHS
 			}
 			if ok && v >= 0.5 && v < 1 && op != parser.EQLC && op != parser.NEQ {
-				if name := percentSelector(side); name != "" {
+				if name := percentSelector(side, percents); name != "" {
+					how := "is named a percentage (0–100)"
+					if percents[name] {
+						how = "is recorded in this file as a ratio × 100, a percentage (0–100),"
+					}
 					start, end := nodeRange(threshold)
 					p.ReportExpr(r, start, end,
-						fmt.Sprintf("%s is named a percentage (0–100) but compared with %s, a fraction: if %s means %s %%, the alert fires almost always (or never)", name, fmtNum(v), fmtNum(v), fmtNum(v*100)),
+						fmt.Sprintf("%s %s but compared with %s, a fraction: if %s means %s %%, the alert fires almost always (or never)", name, how, fmtNum(v), fmtNum(v), fmtNum(v*100)),
 						fmt.Sprintf("compare with %s", fmtNum(v*100)))
 					return true
 				}
@@ -195,26 +210,55 @@ var percentName = regexp.MustCompile(`_(percent|percentage|pct)$`)
 // percentSelector returns the name of the raw series e compares when its
 // name says it is a percentage, through aggregations and functions that
 // keep the scale.
-func percentSelector(e parser.Expr) string {
+func percentSelector(e parser.Expr, recorded map[string]bool) string {
 	switch e := unwrap(e).(type) {
 	case *parser.VectorSelector:
-		if name := selectorName(e); name != "" && !strings.Contains(name, ":") && percentName.MatchString(name) {
+		name := selectorName(e)
+		if name != "" && (recorded[name] || !strings.Contains(name, ":") && percentName.MatchString(name)) {
 			return name
 		}
 	case *parser.AggregateExpr:
 		// A sum of percentages is no percentage any more.
 		switch e.Op {
 		case parser.AVG, parser.MIN, parser.MAX, parser.QUANTILE:
-			return percentSelector(e.Expr)
+			return percentSelector(e.Expr, recorded)
 		}
 	case *parser.Call:
 		if strings.HasSuffix(callName(e), "_over_time") && callName(e) != "count_over_time" && callName(e) != "sum_over_time" && len(e.Args) > 0 {
 			if m, ok := unwrap(e.Args[len(e.Args)-1]).(*parser.MatrixSelector); ok {
-				return percentSelector(m.VectorSelector)
+				return percentSelector(m.VectorSelector, recorded)
 			}
 		}
 	}
 	return ""
+}
+
+// percentOfRatio reports whether e is a ratio of two series times 100
+// ((a / b) * 100, 100 * sum(a) / sum(b)): what it records is a percentage.
+func percentOfRatio(e parser.Expr) bool {
+	b, ok := unwrap(e).(*parser.BinaryExpr)
+	if ok && b.Op == parser.DIV && !isScalar(b.RHS) {
+		// 100 * a / b parses as (100 * a) / b.
+		m, ok := unwrap(b.LHS).(*parser.BinaryExpr)
+		if !ok || m.Op != parser.MUL || isScalar(m) {
+			return false
+		}
+		l, lok := scalarValue(m.LHS)
+		r, rok := scalarValue(m.RHS)
+		return lok && l == 100 || rok && r == 100
+	}
+	if !ok || b.Op != parser.MUL {
+		return false
+	}
+	x := b.LHS
+	if v, ok := scalarValue(b.RHS); !ok || v != 100 {
+		if v, ok := scalarValue(b.LHS); !ok || v != 100 {
+			return false
+		}
+		x = b.RHS
+	}
+	d, ok := unwrap(x).(*parser.BinaryExpr)
+	return ok && d.Op == parser.DIV && !isScalar(d.LHS) && !isScalar(d.RHS)
 }
 
 // ratioName matches names of series that hold a 0–1 ratio.
