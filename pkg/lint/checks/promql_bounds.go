@@ -245,87 +245,55 @@ func asBound(e parser.Expr) (bound, bool) {
 }
 
 // eachBoundPair calls fn for each pair of bounds on the same expression
-// in one chain of and (or of or) operators, with the operator that
-// joins the chain's last two sides.
+// on two different sides of one chain of and (or of or) operators.
 func eachBoundPair(r *lint.Rule, fn func(set *parser.BinaryExpr, a, b bound)) {
-	e := ast(r)
-	if e == nil {
-		return
-	}
-	if !twoComparisons(r.Expr.Value.Value) {
-		return
-	}
-	walk(e, func(n parser.Node, path []parser.Node) bool {
-		set, ok := n.(*parser.BinaryExpr)
-		if !ok || set.Op != parser.LAND && set.Op != parser.LOR {
-			return true
-		}
-		// The chain is read from its top: a set operator whose parent is
-		// the same operator was read with it.
-		if chainedInto(set, path) {
-			return true
-		}
-		var bs []bound
-		var sides func(e parser.Expr)
-		sides = func(e parser.Expr) {
-			if be, ok := unwrap(e).(*parser.BinaryExpr); ok && be.Op == set.Op {
-				sides(be.LHS)
-				sides(be.RHS)
-				return
-			}
-			if b, ok := asBound(e); ok {
-				bs = append(bs, b)
-			}
-		}
-		sides(set)
-		for i := range bs {
-			for j := i + 1; j < len(bs); j++ {
-				if bs[i].lhs == bs[j].lhs {
-					fn(set, bs[i], bs[j])
-				}
-			}
-		}
-		return true
-	})
+	eachChainBoundPair(r, false, fn)
 }
 
 // eachOrBoundPair calls fn for each pair of bounds on the same expression
 // on two different sides of one chain of or operators, a side's bounds
 // being itself or the sides of its and chain.
 func eachOrBoundPair(r *lint.Rule, fn func(set *parser.BinaryExpr, a, b bound)) {
+	eachChainBoundPair(r, true, fn)
+}
+
+// eachChainBoundPair walks the chains of and/or (only or with orOnly) from
+// their tops; with orOnly a side's bounds include its and chain's sides.
+func eachChainBoundPair(r *lint.Rule, orOnly bool, fn func(set *parser.BinaryExpr, a, b bound)) {
 	e := ast(r)
 	if e == nil || !twoComparisons(r.Expr.Value.Value) {
 		return
 	}
 	walk(e, func(n parser.Node, path []parser.Node) bool {
 		set, ok := n.(*parser.BinaryExpr)
-		if !ok || set.Op != parser.LOR || chainedInto(set, path) {
+		if !ok || set.Op != parser.LOR && (orOnly || set.Op != parser.LAND) || chainedInto(set, path) {
 			return true
 		}
 		var sides [][]bound
-		var orSides func(e parser.Expr)
-		orSides = func(e parser.Expr) {
-			if be, ok := unwrap(e).(*parser.BinaryExpr); ok && be.Op == parser.LOR {
-				orSides(be.LHS)
-				orSides(be.RHS)
+		var bounds func(e parser.Expr, op parser.ItemType, bs []bound) []bound
+		bounds = func(e parser.Expr, op parser.ItemType, bs []bound) []bound {
+			if be, ok := unwrap(e).(*parser.BinaryExpr); ok && be.Op == op {
+				return bounds(be.RHS, op, bounds(be.LHS, op, bs))
+			}
+			if b, ok := asBound(e); ok {
+				bs = append(bs, b)
+			}
+			return bs
+		}
+		var chain func(e parser.Expr)
+		chain = func(e parser.Expr) {
+			if be, ok := unwrap(e).(*parser.BinaryExpr); ok && be.Op == set.Op {
+				chain(be.LHS)
+				chain(be.RHS)
 				return
 			}
-			var bs []bound
-			var conj func(e parser.Expr)
-			conj = func(e parser.Expr) {
-				if be, ok := unwrap(e).(*parser.BinaryExpr); ok && be.Op == parser.LAND {
-					conj(be.LHS)
-					conj(be.RHS)
-					return
-				}
-				if b, ok := asBound(e); ok {
-					bs = append(bs, b)
-				}
+			if orOnly {
+				sides = append(sides, bounds(e, parser.LAND, nil))
+			} else if b, ok := asBound(e); ok {
+				sides = append(sides, []bound{b})
 			}
-			conj(e)
-			sides = append(sides, bs)
 		}
-		orSides(set)
+		chain(set)
 		for i := range sides {
 			for j := i + 1; j < len(sides); j++ {
 				for _, a := range sides[i] {
