@@ -45,6 +45,7 @@ var beyondPromtool = []*lint.Check{
 	alertAbsence,
 	alertStatusClass,
 	absentLabels,
+	annotationsDuration,
 	namingRecordingRule,
 	namingAlertName,
 }
