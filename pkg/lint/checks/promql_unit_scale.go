@@ -17,7 +17,7 @@ var unitScale = &lint.Check{
 	ID:       "promql/unit-scale",
 	Severity: diag.Info,
 	Doc: lint.Doc{
-		Title: "A duration in seconds compared with a threshold in milliseconds, or the reverse",
+		Title: "A duration in seconds compared with a threshold in milliseconds, or the reverse, or multiplied by 100",
 		Text: `A series named …_seconds… holds seconds and one named
 …_milliseconds… (or …_ms…) milliseconds; so do the mean of a _sum by
 its _count, the rate of a time counter by the rate of an event counter,
@@ -30,6 +30,12 @@ alert fires a thousand times too early, or practically never.
 Only durations written in the annotations are trusted: a threshold with
 no duration beside it is not judged, and neither is an expression that
 multiplies or divides by 1000 itself.
+
+A duration multiplied by 100 is reported whatever the annotations say:
+seconds × 100 are neither milliseconds nor a percentage
+(histogram_quantile(0.99, …_seconds_bucket …) * 100 > 1 fired at 10ms
+for "higher than 1 second", grafana/loki#7809). Rates of time counters
+(CPU seconds per second × 100, a percentage) are left alone.
 
 Measured on ../shared/corpus/valid (2 408 rules of four sources): no
 finding. Three held-out real bugs (testdata/lint/realbugs/ho4-unit-*)
@@ -177,6 +183,9 @@ func exprUnit(e parser.Expr) timeUnit {
 var describedDuration = regexp.MustCompile(`(?i)(?:^|[^\w.])(\d+(?:\.\d+)?)\s*(ms|msec|milliseconds?|s|secs?|seconds?)\b`)
 
 func checkUnitScale(p *lint.Pass, r *lint.Rule) {
+	if ast(r) != nil && strings.Contains(r.Expr.Value.Value, "100") {
+		checkDurationTimes100(p, r)
+	}
 	if !r.IsAlert() || ast(r) == nil || len(r.Annotations) == 0 {
 		return
 	}
@@ -240,6 +249,42 @@ func checkUnitScale(p *lint.Pass, r *lint.Rule) {
 			fmt.Sprintf("the value is in %s, but the threshold %s reads as %s: the annotations describe it as %s, which is %s %s",
 				unit, fmtNum(v), other, fmtSeconds(mismatch), fmtNum(inUnit(mismatch)), unit),
 			fmt.Sprintf("compare with %s", fmtNum(inUnit(mismatch))))
+		return false
+	})
+}
+
+// checkDurationTimes100 reports a duration (a latency quantile, a mean
+// of a _seconds histogram) multiplied by 100: seconds × 1000 are
+// milliseconds, a share × 100 is a percentage, but seconds × 100 are
+// neither (grafana/loki#7809: histogram_quantile(…_seconds_bucket …) *
+// 100 > 1 meant "slower than 1 second" and fired at 10ms). Rates of
+// time counters (CPU seconds per second) are left out: × 100 makes them
+// a percentage.
+func checkDurationTimes100(p *lint.Pass, r *lint.Rule) {
+	walk(ast(r), func(n parser.Node, _ []parser.Node) bool {
+		b, ok := n.(*parser.BinaryExpr)
+		if !ok || b.Op != parser.MUL {
+			return true
+		}
+		side := b.LHS
+		if v, ok := scalarValue(b.RHS); !ok || v != 100 {
+			if v, ok := scalarValue(b.LHS); !ok || v != 100 {
+				return true
+			}
+			side = b.RHS
+		}
+		u := exprUnit(side)
+		if !u.known || u.scale == 0 || u.perSec {
+			return true
+		}
+		unit, to := "seconds", "milliseconds (× 1000)"
+		if u.scale != 1 {
+			unit, to = "milliseconds", "seconds (/ 1000)"
+		}
+		start, end := nodeRange(b)
+		p.ReportExpr(r, start, end,
+			fmt.Sprintf("a duration in %s multiplied by 100: that is neither %s nor a percentage, so the threshold it is compared with is off by a factor of 10 or 100", unit, to),
+			fmt.Sprintf("compare the %s themselves, or multiply by %s", unit, map[bool]string{true: "1000 for milliseconds", false: "0.001 for seconds"}[u.scale == 1]))
 		return false
 	})
 }
