@@ -181,7 +181,7 @@ var rateOfSum = &lint.Check{
 	ID:       "promql/rate-of-sum",
 	Severity: diag.Info,
 	Doc: lint.Doc{
-		Title: "A rate() or increase() of a recorded sum of counters",
+		Title: "A rate() or increase() of a recorded sum of counters, or of a recorded ratio",
 		Text: `Rate, then sum; never sum, then rate. A recording rule that sums raw
 counters (sum(requests_total)) records a series that drops whenever one
 of the summed counters resets; rate() of that series reads each drop as
@@ -194,6 +194,12 @@ The check reads the recording rules of the same file, and also judges a
 recorded name by its parts: a metric part that is a counter
 (…_total, _count, _sum, _bucket) and operations that sum without a rate
 (job:requests_total:sum).
+
+A series recorded in the same file as one series divided by another is
+no counter either: rate() of it reads every drop of the ratio (a new
+pod, a changed limit) as a reset, so the result runs high, "sometimes
+going over 100%" (prometheus/prometheus#7144, a CPU counter divided by
+the CPU limit, recorded as …_total and rated later).
 
 Measured on ../shared/corpus/valid (353 files, 12 646 rules): no
 findings (the pattern is absent from the corpus), so no measured
@@ -220,11 +226,20 @@ precision: info until measured.`,
 
 func checkRateOfSum(p *lint.Pass, f *lint.File) {
 	summed := map[string]bool{}
+	var divided map[string]bool
 	for _, d := range f.Docs {
 		for _, g := range d.Groups {
 			for _, r := range g.Rules {
-				if r.Record.Value != "" && ast(r) != nil && sumsRawCounters(ast(r)) {
+				if r.Record.Value == "" || ast(r) == nil {
+					continue
+				}
+				if sumsRawCounters(ast(r)) {
 					summed[r.Record.Value] = true
+				} else if recordsDivision(ast(r)) {
+					if divided == nil {
+						divided = map[string]bool{}
+					}
+					divided[r.Record.Value] = true
 				}
 			}
 		}
@@ -254,6 +269,13 @@ func checkRateOfSum(p *lint.Pass, f *lint.File) {
 						return true
 					}
 					name := selectorName(vs)
+					if divided[name] {
+						start, end := nodeRange(n)
+						p.ReportExpr(r, start, end,
+							fmt.Sprintf("%s() of %s, recorded in this file as one series divided by another: a ratio is no counter, so every drop (a new pod, a changed limit) is read as a reset and the result runs high", fn, name),
+							"take the rate of the counter first and divide after: rate(a_total[5m]) / b; for the change of a ratio use deriv()")
+						return true
+					}
 					if !summed[name] && !summedCounterName(name) {
 						return true
 					}
@@ -266,6 +288,20 @@ func checkRateOfSum(p *lint.Pass, f *lint.File) {
 			}
 		}
 	}
+}
+
+// recordsDivision reports whether a recording rule's expression is one
+// series divided by another (label_replace and friends aside).
+func recordsDivision(e parser.Expr) bool {
+	for {
+		c, ok := unwrap(e).(*parser.Call)
+		if !ok || (callName(c) != "label_replace" && callName(c) != "label_join") {
+			break
+		}
+		e = c.Args[0]
+	}
+	b, ok := unwrap(e).(*parser.BinaryExpr)
+	return ok && b.Op == parser.DIV && !isScalar(b.LHS) && !isScalar(b.RHS)
 }
 
 // sumsRawCounters reports whether a recording rule's expression is a sum
