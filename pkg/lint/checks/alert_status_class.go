@@ -195,7 +195,7 @@ func checkInvertedScarcity(p *lint.Pass, r *lint.Rule, e parser.Expr) {
 		start, end := nodeRange(be)
 		p.ReportExpr(r, start, end,
 			fmt.Sprintf("the alert is named for running out, but %s holds while %s is %s %s: it fires when there is plenty and not when it runs out", b.text(), what, map[bool]string{true: "above", false: "below"}[b.lower()], fmtNum(b.num)),
-			fmt.Sprintf("turn the comparison round (%s %s %s)", b.lhs, b.flipped(), fmtNum(b.num)))
+			fmt.Sprintf("turn the comparison round (%s %s %s)", b.lhs, b.flip(), fmtNum(b.num)))
 	}
 	visit(e)
 }

@@ -59,7 +59,7 @@ findings, so no measured precision: info until measured.`,
 				fmt.Sprintf("%s %s %s: %s alone says the same, so %s does nothing; a range needs one lower and one upper bound",
 					a.text(), setOpName(set.Op), b.text(), kept.text(), dropped.text()),
 				fmt.Sprintf("if a range was meant, turn one comparison round (%s %s %s %s %s); else drop %s",
-					dropped.text(), setOpName(set.Op), kept.lhs, kept.flipped(), fmtNum(kept.num), dropped.text()))
+					dropped.text(), setOpName(set.Op), kept.lhs, kept.flip(), fmtNum(kept.num), dropped.text()))
 		})
 	},
 }
@@ -183,6 +183,9 @@ type bound struct {
 	num float64
 }
 
+// flip is the comparison of the other direction.
+func (b bound) flip() parser.ItemType { return flipOp(b.op) }
+
 func (b bound) lower() bool { return b.op == parser.GTR || b.op == parser.GTE }
 
 func (b bound) text() string { return fmt.Sprintf("%s %s %s", b.lhs, b.op, fmtNum(b.num)) }
@@ -194,19 +197,6 @@ func (b bound) tighter(o bound) bool {
 		return b.op == parser.GTR || b.op == parser.LSS
 	}
 	return b.lower() == (b.num > o.num)
-}
-
-// flipped is the comparison of the other direction.
-func (b bound) flipped() parser.ItemType {
-	switch b.op {
-	case parser.GTR:
-		return parser.LSS
-	case parser.GTE:
-		return parser.LTE
-	case parser.LSS:
-		return parser.GTR
-	}
-	return parser.GTE
 }
 
 func setOpName(op parser.ItemType) string {
@@ -236,7 +226,7 @@ func asBound(e parser.Expr) (bound, bool) {
 		if v, ok = scalarValue(n); !ok {
 			return bound{}, false
 		}
-		op = bound{op: op}.flipped()
+		op = flipOp(op)
 	}
 	if x.Type() != parser.ValueTypeVector {
 		return bound{}, false

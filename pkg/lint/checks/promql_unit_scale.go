@@ -17,7 +17,7 @@ var unitScale = &lint.Check{
 	ID:       "promql/unit-scale",
 	Severity: diag.Info,
 	Doc: lint.Doc{
-		Title: "A duration in seconds compared with a threshold in milliseconds, or the reverse, or multiplied by 100",
+		Title: "A duration in seconds compared with a threshold in milliseconds, or the reverse, or multiplied by 100; a size in bytes above a handful of bytes",
 		Text: `A series named …_seconds… holds seconds and one named
 …_milliseconds… (or …_ms…) milliseconds; so do the mean of a _sum by
 its _count, the rate of a time counter by the rate of an event counter,
@@ -35,7 +35,10 @@ A duration multiplied by 100 is reported whatever the annotations say:
 seconds × 100 are neither milliseconds nor a percentage
 (histogram_quantile(0.99, …_seconds_bucket …) * 100 > 1 fired at 10ms
 for "higher than 1 second", grafana/loki#7809). Rates of time counters
-(CPU seconds per second × 100, a percentage) are left alone.
+(CPU seconds per second × 100, a percentage) are left alone. So is a
+raw size in bytes that must exceed 2 to 1023 to fire:
+sum(container_memory_usage_bytes{…}) > 10 fires for every process, the
+10 meant megabytes (prometheus-operator/prometheus-operator#1765).
 
 Measured on ../shared/corpus/valid (2 408 rules of four sources): no
 finding. Three held-out real bugs (testdata/lint/realbugs/ho4-unit-*)
@@ -186,6 +189,9 @@ func checkUnitScale(p *lint.Pass, r *lint.Rule) {
 	if ast(r) != nil && strings.Contains(r.Expr.Value.Value, "100") {
 		checkDurationTimes100(p, r)
 	}
+	if ast(r) != nil && strings.Contains(r.Expr.Value.Value, "_bytes") {
+		checkTinyBytes(p, r)
+	}
 	if !r.IsAlert() || ast(r) == nil || len(r.Annotations) == 0 {
 		return
 	}
@@ -287,6 +293,63 @@ func checkDurationTimes100(p *lint.Pass, r *lint.Rule) {
 			fmt.Sprintf("compare the %s themselves, or multiply by %s", unit, map[bool]string{true: "1000 for milliseconds", false: "0.001 for seconds"}[u.scale == 1]))
 		return false
 	})
+}
+
+// checkTinyBytes reports a size in bytes that must exceed a handful of
+// bytes to fire: sum(container_memory_usage_bytes{…}) > 10 fires for
+// every process there is, the 10 meant megabytes or gigabytes
+// (prometheus-operator/prometheus-operator#1765). Only raw _bytes
+// gauges (through sum, max, min, avg and *_over_time) above a threshold
+// from 2 to 1023 are reported; upper bounds (free space < 512) are
+// left alone.
+func checkTinyBytes(p *lint.Pass, r *lint.Rule) {
+	walk(ast(r), func(n parser.Node, _ []parser.Node) bool {
+		b, ok := n.(*parser.BinaryExpr)
+		if !ok {
+			return true
+		}
+		side, op, v, ok := comparedWithScalar(b)
+		if !ok || v < 2 || v >= 1024 {
+			return true
+		}
+		// comparedWithScalar turns 10 < x round to x > 10.
+		if op != parser.GTR && op != parser.GTE {
+			return true
+		}
+		name := rawBytes(side)
+		if name == "" {
+			return true
+		}
+		start, end := nodeRange(b)
+		p.ReportExpr(r, start, end,
+			fmt.Sprintf("%s is a size in bytes, compared with %s: any real size passes, so the alert fires for everything; the threshold was likely meant in MB or GB", name, fmtNum(v)),
+			fmt.Sprintf("write the threshold in bytes (%se6 for %s MB, %se9 for %s GB)", fmtNum(v), fmtNum(v), fmtNum(v), fmtNum(v)))
+		return false
+	})
+}
+
+// rawBytes returns the name of the raw _bytes gauge e's value is, through
+// aggregations and functions that keep the unit, or "".
+func rawBytes(e parser.Expr) string {
+	switch e := unwrap(e).(type) {
+	case *parser.VectorSelector:
+		if n := selectorName(e); strings.HasSuffix(n, "_bytes") && !strings.Contains(n, ":") {
+			return n
+		}
+	case *parser.AggregateExpr:
+		switch e.Op {
+		case parser.SUM, parser.MAX, parser.MIN, parser.AVG:
+			return rawBytes(e.Expr)
+		}
+	case *parser.Call:
+		switch callName(e) {
+		case "max_over_time", "min_over_time", "avg_over_time", "last_over_time":
+			if m, ok := unwrap(e.Args[0]).(*parser.MatrixSelector); ok {
+				return rawBytes(m.VectorSelector)
+			}
+		}
+	}
+	return ""
 }
 
 func fmtSeconds(secs float64) string {
