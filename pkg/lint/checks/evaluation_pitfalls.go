@@ -433,11 +433,27 @@ but most are deliberate catch-all TargetDown alerts. Info.`,
 
 // upUnderAggregation returns the up selector e compares, through
 // sum, min, max and avg that leave job out (sum by (instance) (up) == 0
-// still covers every job's targets); by (job) says which job is down.
+// still covers every job's targets) and through avg_over_time and its
+// kin over a range of up (avg_over_time(up[5m]) == 0 smooths a flapping
+// target, it still covers every job); by (job) says which job is down.
 func upUnderAggregation(e parser.Expr) (*parser.VectorSelector, bool) {
 	switch e := unwrap(e).(type) {
 	case *parser.VectorSelector:
 		return e, selectorName(e) == "up"
+	case *parser.Call:
+		switch callName(e) {
+		case "avg_over_time", "min_over_time", "max_over_time", "last_over_time":
+		default:
+			return nil, false
+		}
+		if len(e.Args) != 1 {
+			return nil, false
+		}
+		_, vs := matrixSelector(e.Args[0])
+		if vs == nil {
+			return nil, false
+		}
+		return vs, selectorName(vs) == "up"
 	case *parser.AggregateExpr:
 		switch e.Op {
 		case parser.SUM, parser.MIN, parser.MAX, parser.AVG:
