@@ -45,7 +45,10 @@ up == 1), it reads the same metric the dropping side read
 (max without (instance, job) (rate(x[5m])) / rate(x[50m])), or a matcher
 requires a value of the label (a / ignoring(limit) b{limit="max_series"}
 and b{limit="max_series"} > 0: the ratio carries a's labels, without
-limit). A merely related name is not enough, since exporters give
+limit). The same matcher evidence works the other way round: sum
+without (instance) (rate(x{code=~"5.."}[5m])) keeps code, so against
+sum by (job) (…) no pair agrees on it. A merely related name is not
+enough, since exporters give
 sibling series different labels. An on() naming a label that one side
 aggregated away, against raw exporter series, matches only where those
 series lack the label too, which naming it says they do not: sum by
@@ -462,9 +465,15 @@ func neverMatches(b *parser.BinaryExpr) string {
 		if n := lostScrapeLabel(lhs, rhs); n != "" {
 			return fmt.Sprintf("the left side keeps only %s and the right side keeps the scrape label %q", fmtLabels(lhs.known()), n)
 		}
+		if m := requiredKeptLabel(b.RHS, rhs, lhs); m != nil {
+			return fmt.Sprintf("the left side keeps only %s and the right side keeps %q, selecting %s", fmtLabels(lhs.known()), m.Name, m)
+		}
 	case rhs.exact && scrapedOnly(b.LHS):
 		if n := lostScrapeLabel(rhs, lhs); n != "" {
 			return fmt.Sprintf("the right side keeps only %s and the left side keeps the scrape label %q", fmtLabels(rhs.known()), n)
+		}
+		if m := requiredKeptLabel(b.LHS, lhs, rhs); m != nil {
+			return fmt.Sprintf("the right side keeps only %s and the left side keeps %q, selecting %s", fmtLabels(rhs.known()), m.Name, m)
 		}
 	case !lhs.exact && !rhs.exact && len(names) == 0:
 		if d := droppedKeptLabel(b.LHS, b.RHS, "left", "right"); d != "" {
@@ -519,6 +528,35 @@ func droppedKeptLabel(dropping, keeping parser.Expr, dSide, kSide string) string
 		}
 	}
 	return ""
+}
+
+// requiredKeptLabel returns a matcher of the raw side that requires a
+// value of a label (status=~"5..", which "" does not match) the raw side
+// keeps (its label set after ignoring(), kept) and the exact side lacks:
+// sum without (instance, pod) (rate(x{status=~"5.."}[5m])) keeps status,
+// so against sum by (job) (…) no pair agrees on it.
+func requiredKeptLabel(raw parser.Expr, kept, exact labelSet) *labels.Matcher {
+	ms := keptMatchers(raw)
+	for _, n := range sortedKeys(keySet(ms)) {
+		if exact.only[n] || kept.absent(n) {
+			continue
+		}
+		for _, m := range ms[n] {
+			if !m.Matches("") {
+				return m
+			}
+		}
+	}
+	return nil
+}
+
+// keySet is the set of a matcher map's labels.
+func keySet(ms map[string][]*labels.Matcher) map[string]bool {
+	out := make(map[string]bool, len(ms))
+	for n := range ms {
+		out[n] = true
+	}
+	return out
 }
 
 // sortedKeys lists a set's members in order.
