@@ -170,7 +170,7 @@ func checkRecordedMatching(p *lint.Pass, r *lint.Rule, rec map[string]parser.Exp
 		if hasInner[f.o] {
 			continue
 		}
-		start, end := nodeRange(f.o)
+		start, end := pairRange(f.o)
 		p.ReportExpr(r, start, end,
 			fmt.Sprintf("%q never matches a series: %s (reading the recording rules of this file), so the result is always empty", f.o.Op, f.msg),
 			"aggregate both sides by the same labels, or say which labels pair the series with on(…) or ignoring(…)")
@@ -222,7 +222,7 @@ func checkVectorMatching(p *lint.Pass, r *lint.Rule) {
 		if hasInner[f.b] {
 			continue
 		}
-		start, end := nodeRange(f.b)
+		start, end := pairRange(f.b)
 		p.ReportExpr(r, start, end,
 			fmt.Sprintf("%q never matches a series: %s, so the result is always empty", f.b.Op, f.msg),
 			"aggregate both sides by the same labels, or say which labels pair the series with on(…) or ignoring(…)")
@@ -233,30 +233,30 @@ func checkVectorMatching(p *lint.Pass, r *lint.Rule) {
 			return true
 		}
 		if nameOnlyMatching(b) {
-			start, end := nodeRange(b)
+			start, end := pairRange(b)
 			p.ReportExpr(r, start, end,
 				fmt.Sprintf("%q matches on (__name__) alone: every target that exports a name gives each side a series of it, so with two targets a match group holds several series on both sides and Prometheus fails the evaluation (\"many-to-many matching not allowed\")", b.Op),
 				"match on the target labels too, e.g. on (__name__, instance)")
 			return true
 		}
 		if d := duplicateSide(b); d != nil {
-			start, end := nodeRange(b)
+			start, end := pairRange(b)
 			p.ReportExpr(r, start, end,
 				fmt.Sprintf("%q matches one to one, but the %s side selects %s and keeps %q, which the matching leaves out: several of its series fall into one match group and Prometheus fails the evaluation (\"many-to-one matching must be explicit\")", b.Op, d.side, d.matcher, d.label),
 				fmt.Sprintf("aggregate %q away on that side (sum without (%s) (…)), or add group_%s if each of its series should pair with the same one", d.label, d.label, d.group))
 		} else if side := emptyOnRawSide(b); side != "" {
-			start, end := nodeRange(b)
+			start, end := pairRange(b)
 			p.ReportExpr(r, start, end,
 				fmt.Sprintf("%q matches on () one to one, but the %s side reads raw series of every target it selects: with two targets its match group holds two series and Prometheus fails the evaluation", b.Op, side),
 				fmt.Sprintf("aggregate the %s side too, or add group_%s if each of its series should pair with the single one", side, side))
 		} else if g := oneSideGrouped(b); g != nil && neverMatches(b) == "" {
-			start, end := nodeRange(b)
+			start, end := pairRange(b)
 			p.ReportExpr(r, start, end,
 				fmt.Sprintf("%q with group_%s needs one series per match group on the %s side, but that side is grouped by %q too, which the matching leaves out: once %s takes two values in a match group, Prometheus fails the evaluation (\"many-to-many matching not allowed\")", b.Op, map[string]string{"right": "left", "left": "right"}[g.side], g.side, g.label, g.label),
 				fmt.Sprintf("aggregate %q away on the %s side, or match on it too", g.label, g.side))
 		} else if g := groupedSide(b); g != nil && neverMatches(b) == "" {
 			// A side that can never match was reported above already.
-			start, end := nodeRange(b)
+			start, end := pairRange(b)
 			how, fix := "on", fmt.Sprintf("add %q to on()", g.label)
 			if !b.VectorMatching.On {
 				how, fix = "ignoring", fmt.Sprintf("aggregate %q away on that side", g.label)
