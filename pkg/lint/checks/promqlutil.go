@@ -248,6 +248,18 @@ func pairRange(b *parser.BinaryExpr) (int, int) {
 	return start, end
 }
 
+// thresholdRange is the range of a finding about a comparison with a
+// number (== 1 after increase(), a threshold in the wrong unit): the
+// threshold and what follows when the number is on the right, where a
+// multi-line expression puts `> 0.5` on a line of its own; the whole
+// comparison when the number comes first.
+func thresholdRange(b *parser.BinaryExpr) (int, int) {
+	if isScalar(b.RHS) && !isScalar(b.LHS) {
+		return pairRange(b)
+	}
+	return nodeRange(b)
+}
+
 // isScalar reports whether e evaluates to a scalar (a number literal or an
 // expression of numbers, scalar() or time()).
 func isScalar(e parser.Expr) bool {
