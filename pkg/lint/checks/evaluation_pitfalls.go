@@ -540,6 +540,14 @@ func extrapolated(e parser.Expr) string {
 		case parser.SUM, parser.MAX, parser.MIN, parser.AVG:
 			return extrapolated(e.Expr)
 		}
+	case *parser.BinaryExpr:
+		// rate(x[5m]) * 60 == 2: scaled by a number, still a fraction.
+		switch {
+		case (e.Op == parser.MUL || e.Op == parser.DIV) && isScalar(e.RHS) && !isScalar(e.LHS):
+			return extrapolated(e.LHS)
+		case e.Op == parser.MUL && isScalar(e.LHS) && !isScalar(e.RHS):
+			return extrapolated(e.RHS)
+		}
 	}
 	return ""
 }
