@@ -380,7 +380,9 @@ var upWithoutJob = &lint.Check{
 other teams own and the ones deliberately down, and the alert's labels
 say little about what is broken. Select the job the alert is about
 (up{job="agent"} == 0), or aggregate by job. An aggregation that leaves
-job out (sum by (instance) (up) == 0) covers every job's targets alike.
+job out (sum by (instance) (up) == 0) covers every job's targets alike,
+as does avg_over_time(up[5m]) == 0 and a matcher that admits every value
+(up{job=~".+"}).
 
 Measured on ../shared/corpus/valid (353 files, 12 646 rules): 28
 findings in 24 files; the alert does fire for every job in all of them,
@@ -418,7 +420,7 @@ but most are deliberate catch-all TargetDown alerts. Info.`,
 				return true
 			}
 			for _, m := range vs.LabelMatchers {
-				if m.Name != labels.MetricName {
+				if m.Name != labels.MetricName && !matchesAnyValue(m) {
 					return true
 				}
 			}
@@ -429,6 +431,19 @@ but most are deliberate catch-all TargetDown alerts. Info.`,
 			return true
 		})
 	},
+}
+
+// matchesAnyValue reports whether a matcher selects every series that
+// has the label, and so names no target: job=~".*", job=~".+",
+// job!="". Scrape labels are never empty.
+func matchesAnyValue(m *labels.Matcher) bool {
+	switch m.Type {
+	case labels.MatchRegexp:
+		return m.Value == ".*" || m.Value == ".+"
+	case labels.MatchNotEqual, labels.MatchNotRegexp:
+		return m.Value == ""
+	}
+	return false
 }
 
 // upUnderAggregation returns the up selector e compares, through
