@@ -115,6 +115,11 @@ func checkNoCondition(p *lint.Pass, r *lint.Rule) {
 	if len(text) > 60 {
 		text = "the expression"
 	}
+	if b := boolComparison(ast(r)); b != nil {
+		// … > bool 1: the bool is what turned the filter into a value,
+		// on the line of the comparison's right side.
+		start, end = pairRange(b)
+	}
 	p.ReportExpr(r, start, end,
 		fmt.Sprintf("alert has no condition: %s returns every series, so the alert fires for each of them all the time", text),
 		"add a comparison with a threshold (e.g. … > 100) or filter with and/unless")
@@ -161,4 +166,17 @@ func hasLabelFilter(vs *parser.VectorSelector) bool {
 		}
 	}
 	return false
+}
+
+// boolComparison returns the outermost comparison with bool in e, or nil.
+func boolComparison(e parser.Expr) *parser.BinaryExpr {
+	var out *parser.BinaryExpr
+	walk(e, func(n parser.Node, _ []parser.Node) bool {
+		if b, ok := n.(*parser.BinaryExpr); ok && b.ReturnBool && b.Op.IsComparisonOperator() {
+			out = b
+			return false
+		}
+		return out == nil
+	})
+	return out
 }

@@ -139,7 +139,13 @@ func pageAlert(p *lint.Pass, r *lint.Rule) bool {
 		return false
 	}
 	kv, ok := ruleLabel(r, p.Config.SeverityLabel)
-	return ok && p.Config.IsPage(kv.Value.Value)
+	if !ok {
+		return false
+	}
+	// severity: Critical is meant as a page too, whether or not a route
+	// matches its spelling (alert/severity reports the spelling).
+	v := kv.Value.Value
+	return p.Config.IsPage(v) || p.Config.IsPage(strings.ToLower(strings.TrimSpace(v)))
 }
 
 var alertPageFor = &lint.Check{

@@ -380,7 +380,9 @@ var upWithoutJob = &lint.Check{
 other teams own and the ones deliberately down, and the alert's labels
 say little about what is broken. Select the job the alert is about
 (up{job="agent"} == 0), or aggregate by job. An aggregation that leaves
-job out (sum by (instance) (up) == 0) covers every job's targets alike.
+job out (sum by (instance) (up) == 0) covers every job's targets alike,
+as does avg_over_time(up[5m]) == 0 and a matcher that admits every value
+(up{job=~".+"}).
 
 Measured on ../shared/corpus/valid (353 files, 12 646 rules): 28
 findings in 24 files; the alert does fire for every job in all of them,
@@ -418,7 +420,7 @@ but most are deliberate catch-all TargetDown alerts. Info.`,
 				return true
 			}
 			for _, m := range vs.LabelMatchers {
-				if m.Name != labels.MetricName {
+				if m.Name != labels.MetricName && !matchesAnyValue(m) {
 					return true
 				}
 			}
@@ -431,13 +433,42 @@ but most are deliberate catch-all TargetDown alerts. Info.`,
 	},
 }
 
+// matchesAnyValue reports whether a matcher selects every series that
+// has the label, and so names no target: job=~".*", job=~".+",
+// job!="". Scrape labels are never empty.
+func matchesAnyValue(m *labels.Matcher) bool {
+	switch m.Type {
+	case labels.MatchRegexp:
+		return m.Value == ".*" || m.Value == ".+"
+	case labels.MatchNotEqual, labels.MatchNotRegexp:
+		return m.Value == ""
+	}
+	return false
+}
+
 // upUnderAggregation returns the up selector e compares, through
 // sum, min, max and avg that leave job out (sum by (instance) (up) == 0
-// still covers every job's targets); by (job) says which job is down.
+// still covers every job's targets) and through avg_over_time and its
+// kin over a range of up (avg_over_time(up[5m]) == 0 smooths a flapping
+// target, it still covers every job); by (job) says which job is down.
 func upUnderAggregation(e parser.Expr) (*parser.VectorSelector, bool) {
 	switch e := unwrap(e).(type) {
 	case *parser.VectorSelector:
 		return e, selectorName(e) == "up"
+	case *parser.Call:
+		switch callName(e) {
+		case "avg_over_time", "min_over_time", "max_over_time", "last_over_time":
+		default:
+			return nil, false
+		}
+		if len(e.Args) != 1 {
+			return nil, false
+		}
+		_, vs := matrixSelector(e.Args[0])
+		if vs == nil {
+			return nil, false
+		}
+		return vs, selectorName(vs) == "up"
 	case *parser.AggregateExpr:
 		switch e.Op {
 		case parser.SUM, parser.MIN, parser.MAX, parser.AVG:
@@ -501,7 +532,7 @@ findings, so no measured precision: info until measured.`,
 			if fn == "" {
 				return true
 			}
-			start, end := nodeRange(b)
+			start, end := thresholdRange(b)
 			p.ReportExpr(r, start, end,
 				fmt.Sprintf("%s() extrapolates and rarely returns a whole number: %s %s is almost never true", fn, b.Op, fmtNum(v)),
 				"compare with a range, e.g. >= or > half the value")
@@ -523,6 +554,14 @@ func extrapolated(e parser.Expr) string {
 		switch e.Op {
 		case parser.SUM, parser.MAX, parser.MIN, parser.AVG:
 			return extrapolated(e.Expr)
+		}
+	case *parser.BinaryExpr:
+		// rate(x[5m]) * 60 == 2: scaled by a number, still a fraction.
+		switch {
+		case (e.Op == parser.MUL || e.Op == parser.DIV) && isScalar(e.RHS) && !isScalar(e.LHS):
+			return extrapolated(e.LHS)
+		case e.Op == parser.MUL && isScalar(e.LHS) && !isScalar(e.RHS):
+			return extrapolated(e.RHS)
 		}
 	}
 	return ""

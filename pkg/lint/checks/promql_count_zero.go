@@ -40,7 +40,12 @@ virt-handler that is not ready still counts 1, so "no ready handler on
 the node" never holds (kubevirt/kubevirt#8038). sum() counts the ones at
 1, as does count(x == 1). Reported at info, and only under a <, <= or
 == condition ("too few are up"); added after the held-out batch ho4, it
-adds no finding on the corpus.
+adds no finding on the corpus. The kube-state-metrics series are also
+judged under > or >= when the count itself is compared
+(count(kube_node_spec_unschedulable) > 2 counts every node, cordoned or
+not); count(up) > 10 may mean "too many targets" and is left alone, as
+is a count inside a ratio. Added after the b5 pitfalls, no corpus
+finding.
 
 Measured on ../shared/corpus/valid (353 files, 12 646 rules): 3
 findings in 3 files, 3 judged real (100 %): count(traefik_…_server_up)
@@ -175,14 +180,23 @@ func checkCountOfBinary(p *lint.Pass, r *lint.Rule, reported map[parser.Node]boo
 		// Only "too few are up" conditions: the nearest comparison above
 		// the count is <, <= or ==. count(up) > 10 may well mean "too many
 		// targets".
-		low := false
+		low, above := false, false
 		for i := len(path) - 1; i >= 0; i-- {
 			b, ok := path[i].(*parser.BinaryExpr)
 			if !ok || !b.Op.IsComparisonOperator() {
 				continue
 			}
-			if _, op, _, ok := comparedWithScalar(b); ok {
+			if side, op, _, ok := comparedWithScalar(b); ok {
 				low = op == parser.LSS || op == parser.LTE || op == parser.EQLC
+				// count(kube_node_spec_unschedulable) > 2 compared
+				// directly: "more than 2 are 1" counts the zeros too.
+				// Inside a ratio (count(x) / limit > 0.8) a count of all
+				// series is usually what is meant, and count(up) > 10
+				// may mean "too many targets": only kube-state-metrics'
+				// status series, one per condition value, are judged.
+				if (op == parser.GTR || op == parser.GTE) && unwrap(side) == parser.Expr(a) {
+					low, above = true, true
+				}
 			}
 			break
 		}
@@ -190,7 +204,7 @@ func checkCountOfBinary(p *lint.Pass, r *lint.Rule, reported map[parser.Node]boo
 			return true
 		}
 		name := zeroOneInput(a.Expr)
-		if name == "" {
+		if name == "" || above && !kubeStateName.MatchString(name) {
 			return true
 		}
 		start, end := nodeRange(a)

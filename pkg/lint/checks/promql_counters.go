@@ -114,7 +114,7 @@ func checkNegativeRate(p *lint.Pass, r *lint.Rule) {
 		if fn == "increase" {
 			alt = "delta"
 		}
-		start, end := nodeRange(b)
+		start, end := thresholdRange(b)
 		p.ReportExpr(r, start, end,
 			fmt.Sprintf("%s() is never negative (a drop is read as a counter reset), so %s %s can never hold", fn, op, strconv.FormatFloat(c, 'g', -1, 64)),
 			fmt.Sprintf("for a series that can go down (a gauge) use %s(); for a counter compare with a value ≥ 0", alt))
@@ -175,7 +175,10 @@ Some exporters end gauges in _total too, meaning "how many there are
 now" (…_nodes_offline_total, …_pending_total); names whose last word
 before _total says so are not reported, nor are uptime counters, which
 are compared raw on purpose, nor guards (x_total > 0 and …, … and
-x_total == 0) that ask whether anything was ever counted.
+x_total == 0) that ask whether anything was ever counted. A series a
+rule of the same file records as a sum of raw counters
+(job:http_requests:sum = sum by (job) (http_requests_total)) is a raw
+counter too.
 
 The check reports at info: on the public rule sets a name cannot tell a
 real counter from a gauge an exporter suffixed _total (the number of
@@ -197,10 +200,17 @@ right (testdata/lint/precision). Raise it with checks:
         for: 5m
 `,
 	},
-	Rule: checkRawCounter,
+	File: func(p *lint.Pass, f *lint.File) {
+		summed := recordedCounterSums(f)
+		forEachRule(f, func(r *lint.Rule) { checkRawCounter(p, r, summed) })
+	},
 }
 
-func checkRawCounter(p *lint.Pass, r *lint.Rule) {
+// checkRawCounter reports r's comparisons of a raw counter with a
+// threshold; summed names the series the file records as sums of raw
+// counters (job:http_requests:sum = sum by (job) (http_requests_total)),
+// which are raw counters too.
+func checkRawCounter(p *lint.Pass, r *lint.Rule, summed map[string]bool) {
 	if ast(r) == nil {
 		return
 	}
@@ -224,14 +234,17 @@ func checkRawCounter(p *lint.Pass, r *lint.Rule) {
 			// where the value since start is the point.
 			return true
 		}
-		vs := rawSelector(side)
+		vs := rawSelectorIn(side, summed)
 		if vs == nil {
 			return true
 		}
 		name := selectorName(vs)
+		msg := fmt.Sprintf("%s is a counter compared with a threshold: its value counts events since the process started, not recent ones", name)
+		if summed[name] {
+			msg = fmt.Sprintf("%s, recorded in this file as a sum of raw counters, is compared with a threshold: its value counts events since the processes started, not recent ones", name)
+		}
 		start, end := nodeRange(vs)
-		p.ReportExpr(r, start, end,
-			fmt.Sprintf("%s is a counter compared with a threshold: its value counts events since the process started, not recent ones", name),
+		p.ReportExpr(r, start, end, msg,
 			fmt.Sprintf("compare its rate or increase over a window, e.g. increase(%s[1h])", name))
 		return true
 	})
@@ -270,9 +283,16 @@ var passThrough = map[string]bool{
 // rawSelector returns the _total selector whose raw value e compares, or
 // nil when e turns it into a rate (or does anything the check cannot
 // follow, such as subtracting an offset copy of itself).
-func rawSelector(e parser.Expr) *parser.VectorSelector {
+func rawSelector(e parser.Expr) *parser.VectorSelector { return rawSelectorIn(e, nil) }
+
+// rawSelectorIn is rawSelector that also takes the names in summed
+// (series recorded as sums of raw counters) for raw counters.
+func rawSelectorIn(e parser.Expr, summed map[string]bool) *parser.VectorSelector {
 	switch e := unwrap(e).(type) {
 	case *parser.VectorSelector:
+		if summed[selectorName(e)] {
+			return e
+		}
 		// Uptime counters are compared raw on purpose ("restarted in the
 		// last minute").
 		if name := selectorName(e); name != "" && !isRecordedName(name) && strings.HasSuffix(baseName(name), "_total") &&
@@ -280,24 +300,24 @@ func rawSelector(e parser.Expr) *parser.VectorSelector {
 			return e
 		}
 	case *parser.MatrixSelector:
-		return rawSelector(e.VectorSelector)
+		return rawSelectorIn(e.VectorSelector, summed)
 	case *parser.AggregateExpr:
 		switch e.Op {
 		case parser.SUM, parser.MAX, parser.MIN, parser.AVG, parser.TOPK, parser.BOTTOMK, parser.QUANTILE, parser.LIMITK:
-			return rawSelector(e.Expr)
+			return rawSelectorIn(e.Expr, summed)
 		}
 	case *parser.Call:
 		if passThrough[callName(e)] && len(e.Args) > 0 {
-			return rawSelector(e.Args[0])
+			return rawSelectorIn(e.Args[0], summed)
 		}
 	case *parser.BinaryExpr:
 		// Scaling a counter (x_total / 1024) keeps it a counter.
 		if b := e; b.Op.IsOperator() && !b.Op.IsComparisonOperator() && !b.Op.IsSetOperator() {
 			switch {
 			case isScalar(b.RHS):
-				return rawSelector(b.LHS)
+				return rawSelectorIn(b.LHS, summed)
 			case isScalar(b.LHS):
-				return rawSelector(b.RHS)
+				return rawSelectorIn(b.RHS, summed)
 			}
 		}
 	}

@@ -19,9 +19,10 @@ var ratioScale = &lint.Check{
 		Title: "A 0–1 ratio compared with a percentage, a percentage with a fraction, or ×100 applied to the denominator",
 		Text: `A fraction of one series by a subset of the same series
 (errors / all requests of the same metric) lies between 0 and 1, and so
-does a series named …_ratio (or recorded as level:metric:ratio_…), and
-the rate of node_cpu_seconds_total{mode=…}, one CPU's share of time in a
-mode. Compared with a number above 1 (> 90, meaning 90 %), the condition
+does a series named …_ratio (or recorded as level:metric:ratio_…), a
+series that holds 0 or 1 (up, probe_success, …_up) and its average over
+time or across series (an availability), and the rate of
+node_cpu_seconds_total{mode=…}, one CPU's share of time in a mode. Compared with a number above 1 (> 90, meaning 90 %), the condition
 is never true: the alert never fires; below one (< 10, meaning 10 %), it
 is always true. Multiply by 100 first, or compare with 0.9.
 
@@ -279,6 +280,12 @@ func fractionOf(e parser.Expr, recorded map[string]string) string {
 		// level:metric:ratio_rate5m, the recording-rule convention.
 		if name != "" && strings.Contains(name, ":") && strings.HasPrefix(baseName(name), "ratio") {
 			return name
+		}
+		// up, probe_success, …_up hold 0 or 1, and so does their
+		// average over time or across series: an availability, not a
+		// percentage (avg_over_time(probe_success[1h]) < 99).
+		if name != "" && binaryName(name) {
+			return name + " (0 or 1)"
 		}
 	case *parser.AggregateExpr:
 		switch e.Op {

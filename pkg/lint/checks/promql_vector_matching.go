@@ -45,7 +45,10 @@ up == 1), it reads the same metric the dropping side read
 (max without (instance, job) (rate(x[5m])) / rate(x[50m])), or a matcher
 requires a value of the label (a / ignoring(limit) b{limit="max_series"}
 and b{limit="max_series"} > 0: the ratio carries a's labels, without
-limit). A merely related name is not enough, since exporters give
+limit). The same matcher evidence works the other way round: sum
+without (instance) (rate(x{code=~"5.."}[5m])) keeps code, so against
+sum by (job) (…) no pair agrees on it. A merely related name is not
+enough, since exporters give
 sibling series different labels. An on() naming a label that one side
 aggregated away, against raw exporter series, matches only where those
 series lack the label too, which naming it says they do not: sum by
@@ -167,7 +170,7 @@ func checkRecordedMatching(p *lint.Pass, r *lint.Rule, rec map[string]parser.Exp
 		if hasInner[f.o] {
 			continue
 		}
-		start, end := nodeRange(f.o)
+		start, end := pairRange(f.o)
 		p.ReportExpr(r, start, end,
 			fmt.Sprintf("%q never matches a series: %s (reading the recording rules of this file), so the result is always empty", f.o.Op, f.msg),
 			"aggregate both sides by the same labels, or say which labels pair the series with on(…) or ignoring(…)")
@@ -219,7 +222,7 @@ func checkVectorMatching(p *lint.Pass, r *lint.Rule) {
 		if hasInner[f.b] {
 			continue
 		}
-		start, end := nodeRange(f.b)
+		start, end := pairRange(f.b)
 		p.ReportExpr(r, start, end,
 			fmt.Sprintf("%q never matches a series: %s, so the result is always empty", f.b.Op, f.msg),
 			"aggregate both sides by the same labels, or say which labels pair the series with on(…) or ignoring(…)")
@@ -230,30 +233,30 @@ func checkVectorMatching(p *lint.Pass, r *lint.Rule) {
 			return true
 		}
 		if nameOnlyMatching(b) {
-			start, end := nodeRange(b)
+			start, end := pairRange(b)
 			p.ReportExpr(r, start, end,
 				fmt.Sprintf("%q matches on (__name__) alone: every target that exports a name gives each side a series of it, so with two targets a match group holds several series on both sides and Prometheus fails the evaluation (\"many-to-many matching not allowed\")", b.Op),
 				"match on the target labels too, e.g. on (__name__, instance)")
 			return true
 		}
 		if d := duplicateSide(b); d != nil {
-			start, end := nodeRange(b)
+			start, end := pairRange(b)
 			p.ReportExpr(r, start, end,
 				fmt.Sprintf("%q matches one to one, but the %s side selects %s and keeps %q, which the matching leaves out: several of its series fall into one match group and Prometheus fails the evaluation (\"many-to-one matching must be explicit\")", b.Op, d.side, d.matcher, d.label),
 				fmt.Sprintf("aggregate %q away on that side (sum without (%s) (…)), or add group_%s if each of its series should pair with the same one", d.label, d.label, d.group))
 		} else if side := emptyOnRawSide(b); side != "" {
-			start, end := nodeRange(b)
+			start, end := pairRange(b)
 			p.ReportExpr(r, start, end,
 				fmt.Sprintf("%q matches on () one to one, but the %s side reads raw series of every target it selects: with two targets its match group holds two series and Prometheus fails the evaluation", b.Op, side),
 				fmt.Sprintf("aggregate the %s side too, or add group_%s if each of its series should pair with the single one", side, side))
 		} else if g := oneSideGrouped(b); g != nil && neverMatches(b) == "" {
-			start, end := nodeRange(b)
+			start, end := pairRange(b)
 			p.ReportExpr(r, start, end,
 				fmt.Sprintf("%q with group_%s needs one series per match group on the %s side, but that side is grouped by %q too, which the matching leaves out: once %s takes two values in a match group, Prometheus fails the evaluation (\"many-to-many matching not allowed\")", b.Op, map[string]string{"right": "left", "left": "right"}[g.side], g.side, g.label, g.label),
 				fmt.Sprintf("aggregate %q away on the %s side, or match on it too", g.label, g.side))
 		} else if g := groupedSide(b); g != nil && neverMatches(b) == "" {
 			// A side that can never match was reported above already.
-			start, end := nodeRange(b)
+			start, end := pairRange(b)
 			how, fix := "on", fmt.Sprintf("add %q to on()", g.label)
 			if !b.VectorMatching.On {
 				how, fix = "ignoring", fmt.Sprintf("aggregate %q away on that side", g.label)
@@ -462,9 +465,15 @@ func neverMatches(b *parser.BinaryExpr) string {
 		if n := lostScrapeLabel(lhs, rhs); n != "" {
 			return fmt.Sprintf("the left side keeps only %s and the right side keeps the scrape label %q", fmtLabels(lhs.known()), n)
 		}
+		if m := requiredKeptLabel(b.RHS, rhs, lhs); m != nil {
+			return fmt.Sprintf("the left side keeps only %s and the right side keeps %q, selecting %s", fmtLabels(lhs.known()), m.Name, m)
+		}
 	case rhs.exact && scrapedOnly(b.LHS):
 		if n := lostScrapeLabel(rhs, lhs); n != "" {
 			return fmt.Sprintf("the right side keeps only %s and the left side keeps the scrape label %q", fmtLabels(rhs.known()), n)
+		}
+		if m := requiredKeptLabel(b.LHS, lhs, rhs); m != nil {
+			return fmt.Sprintf("the right side keeps only %s and the left side keeps %q, selecting %s", fmtLabels(rhs.known()), m.Name, m)
 		}
 	case !lhs.exact && !rhs.exact && len(names) == 0:
 		if d := droppedKeptLabel(b.LHS, b.RHS, "left", "right"); d != "" {
@@ -519,6 +528,35 @@ func droppedKeptLabel(dropping, keeping parser.Expr, dSide, kSide string) string
 		}
 	}
 	return ""
+}
+
+// requiredKeptLabel returns a matcher of the raw side that requires a
+// value of a label (status=~"5..", which "" does not match) the raw side
+// keeps (its label set after ignoring(), kept) and the exact side lacks:
+// sum without (instance, pod) (rate(x{status=~"5.."}[5m])) keeps status,
+// so against sum by (job) (…) no pair agrees on it.
+func requiredKeptLabel(raw parser.Expr, kept, exact labelSet) *labels.Matcher {
+	ms := keptMatchers(raw)
+	for _, n := range sortedKeys(keySet(ms)) {
+		if exact.only[n] || kept.absent(n) {
+			continue
+		}
+		for _, m := range ms[n] {
+			if !m.Matches("") {
+				return m
+			}
+		}
+	}
+	return nil
+}
+
+// keySet is the set of a matcher map's labels.
+func keySet(ms map[string][]*labels.Matcher) map[string]bool {
+	out := make(map[string]bool, len(ms))
+	for n := range ms {
+		out[n] = true
+	}
+	return out
 }
 
 // sortedKeys lists a set's members in order.

@@ -234,6 +234,32 @@ func nodeRange(n parser.Node) (int, int) {
 	return int(pr.Start), int(pr.End)
 }
 
+// pairRange is the range of a finding about how a binary operation pairs
+// its sides (labels that never match, raw counters divided, a bool
+// comparison): from where its right operand starts to its end. On one
+// line only the column differs from nodeRange; in a multi-line
+// expression it is the line of the second side, after the operator,
+// which is where people writing such rules mark the mismatch (the
+// pitfall battery's files written before the checks, and the b5 files
+// written without reading them, mark it there every time).
+func pairRange(b *parser.BinaryExpr) (int, int) {
+	_, end := nodeRange(b)
+	start, _ := nodeRange(b.RHS)
+	return start, end
+}
+
+// thresholdRange is the range of a finding about a comparison with a
+// number (== 1 after increase(), a threshold in the wrong unit): the
+// threshold and what follows when the number is on the right, where a
+// multi-line expression puts `> 0.5` on a line of its own; the whole
+// comparison when the number comes first.
+func thresholdRange(b *parser.BinaryExpr) (int, int) {
+	if isScalar(b.RHS) && !isScalar(b.LHS) {
+		return pairRange(b)
+	}
+	return nodeRange(b)
+}
+
 // isScalar reports whether e evaluates to a scalar (a number literal or an
 // expression of numbers, scalar() or time()).
 func isScalar(e parser.Expr) bool {
