@@ -3,6 +3,7 @@ package checks
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -80,7 +81,7 @@ for: and numbers read in every unit counted, there were 14.`,
 			if strings.Contains(text, "query") {
 				continue
 			}
-			for _, m := range durationPhrase.FindAllStringSubmatchIndex(text, -1) {
+			for _, m := range durationPhrases(text) {
 				if insideAction(text, m[0]) {
 					continue
 				}
@@ -108,6 +109,55 @@ for: and numbers read in every unit counted, there were 14.`,
 
 // durationPhrase finds "for (more than) N unit" and "in the last N unit".
 var durationPhrase = regexp.MustCompile(`(?i)\b(?:for|(?:in|over|during|within) the (?:last|past))\s+(?:(?:more|longer) than\s+|over\s+|at least\s+)?(\d+|an?|one|two|three|five|ten|fifteen|thirty)\s*(seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|[smhd])\b`)
+
+// durationPhrases is durationPhrase.FindAllStringSubmatchIndex, run only
+// on the few bytes around each "for ", "last " and "past ": over every
+// description of every alert, the regexp on the whole text cost more
+// than the check's other work together.
+func durationPhrases(text string) [][]int {
+	var out [][]int
+	var seen []int // match starts, few
+	for _, kw := range []string{"for ", "last ", "past ", "For "} {
+		for i := 0; ; {
+			j := strings.Index(text[i:], kw)
+			if j < 0 {
+				break
+			}
+			at := i + j
+			i = at + len(kw)
+			lo, hi := max(0, at-12), min(len(text), at+48)
+			if !mayCount(text[i:hi]) {
+				continue
+			}
+			m := durationPhrase.FindStringSubmatchIndex(text[lo:hi])
+			if m == nil || slices.Contains(seen, lo+m[0]) {
+				continue
+			}
+			for k := range m {
+				if m[k] >= 0 {
+					m[k] += lo
+				}
+			}
+			seen = append(seen, m[0])
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// mayCount reports whether s may hold the number of a duration phrase:
+// a digit or a number word ("for pod", "for the cluster" hold neither).
+func mayCount(s string) bool {
+	if strings.ContainsAny(s, "0123456789") {
+		return true
+	}
+	for w := range numberWords {
+		if strings.HasPrefix(s, w+" ") || strings.Contains(s, " "+w+" ") {
+			return true
+		}
+	}
+	return false
+}
 
 var numberWords = map[string]int{"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "five": 5, "ten": 10, "fifteen": 15, "thirty": 30}
 

@@ -317,5 +317,22 @@ func chainedInto(set *parser.BinaryExpr, path []parser.Node) bool {
 // neither, and this runs before any walk.
 func twoComparisons(src string) bool {
 	n := strings.Count(src, ">") + strings.Count(src, "<")
-	return n >= 2 && (strings.Contains(src, "and") || strings.Contains(src, "or"))
+	return n >= 2 && (hasWord(src, "and") || hasWord(src, "or"))
+}
+
+// hasWord reports whether w stands in src as a word of its own: "or" in
+// "errors" or "storage" is not the operator.
+func hasWord(src, w string) bool {
+	for i := 0; ; {
+		j := strings.Index(src[i:], w)
+		if j < 0 {
+			return false
+		}
+		at := i + j
+		end := at + len(w)
+		if (at == 0 || !isIdentByte(src[at-1]) && src[at-1] != ':') && (end == len(src) || !isIdentByte(src[end]) && src[end] != ':') {
+			return true
+		}
+		i = end
+	}
 }

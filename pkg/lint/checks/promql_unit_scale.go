@@ -89,6 +89,11 @@ func selectorUnit(vs *parser.VectorSelector) timeUnit {
 	if strings.HasSuffix(name, "_count") || strings.HasSuffix(name, "_bucket") {
 		return unitNone
 	}
+	// Substrings first: this runs for every selector compared with a
+	// number.
+	if !strings.Contains(name, "seconds") && !strings.Contains(name, "ms") {
+		return unitNone
+	}
 	m := unitToken.FindStringSubmatch(name)
 	if m == nil {
 		return unitNone
