@@ -1,10 +1,6 @@
 package checks
 
 import (
-	"io/fs"
-	"os"
-	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/agentalerts/agentalerts/pkg/diag"
@@ -18,22 +14,7 @@ import (
 // a selector walk and a map look-up or two per named selector; a near-miss
 // search only for covered names the catalog does not hold.
 func BenchmarkCatalogChecks(b *testing.B) {
-	dir := corpus(b, "valid")
-	var files []*lint.File
-	rules := 0
-	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() || !(strings.HasSuffix(p, ".yml") || strings.HasSuffix(p, ".yaml")) {
-			return err
-		}
-		src, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		f, _ := lint.ReadFile(p, src)
-		files = append(files, f)
-		forEachRule(f, func(*lint.Rule) { rules++ })
-		return nil
-	})
+	files, rules := corpusFiles(b)
 	catalog.Lookup("up") // load the catalog outside the timed loop
 	cfg := lint.DefaultConfig()
 	report := func(diag.Diagnostic) {}

@@ -133,14 +133,7 @@ after ho5. Warning.`,
 func checkRecordedMatching(p *lint.Pass, r *lint.Rule, rec map[string]parser.Expr) {
 	orig := map[*parser.BinaryExpr]*parser.BinaryExpr{}
 	inl := inlineRecorded(ast(r), rec, orig, 0)
-	ops := 0
-	walk(inl, func(n parser.Node, _ []parser.Node) bool {
-		if b, ok := n.(*parser.BinaryExpr); ok && matchedOp(b) {
-			ops++
-		}
-		return ops <= maxMatchedOps
-	})
-	if ops > maxMatchedOps {
+	if tooManyMatchedOps(inl) {
 		return
 	}
 	type finding struct {
@@ -182,18 +175,24 @@ func checkRecordedMatching(p *lint.Pass, r *lint.Rule, rec map[string]parser.Exp
 // chain thousands. Hand-written rules stay far below it.
 const maxMatchedOps = 64
 
-func checkVectorMatching(p *lint.Pass, r *lint.Rule) {
-	if ast(r) == nil {
-		return
-	}
+// tooManyMatchedOps reports whether e holds more than maxMatchedOps
+// matched operations (it stops counting there).
+func tooManyMatchedOps(e parser.Expr) bool {
 	ops := 0
-	walk(ast(r), func(n parser.Node, _ []parser.Node) bool {
+	walk(e, func(n parser.Node, _ []parser.Node) bool {
 		if b, ok := n.(*parser.BinaryExpr); ok && matchedOp(b) {
 			ops++
 		}
 		return ops <= maxMatchedOps
 	})
-	if ops > maxMatchedOps {
+	return ops > maxMatchedOps
+}
+
+func checkVectorMatching(p *lint.Pass, r *lint.Rule) {
+	if ast(r) == nil {
+		return
+	}
+	if tooManyMatchedOps(ast(r)) {
 		return
 	}
 	type finding struct {
