@@ -124,6 +124,11 @@ expression is an error whose hint names the vmalert dialect.`,
 		fix := ""
 		if r.Expr.MetricsQL {
 			fix = "this is MetricsQL, which only VictoriaMetrics evaluates: if vmalert loads this file, lint it in that dialect (dialect: vmalert in the lint config)"
+			// MetricsQL fills in a missing range, so rate(x) parses there:
+			// for Prometheus the likelier story is a forgotten [5m].
+			if strings.Contains(msg, "expected type range vector") {
+				fix = "add the range the function reads (rate(x[5m])); only MetricsQL fills in a missing one, so if vmalert loads this file, lint it in that dialect (dialect: vmalert in the lint config)"
+			}
 		}
 		p.ReportExpr(r, start, end, "PromQL: "+msg, fix)
 	},
