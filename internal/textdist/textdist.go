@@ -2,6 +2,8 @@
 // "did you mean" hints of spec, rule-file, test-file and check-id errors.
 package textdist
 
+import "unicode"
+
 // Levenshtein is the edit distance between a and b in bytes: the names it
 // compares (keys, check ids, label values) are ASCII, where bytes are
 // characters.
@@ -36,4 +38,35 @@ func Closest(s string, candidates []string, accept func(d int, cand string) bool
 		}
 	}
 	return best
+}
+
+// OneLetterApart reports whether a and b differ by one added, dropped or
+// changed letter, or by two neighbouring letters swapped, where no rune
+// that differs is a digit (rate1m and rate5m are two windows, node_load1
+// and node_load5 two metrics). Not Levenshtein: that counts a swap as two
+// edits and cannot leave digits out.
+func OneLetterApart(a, b string) bool {
+	x, y := []rune(a), []rune(b)
+	if len(x) > len(y) {
+		x, y = y, x
+	}
+	i := 0
+	for i < len(x) && x[i] == y[i] {
+		i++
+	}
+	if i == len(y) {
+		return false // equal
+	}
+	letter := func(r rune) bool { return !unicode.IsDigit(r) }
+	switch len(y) - len(x) {
+	case 1: // y has one more rune, at i
+		return string(x[i:]) == string(y[i+1:]) && letter(y[i])
+	case 0:
+		if string(x[i+1:]) == string(y[i+1:]) {
+			return letter(x[i]) && letter(y[i])
+		}
+		return i+1 < len(x) && x[i] == y[i+1] && x[i+1] == y[i] && string(x[i+2:]) == string(y[i+2:]) &&
+			letter(x[i]) && letter(x[i+1])
+	}
+	return false
 }

@@ -29,7 +29,8 @@ import (
 	"embed"
 	"strings"
 	"sync"
-	"unicode"
+
+	"github.com/agentalerts/agentalerts/internal/textdist"
 )
 
 //go:embed metrics.tsv renames.tsv renames_node_exporter.tsv
@@ -258,7 +259,7 @@ func Near(name string) (*Metric, bool) {
 	p := prefix(name)
 	for n := len(name) - 1; n <= len(name)+1; n++ {
 		for _, m := range ix.byLen[prefixLen{p, n}] {
-			if oneLetterApart(name, m.Name) && !strings.EqualFold(name, m.Name) {
+			if textdist.OneLetterApart(name, m.Name) && !strings.EqualFold(name, m.Name) {
 				return m, true
 			}
 		}
@@ -298,32 +299,4 @@ func prefix(name string) string {
 		return name[:i]
 	}
 	return name
-}
-
-// oneLetterApart reports whether a and b differ by one added, dropped or
-// changed letter, or by two neighbouring letters swapped, where no rune
-// that differs is a digit. Metric names are ASCII, so bytes are runes.
-func oneLetterApart(a, b string) bool {
-	if len(a) > len(b) {
-		a, b = b, a
-	}
-	i := 0
-	for i < len(a) && a[i] == b[i] {
-		i++
-	}
-	if i == len(b) {
-		return false // equal
-	}
-	letter := func(c byte) bool { return !unicode.IsDigit(rune(c)) }
-	switch len(b) - len(a) {
-	case 1: // b has one more letter, at i
-		return a[i:] == b[i+1:] && letter(b[i])
-	case 0:
-		if a[i+1:] == b[i+1:] {
-			return letter(a[i]) && letter(b[i])
-		}
-		return i+1 < len(a) && a[i] == b[i+1] && a[i+1] == b[i] && a[i+2:] == b[i+2:] &&
-			letter(a[i]) && letter(a[i+1])
-	}
-	return false
 }

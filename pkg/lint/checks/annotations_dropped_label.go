@@ -7,6 +7,7 @@ import (
 
 	"github.com/prometheus/prometheus/promql/parser"
 
+	"github.com/agentalerts/agentalerts/internal/textdist"
 	"github.com/agentalerts/agentalerts/pkg/diag"
 	"github.com/agentalerts/agentalerts/pkg/lint"
 )
@@ -167,7 +168,7 @@ func misspeltLabel(name string, named map[string]bool) string {
 		if len(name) < 5 && name != l+"s" && l != name+"s" {
 			continue
 		}
-		if oneLetterApart(name, l) {
+		if textdist.OneLetterApart(name, l) {
 			return l
 		}
 	}

@@ -3,10 +3,10 @@ package checks
 import (
 	"fmt"
 	"strings"
-	"unicode"
 
 	"github.com/prometheus/prometheus/promql/parser"
 
+	"github.com/agentalerts/agentalerts/internal/textdist"
 	"github.com/agentalerts/agentalerts/pkg/diag"
 	"github.com/agentalerts/agentalerts/pkg/lint"
 )
@@ -167,7 +167,7 @@ func reduceUnknownRecords(p *lint.Pass, facts []any) {
 		keys = deletionKeys(rn, keys[:0])
 		for _, k := range keys {
 			for _, u := range near[k] {
-				if want[u] == "" && oneLetterApart(u, rn) {
+				if want[u] == "" && textdist.OneLetterApart(u, rn) {
 					want[u] = rn
 				}
 			}
@@ -219,35 +219,4 @@ func deletionKeys(s string, keys []uint64) []uint64 {
 		keys = append(keys, pre[i]*pow[n-i-1]+suffix)
 	}
 	return keys
-}
-
-// oneLetterApart reports whether a and b differ by one added, dropped or
-// changed letter, or by two neighbouring letters swapped, where no rune
-// that differs is a digit (rate1m and rate5m are two windows). Not
-// textdist.Levenshtein: it counts a swap as two edits and cannot leave
-// digits out.
-func oneLetterApart(a, b string) bool {
-	x, y := []rune(a), []rune(b)
-	if len(x) > len(y) {
-		x, y = y, x
-	}
-	i := 0
-	for i < len(x) && x[i] == y[i] {
-		i++
-	}
-	if i == len(y) {
-		return false // equal
-	}
-	letter := func(r rune) bool { return !unicode.IsDigit(r) }
-	switch len(y) - len(x) {
-	case 1: // y has one more rune, at i
-		return string(x[i:]) == string(y[i+1:]) && letter(y[i])
-	case 0:
-		if string(x[i+1:]) == string(y[i+1:]) {
-			return letter(x[i]) && letter(y[i])
-		}
-		return i+1 < len(x) && x[i] == y[i+1] && x[i+1] == y[i] && string(x[i+2:]) == string(y[i+2:]) &&
-			letter(x[i]) && letter(x[i+1])
-	}
-	return false
 }
