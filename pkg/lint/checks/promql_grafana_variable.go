@@ -95,7 +95,7 @@ func dashboardVariable(v string) string {
 			}
 			if j < len(v) && isIdentStart(v[j]) {
 				k := j + 1
-				for k < len(v) && isIdentPart(v[k]) {
+				for k < len(v) && isIdentByte(v[k]) {
 					k++
 				}
 				return v[i:k]
@@ -110,5 +110,3 @@ func dashboardVariable(v string) string {
 }
 
 func isIdentStart(c byte) bool { return c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
-
-func isIdentPart(c byte) bool { return isIdentStart(c) || c >= '0' && c <= '9' }
