@@ -225,25 +225,16 @@ precision: info until measured.`,
 }
 
 func checkRateOfSum(p *lint.Pass, f *lint.File) {
-	summed := map[string]bool{}
+	summed := recordedCounterSums(f)
 	var divided map[string]bool
-	for _, d := range f.Docs {
-		for _, g := range d.Groups {
-			for _, r := range g.Rules {
-				if r.Record.Value == "" || ast(r) == nil {
-					continue
-				}
-				if sumsRawCounters(ast(r)) {
-					summed[r.Record.Value] = true
-				} else if recordsDivision(ast(r)) {
-					if divided == nil {
-						divided = map[string]bool{}
-					}
-					divided[r.Record.Value] = true
-				}
+	forEachRule(f, func(r *lint.Rule) {
+		if r.Record.Value != "" && ast(r) != nil && !summed[r.Record.Value] && recordsDivision(ast(r)) {
+			if divided == nil {
+				divided = map[string]bool{}
 			}
+			divided[r.Record.Value] = true
 		}
-	}
+	})
 	for _, d := range f.Docs {
 		for _, g := range d.Groups {
 			for _, r := range g.Rules {
@@ -290,17 +281,22 @@ func checkRateOfSum(p *lint.Pass, f *lint.File) {
 	}
 }
 
-// recordsDivision reports whether a recording rule's expression is one
-// series divided by another (label_replace and friends aside).
-func recordsDivision(e parser.Expr) bool {
+// relabelled strips label_replace and label_join from e: they change a
+// series' labels, not what its value is.
+func relabelled(e parser.Expr) parser.Expr {
 	for {
 		c, ok := unwrap(e).(*parser.Call)
 		if !ok || (callName(c) != "label_replace" && callName(c) != "label_join") {
-			break
+			return e
 		}
 		e = c.Args[0]
 	}
-	b, ok := unwrap(e).(*parser.BinaryExpr)
+}
+
+// recordsDivision reports whether a recording rule's expression is one
+// series divided by another (label_replace and friends aside).
+func recordsDivision(e parser.Expr) bool {
+	b, ok := unwrap(relabelled(e)).(*parser.BinaryExpr)
 	return ok && b.Op == parser.DIV && !isScalar(b.LHS) && !isScalar(b.RHS)
 }
 
@@ -308,14 +304,7 @@ func recordsDivision(e parser.Expr) bool {
 // of counters that no rate-like function reads first.
 func sumsRawCounters(e parser.Expr) bool {
 	// label_replace(sum(x_total) by (app), "service", …) is the same sum.
-	for {
-		c, ok := unwrap(e).(*parser.Call)
-		if !ok || (callName(c) != "label_replace" && callName(c) != "label_join") {
-			break
-		}
-		e = c.Args[0]
-	}
-	a, ok := unwrap(e).(*parser.AggregateExpr)
+	a, ok := unwrap(relabelled(e)).(*parser.AggregateExpr)
 	if !ok || a.Op != parser.SUM {
 		return false
 	}
