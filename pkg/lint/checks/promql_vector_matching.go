@@ -71,7 +71,12 @@ A side aggregated by a label the on() list leaves out is the same
 failure, with the grouping as the evidence that the label varies: max
 by (namespace, pod, container) (…) * on (namespace, pod) (…) holds one
 series per container, so a pod with two containers fails the evaluation
-(kubernetes-mixin#309). So is a group_left or group_right whose "one"
+(kubernetes-mixin#309). The metric's exporter can be the evidence too:
+cAdvisor's container_* and kube-state-metrics' kube_pod_container_*
+series come one per container, so matched on (namespace, pod) against
+kube_pod_info, kube_pod_status_phase or a sum by the pod, with no
+group_left and no container="…" picking one, they fail the same way
+(kubernetes-mixin#308). So is a group_left or group_right whose "one"
 side is grouped by a label the matching leaves out and the modifier
 does not copy: … / on (namespace) group_left sum by (namespace, pod)
 (…) has one series per pod where one per namespace is needed
@@ -253,6 +258,11 @@ func checkVectorMatching(p *lint.Pass, r *lint.Rule) {
 			p.ReportExpr(r, start, end,
 				fmt.Sprintf("%q with group_%s needs one series per match group on the %s side, but that side is grouped by %q too, which the matching leaves out: once %s takes two values in a match group, Prometheus fails the evaluation (\"many-to-many matching not allowed\")", b.Op, map[string]string{"right": "left", "left": "right"}[g.side], g.side, g.label, g.label),
 				fmt.Sprintf("aggregate %q away on the %s side, or match on it too", g.label, g.side))
+		} else if g, metric := perContainerSide(b); g != nil && neverMatches(b) == "" {
+			start, end := pairRange(b)
+			p.ReportExpr(r, start, end,
+				fmt.Sprintf("%q matches one to one on (%s), but the %s side reads %s, one series per container, and keeps container, which the matching leaves out: a pod with two containers puts two of its series in one match group and Prometheus fails the evaluation (\"many-to-one matching must be explicit\")", b.Op, strings.Join(b.VectorMatching.MatchingLabels, ", "), g.side, metric),
+				fmt.Sprintf("add group_%s (…) to pair each container's series with its pod's, or aggregate that side by the pod first", g.group))
 		} else if g := groupedSide(b); g != nil && neverMatches(b) == "" {
 			// A side that can never match was reported above already.
 			start, end := pairRange(b)

@@ -2,6 +2,7 @@ package checks
 
 import (
 	"sort"
+	"strings"
 
 	"github.com/prometheus/prometheus/model/labels"
 	"github.com/prometheus/prometheus/promql/parser"
@@ -161,4 +162,83 @@ func emptyOnRawSide(b *parser.BinaryExpr) string {
 		return s.side
 	}
 	return ""
+}
+
+// perContainerSide finds a side of a one-to-one on(…) operation, matched
+// on the pod, that reads per-container series (cAdvisor's container_*,
+// kube-state-metrics' kube_pod_container_* and kube_pod_init_container_*)
+// and keeps the container label, against a side with one series per pod:
+// kube_pod_info, kube_pod_status_phase, or an aggregation by the pod. A
+// pod with two containers puts two series of the first side in one match
+// group, and Prometheus fails the evaluation unless group_left or
+// group_right says so (kubernetes-mixin#308). The metric's name is the
+// evidence here: container is a target label for an application's own
+// metrics, where duplicateSide leaves it alone, but these exporters
+// report one series per container by design.
+func perContainerSide(b *parser.BinaryExpr) (g *grouped, metric string) {
+	m := b.VectorMatching
+	if m == nil || m.Card != parser.CardOneToOne || b.Op.IsSetOperator() || !m.On {
+		return nil, ""
+	}
+	pod := false
+	for _, n := range m.MatchingLabels {
+		switch n {
+		case "container", "container_name", "id", "name":
+			return nil, ""
+		case "pod", "pod_name":
+			pod = true
+		}
+	}
+	if !pod {
+		return nil, ""
+	}
+	sides := [2]struct {
+		e    parser.Expr
+		side string
+	}{{b.LHS, "left"}, {b.RHS, "right"}}
+	for i, s := range sides {
+		vs := spineSelector(s.e)
+		if vs == nil || !perContainerMetric(selectorName(vs)) || pinsContainer(vs) || outputLabels(s.e).absent("container") {
+			continue
+		}
+		if other := sides[1-i].e; perPodSide(other) {
+			return &grouped{side: s.side, group: s.side, label: "container"}, selectorName(vs)
+		}
+	}
+	return nil, ""
+}
+
+// perContainerMetric reports whether an exporter reports name once per
+// container of a pod.
+func perContainerMetric(name string) bool {
+	return strings.HasPrefix(name, "kube_pod_container_") || strings.HasPrefix(name, "kube_pod_init_container_") ||
+		strings.HasPrefix(name, "container_")
+}
+
+// pinsContainer reports whether vs selects one container by name, which
+// leaves one series per pod.
+func pinsContainer(vs *parser.VectorSelector) bool {
+	for _, lm := range vs.LabelMatchers {
+		if (lm.Name == "container" || lm.Name == "container_name") && !lm.Matches("") && !multiValued(lm) {
+			return true
+		}
+	}
+	return false
+}
+
+// perPodSide reports whether e holds at most one series per pod: an
+// aggregation that keeps no container label, or kube-state-metrics' pod
+// metrics that are not per container (kube_pod_info, kube_pod_owner,
+// kube_pod_status_phase).
+func perPodSide(e parser.Expr) bool {
+	out := outputLabels(e)
+	if out.exact {
+		return out.absent("container") && out.absent("container_name")
+	}
+	vs := spineSelector(e)
+	if vs == nil {
+		return false
+	}
+	name := selectorName(vs)
+	return strings.HasPrefix(name, "kube_pod_") && !perContainerMetric(name)
 }
