@@ -381,8 +381,10 @@ other teams own and the ones deliberately down, and the alert's labels
 say little about what is broken. Select the job the alert is about
 (up{job="agent"} == 0), or aggregate by job. An aggregation that leaves
 job out (sum by (instance) (up) == 0) covers every job's targets alike,
-as does avg_over_time(up[5m]) == 0 and a matcher that admits every value
-(up{job=~".+"}).
+as does avg_over_time(up[5m]) == 0, a matcher that admits every value
+(up{job=~".+"}) and one that names only where targets run
+(up{namespace="payments"} holds the namespace's exporters and sidecars
+too).
 
 Measured on ../shared/corpus/valid (353 files, 12 646 rules): 28
 findings in 24 files; the alert does fire for every job in all of them,
@@ -420,7 +422,7 @@ but most are deliberate catch-all TargetDown alerts. Info.`,
 				return true
 			}
 			for _, m := range vs.LabelMatchers {
-				if m.Name != labels.MetricName && !matchesAnyValue(m) {
+				if m.Name != labels.MetricName && !matchesAnyValue(m) && !scopeLabels[m.Name] {
 					return true
 				}
 			}
@@ -431,6 +433,14 @@ but most are deliberate catch-all TargetDown alerts. Info.`,
 			return true
 		})
 	},
+}
+
+// scopeLabels say where a target runs, not which target it is: a
+// matcher on them alone still selects every job there (an exporter, a
+// sidecar, a probe beside the service the alert is about).
+var scopeLabels = map[string]bool{
+	"namespace": true, "cluster": true, "env": true, "environment": true,
+	"region": true, "zone": true, "datacenter": true, "dc": true, "tenant": true,
 }
 
 // matchesAnyValue reports whether a matcher selects every series that

@@ -37,7 +37,9 @@ quantile of recent observations:
 - a quantile outside [0, 1] (95 meant as 0.95) always yields +Inf or -Inf.
 
 A rate() of a name without _bucket is accepted: that is how native
-histograms are queried. Series recorded by a rule (level:metric:ops names)
+histograms are queried. vLLM's names are the exception: its Python client
+exposes classic histograms only, so rate(vllm:time_to_first_token_seconds[5m])
+reads nothing (its buckets are vllm:time_to_first_token_seconds_bucket). Series recorded by a rule (level:metric:ops names)
 are assumed to be rates already, unless a rule of the same file records
 them from raw _bucket series outside any rate() (sum by (job, le)
 (x_bucket) recorded, then read by histogram_quantile).`,
@@ -186,6 +188,13 @@ func (h hqCheck) inspect(arg parser.Expr) {
 			return
 		}
 		name := selectorName(vs)
+		if classicOnly(name) {
+			start, end := nodeRange(vs)
+			h.p.ReportExpr(h.r, start, end,
+				fmt.Sprintf("histogram_quantile over %s(%s): vLLM exports only classic histograms, whose series are %s_bucket, _sum and _count, so nothing has this name and the quantile is always empty", callName(e), name, name),
+				"use the _bucket series: "+h.fix(name, "by (le)"))
+			return
+		}
 		base := baseName(name)
 		for _, s := range []string{"_sum", "_count", "_total", "_created"} {
 			if strings.HasSuffix(base, s) {
@@ -346,4 +355,24 @@ func rawBucketsIn(e parser.Expr) string {
 		return true
 	})
 	return raw
+}
+
+// classicOnly reports whether name is a vLLM metric's own name read where
+// a histogram is meant. vLLM exports through Python's prometheus_client,
+// which exposes classic histograms only (every vLLM histogram is declared
+// with its buckets= list, vllm/v1/metrics/loggers.py): a rate() of the
+// bare name is not a native histogram but an empty selector. The vllm:
+// prefix also keeps the name out of isRecordedName's reach, whose colons
+// would otherwise make it look like a recording rule.
+func classicOnly(name string) bool {
+	rest, ok := strings.CutPrefix(name, "vllm:")
+	if !ok || rest == "" {
+		return false
+	}
+	for _, s := range []string{"_bucket", "_sum", "_count", "_total", "_created"} {
+		if strings.HasSuffix(rest, s) {
+			return false
+		}
+	}
+	return true
 }

@@ -265,6 +265,16 @@ func percentOfRatio(e parser.Expr) bool {
 // ratioName matches names of series that hold a 0–1 ratio.
 var ratioName = regexp.MustCompile(`_ratio$`)
 
+// exporterFractions are gauges an exporter reports as a 0–1 fraction
+// although their names say percent, with the source that says so.
+var exporterFractions = map[string]string{
+	// vllm-project/vllm, vllm/v1/metrics/loggers.py and, before v1,
+	// vllm/engine/metrics.py: "KV-cache usage. 1 means 100 percent usage."
+	"vllm:kv_cache_usage_perc":  "vLLM reports 1 for 100 percent",
+	"vllm:gpu_cache_usage_perc": "vLLM reports 1 for 100 percent",
+	"vllm:cpu_cache_usage_perc": "vLLM reports 1 for 100 percent",
+}
+
 // fractionOf says why e lies in [0,1], or returns "". recorded maps the
 // names of series recorded from fractions to the reason.
 func fractionOf(e parser.Expr, recorded map[string]string) string {
@@ -273,6 +283,9 @@ func fractionOf(e parser.Expr, recorded map[string]string) string {
 		name := selectorName(e)
 		if why, ok := recorded[name]; ok {
 			return name + " (recorded from " + why + ")"
+		}
+		if why, ok := exporterFractions[name]; ok {
+			return name + " (" + why + ")"
 		}
 		if name != "" && !strings.Contains(name, ":") && ratioName.MatchString(name) {
 			return name
