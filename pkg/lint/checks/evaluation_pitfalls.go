@@ -375,7 +375,7 @@ var upWithoutJob = &lint.Check{
 	ID:       "promql/up-without-job",
 	Severity: diag.Info,
 	Doc: lint.Doc{
-		Title: "up == 0 without a job matcher",
+		Title: "up == 0, or a metric every target exports, without a job matcher",
 		Text: `up{} == 0 alerts for every target of every job, including the ones
 other teams own and the ones deliberately down, and the alert's labels
 say little about what is broken. Select the job the alert is about
@@ -386,9 +386,23 @@ as does avg_over_time(up[5m]) == 0, a matcher that admits every value
 (up{namespace="payments"} holds the namespace's exporters and sidecars
 too).
 
-Measured on ../shared/corpus/valid (353 files, 12 646 rules): 28
-findings in 24 files; the alert does fire for every job in all of them,
-but most are deliberate catch-all TargetDown alerts. Info.`,
+The same holds for the metrics that unrelated programs export under one
+name: go_* (every Go program), process_* (every process a client library
+instruments) and prometheus_engine_* (Prometheus, and Thanos, Cortex and
+Mimir, which embed its engine). An alert reading them with no matcher
+that names targets covers all of them: a "Cortex querier at capacity"
+alert on prometheus_engine_queries fires for Prometheus too
+(cortex-jsonnet#91). A selector without a job is left alone when another
+selector of the expression names targets, since the matching then keeps
+only theirs.
+
+Measured on ../shared/corpus/valid (353 files, 12 646 rules): 43
+findings in 29 files. For up, the alert does fire for every job in all
+of them, but most are deliberate catch-all TargetDown alerts; of the 15
+on shared metrics, two name one product and cover every process
+(InfluxDB's heap alert on go_memstats_*, CouchDB's file descriptors),
+and the rest are awesome-prometheus-alerts' generic Go, JVM and Python
+runtime alerts, which mean to cover every program. Info.`,
 		Bad: `groups:
   - name: agent
     rules:
@@ -432,7 +446,60 @@ but most are deliberate catch-all TargetDown alerts. Info.`,
 				`select the job: up{job="…"} == 0`)
 			return true
 		})
+		// One finding per alert, on its first such selector, and none
+		// when another selector names targets: the matching then keeps
+		// only theirs (process_open_fds{job="a"} / process_max_fds).
+		var shared *parser.VectorSelector
+		who := ""
+		named := false
+		walk(ast(r), func(n parser.Node, _ []parser.Node) bool {
+			vs, ok := n.(*parser.VectorSelector)
+			if !ok {
+				return !named
+			}
+			if namesTarget(vs) {
+				named = true
+			} else if w := sharedBy(selectorName(vs)); w != "" && shared == nil {
+				shared, who = vs, w
+			}
+			return !named
+		})
+		if shared == nil || named {
+			return
+		}
+		start, end := nodeRange(shared)
+		p.ReportExpr(r, start, end,
+			fmt.Sprintf("%s is exported by %s, and with no job matcher the alert covers all of them, whoever owns them", selectorName(shared), who),
+			fmt.Sprintf(`select the job: %s{job="…"}`, selectorName(shared)))
 	},
+}
+
+// sharedBy says which programs export name under the same name, when many
+// unrelated ones do: the runtime metrics of every Go program and every
+// process, and the query engine's metrics of Prometheus and of each
+// project built on its engine (Thanos, Cortex, Mimir). "" otherwise.
+func sharedBy(name string) string {
+	switch {
+	case strings.HasPrefix(name, "go_"):
+		return "every Go program scraped"
+	case strings.HasPrefix(name, "process_"):
+		return "every process a client library instruments"
+	case strings.HasPrefix(name, "prometheus_engine_"):
+		return "Prometheus and every server built on its query engine (Thanos, Cortex, Mimir)"
+	}
+	return ""
+}
+
+// namesTarget reports whether one of vs's matchers picks targets: any
+// label but the name, a scope label (namespace, cluster …) or a
+// matcher that admits every value.
+func namesTarget(vs *parser.VectorSelector) bool {
+	for _, m := range vs.LabelMatchers {
+		if m.Name != labels.MetricName && !matchesAnyValue(m) && !scopeLabels[m.Name] {
+			return true
+		}
+	}
+	return false
 }
 
 // scopeLabels say where a target runs, not which target it is: a
