@@ -188,7 +188,10 @@ of the summed counters resets; rate() of that series reads each drop as
 a reset of the whole sum and adds the entire remaining total to the
 result: a spike of millions of requests per second on every restart.
 Record sum(rate(requests_total[5m])) instead, and read that series
-without rate().
+without rate(). A recording rule that sums raw counters is reported on
+its own when no rule of the file rates it yet: its readers elsewhere (a
+dashboard, another file) will (openshift/cluster-monitoring-operator#231,
+caught in review).
 
 The check reads the recording rules of the same file, and also judges a
 recorded name by its parts: a metric part that is a counter
@@ -235,6 +238,7 @@ func checkRateOfSum(p *lint.Pass, f *lint.File) {
 			divided[r.Record.Value] = true
 		}
 	})
+	rated := map[string]bool{}
 	for _, d := range f.Docs {
 		for _, g := range d.Groups {
 			for _, r := range g.Rules {
@@ -245,6 +249,9 @@ func checkRateOfSum(p *lint.Pass, f *lint.File) {
 					fn := callName(n)
 					if !counterFuncs[fn] {
 						return true
+					}
+					if _, vs := matrixSelector(n.(*parser.Call).Args[0]); vs != nil && summed[selectorName(vs)] {
+						rated[selectorName(vs)] = true
 					}
 					// rate(sum(x_total)[5m:1m]): the same mistake without
 					// a recording rule.
@@ -279,6 +286,18 @@ func checkRateOfSum(p *lint.Pass, f *lint.File) {
 			}
 		}
 	}
+	// A recorded sum of raw counters that nothing here rates yet: the
+	// series' next reader will, in a dashboard or another file
+	// (openshift/cluster-monitoring-operator#231, caught in review).
+	forEachRule(f, func(r *lint.Rule) {
+		if r.Record.Value == "" || !summed[r.Record.Value] || rated[r.Record.Value] {
+			return
+		}
+		start, end := nodeRange(ast(r))
+		p.ReportExpr(r, start, end,
+			fmt.Sprintf("%s records a sum of raw counters, which is no counter: it drops whenever a summed counter resets, so the rate() or increase() its readers take spikes on every restart, and its own value counts since each process started", r.Record.Value),
+			"record the sum of the rates instead: sum(rate(x_total[5m]))")
+	})
 }
 
 // relabelled strips label_replace and label_join from e: they change a
