@@ -28,7 +28,7 @@ for: was changed.
 
 Reported when the summary, description or message says "for N units"
 (for more than, longer than, over, at least N units; a/an/one hour) or
-"in the last N units", and N units is neither the rule's for: nor its
+"in (for, over) the last N units", and N units is neither the rule's for: nor its
 keep_firing_for: nor a range, subquery or offset of its expression, nor
 such a window plus for: (rate(x[15m]) > 5 for 15m holds "within the
 last 30 minutes"), nor a number in the expression read in seconds,
@@ -108,7 +108,7 @@ for: and numbers read in every unit counted, there were 14.`,
 }
 
 // durationPhrase finds "for (more than) N unit" and "in the last N unit".
-var durationPhrase = regexp.MustCompile(`(?i)\b(?:for|(?:in|over|during|within) the (?:last|past))\s+(?:(?:more|longer) than\s+|over\s+|at least\s+)?(\d+|an?|one|two|three|five|ten|fifteen|thirty)\s*(seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|[smhd])\b`)
+var durationPhrase = regexp.MustCompile(`(?i)\b(?:for|(?:in|over|during|within|for) the (?:last|past))\s+(?:(?:more|longer) than\s+|over\s+|at least\s+)?(\d+|an?|one|two|three|five|ten|fifteen|thirty)\s*(seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|[smhd])\b`)
 
 // durationPhrases is durationPhrase.FindAllStringSubmatchIndex, run only
 // on the few bytes around each "for ", "last " and "past ": over every

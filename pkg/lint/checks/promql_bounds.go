@@ -3,7 +3,9 @@ package checks
 import (
 	"fmt"
 	"strings"
+	"time"
 
+	"github.com/prometheus/common/model"
 	"github.com/prometheus/prometheus/promql/parser"
 
 	"github.com/agentalerts/agentalerts/pkg/diag"
@@ -79,6 +81,13 @@ the same expression against a number, one a lower and one an upper
 bound, and no number passes both. An or of such bounds (outside a range)
 is left alone.
 
+An uptime is a bound that moves: mysql_global_status_uptime < 60 (or
+time() - process_start_time_seconds < 60) holds for the first minute
+after a restart only, so with for: 5m the alert never fires
+(awesome-prometheus-alerts' MysqlRestarted). Reported when an alert's
+condition is an uptime in seconds below a number that its for: is at
+least as long as.
+
 Measured on ../shared/corpus/valid (353 files, 12 646 rules): no
 findings, so no measured precision: info until measured, though no such
 condition can be meant.`,
@@ -114,7 +123,63 @@ condition can be meant.`,
 				fmt.Sprintf("%s and %s: no value is both, so the condition never holds and the rule returns nothing", lo.text(), hi.text()),
 				fmt.Sprintf("swap the numbers (%s %s %s and %s %s %s)", lo.lhs, lo.op, fmtNum(hi.num), hi.lhs, hi.op, fmtNum(lo.num)))
 		})
+		checkUptimeFor(p, r)
 	},
+}
+
+// checkUptimeFor reports an alert whose condition is an uptime below a
+// number of seconds, held for at least as long: an uptime grows by one
+// second per second, so uptime < 60 holds for the first minute after a
+// restart only, and for: 5m never lets the alert fire (awesome-prometheus-
+// alerts' MysqlRestarted, ho10).
+func checkUptimeFor(p *lint.Pass, r *lint.Rule) {
+	if !r.IsAlert() || !r.For.Present() || ast(r) == nil {
+		return
+	}
+	d, err := model.ParseDuration(r.For.Value)
+	if err != nil || d <= 0 {
+		return
+	}
+	b, ok := unwrap(ast(r)).(*parser.BinaryExpr)
+	if !ok {
+		return
+	}
+	side, op, v, ok := comparedWithScalar(b)
+	if !ok || (op != parser.LSS && op != parser.LTE) || v <= 0 {
+		return
+	}
+	what := uptimeIn(side)
+	if what == "" || time.Duration(v*float64(time.Second)) > time.Duration(d) {
+		return
+	}
+	p.ReportAt(r, r.For.Node,
+		fmt.Sprintf("%s grows by a second every second, so %s %s %s holds for the first %s after a start only, and for: %s never lets the alert fire", what, what, op, fmtNum(v), model.Duration(time.Duration(v*float64(time.Second))), r.For.Value),
+		"drop for: (or make it shorter than the threshold), or raise the threshold above it; to catch restarts, use changes(process_start_time_seconds[10m]) > 0 or resets()")
+}
+
+// uptimeIn names e when it is an uptime in seconds: a series named for
+// its uptime (mysql_global_status_uptime, redis_uptime_in_seconds,
+// …_uptime_seconds), or time() minus a start time.
+func uptimeIn(e parser.Expr) string {
+	e = unwrap(e)
+	if vs, ok := e.(*parser.VectorSelector); ok {
+		name := selectorName(vs)
+		if strings.Contains(name, "uptime") && !strings.Contains(name, ":") && !strings.HasSuffix(name, "_total") &&
+			!strings.HasSuffix(name, "_ms") && !strings.Contains(name, "millis") {
+			return name
+		}
+		return ""
+	}
+	b, ok := e.(*parser.BinaryExpr)
+	if !ok || b.Op != parser.SUB || callName(unwrap(b.LHS)) != "time" {
+		return ""
+	}
+	if vs := spineSelector(b.RHS); vs != nil {
+		if name := selectorName(vs); strings.HasSuffix(name, "start_time_seconds") || name == "node_boot_time_seconds" {
+			return "time() - " + name
+		}
+	}
+	return ""
 }
 
 var alwaysTrue = &lint.Check{
@@ -135,6 +200,10 @@ side of an and, one a lower and one an upper bound, and the upper bound
 is not below the lower one: x > 0.05 or x < 0.05 is reported (every
 value but 0.05), x >= 0 or x <= 0 is not (a split by sign, each side
 with its own conditions, as the same clock-skew rule does with deriv()).
+
+The same check reports an age written without parentheses:
+time() - x / 3600 > 24 subtracts hours from today's Unix time, since /
+binds tighter than -, and holds for every series.
 
 Measured on ../shared/corpus/valid (353 files, 12 646 rules): no
 findings, so no measured precision: info until measured.`,
@@ -172,7 +241,66 @@ findings, so no measured precision: info until measured.`,
 				fmt.Sprintf("%s or %s: every value (but at most %s itself) passes one of the two bounds, so the condition holds for almost every series", lo.text(), hi.text(), fmtNum(lo.num)),
 				fmt.Sprintf("for a band outside the range, the upper bound goes below the lower one (%s %s %s)", hi.lhs, hi.op, fmtNum(-hi.num)))
 		})
+		checkAgePrecedence(p, r)
 	},
+}
+
+// checkAgePrecedence reports time() - x / 3600, where the division binds
+// tighter than the subtraction: the result is
+// today's Unix time less a few hours' worth, about 1.7e9, above any age
+// threshold, where (time() - x) / 3600 was meant (thanos-io/thanos's
+// ThanosCompactHasNotRun as rendered by perses, ho10).
+func checkAgePrecedence(p *lint.Pass, r *lint.Rule) {
+	if ast(r) == nil || !strings.Contains(r.Expr.Value.Value, "time()") {
+		return
+	}
+	walk(ast(r), func(n parser.Node, _ []parser.Node) bool {
+		b, ok := n.(*parser.BinaryExpr)
+		if !ok || b.Op != parser.SUB || callName(unwrap(b.LHS)) != "time" {
+			return true
+		}
+		// An explicit (x / 60) is the author's own grouping.
+		scaled, ok := b.RHS.(*parser.BinaryExpr)
+		if !ok || scaled.Op != parser.DIV {
+			return true
+		}
+		// Only a divisor that turns seconds into minutes, hours, days
+		// or weeks: time() - x_ms / 1000 converts x to seconds first,
+		// which is right.
+		inner, divisor := scaled, 1.0
+		for {
+			v, ok := scalarValue(inner.RHS)
+			if !ok {
+				return true
+			}
+			divisor *= v
+			l, ok := inner.LHS.(*parser.BinaryExpr)
+			if !ok || l.Op != parser.DIV {
+				break
+			}
+			inner = l
+		}
+		switch divisor {
+		case 60, 3600, 86400, 604800:
+		default:
+			return true
+		}
+		if isScalar(inner.LHS) {
+			return true
+		}
+		what := exprText(r, inner.LHS)
+		if len(what) > 40 || strings.Contains(what, "\n") {
+			what = "the timestamp"
+			if vs := spineSelector(inner.LHS); vs != nil {
+				what = selectorName(vs)
+			}
+		}
+		start, end := nodeRange(b)
+		p.ReportExpr(r, start, end,
+			fmt.Sprintf("%s binds tighter than -: this is time() minus %s in %s, about the current Unix time (1.7e9), so any comparison with an age holds for every series", scaled.Op, what, map[float64]string{60: "minutes", 3600: "hours", 86400: "days", 604800: "weeks"}[divisor]),
+			"put the subtraction in parentheses: (time() - x) / 3600")
+		return false
+	})
 }
 
 // bound is one filter comparison of an expression against a number,
