@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/prometheus/common/model"
 	"github.com/prometheus/prometheus/model/labels"
 	"github.com/prometheus/prometheus/promql/parser"
 
@@ -40,6 +41,13 @@ picks the value available or free; 1 - x, 100 - x and x in a
 denominator turn it round (a used share, bounded from above, is then
 the inverted one).
 
+And an alert named for something that went away (Down, Missing, Gone,
+Lost, Stopped) written as x unless x offset 2m: that keeps the series
+that exist now and did not two minutes ago, the ones that just
+appeared, so it fires when the service starts and never when it stops
+(awesome-prometheus-alerts' GrafanaAlloyServiceDown). The series that
+went away are x offset 2m unless x.
+
 Measured on ../shared/corpus/valid (353 files, 12 646 rules): no
 findings, so no measured precision: info until measured.`,
 		Bad: `groups:
@@ -63,6 +71,7 @@ findings, so no measured precision: info until measured.`,
 			return
 		}
 		checkInvertedScarcity(p, r, e)
+		checkInvertedAppearance(p, r, e)
 		named := statusClassesNamed(r)
 		if named == 0 {
 			return
@@ -257,4 +266,32 @@ func leftPolarity(e parser.Expr) int {
 		}
 	}
 	return 0
+}
+
+// goneWord finds an alert name that says something went away.
+var goneWord = regexp.MustCompile(`\b(down|missing|gone|disappeared|lost|stopped|absent|vanished)\b`)
+
+// checkInvertedAppearance reports x unless x offset d, which keeps the
+// series that exist now and did not d ago, the ones that just appeared,
+// in an alert named for something that went away: the series that went
+// away are x offset d unless x (awesome-prometheus-alerts'
+// GrafanaAlloyServiceDown, ho10). Such an alert fires when the service
+// starts and never when it stops.
+func checkInvertedAppearance(p *lint.Pass, r *lint.Rule, e parser.Expr) {
+	if !strings.Contains(r.Expr.Value.Value, "offset") {
+		return
+	}
+	b, ok := unwrap(e).(*parser.BinaryExpr)
+	if !ok || b.Op != parser.LUNLESS || !goneWord.MatchString(splitWords(r.Alert.Value)) {
+		return
+	}
+	now, then := spineSelector(b.LHS), spineSelector(b.RHS)
+	if now == nil || then == nil || selectorName(now) != selectorName(then) ||
+		now.OriginalOffset != 0 || then.OriginalOffset <= 0 {
+		return
+	}
+	start, end := nodeRange(b)
+	p.ReportExpr(r, start, end,
+		fmt.Sprintf("the alert is named for something that went away, but x unless x offset %s keeps the series of %s that exist now and did not %s ago: it fires when they appear, not when they disappear", model.Duration(then.OriginalOffset), selectorName(now), model.Duration(then.OriginalOffset)),
+		"swap the sides: x offset d unless x keeps the series that were there and are gone")
 }
