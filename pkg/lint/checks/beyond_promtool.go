@@ -46,6 +46,7 @@ var beyondPromtool = []*lint.Check{
 	alertStatusClass,
 	absentLabels,
 	annotationsDuration,
+	annotationsThreshold,
 	aggregateOfComparison,
 	namingRecordingRule,
 	namingAlertName,
