@@ -201,7 +201,9 @@ is not below the lower one: x > 0.05 or x < 0.05 is reported (every
 value but 0.05), x >= 0 or x <= 0 is not (a split by sign, each side
 with its own conditions, as the same clock-skew rule does with deriv()).
 
-The same check reports an age written without parentheses:
+It also reports vector(0) or x where x has no labels: or never reads
+x, and the expression is the constant 0 (the default belongs on the
+right, x or vector(0)). And an age written without parentheses:
 time() - x / 3600 > 24 subtracts hours from today's Unix time, since /
 binds tighter than -, and holds for every series.
 
@@ -242,7 +244,33 @@ findings, so no measured precision: info until measured.`,
 				fmt.Sprintf("for a band outside the range, the upper bound goes below the lower one (%s %s %s)", hi.lhs, hi.op, fmtNum(-hi.num)))
 		})
 		checkAgePrecedence(p, r)
+		checkConstantOr(p, r)
 	},
+}
+
+// checkConstantOr reports vector(n) or x where x has no labels either:
+// or keeps the left side's series and adds the right side's only for
+// label sets the left lacks, so x is never read and the expression is
+// the constant n. vector(0) belongs on the right, as the default when x
+// is empty (pint's promql/impossible shape, p7-vector-zero-before-or).
+func checkConstantOr(p *lint.Pass, r *lint.Rule) {
+	if ast(r) == nil || !strings.Contains(r.Expr.Value.Value, "vector(") {
+		return
+	}
+	walk(ast(r), func(n parser.Node, _ []parser.Node) bool {
+		b, ok := n.(*parser.BinaryExpr)
+		if !ok || b.Op != parser.LOR || callName(unwrap(b.LHS)) != "vector" {
+			return true
+		}
+		if out := outputLabels(b.RHS); !out.exact || len(out.known()) > 0 {
+			return true
+		}
+		start, end := nodeRange(b)
+		p.ReportExpr(r, start, end,
+			fmt.Sprintf("%s or …: the left side always returns one series with no labels, and the right side has no labels either, so or never reads it: the expression is the constant %s", exprText(r, unwrap(b.LHS)), exprText(r, unwrap(b.LHS))),
+			"put the default on the right: … or vector(0)")
+		return true
+	})
 }
 
 // checkAgePrecedence reports time() - x / 3600, where the division binds

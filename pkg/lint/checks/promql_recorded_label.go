@@ -35,7 +35,16 @@ Measured on ../shared/corpus/valid (2 408 rules of four sources, among
 them sloth's generated SLO rules, which read recorded ratios by their
 sloth_* rule labels): no finding. Catches the held-out real bug
 ho4-job-on-recorded-sum-kubernetes-mixin. Info until findings on public
-rules can be judged.`,
+rules can be judged.
+
+The same holds inside one expression: sum by (cluster, namespace)
+(sum by (namespace, pod) (…)) groups by a cluster label the inner sum
+removed, so every cluster's namespace of one name is added into one
+series with an empty cluster. Reported when an aggregation's by() names
+a label its argument certainly lacks (it was aggregated to a label set
+without it) and the by() list keeps another label the argument has: by
+(cluster) alone over a sum() is a rename no one meant either, but is
+left to the check above.`,
 		Bad: `groups:
   - name: agent
     rules:
@@ -55,6 +64,7 @@ rules can be judged.`,
         for: 30m
 `,
 	},
+	Rule:    checkInnerDroppedGrouping,
 	Collect: collectRecordedLabels,
 	Reduce:  reduceRecordedLabels,
 }
@@ -193,4 +203,40 @@ func reduceRecordedLabels(p *lint.Pass, facts []any) {
 			p.Report(d)
 		}
 	}
+}
+
+// checkInnerDroppedGrouping reports an aggregation by a label its
+// argument was aggregated without: the outer by() means to keep it, and
+// gets one empty value for every series.
+func checkInnerDroppedGrouping(p *lint.Pass, r *lint.Rule) {
+	if ast(r) == nil || !strings.Contains(r.Expr.Value.Value, "by") {
+		return
+	}
+	walk(ast(r), func(n parser.Node, _ []parser.Node) bool {
+		a, ok := n.(*parser.AggregateExpr)
+		if !ok || a.Without || len(a.Grouping) < 2 {
+			return true
+		}
+		in := outputLabels(a.Expr)
+		if !in.exact {
+			return true
+		}
+		var lost []string
+		kept := false
+		for _, g := range a.Grouping {
+			if in.absent(g) {
+				lost = append(lost, g)
+			} else {
+				kept = true
+			}
+		}
+		if len(lost) == 0 || !kept {
+			return true
+		}
+		start, end := nodeRange(a)
+		p.ReportExpr(r, start, end,
+			fmt.Sprintf("%s by (%s) groups by %s, which its argument no longer has (it keeps only %s): every series gets an empty %s and they are added together across it", a.Op, strings.Join(a.Grouping, ", "), quoteList(lost), strings.Join(in.known(), ", "), lost[0]),
+			fmt.Sprintf("keep %s in the inner aggregation too", quoteList(lost)))
+		return true
+	})
 }

@@ -2,6 +2,7 @@ package checks
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/prometheus/prometheus/promql/parser"
 
@@ -13,14 +14,16 @@ var sumOfRatio = &lint.Check{
 	ID:       "promql/sum-of-ratio",
 	Severity: diag.Info, // judged 4/8 true on the public rule sets, see Doc.Text
 	Doc: lint.Doc{
-		Title: "A division inside sum() or avg() whose denominator can be 0",
+		Title: "A division inside sum(), avg() or stddev() whose denominator can be 0",
 		Text: `sum(a / b) divides series by series first. Where one b is 0 (a rate
 over an idle window), that quotient is NaN or ±Inf, and one NaN makes the whole sum NaN: every comparison with NaN is
 false, so the alert goes silent exactly when one instance is idle. Sum
 first and divide the sums (sum(a) / sum(b)), or keep the denominator
 away from 0 (clamp_min(b, 1), b > 0). max() and min() skip NaN and are
-not reported, nor are denominators that are not rates or increases (a
-capacity or a size is 0 only by accident). The finding points at the
+not reported; stddev() and stdvar() are, as they turn NaN the same way.
+Nor are denominators that are not rates, increases or quotas (a capacity
+or a size is 0 only by accident, while a ResourceQuota's hard: 0 forbids
+a resource on purpose). The finding points at the
 denominator.
 
 Info, not warning: whether one NaN hides another series depends on the
@@ -54,14 +57,14 @@ on the whole corpus, 10 real).`,
 		}
 		walk(ast(r), func(n parser.Node, _ []parser.Node) bool {
 			a, ok := n.(*parser.AggregateExpr)
-			if !ok || (a.Op != parser.SUM && a.Op != parser.AVG) {
+			if !ok || (a.Op != parser.SUM && a.Op != parser.AVG && a.Op != parser.STDDEV && a.Op != parser.STDVAR) {
 				return true
 			}
 			b, ok := unwrap(a.Expr).(*parser.BinaryExpr)
 			// Only rates and increases are judged: they are 0 whenever
 			// nothing happens, while a denominator such as a capacity or
 			// a size is 0 only by accident.
-			if !ok || b.Op != parser.DIV || isScalar(b.LHS) || isScalar(b.RHS) || nonZero(b.RHS) || !hasCall(b.RHS, windowFuncs) {
+			if !ok || b.Op != parser.DIV || isScalar(b.LHS) || isScalar(b.RHS) || nonZero(b.RHS) || (!hasCall(b.RHS, windowFuncs) && !isQuota(b.RHS)) {
 				return true
 			}
 			// At the denominator, which can be 0.
@@ -86,4 +89,12 @@ func nonZero(e parser.Expr) bool {
 		}
 	}
 	return false
+}
+
+// isQuota reports whether e is a quota's hard limit, which is 0 by
+// design where a resource is forbidden (a Kubernetes ResourceQuota with
+// hard: 0, as its documentation shows for forbidding a resource).
+func isQuota(e parser.Expr) bool {
+	vs := spineSelector(e)
+	return vs != nil && strings.Contains(selectorName(vs), "quota")
 }

@@ -76,7 +76,10 @@ cAdvisor's container_* and kube-state-metrics' kube_pod_container_*
 series come one per container, so matched on (namespace, pod) against
 kube_pod_info, kube_pod_status_phase or a sum by the pod, with no
 group_left and no container="…" picking one, they fail the same way
-(kubernetes-mixin#308). So is a group_left or group_right whose "one"
+(kubernetes-mixin#308). An on() naming a label both sides were
+aggregated without (sum(…) / on (cluster) sum(…)) matches two empty
+label sets: the result is one fleet-wide value where one per cluster was
+meant (info). So is a group_left or group_right whose "one"
 side is grouped by a label the matching leaves out and the modifier
 does not copy: … / on (namespace) group_left sum by (namespace, pod)
 (…) has one series per pod where one per namespace is needed
@@ -258,6 +261,13 @@ func checkVectorMatching(p *lint.Pass, r *lint.Rule) {
 			p.ReportExpr(r, start, end,
 				fmt.Sprintf("%q with group_%s needs one series per match group on the %s side, but that side is grouped by %q too, which the matching leaves out: once %s takes two values in a match group, Prometheus fails the evaluation (\"many-to-many matching not allowed\")", b.Op, map[string]string{"right": "left", "left": "right"}[g.side], g.side, g.label, g.label),
 				fmt.Sprintf("aggregate %q away on the %s side, or match on it too", g.label, g.side))
+		} else if l := onLabelNeitherKeeps(b); l != "" && neverMatches(b) == "" {
+			// Info: no corpus finding measures it yet, and a mixin
+			// rendered for one cluster may leave such an on() behind.
+			start, end := pairRange(b)
+			p.ReportExprSeverity(diag.Info, r, start, end,
+				fmt.Sprintf("%q matches on (%s), but neither side keeps %q (both were aggregated without it): every series matches on its empty value, so the result is not per %s", b.Op, strings.Join(b.VectorMatching.MatchingLabels, ", "), l, l),
+				fmt.Sprintf("keep %q in both aggregations (by (…, %s)), or drop it from on()", l, l))
 		} else if g, metric := perContainerSide(b); g != nil && neverMatches(b) == "" {
 			start, end := pairRange(b)
 			p.ReportExpr(r, start, end,
@@ -737,4 +747,25 @@ func scrapedOnly(e parser.Expr) bool {
 		}
 	}
 	return true
+}
+
+// onLabelNeitherKeeps returns a label of an on() list that both sides
+// certainly lack, having been aggregated to label sets without it: sum
+// (…) / on (cluster) sum (…) matches two empty label sets, a fleet-wide
+// ratio where one per cluster was meant. "" when there is none.
+func onLabelNeitherKeeps(b *parser.BinaryExpr) string {
+	m := b.VectorMatching
+	if m == nil || !m.On || len(m.MatchingLabels) == 0 {
+		return ""
+	}
+	lhs, rhs := outputLabels(b.LHS), outputLabels(b.RHS)
+	if !lhs.exact || !rhs.exact {
+		return ""
+	}
+	for _, l := range m.MatchingLabels {
+		if lhs.absent(l) && rhs.absent(l) {
+			return l
+		}
+	}
+	return ""
 }
