@@ -205,7 +205,9 @@ It also reports vector(0) or x where x has no labels: or never reads
 x, and the expression is the constant 0 (the default belongs on the
 right, x or vector(0)). And an age written without parentheses:
 time() - x / 3600 > 24 subtracts hours from today's Unix time, since /
-binds tighter than -, and holds for every series.
+binds tighter than -, and holds for every series; so does a share written
+as total - used / total > 0.9 (a total minus a fraction, where
+(total - used) / total was meant).
 
 Measured on ../shared/corpus/valid (353 files, 12 646 rules): no
 findings, so no measured precision: info until measured.`,
@@ -273,18 +275,47 @@ func checkConstantOr(p *lint.Pass, r *lint.Rule) {
 	})
 }
 
+// shareWithoutParens returns a's name for a - b / a written without
+// parentheses (node_memory_MemTotal_bytes - node_memory_MemAvailable_bytes
+// / node_memory_MemTotal_bytes), where the share (a - b) / a was meant;
+// "" otherwise.
+func shareWithoutParens(b *parser.BinaryExpr) string {
+	d, ok := b.RHS.(*parser.BinaryExpr)
+	if !ok || d.Op != parser.DIV {
+		return ""
+	}
+	a, den := spineSelector(b.LHS), spineSelector(d.RHS)
+	if a == nil || den == nil || selectorName(a) == "" || selectorName(a) != selectorName(den) {
+		return ""
+	}
+	if _, ok := unwrap(b.LHS).(*parser.VectorSelector); !ok {
+		return ""
+	}
+	return selectorName(a)
+}
+
 // checkAgePrecedence reports time() - x / 3600, where the division binds
 // tighter than the subtraction: the result is
 // today's Unix time less a few hours' worth, about 1.7e9, above any age
 // threshold, where (time() - x) / 3600 was meant (thanos-io/thanos's
 // ThanosCompactHasNotRun as rendered by perses, ho10).
 func checkAgePrecedence(p *lint.Pass, r *lint.Rule) {
-	if ast(r) == nil || !strings.Contains(r.Expr.Value.Value, "time()") {
+	if ast(r) == nil || !strings.Contains(r.Expr.Value.Value, "/") {
 		return
 	}
 	walk(ast(r), func(n parser.Node, _ []parser.Node) bool {
 		b, ok := n.(*parser.BinaryExpr)
-		if !ok || b.Op != parser.SUB || callName(unwrap(b.LHS)) != "time" {
+		if !ok || b.Op != parser.SUB {
+			return true
+		}
+		if name := shareWithoutParens(b); name != "" {
+			start, end := nodeRange(b)
+			p.ReportExpr(r, start, end,
+				fmt.Sprintf("/ binds tighter than -: this is %s minus a share of it, not the share (a - b) / a, so it is about the size of %s and any comparison with a fraction holds for every series", name, name),
+				"put the subtraction in parentheses: (a - b) / a")
+			return false
+		}
+		if callName(unwrap(b.LHS)) != "time" {
 			return true
 		}
 		// An explicit (x / 60) is the author's own grouping.

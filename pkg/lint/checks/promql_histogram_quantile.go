@@ -4,10 +4,12 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/prometheus/prometheus/model/labels"
 	"github.com/prometheus/prometheus/promql/parser"
 
 	"github.com/agentalerts/agentalerts/pkg/diag"
 	"github.com/agentalerts/agentalerts/pkg/lint"
+	"github.com/agentalerts/agentalerts/pkg/lint/catalog"
 )
 
 var histogramQuantile = &lint.Check{
@@ -34,7 +36,15 @@ quantile of recent observations:
   empty bucket (Azure/ARO-HCP read a p99 of 12s when the slowest request
   took 26ms). Sum them: doubled buckets leave the ratio unchanged;
 - a rate of a _sum, _count or _total series is not a histogram either;
-- a quantile outside [0, 1] (95 meant as 0.95) always yields +Inf or -Inf.
+- a quantile outside [0, 1] (95 meant as 0.95) always yields +Inf or -Inf;
+- buckets selected without le="+Inf" (le!="+Inf") leave no total count,
+  and the result is NaN;
+- a summary (go_gc_duration_seconds, or one the metric catalog knows) has
+  quantile series and no buckets, so the result is always empty.
+
+avg() or sum() of histogram_quantile results is reported as info: the
+average of per-series quantiles is not the quantile of their
+observations; aggregate the buckets and take one quantile.
 
 A rate() of a name without _bucket is accepted: that is how native
 histograms are queried. vLLM's names are the exception: its Python client
@@ -80,12 +90,20 @@ func checkHistogramQuantile(p *lint.Pass, r *lint.Rule, recorded func() map[stri
 	if ast(r) == nil {
 		return
 	}
-	walk(ast(r), func(n parser.Node, _ []parser.Node) bool {
+	walk(ast(r), func(n parser.Node, path []parser.Node) bool {
 		c, ok := n.(*parser.Call)
 		if !ok || callName(c) != "histogram_quantile" || len(c.Args) != 2 {
 			return true
 		}
 		h := hqCheck{p: p, r: r, phi: exprText(r, c.Args[0]), recorded: recorded}
+		if a := aggregatedQuantile(path); a != nil {
+			start, end := nodeRange(a)
+			// Info: the average of quantiles is often meant as a rough
+			// figure; it is only wrong, not empty.
+			p.ReportExprSeverity(diag.Info, r, start, end,
+				fmt.Sprintf("%s() of quantiles: the %s of per-series %s quantiles is not the %s quantile of their observations (one slow replica among many idle ones is averaged away)", a.Op, a.Op, h.phi, h.phi),
+				fmt.Sprintf("aggregate the buckets first and take one quantile: histogram_quantile(%s, sum by (…, le) (rate(x_bucket[5m])))", h.phi))
+		}
 		if phi, ok := unwrap(c.Args[0]).(*parser.NumberLiteral); ok && (phi.Val < 0 || phi.Val > 1) {
 			// A percentile written as a percentage: 95 for 0.95.
 			start, end := nodeRange(phi)
@@ -188,6 +206,20 @@ func (h hqCheck) inspect(arg parser.Expr) {
 			return
 		}
 		name := selectorName(vs)
+		if m := infExcluded(vs); m != nil {
+			start, end := nodeRange(vs)
+			h.p.ReportExpr(h.r, start, end,
+				fmt.Sprintf("histogram_quantile over buckets selected with %s: without the le=\"+Inf\" bucket there is no total count, and histogram_quantile returns NaN", m),
+				"drop the le matcher: histogram_quantile needs every bucket, +Inf included")
+			return
+		}
+		if summaryName(name) {
+			start, end := nodeRange(vs)
+			h.p.ReportExpr(h.r, start, end,
+				fmt.Sprintf("histogram_quantile over %s(%s): it is a summary, which has quantile series (%s{quantile=\"0.99\"}) and no buckets, so the result is always empty", callName(e), name, name),
+				fmt.Sprintf("read the summary's own quantile: max by (job) (%s{quantile=\"…\"})", name))
+			return
+		}
 		if classicOnly(name) {
 			start, end := nodeRange(vs)
 			h.p.ReportExpr(h.r, start, end,
@@ -375,4 +407,42 @@ func classicOnly(name string) bool {
 		}
 	}
 	return true
+}
+
+// aggregatedQuantile returns the avg or sum aggregation that takes
+// histogram_quantile's result directly (through parentheses), or nil.
+// max and min of quantiles are left alone: the worst replica's quantile
+// is a fair thing to alert on.
+func aggregatedQuantile(path []parser.Node) *parser.AggregateExpr {
+	for i := len(path) - 1; i >= 0; i-- {
+		switch n := path[i].(type) {
+		case *parser.ParenExpr, *parser.StepInvariantExpr:
+			continue
+		case *parser.AggregateExpr:
+			if n.Op == parser.AVG || n.Op == parser.SUM {
+				return n
+			}
+		}
+		return nil
+	}
+	return nil
+}
+
+// infExcluded returns the le matcher of vs that leaves out the +Inf
+// bucket, or nil.
+func infExcluded(vs *parser.VectorSelector) *labels.Matcher {
+	for _, m := range vs.LabelMatchers {
+		if m.Name == "le" && !m.Matches("+Inf") {
+			return m
+		}
+	}
+	return nil
+}
+
+// summaryName reports whether name is a summary's own name: the catalog
+// says so, or it is client_golang's go_gc_duration_seconds, which every Go
+// program exports as a summary (prometheus/client_golang,
+// prometheus/go_collector.go).
+func summaryName(name string) bool {
+	return name == "go_gc_duration_seconds" || catalog.Type(name) == "summary"
 }

@@ -28,7 +28,8 @@ is always true. Multiply by 100 first, or compare with 0.9.
 
 A level divided by a series named as a capacity (…_size, …_limit(s),
 …_capacity, …_max, …_total without being a counter, …_quota,
-…_allocatable: node_filesystem_avail_bytes / node_filesystem_size_bytes)
+…_allocatable, or a maximum of something: pg_settings_max_connections,
+process_max_fds; node_filesystem_avail_bytes / node_filesystem_size_bytes)
 is a share of it too (the rate of a _seconds_total counter, CPU seconds
 per second, counts as a level: … / …_cpu_limit), and so is the rate of
 failed events over the rate of all events of the same exporter
@@ -37,6 +38,14 @@ failed events over the rate of all events of the same exporter
 Since usage can pass its request or limit a little, these are reported
 only against a threshold of 5 or more, and not when a number inside
 them (100 * a / b) makes them a percentage already.
+
+Some exporters report a 0–1 fraction under a name that says percent
+or usage: vLLM's …_cache_usage_perc ("1 means 100 percent usage") and
+Micrometer's process_cpu_usage and system_cpu_usage (the JVM's load in
+[0.0, 1.0]). The reverse mix-up is reported too: a known fraction times
+100 (100 * (1 - avg(rate(node_cpu_seconds_total{mode="idle"}[5m]))))
+compared with a fraction of at least 0.5. Any a / b * 100 is not enough
+for that: a share of dropped spans above 0.5 % is a fair threshold.
 
 x{code=~"5.."} / x, with no aggregation on either side, pairs every
 5xx series with itself: the ratio is 1 whenever there is an error.
@@ -140,6 +149,15 @@ func checkRatioScale(p *lint.Pass, f *lint.File) {
 					p.ReportExpr(r, start, end,
 						fmt.Sprintf("%s %s but compared with %s, a fraction: if %s means %s %%, the alert fires almost always (or never)", name, how, fmtNum(v), fmtNum(v), fmtNum(v*100)),
 						fmt.Sprintf("compare with %s", fmtNum(v*100)))
+					return true
+				}
+			}
+			if ok && v >= 0.5 && v < 1 && op != parser.EQLC && op != parser.NEQ {
+				if why := timesHundred(side, fractions); why != "" {
+					start, end := nodeRange(threshold)
+					p.ReportExpr(r, start, end,
+						fmt.Sprintf("%s is a percentage (0–100) but compared with %s, a fraction: if %s means %s %%, the condition holds almost always (or never)", why, fmtNum(v), fmtNum(v), fmtNum(v*100)),
+						fmt.Sprintf("compare with %s, or drop the × 100", fmtNum(v*100)))
 					return true
 				}
 			}
@@ -273,6 +291,12 @@ var exporterFractions = map[string]string{
 	"vllm:kv_cache_usage_perc":  "vLLM reports 1 for 100 percent",
 	"vllm:gpu_cache_usage_perc": "vLLM reports 1 for 100 percent",
 	"vllm:cpu_cache_usage_perc": "vLLM reports 1 for 100 percent",
+	// micrometer-metrics/micrometer, ProcessorMetrics: process.cpu.usage
+	// and system.cpu.usage read OperatingSystemMXBean's getProcessCpuLoad()
+	// and getSystemCpuLoad(), "a double value in the [0.0,1.0] interval"
+	// (the JDK's com.sun.management.OperatingSystemMXBean).
+	"process_cpu_usage": "Micrometer's, a JVM load in [0, 1]",
+	"system_cpu_usage":  "Micrometer's, a JVM load in [0, 1]",
 }
 
 // fractionOf says why e lies in [0,1], or returns "". recorded maps the
@@ -547,7 +571,9 @@ func capacityFraction(e parser.Expr) string {
 	if last > 0 && unitWords[words[last]] {
 		last--
 	}
-	if last < 1 || !capacityWords[words[last]] {
+	// …_max_connections, process_max_fds: a maximum of what follows.
+	maxOf := last >= 2 && (words[last-1] == "max" || words[last-1] == "maximum")
+	if last < 1 || !capacityWords[words[last]] && !maxOf {
 		return ""
 	}
 	return "a level divided by " + den
@@ -641,4 +667,27 @@ func holdsNumber(e parser.Expr) bool {
 		return !found
 	})
 	return found
+}
+
+// timesHundred says what e is when it is a known fraction times 100 (100
+// * (1 - avg(rate(node_cpu_seconds_total{mode="idle"}[5m])))), or returns
+// "". Any a / b * 100 is not enough: a share of dropped spans above 0.5 %
+// is a fair threshold (awesome-prometheus-alerts' Tempo rules), while a
+// CPU or availability share is not meant below 1 %.
+func timesHundred(e parser.Expr, recorded map[string]string) string {
+	b, ok := unwrap(e).(*parser.BinaryExpr)
+	if !ok || b.Op != parser.MUL {
+		return ""
+	}
+	x := b.LHS
+	if v, ok := scalarValue(b.RHS); !ok || v != 100 {
+		if v, ok := scalarValue(b.LHS); !ok || v != 100 {
+			return ""
+		}
+		x = b.RHS
+	}
+	if why := fractionOf(x, recorded); why != "" {
+		return "100 × " + why
+	}
+	return ""
 }
