@@ -470,7 +470,8 @@ named, or a word for what they observe (…_latencies_count,
 …_duration_count, …_microseconds_count, as in older Kubernetes); _sum and _bucket always are. So are a few well-known exporter
 counters named before the _total convention: SNMP's IF-MIB interface
 counters (ifInErrors, ifHCInOctets …), postgres_exporter's
-pg_stat_database_xact_commit, …_deadlocks, pg_stat_bgwriter_* and
+pg_stat_database_xact_commit, …_deadlocks (also under CloudNativePG's
+cnpg_ prefix), pg_stat_bgwriter_* and
 pg_stat_user_tables_* scans and tuple counts, mysqld_exporter's
 mysql_global_status_slow_queries and the like, node_exporter's names
 before 0.16 (node_cpu, node_network_receive_bytes …) and its vmstat and
@@ -716,6 +717,13 @@ var observationWords = map[string]bool{
 // an exporter names by prefix.
 func isKnownCounter(name string) bool {
 	if knownCounters[name] {
+		return true
+	}
+	// CloudNativePG's default monitoring queries export postgres's
+	// statistics views under cnpg_<query>_<column>
+	// (cnpg_pg_stat_database_deadlocks, cloudnative-pg's
+	// config/manager/default-monitoring.yaml, columns of usage COUNTER).
+	if n, ok := strings.CutPrefix(name, "cnpg_"); ok && knownCounters[n] {
 		return true
 	}
 	for _, p := range knownCounterPrefixes {

@@ -16,7 +16,7 @@ var rateNonCounter = &lint.Check{
 	ID:       "promql/rate-non-counter",
 	Severity: diag.Warning,
 	Doc: lint.Doc{
-		Precision: "4/4 true",
+		Precision: "5/5 true",
 		Title:     "A rate, irate or increase of a gauge",
 		Text: `rate(), irate() and increase() assume their input only goes up and
 treat every drop as a counter reset. On a gauge (a queue depth, a memory
@@ -30,7 +30,10 @@ the check reports a name only when it is not counter-like (_total,
 _count, _sum, _bucket, _created) and its last word says it is a level —
 depth, size, used, free, available, limit, capacity, active, running,
 waiting, pending, queued, ratio, percent, temperature, timestamp, info,
-memory and the like (the unit suffix skipped: …_free_bytes).
+memory and the like (the unit suffix skipped: …_free_bytes), or that
+names a maximum or minimum anywhere (pg_stat_activity_max_tx_duration:
+the postgres-exporter mixin's PostgreSQLSlowQueries rates it, and
+cloudnative-pg's chart did the same with cnpg_backends_max_tx_duration_seconds).
 Names recorded by rules (level:metric:operations) are not judged, nor
 are series under a histogram_*() function. Use deriv() or delta() for
 the trend of a gauge.
@@ -430,6 +433,16 @@ func gaugeWord(name string) string {
 	}
 	if len(words) > 1 && gaugeLeads[words[0]] {
 		return words[0]
+	}
+	// A maximum or minimum of something is a level, wherever the word
+	// sits (cnpg_backends_max_tx_duration_seconds, process_max_fds);
+	// counters name what they count, not an extreme of it.
+	if !isCounterName(name) {
+		for _, w := range words[:last] {
+			if w == "max" || w == "maximum" || w == "min" || w == "minimum" {
+				return w
+			}
+		}
 	}
 	return ""
 }
