@@ -343,7 +343,9 @@ The scrape interval is configurable (scrape_interval in .agentalerts.yaml).
 Without it the check assumes 15s, the shortest interval in common use, so
 that it flags only windows too short for nearly every setup: a [1m] window
 is sound at 15s or 30s and is not reported until scrape_interval says
-otherwise.`,
+otherwise. A window of exactly twice the assumed 15s ([30s]) is reported:
+it holds two samples only when no scrape is missed, and one at any
+longer interval.`,
 		Bad: `groups:
   - name: agent
     rules:
@@ -380,12 +382,15 @@ func checkRateWindow(p *lint.Pass, r *lint.Rule) {
 			return true
 		}
 		ms, vs := matrixSelector(n.(*parser.Call).Args[0])
-		if ms == nil || ms.Range <= 0 || ms.Range >= 2*scrape {
+		// With the interval assumed, a window of exactly twice it is
+		// judged too: [30s] holds two samples at 15s only when no scrape
+		// is missed, and a single sample at any longer interval.
+		if ms == nil || ms.Range <= 0 || ms.Range > 2*scrape || ms.Range == 2*scrape && p.Config.ScrapeInterval > 0 {
 			return true
 		}
 		_, start := nodeRange(vs)
 		p.ReportExpr(r, start, int(ms.EndPos),
-			fmt.Sprintf("%s() window [%s] is shorter than twice %s (%s): it often holds fewer than the two samples %s() needs", fn, fmtDuration(ms.Range), what, fmtDuration(scrape), fn),
+			fmt.Sprintf("%s() window [%s] is %s twice %s (%s): it often holds fewer than the two samples %s() needs", fn, fmtDuration(ms.Range), map[bool]string{true: "shorter than", false: "no longer than"}[ms.Range < 2*scrape], what, fmtDuration(scrape), fn),
 			fmt.Sprintf("use a window of at least %s, e.g. [%s]", fmtDuration(2*scrape), suggestedWindow(scrape)))
 		return true
 	})
