@@ -201,7 +201,9 @@ is not below the lower one: x > 0.05 or x < 0.05 is reported (every
 value but 0.05), x >= 0 or x <= 0 is not (a split by sign, each side
 with its own conditions, as the same clock-skew rule does with deriv()).
 
-It also reports vector(0) or x where x has no labels: or never reads
+It also reports a bool comparison as a side of and or unless (x > 1 and
+y > bool 20): it has a sample for every series, so the set operator
+filters on nothing; and vector(0) or x where x has no labels: or never reads
 x, and the expression is the constant 0 (the default belongs on the
 right, x or vector(0)). And an age written without parentheses:
 time() - x / 3600 > 24 subtracts hours from today's Unix time, since /
@@ -247,7 +249,35 @@ findings, so no measured precision: info until measured.`,
 		})
 		checkAgePrecedence(p, r)
 		checkConstantOr(p, r)
+		checkBoolInSet(p, r)
 	},
+}
+
+// checkBoolInSet reports a bool comparison as a side of and or unless:
+// it returns a sample for every series, 0 or 1, and the set operators
+// look only at which label sets have a sample, so the comparison filters
+// nothing (x > 1 and on (instance) y > bool 20 is x > 1 and y).
+func checkBoolInSet(p *lint.Pass, r *lint.Rule) {
+	if ast(r) == nil || !strings.Contains(r.Expr.Value.Value, "bool") {
+		return
+	}
+	walk(ast(r), func(n parser.Node, _ []parser.Node) bool {
+		b, ok := n.(*parser.BinaryExpr)
+		if !ok || (b.Op != parser.LAND && b.Op != parser.LUNLESS) {
+			return true
+		}
+		for _, side := range []parser.Expr{b.LHS, b.RHS} {
+			c, ok := unwrap(side).(*parser.BinaryExpr)
+			if !ok || !c.ReturnBool {
+				continue
+			}
+			start, end := nodeRange(c)
+			p.ReportExpr(r, start, end,
+				fmt.Sprintf("%s with bool returns 0 or 1 for every series, and %s looks only at which series have a sample: the comparison filters nothing", exprText(r, c), b.Op),
+				"drop bool, so the comparison keeps only the series that pass it")
+		}
+		return true
+	})
 }
 
 // checkConstantOr reports vector(n) or x where x has no labels either:

@@ -27,7 +27,12 @@ parser, and, when a template holds one query, checks the labels read
 with label "…", and as .Labels.x, index .Labels "x" or $s.Labels.x
 inside a {{ range $s := query … }} or {{ with query … }} block, against
 the labels the query can return. Nothing is
-executed and no server is contacted.
+executed and no server is contacted. A query string that holds
+$labels.instance (query "up{instance='$labels.instance'}") is reported
+too: a string literal is not expanded, so the query selects that text;
+build it with printf.
+
+
 
 Measured on ../shared/corpus/valid (353 files, 12 646 rules): no
 findings (queries in templates are rare there), so no measured
@@ -86,6 +91,17 @@ func checkTemplateQueries(p *lint.Pass, r *lint.Rule, kv lint.KV) {
 			lit := a.text[m[2]:m[3]]
 			q, err := strconv.Unquote(lit)
 			if err != nil {
+				continue
+			}
+			if i, tok := templateVarIn(q); i >= 0 {
+				// query "up{instance='$labels.instance'}": a string
+				// literal is not a template, so the query selects the
+				// text $labels.instance and returns nothing. The offset
+				// is exact for a literal without escapes before it.
+				off := a.start + m[2] + 1 + i
+				reportInValue(p, r, kv, off, off+len(tok),
+					fmt.Sprintf("%q: the query's string holds %s, which a template never expands inside a string literal: the query selects that text and returns nothing", kv.Key.Value, tok),
+					`build the query with printf: query (printf "up{instance='%s'}" $labels.instance)`)
 				continue
 			}
 			e, err := lint.ParseExpr(q)
@@ -193,4 +209,22 @@ func firstLine(s string) string {
 		return s[:i]
 	}
 	return s
+}
+
+// templateVarIn returns where a template variable ($labels.x, $value,
+// $externalLabels.x) or an action ({{) starts inside a query's string
+// literal, and the variable with its fields; -1 when there is none.
+func templateVarIn(q string) (int, string) {
+	for _, v := range []string{"$labels", "$value", "$externalLabels", "{{"} {
+		i := strings.Index(q, v)
+		if i < 0 {
+			continue
+		}
+		j := i + len(v)
+		for j < len(q) && (q[j] == '.' || isIdentByte(q[j])) {
+			j++
+		}
+		return i, q[i:j]
+	}
+	return -1, ""
 }
