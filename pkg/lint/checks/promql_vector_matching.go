@@ -76,7 +76,11 @@ cAdvisor's container_* and kube-state-metrics' kube_pod_container_*
 series come one per container, so matched on (namespace, pod) against
 kube_pod_info, kube_pod_status_phase or a sum by the pod, with no
 group_left and no container="…" picking one, they fail the same way
-(kubernetes-mixin#308). An on() naming a label both sides were
+(kubernetes-mixin#308); with group_left or group_right, such a side
+must not be the "one" side (group_right with per-container restarts on
+the left fails the same way), and kube-state-metrics' pod-level series
+(kube_pod_info, kube_pod_owner) carry no container label at all, so an
+on() naming container against them never matches. An on() naming a label both sides were
 aggregated without (sum(…) / on (cluster) sum(…)) matches two empty
 label sets: the result is one fleet-wide value where one per cluster was
 meant (info). So is a group_left or group_right whose "one"
@@ -268,6 +272,11 @@ func checkVectorMatching(p *lint.Pass, r *lint.Rule) {
 			p.ReportExprSeverity(diag.Info, r, start, end,
 				fmt.Sprintf("%q matches on (%s), but neither side keeps %q (both were aggregated without it): every series matches on its empty value, so the result is not per %s", b.Op, strings.Join(b.VectorMatching.MatchingLabels, ", "), l, l),
 				fmt.Sprintf("keep %q in both aggregations (by (…, %s)), or drop it from on()", l, l))
+		} else if side, metric := perContainerOneSide(b); side != "" && neverMatches(b) == "" {
+			start, end := pairRange(b)
+			p.ReportExpr(r, start, end,
+				fmt.Sprintf("%q with group_%s needs one series per match group on the %s side, but it reads %s, one series per container, and keeps container, which on (%s) leaves out: a pod with two containers fails the evaluation (\"many-to-many matching not allowed\")", b.Op, map[string]string{"right": "left", "left": "right"}[side], side, metric, strings.Join(b.VectorMatching.MatchingLabels, ", ")),
+				fmt.Sprintf("put the modifier on the other side (group_%s), or aggregate the %s side by the pod first", side, side))
 		} else if g, metric := perContainerSide(b); g != nil && neverMatches(b) == "" {
 			start, end := pairRange(b)
 			p.ReportExpr(r, start, end,
@@ -466,6 +475,14 @@ func neverMatches(b *parser.BinaryExpr) string {
 			}
 			if ra && !lhs.absent(n) && scrapedOnly(b.LHS) {
 				return onDropped(names, n, "right", "left")
+			}
+			// kube_pod_info has no container label: on (…, container)
+			// against it matches nothing, whatever the other side holds.
+			if name := exporterLacks(b.RHS, rhs, n); name != "" && !lhs.absent(n) {
+				return fmt.Sprintf("on(%s) needs %q, which the right side's %s never has (kube-state-metrics does not write it there)", strings.Join(names, ", "), n, name)
+			}
+			if name := exporterLacks(b.LHS, lhs, n); name != "" && !rhs.absent(n) {
+				return fmt.Sprintf("on(%s) needs %q, which the left side's %s never has (kube-state-metrics does not write it there)", strings.Join(names, ", "), n, name)
 			}
 		}
 		return ""
@@ -766,6 +783,27 @@ func onLabelNeitherKeeps(b *parser.BinaryExpr) string {
 		if lhs.absent(l) && rhs.absent(l) {
 			return l
 		}
+	}
+	return ""
+}
+
+// exporterLacks returns the name of the raw series e passes through
+// unaggregated (out is e's label set) when it certainly has no label l:
+// kube-state-metrics' pod-level series (kube_pod_info, kube_pod_owner,
+// kube_pod_status_phase …) describe a pod, not its containers, and carry
+// no container label; "" otherwise. (The metric catalog's label lists
+// are not used here: they come from documentation tables that leave
+// labels out, such as the uid of every pod metric.)
+func exporterLacks(e parser.Expr, out labelSet, l string) string {
+	if out.exact || l != "container" {
+		return ""
+	}
+	vs := spineSelector(e)
+	if vs == nil {
+		return ""
+	}
+	if name := selectorName(vs); strings.HasPrefix(name, "kube_pod_") && !perContainerMetric(name) {
+		return name
 	}
 	return ""
 }

@@ -242,3 +242,42 @@ func perPodSide(e parser.Expr) bool {
 	name := selectorName(vs)
 	return strings.HasPrefix(name, "kube_pod_") && !perContainerMetric(name)
 }
+
+// perContainerOneSide finds the "one" side of a group_left or group_right
+// match on the pod that reads per-container series and keeps container,
+// which the matching leaves out: that side holds one series per
+// container in a match group that must have one, so Prometheus fails the
+// evaluation ("many-to-many matching not allowed") as soon as a pod has
+// two containers. The usual cause is the modifier on the wrong side:
+// increase(kube_pod_container_status_restarts_total[15m]) * on
+// (namespace, pod) group_right (owner_kind) kube_pod_owner. It returns
+// the side and the metric, or "".
+func perContainerOneSide(b *parser.BinaryExpr) (side, metric string) {
+	m := b.VectorMatching
+	if m == nil || !m.On || b.Op.IsSetOperator() {
+		return "", ""
+	}
+	var one parser.Expr
+	switch m.Card {
+	case parser.CardManyToOne:
+		one, side = b.RHS, "right"
+	case parser.CardOneToMany:
+		one, side = b.LHS, "left"
+	default:
+		return "", ""
+	}
+	pod := false
+	for _, n := range m.MatchingLabels {
+		switch n {
+		case "container", "container_name", "id", "name":
+			return "", ""
+		case "pod", "pod_name":
+			pod = true
+		}
+	}
+	vs := spineSelector(one)
+	if !pod || vs == nil || !perContainerMetric(selectorName(vs)) || pinsContainer(vs) || outputLabels(one).absent("container") {
+		return "", ""
+	}
+	return side, selectorName(vs)
+}
