@@ -334,7 +334,7 @@ func (c *catalog) kubeStateMetrics(dir string) error {
 				cols = map[string]int{}
 				continue
 			}
-			cells := strings.Split(strings.Trim(line, "|"), "|")
+			cells := tableCells(line)
 			for i := range cells {
 				cells[i] = strings.TrimSpace(cells[i])
 			}
@@ -498,4 +498,30 @@ func (c *catalog) tsv() []byte {
 		fmt.Fprintf(&b, "%s\t%s\t%s\t%s\t%s\n", m.exporter, m.name, m.typ, strings.Join(labels, ","), m.status)
 	}
 	return b.Bytes()
+}
+
+// tableCells splits a markdown table row at its unescaped pipes: a label
+// cell writes the values of a label as phase=<Pending\|Running\|…>, and
+// splitting there cut the cell, and the labels after it (uid), off.
+func tableCells(line string) []string {
+	line = strings.TrimSpace(line)
+	line = strings.TrimPrefix(line, "|")
+	if strings.HasSuffix(line, "|") && !strings.HasSuffix(line, "\\|") {
+		line = line[:len(line)-1]
+	}
+	var cells []string
+	var cur strings.Builder
+	for i := 0; i < len(line); i++ {
+		switch {
+		case line[i] == '\\' && i+1 < len(line) && line[i+1] == '|':
+			cur.WriteByte('|')
+			i++
+		case line[i] == '|':
+			cells = append(cells, cur.String())
+			cur.Reset()
+		default:
+			cur.WriteByte(line[i])
+		}
+	}
+	return append(cells, cur.String())
 }
