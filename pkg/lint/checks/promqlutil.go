@@ -91,17 +91,29 @@ func walkPath(n parser.Node, path []parser.Node, fn walkFunc) {
 // a ratio repeats its selector's matchers on both sides, and one finding
 // per matcher is enough.
 func eachDistinctMatcher(e parser.Node, fn func(vs *parser.VectorSelector, m *labels.Matcher)) {
-	seen := map[string]bool{}
+	// Keyed by the matcher's parts, not its String(): formatting every
+	// matcher of every rule for the three checks that use this was 3 %
+	// of lint's instructions on corpus/valid.
+	type key struct {
+		t           labels.MatchType
+		name, value string
+	}
+	var seen map[key]bool
 	walk(e, func(n parser.Node, _ []parser.Node) bool {
 		vs, ok := n.(*parser.VectorSelector)
 		if !ok {
 			return true
 		}
 		for _, m := range vs.LabelMatchers {
-			if k := m.String(); !seen[k] {
-				seen[k] = true
-				fn(vs, m)
+			k := key{m.Type, m.Name, m.Value}
+			if seen[k] {
+				continue
 			}
+			if seen == nil {
+				seen = map[key]bool{}
+			}
+			seen[k] = true
+			fn(vs, m)
 		}
 		return true
 	})
