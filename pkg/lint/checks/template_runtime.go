@@ -256,11 +256,19 @@ and) is a part of a series over all of it, a _ratio series, or a
 division of two series compared with a threshold between 0 and 1;
 x_sum / x_count averages and divisions with a * 100 are left out.
 
+A per-second rate printed as a count over a period is reported as well:
+etcd's "{{ $value }} leader changes within the last hour" over
+rate(…[15m]) > 3 says 0.01 where it means one change in 15 minutes
+(etcd-io/etcd's mixin); the value of rate() and irate() is events per
+second, increase() counts them over its window.
+
 Measured on ../shared/corpus/valid (353 files, 12 646 rules): no
 finding of humanizePercentage misuse; 5 of a ratio printed as a
 percentage or a count, all 5 judged real (the node-mixin's network error
 alerts and their awesome-prometheus-alerts copies, cortex-mixin's
-missed rule evaluations). Info until more are measured.`,
+missed rule evaluations); 1 of a rate printed as a count, real (the
+etcd mixin's etcdHighNumberOfFailedProposals). Info until more are
+measured.`,
 		Bad: `groups:
   - name: agent
     rules:
@@ -285,6 +293,9 @@ missed rule evaluations). Info until more are measured.`,
 		if why := valueIsRatio(ast(r)); why != "" {
 			reportRatioPrinted(p, r, why)
 			return
+		}
+		if fn := perSecondValue(ast(r)); fn != "" {
+			reportRatePrintedAsCount(p, r, fn)
 		}
 		msg, fix := "", ""
 		switch {
@@ -472,6 +483,61 @@ func reportRatioPrinted(p *lint.Pass, r *lint.Rule, why string) {
 					fmt.Sprintf("%q prints $value with no decimals, but the value is a 0–1 ratio (%s): it prints as 0 or 1", kv.Key.Value, why),
 					"use {{ $value | humanizePercentage }} and say what it is a share of")
 			}
+		}
+	}
+}
+
+// perSecondValue returns rate or irate when the compared side of e is a
+// per-second rate of a counter (possibly summed, averaged or maxed) with
+// no factor that turns it into a count, or "".
+func perSecondValue(e parser.Expr) string {
+	b, ok := unwrap(e).(*parser.BinaryExpr)
+	if !ok {
+		return ""
+	}
+	side, _, _, ok := comparedWithScalar(b)
+	if !ok {
+		return ""
+	}
+	for {
+		switch s := unwrap(side).(type) {
+		case *parser.AggregateExpr:
+			if s.Op != parser.SUM && s.Op != parser.MAX && s.Op != parser.MIN && s.Op != parser.AVG {
+				return ""
+			}
+			side = s.Expr
+			continue
+		case *parser.Call:
+			if fn := callName(s); fn == "rate" || fn == "irate" {
+				return fn
+			}
+		}
+		return ""
+	}
+}
+
+// countOverWindow finds a phrase after the value that reads it as a count
+// over a period: "… leader changes within the last hour", "… per hour".
+var countOverWindow = regexp.MustCompile(`(?i)^[^.{}]{0,60}?\b(?:(?:in|within|over|during) the (?:last|past)\b[^.{}]{0,20}|per (?:hour|minute|day|5 minutes)\b)`)
+
+// reportRatePrintedAsCount reports $value, a per-second rate, printed as
+// a count over a period: etcd's "has seen {{ $value }} leader changes
+// within the last hour" over rate(…[15m]) > 3, which is per second
+// (etcd-io/etcd's mixin, ho10).
+func reportRatePrintedAsCount(p *lint.Pass, r *lint.Rule, fn string) {
+	for _, kv := range r.Annotations {
+		t := kv.Value.Value
+		for _, a := range actions(t) {
+			if !strings.Contains(a.text, "$value") && !strings.Contains(a.text, ".Value") {
+				continue
+			}
+			m := countOverWindow.FindString(t[a.end:])
+			if m == "" {
+				continue
+			}
+			reportInValue(p, r, kv, a.start, a.end,
+				fmt.Sprintf("%q prints $value as a count (\"… %s\"), but the value is a %s(), events per second", kv.Key.Value, strings.TrimSpace(m), fn),
+				"alert on increase(x[1h]) to count events over a period, or say \"per second\" in the text")
 		}
 	}
 }
