@@ -80,7 +80,19 @@ group_left and no container="…" picking one, they fail the same way
 must not be the "one" side (group_right with per-container restarts on
 the left fails the same way), and kube-state-metrics' pod-level series
 (kube_pod_info, kube_pod_owner) carry no container label at all, so an
-on() naming container against them never matches. An on() naming a label both sides were
+on() naming container against them never matches. The "one" side of a
+group_left or group_right that reads an info-like series raw (…_info,
+…_labels, …_owner, …_metadata, kubelet_node_name) is reported as info:
+it is unique only while one target exports it and its labels hold
+still, and two kube-state-metrics replicas, a second job scraping the
+exporter, a kernel upgrade (node_uname_info's release) or a rollout
+(kube_pod_labels' revision hash) make the evaluation fail until the old
+series go stale (kubernetes-mixin, kube-prometheus and Ceph reports);
+max by (the on() and group_left labels) (…) keeps it unique. Measured:
+4 such findings on ../shared/corpus/valid, all in the Ceph mixin's
+ceph_osd_metadata and node_uname_info joins (the first of them failed
+in Thanos over two clusters, ho7-on-without-cluster-osd-flapping-thanos).
+An on() naming a label both sides were
 aggregated without (sum(…) / on (cluster) sum(…)) matches two empty
 label sets: the result is one fleet-wide value where one per cluster was
 meant (info). So is a group_left or group_right whose "one"
@@ -272,6 +284,14 @@ func checkVectorMatching(p *lint.Pass, r *lint.Rule) {
 			p.ReportExprSeverity(diag.Info, r, start, end,
 				fmt.Sprintf("%q matches on (%s), but neither side keeps %q (both were aggregated without it): every series matches on its empty value, so the result is not per %s", b.Op, strings.Join(b.VectorMatching.MatchingLabels, ", "), l, l),
 				fmt.Sprintf("keep %q in both aggregations (by (…, %s)), or drop it from on()", l, l))
+		} else if name := rawOneSide(b); name != "" && neverMatches(b) == "" {
+			// Info: it fails only while a duplicate exists, and many
+			// maintained rules join raw info series on purpose.
+			side := map[parser.VectorMatchCardinality]string{parser.CardManyToOne: "right", parser.CardOneToMany: "left"}[b.VectorMatching.Card]
+			start, end := pairRange(b)
+			p.ReportExprSeverity(diag.Info, r, start, end,
+				fmt.Sprintf("the %s side of group_%s reads %s raw: it is one series per match group only while a single target exports it and its labels hold still; a second scrape (two kube-state-metrics replicas, a duplicate job) or a label that changes value (a kernel release, a revision hash) makes two, and Prometheus fails the evaluation (\"many-to-many matching not allowed\")", side, map[string]string{"right": "left", "left": "right"}[side], name),
+				fmt.Sprintf("make it unique: max by (%s, …) (%s)", strings.Join(b.VectorMatching.MatchingLabels, ", "), name))
 		} else if side, metric := perContainerOneSide(b); side != "" && neverMatches(b) == "" {
 			start, end := pairRange(b)
 			p.ReportExpr(r, start, end,

@@ -281,3 +281,47 @@ func perContainerOneSide(b *parser.BinaryExpr) (side, metric string) {
 	}
 	return side, selectorName(vs)
 }
+
+// rawOneSide returns the name of the raw series on the "one" side of a
+// group_left or group_right match, when it is an info-like series (…_info,
+// …_labels, …_owner, …_metadata, kubelet_node_name): one per target and
+// object only as long as nothing else scrapes it. Two kube-state-metrics
+// replicas, a second job scraping the same exporter, or a label that
+// changes value (node_uname_info's release after a kernel upgrade,
+// kube_pod_labels' revision hash during a rollout) put two series in
+// one match group for a while, and Prometheus fails the evaluation
+// ("many-to-many matching not allowed") until they go stale. Wrapping
+// the side in max by (the on() labels, the group_left labels) (…) keeps
+// it unique. "" otherwise.
+func rawOneSide(b *parser.BinaryExpr) string {
+	m := b.VectorMatching
+	if m == nil || b.Op.IsSetOperator() {
+		return ""
+	}
+	var one parser.Expr
+	switch m.Card {
+	case parser.CardManyToOne:
+		one = b.RHS
+	case parser.CardOneToMany:
+		one = b.LHS
+	default:
+		return ""
+	}
+	if _, ok := unwrap(one).(*parser.VectorSelector); !ok {
+		return ""
+	}
+	vs := unwrap(one).(*parser.VectorSelector)
+	name := selectorName(vs)
+	if name == "" || isRecordedName(name) {
+		return ""
+	}
+	for _, suffix := range []string{"_info", "_labels", "_owner", "_metadata", "_annotations"} {
+		if strings.HasSuffix(name, suffix) {
+			return name
+		}
+	}
+	if name == "kubelet_node_name" {
+		return name
+	}
+	return ""
+}
