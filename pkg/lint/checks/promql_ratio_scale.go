@@ -42,10 +42,13 @@ them (100 * a / b) makes them a percentage already.
 Some exporters report a 0–1 fraction under a name that says percent
 or usage: vLLM's …_cache_usage_perc ("1 means 100 percent usage") and
 Micrometer's process_cpu_usage and system_cpu_usage (the JVM's load in
-[0.0, 1.0]). The reverse mix-up is reported too: a known fraction times
+[0.0, 1.0]); others report percent under names that do not say so
+(dcgm-exporter's DCGM_FI_DEV_GPU_UTIL, "GPU utilization (in %)"). The reverse mix-up is reported too: a known fraction times
 100 (100 * (1 - avg(rate(node_cpu_seconds_total{mode="idle"}[5m]))))
-compared with a fraction of at least 0.5. Any a / b * 100 is not enough
-for that: a share of dropped spans above 0.5 % is a fair threshold.
+compared with a fraction of at least 0.5, and a level over its capacity
+times 100 (avail / size * 100 < 0.15) compared with one of at least
+0.05. Any a / b * 100 is not enough for that: a share of dropped spans
+above 0.5 % is a fair threshold.
 
 x{code=~"5.."} / x, with no aggregation on either side, pairs every
 5xx series with itself: the ratio is 1 whenever there is an error.
@@ -142,6 +145,9 @@ func checkRatioScale(p *lint.Pass, f *lint.File) {
 			if ok && v >= 0.5 && v < 1 && op != parser.EQLC && op != parser.NEQ {
 				if name := percentSelector(side, percents); name != "" {
 					how := "is named a percentage (0–100)"
+					if exporterPercents[name] {
+						how = "is reported in percent (0–100) by its exporter"
+					}
 					if percents[name] {
 						how = "is recorded in this file as a ratio × 100, a percentage (0–100),"
 					}
@@ -152,8 +158,8 @@ func checkRatioScale(p *lint.Pass, f *lint.File) {
 					return true
 				}
 			}
-			if ok && v >= 0.5 && v < 1 && op != parser.EQLC && op != parser.NEQ {
-				if why := timesHundred(side, fractions); why != "" {
+			if ok && v > 0 && v < 1 && op != parser.EQLC && op != parser.NEQ {
+				if why := timesHundred(side, fractions, v); why != "" {
 					start, end := nodeRange(threshold)
 					p.ReportExpr(r, start, end,
 						fmt.Sprintf("%s is a percentage (0–100) but compared with %s, a fraction: if %s means %s %%, the condition holds almost always (or never)", why, fmtNum(v), fmtNum(v), fmtNum(v*100)),
@@ -223,6 +229,16 @@ func scaledBy100(e parser.Expr) bool {
 
 func fmtNum(v float64) string { return strings.TrimSuffix(fmt.Sprintf("%g", v), ".0") }
 
+// exporterPercents are gauges an exporter reports in percent (0–100)
+// although their names do not say so, with the source that says so.
+var exporterPercents = map[string]bool{
+	// NVIDIA/dcgm-exporter, etc/default-counters.csv: "GPU utilization
+	// (in %)", "Memory utilization (in %)", "Encoder utilization (in
+	// %)", "Decoder utilization (in %)".
+	"DCGM_FI_DEV_GPU_UTIL": true, "DCGM_FI_DEV_MEM_COPY_UTIL": true,
+	"DCGM_FI_DEV_ENC_UTIL": true, "DCGM_FI_DEV_DEC_UTIL": true,
+}
+
 // percentName matches names of series that hold a 0–100 percentage.
 var percentName = regexp.MustCompile(`_(percent|percentage|pct)$`)
 
@@ -233,7 +249,7 @@ func percentSelector(e parser.Expr, recorded map[string]bool) string {
 	switch e := unwrap(e).(type) {
 	case *parser.VectorSelector:
 		name := selectorName(e)
-		if name != "" && (recorded[name] || !strings.Contains(name, ":") && percentName.MatchString(name)) {
+		if name != "" && (recorded[name] || exporterPercents[name] || !strings.Contains(name, ":") && percentName.MatchString(name)) {
 			return name
 		}
 	case *parser.AggregateExpr:
@@ -571,8 +587,9 @@ func capacityFraction(e parser.Expr) string {
 	if last > 0 && unitWords[words[last]] {
 		last--
 	}
-	// …_max_connections, process_max_fds: a maximum of what follows.
-	maxOf := last >= 2 && (words[last-1] == "max" || words[last-1] == "maximum")
+	// …_max_connections, process_max_fds: a maximum of what follows;
+	// etcd_server_quota_backend_bytes: a quota of what follows.
+	maxOf := last >= 2 && (words[last-1] == "max" || words[last-1] == "maximum" || words[last-1] == "quota")
 	if last < 1 || !capacityWords[words[last]] && !maxOf {
 		return ""
 	}
@@ -674,7 +691,7 @@ func holdsNumber(e parser.Expr) bool {
 // "". Any a / b * 100 is not enough: a share of dropped spans above 0.5 %
 // is a fair threshold (awesome-prometheus-alerts' Tempo rules), while a
 // CPU or availability share is not meant below 1 %.
-func timesHundred(e parser.Expr, recorded map[string]string) string {
+func timesHundred(e parser.Expr, recorded map[string]string, v float64) string {
 	b, ok := unwrap(e).(*parser.BinaryExpr)
 	if !ok || b.Op != parser.MUL {
 		return ""
@@ -686,7 +703,12 @@ func timesHundred(e parser.Expr, recorded map[string]string) string {
 		}
 		x = b.RHS
 	}
-	if why := fractionOf(x, recorded); why != "" {
+	if why := fractionOf(x, recorded); why != "" && v >= 0.5 {
+		return "100 × " + why
+	}
+	// A level over its capacity: nobody alerts on disk space below
+	// 0.15 % (elasticsearch avail / size * 100 < 0.15 meant 15 %).
+	if why := capacityFraction(x); why != "" && v >= 0.05 {
 		return "100 × " + why
 	}
 	return ""
