@@ -79,7 +79,8 @@ thresholds are edited apart.
 Reported when both sides of an and are filter comparisons (no bool) of
 the same expression against a number, one a lower and one an upper
 bound, and no number passes both. An or of such bounds (outside a range)
-is left alone.
+is left alone. The same holds for two comparisons chained without and:
+x > 85 < 75 filters x > 85, then keeps those of its values below 75.
 
 An uptime is a bound that moves: mysql_global_status_uptime < 60 (or
 time() - process_start_time_seconds < 60) holds for the first minute
@@ -124,7 +125,103 @@ condition can be meant.`,
 				fmt.Sprintf("swap the numbers (%s %s %s and %s %s %s)", lo.lhs, lo.op, fmtNum(hi.num), hi.lhs, hi.op, fmtNum(lo.num)))
 		})
 		checkUptimeFor(p, r)
+		checkChainedBounds(p, r)
 	},
+}
+
+// checkChainedBounds reports x > 85 < 75: a filter comparison applied to
+// the result of another, the two bounds excluding each other. PromQL
+// keeps the left side's value through a filter, so this is x > 85 and
+// x < 75, which nothing passes.
+func checkChainedBounds(p *lint.Pass, r *lint.Rule) {
+	if src := r.Expr.Value.Value; ast(r) == nil || strings.Count(src, ">")+strings.Count(src, "<") < 2 {
+		return
+	}
+	walk(ast(r), func(n parser.Node, _ []parser.Node) bool {
+		outer, ok := n.(*parser.BinaryExpr)
+		if !ok {
+			return true
+		}
+		b, ok := asBound(outer)
+		if !ok {
+			return true
+		}
+		inner := outer.LHS
+		if _, isNum := scalarValue(outer.LHS); isNum {
+			inner = outer.RHS
+		}
+		ie, ok := unwrap(inner).(*parser.BinaryExpr)
+		if !ok {
+			return true
+		}
+		a, ok := asBound(ie)
+		if !ok || a.lower() == b.lower() {
+			return true
+		}
+		// The outer bound reads the inner comparison's kept values,
+		// those of the inner bound's expression.
+		b.lhs = a.lhs
+		lo, hi := a, b
+		if !lo.lower() {
+			lo, hi = b, a
+		}
+		if lo.num < hi.num || lo.num == hi.num && lo.op == parser.GTE && hi.op == parser.LTE {
+			return true
+		}
+		start, end := nodeRange(outer)
+		p.ReportExpr(r, start, end,
+			fmt.Sprintf("%s then %s %s: a filter keeps the values it passes, so this asks for %s and %s at once, and no value is both", a.text(), b.op, fmtNum(b.num), lo.text(), hi.text()),
+			"for a band, swap the numbers; for two separate conditions, write them with or")
+		return false
+	})
+}
+
+// checkNonNegative reports rate(x[5m]) >= 0 and kin: rate, irate,
+// increase, count and the like never return a negative number, so the
+// comparison holds for every series they return.
+func checkNonNegative(p *lint.Pass, r *lint.Rule) {
+	if ast(r) == nil || !strings.Contains(r.Expr.Value.Value, "0") {
+		return
+	}
+	walk(ast(r), func(n parser.Node, _ []parser.Node) bool {
+		b, ok := n.(*parser.BinaryExpr)
+		if !ok || b.ReturnBool {
+			return true
+		}
+		side, op, v, ok := comparedWithScalar(b)
+		if !ok || !(op == parser.GTE && v <= 0 || op == parser.GTR && v < 0) {
+			return true
+		}
+		fn := nonNegative(side)
+		if fn == "" {
+			return true
+		}
+		start, end := thresholdRange(b)
+		p.ReportExpr(r, start, end,
+			fmt.Sprintf("%s() is never negative, so %s %s holds for every series it returns: the comparison filters nothing", fn, op, fmtNum(v)),
+			"compare with a threshold above 0 (> 0 for any event at all)")
+		return false
+	})
+}
+
+// nonNegative returns the function that makes e never negative (rate,
+// increase, count …, through sum, max, min and avg of them), or "".
+func nonNegative(e parser.Expr) string {
+	switch e := unwrap(e).(type) {
+	case *parser.AggregateExpr:
+		switch e.Op {
+		case parser.COUNT, parser.COUNT_VALUES, parser.GROUP:
+			return e.Op.String()
+		case parser.SUM, parser.MAX, parser.MIN, parser.AVG:
+			return nonNegative(e.Expr)
+		}
+	case *parser.Call:
+		switch fn := callName(e); fn {
+		case "rate", "irate", "increase", "count_over_time", "changes", "resets", "abs", "absent", "absent_over_time", "present_over_time":
+			return fn
+		}
+	}
+	return ""
 }
 
 // checkUptimeFor reports an alert whose condition is an uptime below a
@@ -201,7 +298,10 @@ is not below the lower one: x > 0.05 or x < 0.05 is reported (every
 value but 0.05), x >= 0 or x <= 0 is not (a split by sign, each side
 with its own conditions, as the same clock-skew rule does with deriv()).
 
-It also reports a bool comparison as a side of and or unless (x > 1 and
+It also reports a comparison that every value of a function that is
+never negative passes: increase(restarts_total[15m]) >= 0, count(…) >= 0
+(rate, irate, increase, changes, resets, count, count_over_time, abs,
+absent, through sum, max, min and avg). And a bool comparison as a side of and or unless (x > 1 and
 y > bool 20): it has a sample for every series, so the set operator
 filters on nothing; and vector(0) or x where x has no labels: or never reads
 x, and the expression is the constant 0 (the default belongs on the
@@ -250,6 +350,7 @@ findings, so no measured precision: info until measured.`,
 		checkAgePrecedence(p, r)
 		checkConstantOr(p, r)
 		checkBoolInSet(p, r)
+		checkNonNegative(p, r)
 	},
 }
 
