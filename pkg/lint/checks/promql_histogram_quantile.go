@@ -42,6 +42,14 @@ quantile of recent observations:
 - a summary (go_gc_duration_seconds, or one the metric catalog knows) has
   quantile series and no buckets, so the result is always empty.
 
+Outside histogram_quantile, bucket series are reported when aggregated
+so that no quantile can come from them: quantile() over them (a
+quantile of bucket counts), and a sum or avg that merges every le (a
+recording rule sum by (cluster) (rate(x_bucket[5m])) counts each
+observation once per bucket it falls in), unless a matcher picks one le
+(le="+Inf" counts the observations) or the sum only says whether there
+were observations (compared with > 0, or the right side of and).
+
 avg() or sum() of histogram_quantile results is reported as info: the
 average of per-series quantiles is not the quantile of their
 observations; aggregate the buckets and take one quantile.
@@ -82,8 +90,91 @@ them from raw _bucket series outside any rate() (sum by (job, le)
 			}
 			return rec
 		}
-		forEachRule(f, func(r *lint.Rule) { checkHistogramQuantile(p, r, recorded) })
+		forEachRule(f, func(r *lint.Rule) {
+			checkHistogramQuantile(p, r, recorded)
+			checkBucketAggregation(p, r)
+		})
 	},
+}
+
+// checkBucketAggregation reports bucket series aggregated outside
+// histogram_quantile in a way no quantile can come from: quantile() over
+// them (the quantile of bucket counts, not of observations), or a sum
+// that merges every le (each observation counted once per bucket it
+// falls in), unless a matcher picks one le (le="+Inf" counts all
+// observations, le="0.5" those up to 0.5 s: a fair SLI).
+func checkBucketAggregation(p *lint.Pass, r *lint.Rule) {
+	if ast(r) == nil || !strings.Contains(r.Expr.Value.Value, "_bucket") {
+		return
+	}
+	walk(ast(r), func(n parser.Node, path []parser.Node) bool {
+		if callName(n) == "histogram_quantile" {
+			return false // judged by checkHistogramQuantile
+		}
+		a, ok := n.(*parser.AggregateExpr)
+		if !ok {
+			return true
+		}
+		name := histogramSource(a.Expr)
+		if !strings.HasSuffix(name, "_bucket") || isRecordedName(name) {
+			return true
+		}
+		start, end := nodeRange(a)
+		switch {
+		case a.Op == parser.QUANTILE:
+			p.ReportExpr(r, start, end,
+				fmt.Sprintf("quantile() over %s takes a quantile of bucket counts, one series per le, not of the observations", name),
+				fmt.Sprintf("use histogram_quantile: %s", hqCheck{p: p, phi: exprText(r, a.Param)}.fix(name, "by (le)")))
+			return false
+		case (a.Op == parser.SUM || a.Op == parser.AVG) && dropsLe(a) && !pinsLe(a.Expr) && !presenceGuard(a, path):
+			p.ReportExpr(r, start, end,
+				fmt.Sprintf("%s merges the le buckets of %s: buckets are cumulative, so each observation is counted once per bucket it falls in, and without le no quantile can be taken from the result", aggregationHead(a), name),
+				"keep le in the grouping (by (…, le)), or select one bucket (le=\"+Inf\" counts every observation)")
+			return false
+		}
+		return true
+	})
+}
+
+// presenceGuard reports whether a is compared with > 0 (or != 0): the
+// sum of every bucket is above 0 exactly when there were observations,
+// a fair "there is traffic" guard beside a histogram_quantile (the Thanos
+// and Promscale mixins' … and sum by (job) (rate(x_bucket[5m])) > 0).
+func presenceGuard(a *parser.AggregateExpr, path []parser.Node) bool {
+	for i := len(path) - 1; i >= 0; i-- {
+		switch n := path[i].(type) {
+		case *parser.ParenExpr:
+			continue
+		case *parser.BinaryExpr:
+			// The right side of and/unless counts only by its presence.
+			if (n.Op == parser.LAND || n.Op == parser.LUNLESS) && i+1 < len(path) && path[i+1] == n.RHS {
+				return true
+			}
+			if (n.Op == parser.LAND || n.Op == parser.LUNLESS) && i+1 == len(path) && parser.Node(n.RHS) == parser.Node(a) {
+				return true
+			}
+			_, op, v, ok := comparedWithScalar(n)
+			return ok && v == 0 && (op == parser.GTR || op == parser.NEQ)
+		}
+		return false
+	}
+	return false
+}
+
+// pinsLe reports whether the bucket selector under e picks one le.
+func pinsLe(e parser.Expr) bool {
+	pinned := false
+	walk(e, func(n parser.Node, _ []parser.Node) bool {
+		if vs, ok := n.(*parser.VectorSelector); ok {
+			for _, m := range vs.LabelMatchers {
+				if m.Name == "le" && (m.Type == labels.MatchEqual || m.Type == labels.MatchRegexp) {
+					pinned = true
+				}
+			}
+		}
+		return !pinned
+	})
+	return pinned
 }
 
 func checkHistogramQuantile(p *lint.Pass, r *lint.Rule, recorded func() map[string]parser.Expr) {
