@@ -351,7 +351,7 @@ var counterRatio = &lint.Check{
 	Severity: diag.Warning,
 	Doc: lint.Doc{
 		Title:     "A ratio of raw counters",
-		Precision: "3/3 true",
+		Precision: "5/5 true",
 		Text: `Dividing one raw counter by another (errors_total / requests_total)
 gives the ratio since each process started, not the ratio now: after a
 week of good traffic a total outage moves it by a fraction of a percent,

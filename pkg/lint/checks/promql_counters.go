@@ -181,7 +181,8 @@ are compared raw on purpose, nor guards (x_total > 0 and …, … and
 x_total == 0) that ask whether anything was ever counted. A series a
 rule of the same file records as a sum of raw counters
 (job:http_requests:sum = sum by (job) (http_requests_total)) is a raw
-counter too.
+counter too, and so is a counter's average, maximum, minimum or last
+value over a window (avg_over_time(tasks_failed_total[15m]) > 5).
 
 The check reports at info: on the public rule sets a name cannot tell a
 real counter from a gauge an exporter suffixed _total (the number of
@@ -312,6 +313,15 @@ func rawSelectorIn(e parser.Expr, summed map[string]bool) *parser.VectorSelector
 	case *parser.Call:
 		if passThrough[callName(e)] && len(e.Args) > 0 {
 			return rawSelectorIn(e.Args[0], summed)
+		}
+		// The average, maximum, minimum or last value of a counter over
+		// a window is still a count since the process started
+		// (avg_over_time(celery_task_failed_total[15m]) > 5).
+		switch callName(e) {
+		case "avg_over_time", "max_over_time", "min_over_time", "last_over_time", "quantile_over_time":
+			if len(e.Args) > 0 {
+				return rawSelectorIn(e.Args[len(e.Args)-1], summed)
+			}
 		}
 	case *parser.BinaryExpr:
 		// Scaling a counter (x_total / 1024) keeps it a counter.
