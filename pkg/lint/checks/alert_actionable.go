@@ -165,7 +165,15 @@ warning. A missing runbook_url is reported only at info: most maintained
 rule sets put the instructions in the description, and whether a link is
 required is the team's rule (checks: {alert/runbook: {severity: warning}}
 makes it one). Drills and heartbeats, whose expression reads no series,
-are not reported.`,
+are not reported.
+
+On any alert, a runbook_url whose #section names another alert
+(runbook.md#TempoTenantIndexFailures on
+TempoUserConfigurableOverridesReloadFailing, a copy left unedited) is
+reported at info: the section is another alert's when an alert of the
+same file has that name, or when it begins with the same CamelCase word
+as the alert's name and neither name is a prefix of the other. No
+finding on ../shared/corpus/valid.`,
 		Bad: `groups:
   - name: agent
     rules:
@@ -195,6 +203,9 @@ are not reported.`,
 var templateAction = regexp.MustCompile(`\{\{.*?\}\}`)
 
 func checkRunbook(p *lint.Pass, r *lint.Rule) {
+	if r.IsAlert() {
+		checkRunbookAnchor(p, r)
+	}
 	if !pageAlert(p, r) || readsNoSeries(r) {
 		return
 	}
@@ -411,4 +422,60 @@ func guardOperand(n parser.Node, path []parser.Node) bool {
 		return false
 	}
 	return false
+}
+
+// checkRunbookAnchor reports a runbook_url whose #fragment names another
+// alert: runbook.md#TempoTenantIndexFailures on
+// TempoUserConfigurableOverridesReloadFailing sends whoever is paged to
+// the wrong section (grafana/tempo's mixin). A fragment counts as another
+// alert's name when an alert of the same file has it, or when it starts
+// with the same CamelCase word as this alert's name (the mixin's prefix)
+// and is not a prefix of it. Fragments are compared without case and
+// without - and _.
+func checkRunbookAnchor(p *lint.Pass, r *lint.Rule) {
+	kv, ok := r.Annotation("runbook_url")
+	if !ok {
+		return
+	}
+	_, frag, ok := strings.Cut(kv.Value.Value, "#")
+	if !ok || frag == "" || strings.Contains(frag, "{{") {
+		return
+	}
+	norm := func(s string) string {
+		return strings.ToLower(strings.NewReplacer("-", "", "_", "", " ", "").Replace(s))
+	}
+	own, f := norm(r.Alert.Value), norm(frag)
+	if f == own || strings.HasPrefix(own, f) || strings.HasPrefix(f, own) {
+		return
+	}
+	other := false
+	if p.File != nil {
+		forEachRule(p.File, func(o *lint.Rule) {
+			if o != r && o.IsAlert() && norm(o.Alert.Value) == f {
+				other = true
+			}
+		})
+	}
+	if !other {
+		word := firstCamelWord(r.Alert.Value)
+		if len(word) < 3 || firstCamelWord(frag) != word {
+			return
+		}
+	}
+	off := strings.Index(kv.Value.Value, "#") + 1
+	// Info: no finding on the public rule sets measures it yet.
+	reportInValueSeverity(p, diag.Info, r, kv, off, off+len(frag),
+		fmt.Sprintf("runbook_url points at the section %q, another alert's, not %s's: whoever is paged reads the wrong instructions", frag, r.Alert.Value),
+		fmt.Sprintf("link the section of this alert (#%s)", r.Alert.Value))
+}
+
+// firstCamelWord is the first word of a CamelCase name (Tempo of
+// TempoTenantIndexFailures).
+func firstCamelWord(s string) string {
+	for i := 1; i < len(s); i++ {
+		if s[i] >= 'A' && s[i] <= 'Z' {
+			return s[:i]
+		}
+	}
+	return s
 }

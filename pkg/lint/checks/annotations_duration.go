@@ -27,7 +27,7 @@ usually copied from a rule with another for:, or left behind when the
 for: was changed.
 
 Reported when the summary, description or message says "for N units"
-(for more than, longer than, over, at least N units; a/an/one hour) or
+(for more than, longer than, over, at least, > N units; a/an/one hour) or
 "in (for, over) the last N units", and N units is neither the rule's for: nor its
 keep_firing_for: nor a range, subquery or offset of its expression, nor
 such a window plus for: (rate(x[15m]) > 5 for 15m holds "within the
@@ -108,7 +108,7 @@ for: and numbers read in every unit counted, there were 14.`,
 }
 
 // durationPhrase finds "for (more than) N unit" and "in the last N unit".
-var durationPhrase = regexp.MustCompile(`(?i)\b(?:for|(?:in|over|during|within|for) the (?:last|past))\s+(?:(?:more|longer) than\s+|over\s+|at least\s+)?(\d+|an?|one|two|three|five|ten|fifteen|thirty)\s*(seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|[smhd])\b`)
+var durationPhrase = regexp.MustCompile(`(?i)\b(?:for|(?:in|over|during|within|for) the (?:last|past))\s+(?:(?:more|longer) than\s+|over\s+|at least\s+|>=?\s*)?(\d+|an?|one|two|three|five|ten|fifteen|thirty)\s*(seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|[smhd])\b`)
 
 // durationPhrases is durationPhrase.FindAllStringSubmatchIndex, run only
 // on the few bytes around each "for ", "last " and "past ": over every

@@ -200,20 +200,34 @@ func valueRef(s string) (int, int, bool) {
 // reportInValue reports a finding covering bytes [start,end) of the value
 // of kv (a rule label or annotation).
 func reportInValue(p *lint.Pass, r *lint.Rule, kv lint.KV, start, end int, msg, fix string) {
+	reportInValueSeverity(p, 0, r, kv, start, end, msg, fix)
+}
+
+// reportInValueSeverity is reportInValue at a severity of the check's
+// choosing (0 for the check's own), unless the team configured one.
+func reportInValueSeverity(p *lint.Pass, sev diag.Severity, r *lint.Rule, kv lint.KV, start, end int, msg, fix string) {
+	if set, ok := p.ConfiguredSeverity(); ok {
+		sev = set
+	}
 	f := p.File
 	if r.Group != nil && r.Group.Doc != nil && r.Group.Doc.File != nil {
 		f = r.Group.Doc.File
 	}
 	n := kv.Value.Node
 	if n == nil || f == nil {
-		p.ReportAt(r, kv.Key.Node, msg, fix)
+		if sev != 0 {
+			p.ReportAtSeverity(sev, r, kv.Key.Node, msg, fix)
+		} else {
+			p.ReportAt(r, kv.Key.Node, msg, fix)
+		}
 		return
 	}
 	d := diag.Diagnostic{
-		Pos:     f.ScalarPos(n, start),
-		Message: msg,
-		Fix:     fix,
-		Rule:    r.Name(),
+		Pos:      f.ScalarPos(n, start),
+		Message:  msg,
+		Fix:      fix,
+		Rule:     r.Name(),
+		Severity: sev,
 	}
 	if end > start+1 {
 		if e := f.ScalarPos(n, end-1); e != d.Pos {

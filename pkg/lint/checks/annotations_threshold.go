@@ -29,7 +29,8 @@ kept). The text is usually copied from a rule with another threshold, or
 left behind when the threshold was changed.
 
 Reported when the summary, description or message says "more than",
-"above", "over", "exceeds", "less than", "below" or "under" a number,
+"above", "over", "exceeds", "less than", "below", "under" or "threshold
+of" a number,
 with or without a unit (%, s, ms, minutes, hours, days), and no number
 the expression compares with, nor any duration of the rule (for:,
 ranges, offsets), is that number read every way it can be: as it is,
@@ -72,7 +73,7 @@ those), so no measured precision: info until measured.`,
 }
 
 // thresholdPhrase finds "more than 300s", "above 90%", "below 0.5".
-var thresholdPhrase = regexp.MustCompile(`(?i)\b(?:more than|greater than|higher than|larger than|above|over|exceeds?|exceeding|less than|lower than|fewer than|below|under)\s+((?:\d+(?:ms|[smhdwy]))+\b|\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s*(%|percent\b|[kmgt]i?b\b|bytes?\b|ms\b|milliseconds?\b|msec\b|s\b|secs?\b|seconds?\b|m\b|mins?\b|minutes?\b|h\b|hours?\b|d\b|days?\b|k\b)?`)
+var thresholdPhrase = regexp.MustCompile(`(?i)\b(?:more than|greater than|higher than|larger than|above|over|exceeds?|exceeding|less than|lower than|fewer than|below|under|threshold(?: of| is|:)?)\s+((?:\d+(?:ms|[smhdwy]))+\b|\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s*(%|percent\b|[kmgt]i?b\b|bytes?\b|ms\b|milliseconds?\b|msec\b|s\b|secs?\b|seconds?\b|m\b|mins?\b|minutes?\b|h\b|hours?\b|d\b|days?\b|k\b)?`)
 
 func checkThresholdMismatch(p *lint.Pass, r *lint.Rule) {
 	e := ast(r)
@@ -143,7 +144,7 @@ func mayStateThreshold(text string) bool {
 
 // thresholdWords are the words a threshold phrase ends in, before its
 // number.
-var thresholdWords = []string{"than ", "above ", "over ", "exceeds ", "exceed ", "exceeding ", "below ", "under "}
+var thresholdWords = []string{"than ", "above ", "over ", "exceeds ", "exceed ", "exceeding ", "below ", "under ", "threshold of ", "threshold is ", "threshold: ", "threshold "}
 
 // thresholdPhrases is thresholdPhrase.FindAllStringSubmatchIndex, run
 // only on the bytes around each word that can end a phrase and is

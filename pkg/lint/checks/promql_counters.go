@@ -453,9 +453,14 @@ func gaugeWord(name string) string {
 	// sits (cnpg_backends_max_tx_duration_seconds, process_max_fds);
 	// counters name what they count, not an extreme of it.
 	if !isCounterName(name) {
-		for _, w := range words[:last] {
+		for i, w := range words[:last] {
 			if w == "max" || w == "maximum" || w == "min" || w == "minimum" {
 				return w
+			}
+			// etcd_mvcc_db_total_size_in_use_in_bytes: what is in use
+			// now is a level.
+			if w == "in" && i+1 < len(words) && words[i+1] == "use" {
+				return "in use"
 			}
 		}
 	}
