@@ -81,6 +81,9 @@ type index struct {
 	// mentioned are the exporter prefixes, with their underscore, of the
 	// catalogued and the renamed names, for Mentioned.
 	mentioned []string
+	// vocab is, per exporter, every label name any of its catalogued
+	// metrics carries.
+	vocab map[string]map[string]bool
 }
 
 type prefixLen struct {
@@ -89,7 +92,7 @@ type prefixLen struct {
 }
 
 var load = sync.OnceValue(func() *index {
-	ix := &index{metrics: map[string]*Metric{}, renames: map[string]Rename{}, byLen: map[prefixLen][]*Metric{}, prefixes: map[string]bool{}}
+	ix := &index{metrics: map[string]*Metric{}, renames: map[string]Rename{}, byLen: map[prefixLen][]*Metric{}, prefixes: map[string]bool{}, vocab: map[string]map[string]bool{}}
 	eachRow("metrics.tsv", func(f []string) {
 		if len(f) < 5 {
 			return
@@ -102,6 +105,12 @@ var load = sync.OnceValue(func() *index {
 			return
 		}
 		ix.metrics[m.Name] = m
+		if ix.vocab[m.Exporter] == nil {
+			ix.vocab[m.Exporter] = map[string]bool{}
+		}
+		for _, l := range m.Labels {
+			ix.vocab[m.Exporter][l] = true
+		}
 		k := prefixLen{prefix(m.Name), len(m.Name)}
 		ix.byLen[k] = append(ix.byLen[k], m)
 		ix.prefixes[k.prefix] = true
@@ -199,6 +208,29 @@ func Type(name string) string {
 		return m.Type
 	}
 	return ""
+}
+
+// Lacks reports whether a kube-state-metrics series of name has no label
+// l of kube-state-metrics' own: the catalog lists the metric's labels
+// (from the project's metric documentation), l is not among them, and l
+// is a label kube-state-metrics writes on other metrics (owner_kind on
+// kube_pod_owner, not on kube_pod_info), so no usual relabelling adds
+// it. Other exporters' label lists come from fixtures that leave out what
+// the kubelet or a relabelling adds, and are not judged.
+func Lacks(name, l string) bool {
+	m, ok := Lookup(name)
+	if !ok || m.Exporter != "kube-state-metrics" || len(m.Labels) == 0 {
+		return false
+	}
+	if !load().vocab[m.Exporter][l] {
+		return false
+	}
+	for _, have := range m.Labels {
+		if have == l {
+			return false
+		}
+	}
+	return true
 }
 
 // Renamed returns the rename row for a name an exporter no longer

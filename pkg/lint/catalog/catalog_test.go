@@ -144,3 +144,21 @@ func TestData(t *testing.T) {
 		})
 	}
 }
+
+func TestLacks(t *testing.T) {
+	for _, c := range []struct {
+		name, label string
+		want        bool
+	}{
+		{"kube_pod_info", "owner_kind", true},
+		{"kube_pod_info", "node", false},              // it has node
+		{"kube_pod_status_phase", "uid", false},       // listed after the escaped pipes of phase
+		{"kube_pod_info", "team", false},              // not a kube-state-metrics label
+		{"node_load1", "container", false},            // node_exporter is not judged
+		{"agent_requests_total", "owner_kind", false}, // not catalogued
+	} {
+		if got := Lacks(c.name, c.label); got != c.want {
+			t.Errorf("Lacks(%q, %q) = %v, want %v", c.name, c.label, got, c.want)
+		}
+	}
+}

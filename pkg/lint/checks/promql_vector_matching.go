@@ -80,7 +80,11 @@ group_left and no container="…" picking one, they fail the same way
 must not be the "one" side (group_right with per-container restarts on
 the left fails the same way), and kube-state-metrics' pod-level series
 (kube_pod_info, kube_pod_owner) carry no container label at all, so an
-on() naming container against them never matches. The "one" side of a
+on() naming container against them never matches. A group_left or
+group_right that copies a label the metric catalog says the "one"
+side's kube-state-metrics series never has (group_left (owner_kind)
+kube_pod_info: the owner is on kube_pod_owner) copies nothing, and is
+reported as info. The "one" side of a
 group_left or group_right that reads an info-like series raw (…_info,
 …_labels, …_owner, …_metadata, kubelet_node_name) is reported as info:
 it is unique only while one target exports it and its labels hold
@@ -284,6 +288,17 @@ func checkVectorMatching(p *lint.Pass, r *lint.Rule) {
 			p.ReportExprSeverity(diag.Info, r, start, end,
 				fmt.Sprintf("%q matches on (%s), but neither side keeps %q (both were aggregated without it): every series matches on its empty value, so the result is not per %s", b.Op, strings.Join(b.VectorMatching.MatchingLabels, ", "), l, l),
 				fmt.Sprintf("keep %q in both aggregations (by (…, %s)), or drop it from on()", l, l))
+		} else if side, metric := perContainerOneSide(b); side != "" && neverMatches(b) == "" {
+			start, end := pairRange(b)
+			p.ReportExpr(r, start, end,
+				fmt.Sprintf("%q with group_%s needs one series per match group on the %s side, but it reads %s, one series per container, and keeps container, which on (%s) leaves out: a pod with two containers fails the evaluation (\"many-to-many matching not allowed\")", b.Op, map[string]string{"right": "left", "left": "right"}[side], side, metric, strings.Join(b.VectorMatching.MatchingLabels, ", ")),
+				fmt.Sprintf("put the modifier on the other side (group_%s), or aggregate the %s side by the pod first", side, side))
+		} else if l, name := missingIncluded(b); l != "" && neverMatches(b) == "" {
+			// Info: the catalog's label lists come from documentation.
+			start, end := pairRange(b)
+			p.ReportExprSeverity(diag.Info, r, start, end,
+				fmt.Sprintf("group_%s (%s) copies %q from %s: the result's %s is empty", map[parser.VectorMatchCardinality]string{parser.CardManyToOne: "left", parser.CardOneToMany: "right"}[b.VectorMatching.Card], strings.Join(b.VectorMatching.Include, ", "), l, name, l),
+				fmt.Sprintf("join the series that carries %s instead", l))
 		} else if name := rawOneSide(b); name != "" && neverMatches(b) == "" {
 			// Info: it fails only while a duplicate exists, and many
 			// maintained rules join raw info series on purpose.
@@ -292,11 +307,6 @@ func checkVectorMatching(p *lint.Pass, r *lint.Rule) {
 			p.ReportExprSeverity(diag.Info, r, start, end,
 				fmt.Sprintf("the %s side of group_%s reads %s raw: it is one series per match group only while a single target exports it and its labels hold still; a second scrape (two kube-state-metrics replicas, a duplicate job) or a label that changes value (a kernel release, a revision hash) makes two, and Prometheus fails the evaluation (\"many-to-many matching not allowed\")", side, map[string]string{"right": "left", "left": "right"}[side], name),
 				fmt.Sprintf("make it unique: max by (%s, …) (%s)", strings.Join(b.VectorMatching.MatchingLabels, ", "), name))
-		} else if side, metric := perContainerOneSide(b); side != "" && neverMatches(b) == "" {
-			start, end := pairRange(b)
-			p.ReportExpr(r, start, end,
-				fmt.Sprintf("%q with group_%s needs one series per match group on the %s side, but it reads %s, one series per container, and keeps container, which on (%s) leaves out: a pod with two containers fails the evaluation (\"many-to-many matching not allowed\")", b.Op, map[string]string{"right": "left", "left": "right"}[side], side, metric, strings.Join(b.VectorMatching.MatchingLabels, ", ")),
-				fmt.Sprintf("put the modifier on the other side (group_%s), or aggregate the %s side by the pod first", side, side))
 		} else if g, metric := perContainerSide(b); g != nil && neverMatches(b) == "" {
 			start, end := pairRange(b)
 			p.ReportExpr(r, start, end,

@@ -6,6 +6,8 @@ import (
 
 	"github.com/prometheus/prometheus/model/labels"
 	"github.com/prometheus/prometheus/promql/parser"
+
+	"github.com/agentalerts/agentalerts/pkg/lint/catalog"
 )
 
 // grouped describes a side of a one-to-one on() match whose own grouping
@@ -324,4 +326,45 @@ func rawOneSide(b *parser.BinaryExpr) string {
 		return name
 	}
 	return ""
+}
+
+// missingIncluded returns a label that group_left(…) or group_right(…)
+// asks to copy from the "one" side, and the one side's raw
+// kube-state-metrics series, when the metric catalog says that series
+// never has it: group_left (owner_kind) kube_pod_info copies nothing
+// (the owner is on kube_pod_owner), and the alert's owner_kind is empty.
+func missingIncluded(b *parser.BinaryExpr) (label, metric string) {
+	m := b.VectorMatching
+	if m == nil || len(m.Include) == 0 {
+		return "", ""
+	}
+	var one parser.Expr
+	switch m.Card {
+	case parser.CardManyToOne:
+		one = b.RHS
+	case parser.CardOneToMany:
+		one = b.LHS
+	default:
+		return "", ""
+	}
+	if out := outputLabels(one); out.exact {
+		// max by (namespace, pod) (kube_pod_info) keeps no owner_kind.
+		for _, l := range m.Include {
+			if out.absent(l) {
+				return l, "a side that keeps only " + fmtLabels(out.known())
+			}
+		}
+		return "", ""
+	}
+	vs := spineSelector(one)
+	if vs == nil {
+		return "", ""
+	}
+	name := selectorName(vs)
+	for _, l := range m.Include {
+		if catalog.Lacks(name, l) {
+			return l, name + ", which kube-state-metrics never writes it on"
+		}
+	}
+	return "", ""
 }
