@@ -39,6 +39,11 @@ never names the label itself: exported_namespace is the series' own
 namespace, renamed at scrape time, and namespace the exporter's
 (kube-state-metrics, ingress-nginx behind a ServiceMonitor), so
 {{ $labels.namespace }} names the wrong one (divviup/prio-server#1535).
+A label that an absent() arm of an or lacks is reported at info: x != 1
+or absent(x{container="api"}) == 1 has a pod label when the left side
+fires and none when the absent() side does (absent() returns only the
+labels of its selector's = matchers), so "pod {{ $labels.pod }}" reads
+"pod " exactly when the pod is gone.
 Nor does it report when another annotation of the alert prints the whole
 label set ({{ $labels }}, as awesome-prometheus-alerts' descriptions do):
 the responder then sees every label the result has, and the empty
@@ -99,6 +104,12 @@ func checkDroppedLabel(p *lint.Pass, r *lint.Rule) {
 					reportInValue(p, r, kv, ref.start, ref.end,
 						fmt.Sprintf("annotation %q uses $labels.%s, which the expression never names, one letter away from %s: a misspelt label expands to an empty string", kv.Key.Value, ref.name, want),
 						fmt.Sprintf("use $labels.%s", want))
+				} else if arm := absentArmWithout(ast(r), ref.name); arm != "" {
+					// Info: the label is there whenever the other side
+					// fires; only the absent() case loses it.
+					reportInValueSeverity(p, diag.Info, r, kv, ref.start, ref.end,
+						fmt.Sprintf("annotation %q uses $labels.%s, but when the %s side of the or fires, its only labels are the = matchers of the selector, without %s: it expands to an empty string", kv.Key.Value, ref.name, arm, ref.name),
+						fmt.Sprintf("put %s=\"…\" in the absent() selector, or say in the text which series is missing", ref.name))
 				}
 				continue
 			}
@@ -228,4 +239,32 @@ func printsAllLabels(r *lint.Rule) bool {
 		}
 	}
 	return false
+}
+
+// absentArmWithout returns "absent(…)" when e is an or chain with an arm
+// that is absent() (or absent_over_time(), compared or not) whose result
+// certainly lacks label l: absent() returns only the labels of its
+// selector's = matchers.
+func absentArmWithout(e parser.Expr, l string) string {
+	b, ok := unwrap(e).(*parser.BinaryExpr)
+	if !ok || b.Op != parser.LOR {
+		return ""
+	}
+	for _, arm := range []parser.Expr{b.LHS, b.RHS} {
+		if a := absentArmWithout(arm, l); a != "" {
+			return a
+		}
+		x := unwrap(arm)
+		if c, ok := x.(*parser.BinaryExpr); ok && c.Op.IsComparisonOperator() {
+			if _, isNum := scalarValue(c.RHS); isNum {
+				x = unwrap(c.LHS)
+			}
+		}
+		if fn := callName(x); fn == "absent" || fn == "absent_over_time" {
+			if out := outputLabels(x); out.exact && out.absent(l) {
+				return fn + "(…)"
+			}
+		}
+	}
+	return ""
 }
