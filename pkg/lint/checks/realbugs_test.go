@@ -152,8 +152,9 @@ import (
 // 146/204 in all. ho10-* (20, collected on main at 72de303): 4 when
 // collected; 150/224 in all. ho11-* (20, collected on main at b1a2ec7):
 // 5 when collected; 164/244 in all. ho12-* (20, collected on main at
-// 8410527): 8 when collected; 174/264 in all.
-const realBugsCaught = 185
+// 8410527): 8 when collected; 174/264 in all. ho13-* (20, collected on
+// main at 43c650c): 3 when collected; 187/284 in all.
+const realBugsCaught = 188
 
 // TestRealBugs lints each file of testdata/lint/realbugs (one real bug from
 // a public issue or pull request each, with its source URL at the top)
