@@ -31,12 +31,13 @@ label (code, status, status_code, response_code and the like) with = or
 alone.
 
 Also reported: an alert named for running out of something (Exhausted,
-Low, Full, Depleted, Out of) whose condition bounds an amount that is
-left from below. CiliumOperatorExhaustedIpamIps read
+Low, Full, Depleted, Out of, Expiring, Soon) whose condition bounds an
+amount that is left from below (a certificate's cert_expires_in_hours >
+720 under CertificateExpiringSoon fires for every fresh certificate). CiliumOperatorExhaustedIpamIps read
 sum(cilium_operator_ipam_ips{type="available"}) >= 1, which fires on
 every healthy cluster and never on an exhausted one
 (grafana/jsonnet-libs#897). An amount is "left" when its selector's
-name has available, avail, free or remaining as a word, or a matcher
+name has available, avail, free, remaining, expires_in or ttl as a word, or a matcher
 picks the value available or free; 1 - x, 100 - x and x in a
 denominator turn it round (a used share, bounded from above, is then
 the inverted one).
@@ -156,16 +157,17 @@ func classNames(set uint8) string {
 }
 
 // scarcityWord finds an alert name that says something runs out.
-var scarcityWord = regexp.MustCompile(`\b(exhausted|low|full|depleted|out of|running out)\b`)
+var scarcityWord = regexp.MustCompile(`\b(exhausted|low|full|depleted|out of|running out|expiring|expires|expiry|expire|soon)\b`)
 
 // leftWord finds a metric name word for an amount that is left.
-var leftWord = regexp.MustCompile(`(^|_)(available|avail|free|remaining)(_|$)`)
+var leftWord = regexp.MustCompile(`(^|_)(available|avail|free|remaining|expires_in|ttl)(_|$)`)
 
 // checkInvertedScarcity reports a condition that bounds an amount left
 // from below in an alert named for running out of it.
 func checkInvertedScarcity(p *lint.Pass, r *lint.Rule, e parser.Expr) {
 	src := r.Expr.Value.Value
-	if !strings.Contains(src, "avail") && !strings.Contains(src, "free") && !strings.Contains(src, "remaining") {
+	if !strings.Contains(src, "avail") && !strings.Contains(src, "free") && !strings.Contains(src, "remaining") &&
+		!strings.Contains(src, "expires_in") && !strings.Contains(src, "ttl") {
 		return
 	}
 	if !scarcityWord.MatchString(splitWords(r.Alert.Value)) {
@@ -203,7 +205,7 @@ func checkInvertedScarcity(p *lint.Pass, r *lint.Rule, e parser.Expr) {
 		}
 		start, end := nodeRange(be)
 		p.ReportExpr(r, start, end,
-			fmt.Sprintf("the alert is named for running out, but %s holds while %s is %s %s: it fires when there is plenty and not when it runs out", b.text(), what, map[bool]string{true: "above", false: "below"}[b.lower()], fmtNum(b.num)),
+			fmt.Sprintf("the alert is named for running out (or expiring), but %s holds while %s is %s %s: it fires when there is plenty and not when it runs out", b.text(), what, map[bool]string{true: "above", false: "below"}[b.lower()], fmtNum(b.num)),
 			fmt.Sprintf("turn the comparison round (%s %s %s)", b.lhs, b.flip(), fmtNum(b.num)))
 	}
 	visit(e)

@@ -44,7 +44,10 @@ series with an empty cluster. Reported when an aggregation's by() names
 a label its argument certainly lacks (it was aggregated to a label set
 without it) and the by() list keeps another label the argument has: by
 (cluster) alone over a sum() is a rename no one meant either, but is
-left to the check above.`,
+left to the check above.
+
+And the rule manager's own recorded series: ALERTS{state="firing"}
+selects nothing, the label is alertstate.`,
 		Bad: `groups:
   - name: agent
     rules:
@@ -209,6 +212,9 @@ func reduceRecordedLabels(p *lint.Pass, facts []any) {
 // argument was aggregated without: the outer by() means to keep it, and
 // gets one empty value for every series.
 func checkInnerDroppedGrouping(p *lint.Pass, r *lint.Rule) {
+	if ast(r) != nil && strings.Contains(r.Expr.Value.Value, "ALERTS") {
+		checkAlertsState(p, r)
+	}
 	if ast(r) == nil || !strings.Contains(r.Expr.Value.Value, "by") {
 		return
 	}
@@ -237,6 +243,27 @@ func checkInnerDroppedGrouping(p *lint.Pass, r *lint.Rule) {
 		p.ReportExpr(r, start, end,
 			fmt.Sprintf("%s by (%s) groups by %s, which its argument no longer has (it keeps only %s): every series gets an empty %s and they are added together across it", a.Op, strings.Join(a.Grouping, ", "), quoteList(lost), strings.Join(in.known(), ", "), lost[0]),
 			fmt.Sprintf("keep %s in the inner aggregation too", quoteList(lost)))
+		return true
+	})
+}
+
+// checkAlertsState reports ALERTS{state="firing"}: the rule manager
+// records an alert's state under alertstate, so a state matcher with the
+// value firing or pending selects nothing (sourcegraph's alerts, ho13).
+func checkAlertsState(p *lint.Pass, r *lint.Rule) {
+	walk(ast(r), func(n parser.Node, _ []parser.Node) bool {
+		vs, ok := n.(*parser.VectorSelector)
+		if !ok || (selectorName(vs) != "ALERTS" && selectorName(vs) != "ALERTS_FOR_STATE") {
+			return true
+		}
+		for _, m := range vs.LabelMatchers {
+			if m.Name != "alertstate" && m.Name != labels.MetricName && (m.Value == "firing" || m.Value == "pending") {
+				start, end := nodeRange(vs)
+				p.ReportExpr(r, start, end,
+					fmt.Sprintf("%s{%s} selects nothing: the rule manager records an alert's state as alertstate, and %s is a label only an alert's own series could bring", selectorName(vs), m, m.Name),
+					fmt.Sprintf("write alertstate=%q", m.Value))
+			}
+		}
 		return true
 	})
 }
