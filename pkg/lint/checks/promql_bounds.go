@@ -180,7 +180,7 @@ func checkChainedBounds(p *lint.Pass, r *lint.Rule) {
 // increase, count and the like never return a negative number, so the
 // comparison holds for every series they return.
 func checkNonNegative(p *lint.Pass, r *lint.Rule) {
-	if ast(r) == nil || !strings.Contains(r.Expr.Value.Value, "0") {
+	if ast(r) == nil || !strings.ContainsAny(r.Expr.Value.Value, "<>") {
 		return
 	}
 	walk(ast(r), func(n parser.Node, _ []parser.Node) bool {
@@ -189,7 +189,21 @@ func checkNonNegative(p *lint.Pass, r *lint.Rule) {
 			return true
 		}
 		side, op, v, ok := comparedWithScalar(b)
-		if !ok || !(op == parser.GTE && v <= 0 || op == parser.GTR && v < 0) {
+		if !ok {
+			return true
+		}
+		// A share between 0 and 1 is at most 1:
+		// avg_over_time(probe_success[5m]) <= 1 holds for every target.
+		if op == parser.LTE && v >= 1 || op == parser.LSS && v > 1 {
+			if why := fractionOf(side, nil); why != "" {
+				start, end := thresholdRange(b)
+				p.ReportExpr(r, start, end,
+					fmt.Sprintf("%s lies between 0 and 1, so %s %s holds for every series: the comparison filters nothing", why, op, fmtNum(v)),
+					"compare with a threshold below 1 (< 0.99 for an availability under 99 %)")
+				return false
+			}
+		}
+		if !(op == parser.GTE && v <= 0 || op == parser.GTR && v < 0) {
 			return true
 		}
 		fn := nonNegative(side)
@@ -301,7 +315,8 @@ with its own conditions, as the same clock-skew rule does with deriv()).
 It also reports a comparison that every value of a function that is
 never negative passes: increase(restarts_total[15m]) >= 0, count(…) >= 0
 (rate, irate, increase, changes, resets, count, count_over_time, abs,
-absent, through sum, max, min and avg). And a bool comparison as a side of and or unless (x > 1 and
+absent, through sum, max, min and avg), and a 0–1 share compared with
+<= 1 (avg_over_time(probe_success[5m]) <= 1). And a bool comparison as a side of and or unless (x > 1 and
 y > bool 20): it has a sample for every series, so the set operator
 filters on nothing; and vector(0) or x where x has no labels: or never reads
 x, and the expression is the constant 0 (the default belongs on the

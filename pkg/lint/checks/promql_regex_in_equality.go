@@ -28,7 +28,8 @@ Reported when every alternative is a plain word, a number or a path
 (letters, digits, _ . : / -), so a value that merely contains a | among
 other characters is left alone. A value with a .* or .+ wildcard
 (pod="virt-controller-.*", job=".+") is the same mistake
-(kubevirt/kubevirt#3101): no label value is spelt with them.
+(kubevirt/kubevirt#3101): no label value is spelt with them. So is a
+status class written as a pattern, code="5.." or status="4\\d\\d".
 
 Measured on ../shared/corpus/valid (353 files, 12 646 rules): no
 findings, so no measured precision: info until measured, though the
@@ -95,5 +96,10 @@ func alternation(v string) bool {
 // wildcard reports whether a label value holds a regex wildcard, .* or
 // .+, which no label value is spelt with.
 func wildcard(v string) bool {
-	return strings.Contains(v, ".*") || strings.Contains(v, ".+")
+	// code="5..": the dots of a status class, any character to a regexp.
+	return strings.Contains(v, ".*") || strings.Contains(v, ".+") || statusClass.MatchString(v)
 }
+
+// statusClass matches a status-code class written as a regexp: 5.., 4\d\d,
+// [45]...
+var statusClass = regexp.MustCompile(`^(?:[1-5]\.\.|[1-5]\\d\\d|[1-5]\[0-9\]\[0-9\]|\[[1-5]+\]\.\.)$`)
