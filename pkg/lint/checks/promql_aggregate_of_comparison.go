@@ -24,7 +24,11 @@ the alert never fires. Without a comparison the alert fires when any
 one series is 0, and $value is always 0; where "all of them are 0" was
 meant (thanos-io/thanos#2819: sum(increase(uploads[2h]) == 0) fired
 when any one receiver was idle), the comparison belongs after the sum:
-sum(…) == 0. To count the series at 0, use count(x == 0).
+sum(…) == 0. To count the series at 0, use count(x == 0). The same
+holds for any other number under avg, min and max: avg by (cluster)
+(up == 1) < 0.5 averages ones, so it is 1 whatever share of the
+targets is up, and the alert never fires (count the ones, or average
+up itself).
 
 Reported for an aggregation with sum, avg, min or max whose argument is
 a filter comparison with 0 (== 0, no bool): as a warning when the
@@ -72,6 +76,13 @@ group idiom), hence sum and avg only; no finding since.`,
 					p.ReportExpr(r, start, end,
 						fmt.Sprintf("%s() of series filtered to == 0 is always 0, so %s %s never holds: the rule never fires", a.Op, op, fmtNum(v)),
 						fmt.Sprintf("aggregate first and compare after (%s(…) == 0), or count the series at 0 (count(… == 0) > 0)", a.Op))
+				} else if a, c := constAggregate(side); ok && a != nil && !b.ReturnBool && zeroFails(op, v-c) {
+					// avg by (cluster) (up == 1) < 0.5: the average of
+					// ones is 1, whatever share of the targets is up.
+					start, end := nodeRange(b)
+					p.ReportExpr(r, start, end,
+						fmt.Sprintf("%s() of series filtered to == %s is always %s, so %s %s never holds: the rule never fires", a.Op, fmtNum(c), fmtNum(c), op, fmtNum(v)),
+						fmt.Sprintf("aggregate the unfiltered series (%s(x) %s %s), or count the series that pass (count(x == %s))", a.Op, op, fmtNum(v), fmtNum(c)))
 				}
 				return true
 			}
@@ -128,4 +139,25 @@ func zeroFails(op parser.ItemType, v float64) bool {
 		return v != 0
 	}
 	return false
+}
+
+// constAggregate returns e and c when e is avg, min or max of a filter
+// comparison with a number c other than 0 (avg(up == 1)): every series
+// it keeps has the value c, and so has the aggregation.
+func constAggregate(e parser.Expr) (*parser.AggregateExpr, float64) {
+	a, ok := unwrap(e).(*parser.AggregateExpr)
+	if !ok || (a.Op != parser.AVG && a.Op != parser.MIN && a.Op != parser.MAX) {
+		return nil, 0
+	}
+	b, ok := unwrap(a.Expr).(*parser.BinaryExpr)
+	if !ok || b.Op != parser.EQLC || b.ReturnBool {
+		return nil, 0
+	}
+	if v, ok := scalarValue(b.RHS); ok && v != 0 && !isScalar(b.LHS) {
+		return a, v
+	}
+	if v, ok := scalarValue(b.LHS); ok && v != 0 && !isScalar(b.RHS) {
+		return a, v
+	}
+	return nil, 0
 }

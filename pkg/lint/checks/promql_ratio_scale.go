@@ -35,6 +35,8 @@ per second, counts as a level: … / …_cpu_limit), and so is the rate of
 failed events over the rate of all events of the same exporter
 (http_errors_total / http_requests_total, grpc_server_handled_total
 {grpc_code!="OK"} / grpc_server_started_total), and 1 minus either.
+So is the used part of a metric over its limit part
+(kube_resourcequota{type="used"} / kube_resourcequota{type="hard"}).
 Since usage can pass its request or limit a little, these are reported
 only against a threshold of 5 or more, and not when a number inside
 them (100 * a / b) makes them a percentage already.
@@ -47,7 +49,8 @@ Micrometer's process_cpu_usage and system_cpu_usage (the JVM's load in
 100 (100 * (1 - avg(rate(node_cpu_seconds_total{mode="idle"}[5m]))))
 compared with a fraction of at least 0.5, and a level over its capacity
 times 100 (avail / size * 100 < 0.15) compared with one of at least
-0.05. Any a / b * 100 is not enough for that: a share of dropped spans
+0.05 (a series recorded in the same file as such a share × 100
+included). Any a / b * 100 is not enough for that: a share of dropped spans
 above 0.5 % is a fair threshold.
 
 x{code=~"5.."} / x, with no aggregation on either side, pairs every
@@ -96,11 +99,17 @@ func checkRatioScale(p *lint.Pass, f *lint.File) {
 	// alert on the recorded series is judged like one on the expression.
 	// Those that record a ratio times 100 record a percentage.
 	fractions := map[string]string{}
-	var percents map[string]bool
+	var percents, capacityPercents map[string]bool
 	forEachRule(f, func(r *lint.Rule) {
 		if r.Record.Value != "" && ast(r) != nil {
 			if why := fractionOf(ast(r), nil); why != "" {
 				fractions[r.Record.Value] = why
+			}
+			if capacityPercent(ast(r)) {
+				if capacityPercents == nil {
+					capacityPercents = map[string]bool{}
+				}
+				capacityPercents[r.Record.Value] = true
 			}
 			if percentOfRatio(ast(r)) {
 				if percents == nil {
@@ -142,7 +151,13 @@ func checkRatioScale(p *lint.Pass, f *lint.File) {
 			if side == b.RHS {
 				threshold = b.LHS
 			}
-			if ok && v >= 0.5 && v < 1 && op != parser.EQLC && op != parser.NEQ {
+			// A recorded share of a capacity × 100 is not meant below
+			// 1 % either: instance:…_avail:percent < 0.05 meant 5 %.
+			minFraction := 0.5
+			if vs := spineSelector(side); vs != nil && capacityPercents[selectorName(vs)] {
+				minFraction = 0.05
+			}
+			if ok && v >= minFraction && v < 1 && op != parser.EQLC && op != parser.NEQ {
 				if name := percentSelector(side, percents); name != "" {
 					how := "is named a percentage (0–100)"
 					if exporterPercents[name] {
@@ -559,6 +574,9 @@ func capacityFraction(e parser.Expr) string {
 	if len(ds) != 1 || len(selectors(b.LHS)) == 0 {
 		return ""
 	}
+	if why := usedOverHard(b); why != "" {
+		return why
+	}
 	for _, x := range []parser.Expr{b.LHS, b.RHS} {
 		rated := false
 		walk(x, func(n parser.Node, _ []parser.Node) bool {
@@ -712,4 +730,76 @@ func timesHundred(e parser.Expr, recorded map[string]string, v float64) string {
 		return "100 × " + why
 	}
 	return ""
+}
+
+// usedOverHard says why b, one series of a metric over another series of
+// the same metric, is a share: the numerator's matcher picks a used
+// amount and the denominator's its limit (kube_resourcequota{type="used"}
+// / kube_resourcequota{type="hard"}, a filter such as > 0 on the limit
+// aside); "" otherwise.
+func usedOverHard(b *parser.BinaryExpr) string {
+	num, den := spineSelector(stripFilter(b.LHS)), spineSelector(stripFilter(b.RHS))
+	if num == nil || den == nil || selectorName(num) == "" || selectorName(num) != selectorName(den) {
+		return ""
+	}
+	used, limit := false, false
+	for _, m := range num.LabelMatchers {
+		if m.Type == labels.MatchEqual && (m.Value == "used" || m.Value == "usage" || m.Value == "requested") {
+			used = true
+		}
+	}
+	for _, m := range den.LabelMatchers {
+		if m.Type == labels.MatchEqual && (m.Value == "hard" || m.Value == "limit" || m.Value == "capacity" || m.Value == "allocatable" || m.Value == "total") {
+			limit = true
+		}
+	}
+	if used && limit {
+		return "the used part of " + selectorName(num) + " over its limit"
+	}
+	return ""
+}
+
+// stripFilter returns the compared side of a filter comparison with a
+// number (x > 0 is x, for the labels and the scale), else e.
+func stripFilter(e parser.Expr) parser.Expr {
+	if b, ok := unwrap(e).(*parser.BinaryExpr); ok && b.Op.IsComparisonOperator() && !b.ReturnBool {
+		if side, _, _, ok := comparedWithScalar(b); ok {
+			return side
+		}
+	}
+	return e
+}
+
+// capacityPercent reports whether e is a level over its capacity times
+// 100: 100 * avail / size, (avail / size) * 100.
+func capacityPercent(e parser.Expr) bool {
+	b, ok := unwrap(e).(*parser.BinaryExpr)
+	if !ok {
+		return false
+	}
+	switch b.Op {
+	case parser.DIV:
+		// 100 * a / b parses as (100 * a) / b.
+		m, ok := unwrap(b.LHS).(*parser.BinaryExpr)
+		if !ok || m.Op != parser.MUL {
+			return false
+		}
+		a := m.RHS
+		if v, ok := scalarValue(m.RHS); ok && v == 100 {
+			a = m.LHS
+		} else if v, ok := scalarValue(m.LHS); !ok || v != 100 {
+			return false
+		}
+		return capacityFraction(&parser.BinaryExpr{Op: parser.DIV, LHS: a, RHS: b.RHS}) != ""
+	case parser.MUL:
+		x := b.LHS
+		if v, ok := scalarValue(b.RHS); !ok || v != 100 {
+			if v, ok := scalarValue(b.LHS); !ok || v != 100 {
+				return false
+			}
+			x = b.RHS
+		}
+		return capacityFraction(x) != ""
+	}
+	return false
 }

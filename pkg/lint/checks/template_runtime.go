@@ -256,6 +256,9 @@ and) is a part of a series over all of it, a _ratio series, or a
 division of two series compared with a threshold between 0 and 1;
 x_sum / x_count averages and divisions with a * 100 are left out.
 
+An age (time() minus a timestamp) shown with humanizeTimestamp prints a
+date in January 1970; humanizeDuration was meant.
+
 A per-second rate printed as a count over a period is reported as well:
 etcd's "{{ $value }} leader changes within the last hour" over
 rate(…[15m]) > 3 says 0.01 where it means one change in 15 minutes
@@ -267,8 +270,9 @@ finding of humanizePercentage misuse; 5 of a ratio printed as a
 percentage or a count, all 5 judged real (the node-mixin's network error
 alerts and their awesome-prometheus-alerts copies, cortex-mixin's
 missed rule evaluations); 1 of a rate printed as a count, real (the
-etcd mixin's etcdHighNumberOfFailedProposals). Info until more are
-measured.`,
+etcd mixin's etcdHighNumberOfFailedProposals); 1 of an age shown as a
+timestamp, real (govuk-helm-charts' search-api cron job alert: "has not
+run successfully since 1970-01-03"). Info until more are measured.`,
 		Bad: `groups:
   - name: agent
     rules:
@@ -296,6 +300,9 @@ measured.`,
 		}
 		if fn := perSecondValue(ast(r)); fn != "" {
 			reportRatePrintedAsCount(p, r, fn)
+		}
+		if valueIsAge(ast(r)) {
+			reportAgeAsTimestamp(p, r)
 		}
 		msg, fix := "", ""
 		switch {
@@ -338,6 +345,10 @@ func valueIsPercent(e parser.Expr) bool {
 // instance:disk_used:percent by the recording-rule convention), through
 // the aggregations and _over_time functions that keep the scale.
 func percentValue(e parser.Expr) bool {
+	// 100 * a / b parses as (100 * a) / b.
+	if percentOfRatio(e) {
+		return true
+	}
 	switch e := unwrap(e).(type) {
 	case *parser.BinaryExpr:
 		switch e.Op {
@@ -513,6 +524,38 @@ func perSecondValue(e parser.Expr) string {
 			}
 		}
 		return ""
+	}
+}
+
+// valueIsAge reports whether the compared side of e is an age in seconds,
+// time() minus a timestamp.
+func valueIsAge(e parser.Expr) bool {
+	b, ok := unwrap(e).(*parser.BinaryExpr)
+	if !ok {
+		return false
+	}
+	side, _, _, ok := comparedWithScalar(b)
+	if !ok {
+		return false
+	}
+	s, ok := unwrap(side).(*parser.BinaryExpr)
+	return ok && s.Op == parser.SUB && callName(unwrap(s.LHS)) == "time"
+}
+
+// humanizeTimestampOfValue finds humanizeTimestamp applied to the value.
+var humanizeTimestampOfValue = regexp.MustCompile(`(?:\$value|\.Value)\s*\|\s*humanizeTimestamp|humanizeTimestamp\s+(?:\$value|\.Value)`)
+
+// reportAgeAsTimestamp reports humanizeTimestamp of an age: the seconds
+// since the last success print as a date in January 1970.
+func reportAgeAsTimestamp(p *lint.Pass, r *lint.Rule) {
+	for _, kv := range r.Annotations {
+		for _, a := range actions(kv.Value.Value) {
+			if humanizeTimestampOfValue.MatchString(a.text) {
+				reportInValue(p, r, kv, a.start, a.end,
+					fmt.Sprintf("%q shows $value with humanizeTimestamp, but the value is an age in seconds (time() minus a timestamp): two days print as 1970-01-03", kv.Key.Value),
+					"use {{ $value | humanizeDuration }} for an age")
+			}
+		}
 	}
 }
 
