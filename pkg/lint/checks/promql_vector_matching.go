@@ -2,6 +2,7 @@ package checks
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -96,7 +97,11 @@ max by (the on() and group_left labels) (…) keeps it unique. Measured:
 4 such findings on ../shared/corpus/valid, all in the Ceph mixin's
 ceph_osd_metadata and node_uname_info joins (the first of them failed
 in Thanos over two clusters, ho7-on-without-cluster-osd-flapping-thanos).
-An on() naming a label both sides were
+Two series recorded in the same file whose rules set one label to
+different values (slok_window: 5m and 1h, the window of a burn rate)
+never pair under a matching that compares that label: a plain and
+between them is always empty (sloth aggregates the label away with max
+… without (sloth_window), which is left alone). An on() naming a label both sides were
 aggregated without (sum(…) / on (cluster) sum(…)) matches two empty
 label sets: the result is one fleet-wide value where one per cluster was
 meant (info). So is a group_left or group_right whose "one"
@@ -145,13 +150,109 @@ after ho5. Warning.`,
 	},
 	File: func(p *lint.Pass, f *lint.File) {
 		rec := recordedInFile(f)
+		var consts map[string]map[string]string
 		forEachRule(f, func(r *lint.Rule) {
 			checkVectorMatching(p, r)
 			if ast(r) != nil && readsRecorded(ast(r), rec) {
 				checkRecordedMatching(p, r, rec)
 			}
 		})
+		forEachRule(f, func(r *lint.Rule) {
+			if ast(r) == nil || r.Record.Value != "" {
+				return
+			}
+			if consts == nil {
+				consts = recordedConstLabels(f)
+			}
+			if len(consts) > 0 {
+				checkConstLabelMatching(p, r, consts)
+			}
+		})
 	},
+}
+
+// recordedConstLabels maps each name recorded once in f with rule labels
+// (its own and its group's) to those labels' values.
+func recordedConstLabels(f *lint.File) map[string]map[string]string {
+	out := map[string]map[string]string{}
+	seen := map[string]int{}
+	forEachRule(f, func(r *lint.Rule) {
+		if r.Record.Value != "" {
+			seen[r.Record.Value]++
+		}
+	})
+	forEachRule(f, func(r *lint.Rule) {
+		name := r.Record.Value
+		if name == "" || seen[name] != 1 {
+			return
+		}
+		ls := map[string]string{}
+		var lists [][]lint.KV
+		if r.Group != nil {
+			lists = append(lists, r.Group.Labels)
+		}
+		for _, list := range append(lists, r.Labels) {
+			for _, kv := range list {
+				if !strings.Contains(kv.Value.Value, "{{") {
+					ls[kv.Key.Value] = kv.Value.Value
+				}
+			}
+		}
+		if len(ls) > 0 {
+			out[name] = ls
+		}
+	})
+	return out
+}
+
+// checkConstLabelMatching reports an operation between two series
+// recorded in the same file whose rules set one label to different
+// values, when the matching compares that label: slok:burn_rate:5m and
+// slok:burn_rate:1h, recorded with slok_window="5m" and "1h", never pair
+// under a plain and (sloth-style burn-rate alerts, ho13).
+func checkConstLabelMatching(p *lint.Pass, r *lint.Rule, consts map[string]map[string]string) {
+	walk(ast(r), func(n parser.Node, _ []parser.Node) bool {
+		b, ok := n.(*parser.BinaryExpr)
+		if !ok || !matchedOp(b) {
+			return true
+		}
+		l, rr := spineSelector(b.LHS), spineSelector(b.RHS)
+		if l == nil || rr == nil {
+			return true
+		}
+		lc, rc := consts[selectorName(l)], consts[selectorName(rr)]
+		if lc == nil || rc == nil {
+			return true
+		}
+		m := b.VectorMatching
+		for _, k := range sortedKeys(keysOf(lc)) {
+			rv, both := rc[k]
+			if !both || rv == lc[k] {
+				continue
+			}
+			if m != nil && (m.On != slices.Contains(m.MatchingLabels, k)) {
+				continue // on() without it, or ignoring(it)
+			}
+			if outputLabels(b.LHS).absent(k) || outputLabels(b.RHS).absent(k) {
+				continue // max without (sloth_window) (…): aggregated away
+			}
+			start, end := pairRange(b)
+			p.ReportExpr(r, start, end,
+				fmt.Sprintf("%q never matches a series: %s is recorded with %s=%q and %s with %s=%q, and the matching compares %s", b.Op, selectorName(l), k, lc[k], selectorName(rr), k, rv, k),
+				fmt.Sprintf("match without it: %s ignoring (%s)", b.Op, k))
+			return true
+		}
+		return true
+	})
+}
+
+// keysOf is the set of a map's keys.
+func keysOf(m map[string]string) map[string]bool {
+	out := make(map[string]bool, len(m))
+	for k := range m {
+		out[k] = true
+	}
+	return out
 }
 
 // checkRecordedMatching judges r's operations again with every series
