@@ -37,7 +37,11 @@ measured precision: info until measured. Reading the annotations too
 ("has disappeared from target discovery") was tried and dropped: it
 found 4 alerts on the corpus, none wrong (kubernetes-mixin's KubeletDown
 counts the nodes unless the kubelets that are up; the others describe a
-target that is down as disappeared).`,
+target that is down as disappeared). So was the word Missing: 12
+findings, none wrong (KubeStateMetricsShardsMissing counts shards,
+PrometheusMissingRuleEvaluations counts missed evaluations,
+awesome-prometheus-alerts' PrometheusTargetMissing is up == 0 on
+purpose).`,
 		Bad: `groups:
   - name: agent
     rules:

@@ -322,12 +322,31 @@ func recordsDivision(e parser.Expr) bool {
 // sumsRawCounters reports whether a recording rule's expression is a sum
 // of counters that no rate-like function reads first.
 func sumsRawCounters(e parser.Expr) bool {
+	// node_network_receive_errs_total + node_network_transmit_errs_total:
+	// two raw counters added, whose sum drops when either resets.
+	if b, ok := unwrap(relabelled(e)).(*parser.BinaryExpr); ok && b.Op == parser.ADD && b.VectorMatching != nil {
+		return rawCounterSelector(b.LHS) && rawCounterSelector(b.RHS)
+	}
 	// label_replace(sum(x_total) by (app), "service", …) is the same sum.
 	a, ok := unwrap(relabelled(e)).(*parser.AggregateExpr)
 	if !ok || a.Op != parser.SUM {
 		return false
 	}
 	vs, ok := unwrap(a.Expr).(*parser.VectorSelector)
+	if !ok {
+		return false
+	}
+	name := selectorName(vs)
+	return name != "" && !isRecordedName(name) && (isCounterName(name) || isKnownCounter(name)) && !strings.HasSuffix(name, "_created")
+}
+
+// rawCounterSelector reports whether e is a raw counter selector, or a
+// sum of one.
+func rawCounterSelector(e parser.Expr) bool {
+	if sumsRawCounters(e) {
+		return true
+	}
+	vs, ok := unwrap(e).(*parser.VectorSelector)
 	if !ok {
 		return false
 	}
@@ -789,6 +808,13 @@ var knownCounters = map[string]bool{
 	"mysql_global_status_table_locks_waited": true, "mysql_global_status_select_full_join": true,
 	"mysql_global_status_sort_merge_passes": true, "mysql_global_status_threads_created": true,
 	"mysql_global_status_opened_tables": true, "mysql_global_status_opened_files": true,
+	// Envoy's cluster counters, exported by its /stats/prometheus with
+	// no _total (envoyproxy/envoy, docs/root/configuration/upstream/
+	// cluster_manager/cluster_stats.rst: Counter).
+	"envoy_cluster_upstream_rq_timeout": true, "envoy_cluster_upstream_rq_retry": true,
+	"envoy_cluster_upstream_cx_connect_fail": true, "envoy_cluster_upstream_rq_pending_overflow": true,
+	"envoy_cluster_upstream_cx_destroy": true, "envoy_cluster_upstream_rq_rx_reset": true,
+	"envoy_cluster_upstream_rq_tx_reset": true, "envoy_cluster_upstream_cx_connect_timeout": true,
 	// Kubernetes' apiserver request counter before 1.14 renamed it
 	// apiserver_request_total.
 	"apiserver_request_count":          true,

@@ -417,7 +417,7 @@ var gaugeWords = map[string]bool{
 	"temp": true, "info": true, "enabled": true,
 	"replicas": true, "utilization": true, "utilisation": true, "level": true,
 	"max": true, "min": true, "gauge": true, "timestamp": true, "version": true,
-	"workers": true, "threads": true, "goroutines": true, "fds": true,
+	"workers": true, "threads": true, "goroutines": true, "fds": true, "shards": true,
 	"memory": true, "remaining": true, "allocated": true, "open": true, "connected": true,
 	"load1": true, "load5": true, "load15": true,
 }

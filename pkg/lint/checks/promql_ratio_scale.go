@@ -625,6 +625,7 @@ func secondsCounter(c *parser.Call) bool {
 var failureWords = map[string]bool{
 	"error": true, "errors": true, "errs": true, "failed": true, "failure": true, "failures": true,
 	"fail": true, "fails": true, "rejected": true, "dropped": true, "timeouts": true, "timeout": true,
+	"throttled": true,
 }
 
 // failureShare says why e, the rate of failed attempts over the rate of

@@ -318,16 +318,26 @@ func checkTinyBytes(p *lint.Pass, r *lint.Rule) {
 			return true
 		}
 		// comparedWithScalar turns 10 < x round to x > 10.
-		if op != parser.GTR && op != parser.GTE {
+		if op != parser.GTR && op != parser.GTE && op != parser.LSS && op != parser.LTE {
 			return true
 		}
 		name := rawBytes(side)
 		if name == "" {
 			return true
 		}
+		effect := "any real size passes, so the alert fires for everything"
+		if op == parser.LSS || op == parser.LTE {
+			// A lower bound is judged on memory only: a small store
+			// (an IPMI event log of 16 KB) may well alert at 512 bytes
+			// free, a host's memory may not.
+			if !strings.Contains(strings.ToLower(name), "mem") {
+				return true
+			}
+			effect = "no host's memory is that small, so the alert never fires"
+		}
 		start, end := nodeRange(b)
 		p.ReportExpr(r, start, end,
-			fmt.Sprintf("%s is a size in bytes, compared with %s: any real size passes, so the alert fires for everything; the threshold was likely meant in MB or GB", name, fmtNum(v)),
+			fmt.Sprintf("%s is a size in bytes, compared with %s: %s; the threshold was likely meant in MB or GB", name, fmtNum(v), effect),
 			fmt.Sprintf("write the threshold in bytes (%se6 for %s MB, %se9 for %s GB)", fmtNum(v), fmtNum(v), fmtNum(v), fmtNum(v)))
 		return false
 	})
