@@ -29,7 +29,8 @@ for: was changed.
 Reported when the summary, description or message says "for N units"
 (for more than, longer than, over, at least, > N units; a/an/one hour) or
 "in (for, over) the last N units", and N units is neither the rule's for: nor its
-keep_firing_for: nor a range, subquery or offset of its expression, nor
+keep_firing_for: nor a range, subquery or offset of its expression (or
+the window a recorded name ends in, slo:sli_error:ratio_rate2h), nor
 such a window plus for: (rate(x[15m]) > 5 for 15m holds "within the
 last 30 minutes"), nor a number in the expression read in seconds,
 minutes, hours or days (time() - x > 60 * 60 * 6, (time() - x) / 3600 >
@@ -210,6 +211,15 @@ func ruleDurations(r *lint.Rule, e parser.Expr) map[time.Duration]bool {
 			windows = append(windows, n.Range, n.OriginalOffset)
 		case *parser.VectorSelector:
 			windows = append(windows, n.OriginalOffset)
+			// slo:sli_error:ratio_rate2h: the recording rule's window,
+			// by the naming convention, is the text's "last 2 hours".
+			if name := selectorName(n); strings.Contains(name, ":") {
+				if m := recordedWindow.FindStringSubmatch(name); m != nil {
+					if d, err := model.ParseDuration(m[1]); err == nil {
+						windows = append(windows, time.Duration(d))
+					}
+				}
+			}
 		case *parser.BinaryExpr, *parser.NumberLiteral:
 			// A number, or arithmetic of numbers (60 * 60 * 24), may be
 			// seconds (time() - x > 3600) or hours ((time() - x) / 3600

@@ -193,6 +193,10 @@ its own when no rule of the file rates it yet: its readers elsewhere (a
 dashboard, another file) will (openshift/cluster-monitoring-operator#231,
 caught in review).
 
+Adding raw counters (a_total + b_total) makes the same no-counter: a
+rate() or increase() of the sum, recorded or in a subquery, spikes when
+either resets.
+
 The check reads the recording rules of the same file, and also judges a
 recorded name by its parts: a metric part that is a counter
 (…_total, _count, _sum, _bucket) and operations that sum without a rate

@@ -42,7 +42,12 @@ sum(container_memory_usage_bytes{…}) > 10 fires for every process, the
 
 Measured on ../shared/corpus/valid (2 408 rules of four sources): no
 finding. Three held-out real bugs (testdata/lint/realbugs/ho4-unit-*)
-are caught. Info until findings on public rules can be judged.`,
+are caught. Info until findings on public rules can be judged.
+
+A host's memory compared in bytes with a number below 1024 from below
+(node_memory_MemAvailable_bytes < 512, meant in MiB) is reported too;
+other stores are not judged from below, since a small one (an IPMI
+event log of 16 KB) may well alert at 512 bytes free.`,
 		Bad: `groups:
   - name: disk
     rules:
