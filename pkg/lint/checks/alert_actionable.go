@@ -171,7 +171,7 @@ On any alert, a runbook_url whose #section names another alert
 (runbook.md#TempoTenantIndexFailures on
 TempoUserConfigurableOverridesReloadFailing, a copy left unedited) is
 reported at info: the section is another alert's when an alert of the
-same file has that name, or when it begins with the same CamelCase word
+same group has that name, or when it begins with the same CamelCase word
 as the alert's name and neither name is a prefix of the other. No
 finding on ../shared/corpus/valid.`,
 		Bad: `groups:
@@ -428,7 +428,7 @@ func guardOperand(n parser.Node, path []parser.Node) bool {
 // alert: runbook.md#TempoTenantIndexFailures on
 // TempoUserConfigurableOverridesReloadFailing sends whoever is paged to
 // the wrong section (grafana/tempo's mixin). A fragment counts as another
-// alert's name when an alert of the same file has it, or when it starts
+// alert's name when an alert of the same group has it, or when it starts
 // with the same CamelCase word as this alert's name (the mixin's prefix)
 // and is not a prefix of it. Fragments are compared without case and
 // without - and _.
@@ -441,20 +441,22 @@ func checkRunbookAnchor(p *lint.Pass, r *lint.Rule) {
 	if !ok || frag == "" || strings.Contains(frag, "{{") {
 		return
 	}
-	norm := func(s string) string {
-		return strings.ToLower(strings.NewReplacer("-", "", "_", "", " ", "").Replace(s))
-	}
+	norm := func(s string) string { return strings.ToLower(anchorSeparators.Replace(s)) }
 	own, f := norm(r.Alert.Value), norm(frag)
 	if f == own || strings.HasPrefix(own, f) || strings.HasPrefix(f, own) {
 		return
 	}
+	// The rules of the same group, not of the whole file: a file of
+	// thousands of rules would be scanned once per rule, and a section
+	// is copied with the rule next to it.
 	other := false
-	if p.File != nil {
-		forEachRule(p.File, func(o *lint.Rule) {
+	if r.Group != nil {
+		for _, o := range r.Group.Rules {
 			if o != r && o.IsAlert() && norm(o.Alert.Value) == f {
 				other = true
+				break
 			}
-		})
+		}
 	}
 	if !other {
 		word := firstCamelWord(r.Alert.Value)
@@ -468,6 +470,10 @@ func checkRunbookAnchor(p *lint.Pass, r *lint.Rule) {
 		fmt.Sprintf("runbook_url points at the section %q, another alert's, not %s's: whoever is paged reads the wrong instructions", frag, r.Alert.Value),
 		fmt.Sprintf("link the section of this alert (#%s)", r.Alert.Value))
 }
+
+// anchorSeparators are dropped before a section and an alert name are
+// compared: #kube-pod-crash-looping is KubePodCrashLooping's.
+var anchorSeparators = strings.NewReplacer("-", "", "_", "", " ", "")
 
 // firstCamelWord is the first word of a CamelCase name (Tempo of
 // TempoTenantIndexFailures).

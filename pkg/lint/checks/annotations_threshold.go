@@ -151,36 +151,43 @@ var thresholdWords = []string{"than ", "above ", "over ", "exceeds ", "exceed ",
 // followed by a digit: over every summary and description, the regexp on
 // the whole text cost 3 % of lint's instructions.
 func thresholdPhrases(text string) [][]int {
-	lower := strings.ToLower(text)
 	var out [][]int
 	for _, w := range thresholdWords {
-		for i := 0; ; {
-			j := strings.Index(lower[i:], w)
-			if j < 0 {
-				break
-			}
-			at := i + j
-			i = at + len(w)
-			if i >= len(text) || text[i] < '0' || text[i] > '9' {
-				continue
-			}
-			lo, hi := max(0, at-13), min(len(text), i+40)
-			m := thresholdPhrase.FindStringSubmatchIndex(text[lo:hi])
-			if m == nil || lo+m[1] <= at {
-				continue
-			}
-			for k := range m {
-				if m[k] >= 0 {
-					m[k] += lo
-				}
-			}
-			if !slices.ContainsFunc(out, func(o []int) bool { return o[0] == m[0] }) {
-				out = append(out, m)
-			}
-		}
+		out = appendThresholdPhrases(out, text, w)
+		out = appendThresholdPhrases(out, text, strings.ToUpper(w[:1])+w[1:])
 	}
 	slices.SortFunc(out, func(a, b []int) int { return a[0] - b[0] })
 	return out
+}
+
+// appendThresholdPhrases appends the phrases of text that end in the word
+// w (as written, so "Above" is searched apart from "above": lowering
+// every description cost more than the search).
+func appendThresholdPhrases(out [][]int, text, w string) [][]int {
+	for i := 0; ; {
+		j := strings.Index(text[i:], w)
+		if j < 0 {
+			return out
+		}
+		at := i + j
+		i = at + len(w)
+		if i >= len(text) || text[i] < '0' || text[i] > '9' {
+			continue
+		}
+		lo, hi := max(0, at-13), min(len(text), i+40)
+		m := thresholdPhrase.FindStringSubmatchIndex(text[lo:hi])
+		if m == nil || lo+m[1] <= at {
+			continue
+		}
+		for k := range m {
+			if m[k] >= 0 {
+				m[k] += lo
+			}
+		}
+		if !slices.ContainsFunc(out, func(o []int) bool { return o[0] == m[0] }) {
+			out = append(out, m)
+		}
+	}
 }
 
 // hasComparison reports whether e filters with a comparison against a
