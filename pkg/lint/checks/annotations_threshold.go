@@ -153,7 +153,13 @@ var thresholdWords = []string{"than ", "above ", "over ", "exceeds ", "exceed ",
 func thresholdPhrases(text string) [][]int {
 	var out [][]int
 	for i := 1; i < len(text); i++ {
-		if text[i] < '0' || text[i] > '9' || text[i-1] != ' ' || i >= 2 && text[i-2] >= '0' && text[i-2] <= '9' {
+		// Jump from digit to digit: most of a description is words.
+		j := strings.IndexAny(text[i:], "0123456789")
+		if j < 0 {
+			break
+		}
+		i += j
+		if text[i-1] != ' ' {
 			continue
 		}
 		for _, w := range thresholdWords {

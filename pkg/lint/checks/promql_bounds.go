@@ -139,18 +139,19 @@ func checkChainedBounds(p *lint.Pass, r *lint.Rule) {
 	}
 	walk(ast(r), func(n parser.Node, _ []parser.Node) bool {
 		outer, ok := n.(*parser.BinaryExpr)
-		if !ok {
-			return true
-		}
-		b, ok := asBound(outer)
-		if !ok {
+		if !ok || !outer.Op.IsComparisonOperator() {
 			return true
 		}
 		inner := outer.LHS
 		if _, isNum := scalarValue(outer.LHS); isNum {
 			inner = outer.RHS
 		}
+		// Structure first: asBound formats its expression.
 		ie, ok := unwrap(inner).(*parser.BinaryExpr)
+		if !ok || !ie.Op.IsComparisonOperator() {
+			return true
+		}
+		b, ok := asBound(outer)
 		if !ok {
 			return true
 		}
@@ -180,7 +181,10 @@ func checkChainedBounds(p *lint.Pass, r *lint.Rule) {
 // increase, count and the like never return a negative number, so the
 // comparison holds for every series they return.
 func checkNonNegative(p *lint.Pass, r *lint.Rule) {
-	if ast(r) == nil || !strings.ContainsAny(r.Expr.Value.Value, "<>") {
+	// Only >= and <= can hold for every value of a bounded function
+	// (or > below 0): the other comparisons cost no walk.
+	src := r.Expr.Value.Value
+	if ast(r) == nil || !strings.Contains(src, ">=") && !strings.Contains(src, "<=") && !strings.Contains(src, "> -") && !strings.Contains(src, ">-") {
 		return
 	}
 	walk(ast(r), func(n parser.Node, _ []parser.Node) bool {
@@ -194,7 +198,7 @@ func checkNonNegative(p *lint.Pass, r *lint.Rule) {
 		}
 		// A share between 0 and 1 is at most 1:
 		// avg_over_time(probe_success[5m]) <= 1 holds for every target.
-		if op == parser.LTE && v >= 1 || op == parser.LSS && v > 1 {
+		if op == parser.LTE && v >= 1 {
 			if why := fractionOf(side, nil); why != "" {
 				start, end := thresholdRange(b)
 				p.ReportExpr(r, start, end,
