@@ -118,7 +118,7 @@ func checkNoCondition(p *lint.Pass, r *lint.Rule) {
 	if b := boolComparison(ast(r)); b != nil {
 		// … > bool 1: the bool is what turned the filter into a value,
 		// on the line of the comparison's right side.
-		start, end = pairRange(b)
+		start, end = pairRange(r, b)
 	}
 	p.ReportExpr(r, start, end,
 		fmt.Sprintf("alert has no condition: %s returns every series, so the alert fires for each of them all the time", text),

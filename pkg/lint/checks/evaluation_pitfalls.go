@@ -609,7 +609,7 @@ findings, so no measured precision: info until measured.`,
 			if fn == "" {
 				return true
 			}
-			start, end := thresholdRange(b)
+			start, end := thresholdRange(r, b)
 			p.ReportExpr(r, start, end,
 				fmt.Sprintf("%s() extrapolates and rarely returns a whole number: %s %s is almost never true", fn, b.Op, fmtNum(v)),
 				"compare with a range, e.g. >= or > half the value")

@@ -200,7 +200,7 @@ func checkNonNegative(p *lint.Pass, r *lint.Rule) {
 		// avg_over_time(probe_success[5m]) <= 1 holds for every target.
 		if op == parser.LTE && v >= 1 {
 			if why := fractionOf(side, nil); why != "" {
-				start, end := thresholdRange(b)
+				start, end := thresholdRange(r, b)
 				p.ReportExpr(r, start, end,
 					fmt.Sprintf("%s lies between 0 and 1, so %s %s holds for every series: the comparison filters nothing", why, op, fmtNum(v)),
 					"compare with a threshold below 1 (< 0.99 for an availability under 99 %)")
@@ -214,7 +214,7 @@ func checkNonNegative(p *lint.Pass, r *lint.Rule) {
 		if fn == "" {
 			return true
 		}
-		start, end := thresholdRange(b)
+		start, end := thresholdRange(r, b)
 		p.ReportExpr(r, start, end,
 			fmt.Sprintf("%s() is never negative, so %s %s holds for every series it returns: the comparison filters nothing", fn, op, fmtNum(v)),
 			"compare with a threshold above 0 (> 0 for any event at all)")

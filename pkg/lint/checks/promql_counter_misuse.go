@@ -438,7 +438,7 @@ alerts dividing a timer's raw _sum by its _count. Warning.`,
 					if l != nil {
 						raw, windowed = l, rateUnder(b.RHS)
 					}
-					start, end := pairRange(b)
+					start, end := pairRange(r, b)
 					p.ReportExpr(r, start, end,
 						fmt.Sprintf("the division mixes %s() over a window with the raw counter %s, which counts since the process started: the ratio shrinks as the process ages", callName(windowed), selectorName(raw)),
 						fmt.Sprintf("take %s() of both sides over one window", callName(windowed)))
@@ -451,7 +451,7 @@ alerts dividing a timer's raw _sum by its _count. Warning.`,
 				if summed[selectorName(l)] || summed[selectorName(rr)] {
 					what = "raw counters (recorded sums of counters, with no rate)"
 				}
-				start, end := pairRange(b)
+				start, end := pairRange(r, b)
 				p.ReportExpr(r, start, end,
 					fmt.Sprintf("%s / %s divides %s: the ratio since the processes started, which recent events barely move", selectorName(l), selectorName(rr), what),
 					"divide their rates over one window: rate(a_total[5m]) / rate(b_total[5m])")

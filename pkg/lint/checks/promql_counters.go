@@ -117,7 +117,7 @@ func checkNegativeRate(p *lint.Pass, r *lint.Rule) {
 		if fn == "increase" {
 			alt = "delta"
 		}
-		start, end := thresholdRange(b)
+		start, end := thresholdRange(r, b)
 		p.ReportExpr(r, start, end,
 			fmt.Sprintf("%s() is never negative (a drop is read as a counter reset), so %s %s can never hold", fn, op, strconv.FormatFloat(c, 'g', -1, 64)),
 			fmt.Sprintf("for a series that can go down (a gauge) use %s(); for a counter compare with a value ≥ 0", alt))

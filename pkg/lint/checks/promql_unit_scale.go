@@ -260,7 +260,7 @@ func checkUnitScale(p *lint.Pass, r *lint.Rule) {
 		if u.scale != 1 {
 			unit, other = "milliseconds", "seconds"
 		}
-		start, end := thresholdRange(b)
+		start, end := thresholdRange(r, b)
 		p.ReportExpr(r, start, end,
 			fmt.Sprintf("the value is in %s, but the threshold %s reads as %s: the annotations describe it as %s, which is %s %s",
 				unit, fmtNum(v), other, fmtSeconds(mismatch), fmtNum(inUnit(mismatch)), unit),

@@ -236,7 +236,7 @@ func checkConstLabelMatching(p *lint.Pass, r *lint.Rule, consts map[string]map[s
 			if outputLabels(b.LHS).absent(k) || outputLabels(b.RHS).absent(k) {
 				continue // max without (sloth_window) (…): aggregated away
 			}
-			start, end := pairRange(b)
+			start, end := pairRange(r, b)
 			p.ReportExpr(r, start, end,
 				fmt.Sprintf("%q never matches a series: %s is recorded with %s=%q and %s with %s=%q, and the matching compares %s", b.Op, selectorName(l), k, lc[k], selectorName(rr), k, rv, k),
 				fmt.Sprintf("match without it: %s ignoring (%s)", b.Op, k))
@@ -292,7 +292,7 @@ func checkRecordedMatching(p *lint.Pass, r *lint.Rule, rec map[string]parser.Exp
 		if hasInner[f.o] {
 			continue
 		}
-		start, end := pairRange(f.o)
+		start, end := pairRange(r, f.o)
 		p.ReportExpr(r, start, end,
 			fmt.Sprintf("%q never matches a series: %s (reading the recording rules of this file), so the result is always empty", f.o.Op, f.msg),
 			"aggregate both sides by the same labels, or say which labels pair the series with on(…) or ignoring(…)")
@@ -350,7 +350,7 @@ func checkVectorMatching(p *lint.Pass, r *lint.Rule) {
 		if hasInner[f.b] {
 			continue
 		}
-		start, end := pairRange(f.b)
+		start, end := pairRange(r, f.b)
 		p.ReportExpr(r, start, end,
 			fmt.Sprintf("%q never matches a series: %s, so the result is always empty", f.b.Op, f.msg),
 			"aggregate both sides by the same labels, or say which labels pair the series with on(…) or ignoring(…)")
@@ -361,42 +361,42 @@ func checkVectorMatching(p *lint.Pass, r *lint.Rule) {
 			return true
 		}
 		if nameOnlyMatching(b) {
-			start, end := pairRange(b)
+			start, end := pairRange(r, b)
 			p.ReportExpr(r, start, end,
 				fmt.Sprintf("%q matches on (__name__) alone: every target that exports a name gives each side a series of it, so with two targets a match group holds several series on both sides and Prometheus fails the evaluation (\"many-to-many matching not allowed\")", b.Op),
 				"match on the target labels too, e.g. on (__name__, instance)")
 			return true
 		}
 		if d := duplicateSide(b); d != nil {
-			start, end := pairRange(b)
+			start, end := pairRange(r, b)
 			p.ReportExpr(r, start, end,
 				fmt.Sprintf("%q matches one to one, but the %s side selects %s and keeps %q, which the matching leaves out: several of its series fall into one match group and Prometheus fails the evaluation (\"many-to-one matching must be explicit\")", b.Op, d.side, d.matcher, d.label),
 				fmt.Sprintf("aggregate %q away on that side (sum without (%s) (…)), or add group_%s if each of its series should pair with the same one", d.label, d.label, d.group))
 		} else if side := emptyOnRawSide(b); side != "" {
-			start, end := pairRange(b)
+			start, end := pairRange(r, b)
 			p.ReportExpr(r, start, end,
 				fmt.Sprintf("%q matches on () one to one, but the %s side reads raw series of every target it selects: with two targets its match group holds two series and Prometheus fails the evaluation", b.Op, side),
 				fmt.Sprintf("aggregate the %s side too, or add group_%s if each of its series should pair with the single one", side, side))
 		} else if g := oneSideGrouped(b); g != nil && neverMatches(b) == "" {
-			start, end := pairRange(b)
+			start, end := pairRange(r, b)
 			p.ReportExpr(r, start, end,
 				fmt.Sprintf("%q with group_%s needs one series per match group on the %s side, but that side is grouped by %q too, which the matching leaves out: once %s takes two values in a match group, Prometheus fails the evaluation (\"many-to-many matching not allowed\")", b.Op, map[string]string{"right": "left", "left": "right"}[g.side], g.side, g.label, g.label),
 				fmt.Sprintf("aggregate %q away on the %s side, or match on it too", g.label, g.side))
 		} else if l := onLabelNeitherKeeps(b); l != "" && neverMatches(b) == "" {
 			// Info: no corpus finding measures it yet, and a mixin
 			// rendered for one cluster may leave such an on() behind.
-			start, end := pairRange(b)
+			start, end := pairRange(r, b)
 			p.ReportExprSeverity(diag.Info, r, start, end,
 				fmt.Sprintf("%q matches on (%s), but neither side keeps %q (both were aggregated without it): every series matches on its empty value, so the result is not per %s", b.Op, strings.Join(b.VectorMatching.MatchingLabels, ", "), l, l),
 				fmt.Sprintf("keep %q in both aggregations (by (…, %s)), or drop it from on()", l, l))
 		} else if side, metric := perContainerOneSide(b); side != "" && neverMatches(b) == "" {
-			start, end := pairRange(b)
+			start, end := pairRange(r, b)
 			p.ReportExpr(r, start, end,
 				fmt.Sprintf("%q with group_%s needs one series per match group on the %s side, but it reads %s, one series per container, and keeps container, which on (%s) leaves out: a pod with two containers fails the evaluation (\"many-to-many matching not allowed\")", b.Op, map[string]string{"right": "left", "left": "right"}[side], side, metric, strings.Join(b.VectorMatching.MatchingLabels, ", ")),
 				fmt.Sprintf("put the modifier on the other side (group_%s), or aggregate the %s side by the pod first", side, side))
 		} else if l, name := missingIncluded(b); l != "" && neverMatches(b) == "" {
 			// Info: the catalog's label lists come from documentation.
-			start, end := pairRange(b)
+			start, end := pairRange(r, b)
 			p.ReportExprSeverity(diag.Info, r, start, end,
 				fmt.Sprintf("group_%s (%s) copies %q from %s: the result's %s is empty", map[parser.VectorMatchCardinality]string{parser.CardManyToOne: "left", parser.CardOneToMany: "right"}[b.VectorMatching.Card], strings.Join(b.VectorMatching.Include, ", "), l, name, l),
 				fmt.Sprintf("join the series that carries %s instead", l))
@@ -404,18 +404,18 @@ func checkVectorMatching(p *lint.Pass, r *lint.Rule) {
 			// Info: it fails only while a duplicate exists, and many
 			// maintained rules join raw info series on purpose.
 			side := map[parser.VectorMatchCardinality]string{parser.CardManyToOne: "right", parser.CardOneToMany: "left"}[b.VectorMatching.Card]
-			start, end := pairRange(b)
+			start, end := pairRange(r, b)
 			p.ReportExprSeverity(diag.Info, r, start, end,
 				fmt.Sprintf("the %s side of group_%s reads %s raw: it is one series per match group only while a single target exports it and its labels hold still; a second scrape (two kube-state-metrics replicas, a duplicate job) or a label that changes value (a kernel release, a revision hash) makes two, and Prometheus fails the evaluation (\"many-to-many matching not allowed\")", side, map[string]string{"right": "left", "left": "right"}[side], name),
 				fmt.Sprintf("make it unique: max by (%s, …) (%s)", strings.Join(b.VectorMatching.MatchingLabels, ", "), name))
 		} else if g, metric := perContainerSide(b); g != nil && neverMatches(b) == "" {
-			start, end := pairRange(b)
+			start, end := pairRange(r, b)
 			p.ReportExpr(r, start, end,
 				fmt.Sprintf("%q matches one to one on (%s), but the %s side reads %s, one series per container, and keeps container, which the matching leaves out: a pod with two containers puts two of its series in one match group and Prometheus fails the evaluation (\"many-to-one matching must be explicit\")", b.Op, strings.Join(b.VectorMatching.MatchingLabels, ", "), g.side, metric),
 				fmt.Sprintf("add group_%s (…) to pair each container's series with its pod's, or aggregate that side by the pod first", g.group))
 		} else if g := groupedSide(b); g != nil && neverMatches(b) == "" {
 			// A side that can never match was reported above already.
-			start, end := pairRange(b)
+			start, end := pairRange(r, b)
 			how, fix := "on", fmt.Sprintf("add %q to on()", g.label)
 			if !b.VectorMatching.On {
 				how, fix = "ignoring", fmt.Sprintf("aggregate %q away on that side", g.label)
