@@ -428,7 +428,9 @@ runtime alerts, which mean to cover every program. Info.`,
 				return true
 			}
 			side, op, v, ok := comparedWithScalar(b)
-			if !ok || !((op == parser.EQLC && v == 0) || (op == parser.LSS && v == 1)) {
+			// avg_over_time(up[10m]) < 0.9 is a flapping target of any
+			// job, as up == 0 is a down one.
+			if !ok || !((op == parser.EQLC && v == 0) || (op == parser.LSS && v > 0 && v <= 1)) {
 				return true
 			}
 			vs, ok := upUnderAggregation(side)
@@ -575,7 +577,10 @@ var floatEquality = &lint.Check{
 edges of their window, so increase(restarts_total[5m]) is 1.0344… and
 not 1 after a single restart. An equality test (== 1, != 3) against such
 a value is almost never true. Compare with a range (> 0.5, >= 1).
-Equality with 0 is exact and not reported.
+Equality with 0 is exact and not reported. So is a difference with
+time() (probe_ssl_earliest_cert_expiry - time() == 86400 * 7): time()
+advances by the evaluation interval, and the difference steps past the
+number between two evaluations.
 
 Measured on ../shared/corpus/valid (353 files, 12 646 rules): no
 findings, so no measured precision: info until measured.`,
@@ -606,16 +611,32 @@ findings, so no measured precision: info until measured.`,
 				return true
 			}
 			fn := extrapolated(side)
+			if fn == "" && readsTime(side) {
+				// expiry - time() == 86400 * 7: time() moves by the
+				// evaluation interval, so the difference passes the
+				// value between two evaluations and is never equal.
+				fn = "time"
+			}
 			if fn == "" {
 				return true
 			}
 			start, end := thresholdRange(r, b)
 			p.ReportExpr(r, start, end,
-				fmt.Sprintf("%s() extrapolates and rarely returns a whole number: %s %s is almost never true", fn, b.Op, fmtNum(v)),
+				floatEqualityMessage(fn, b.Op, v),
 				"compare with a range, e.g. >= or > half the value")
 			return true
 		})
 	},
+}
+
+// readsTime reports whether e is arithmetic on time() and a series
+// (probe_ssl_earliest_cert_expiry - time()).
+func readsTime(e parser.Expr) bool {
+	b, ok := unwrap(e).(*parser.BinaryExpr)
+	if !ok || (b.Op != parser.SUB && b.Op != parser.ADD) {
+		return false
+	}
+	return callName(unwrap(b.LHS)) == "time" && !isScalar(b.RHS) || callName(unwrap(b.RHS)) == "time" && !isScalar(b.LHS)
 }
 
 // extrapolated returns the extrapolating function whose result e is, through
@@ -742,4 +763,13 @@ result). Info.`,
 			return true
 		})
 	},
+}
+
+// floatEqualityMessage says why op v on a value of fn is almost never
+// true.
+func floatEqualityMessage(fn string, op parser.ItemType, v float64) string {
+	if fn == "time" {
+		return fmt.Sprintf("time() advances by the evaluation interval, so a value computed from it steps past %s between two evaluations: %s %s is almost never true", fmtNum(v), op, fmtNum(v))
+	}
+	return fmt.Sprintf("%s() extrapolates and rarely returns a whole number: %s %s is almost never true", fn, op, fmtNum(v))
 }

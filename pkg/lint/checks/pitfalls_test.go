@@ -20,7 +20,7 @@ import (
 // pipelines), written before the checks were tuned for them; the score
 // before and after tuning is in testdata/lint/pitfalls/README.md. Raise it
 // when a check learns to catch more.
-const pitfallsCaught = 406
+const pitfallsCaught = 411
 
 // pitfallFamily is a file's family, from its first line.
 var pitfallFamily = regexp.MustCompile(`^# Pitfall: ([^(\n]+)`)

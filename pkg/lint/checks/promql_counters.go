@@ -31,6 +31,8 @@ _count, _sum, _bucket, _created) and its last word says it is a level —
 depth, size, used, free, available, limit, capacity, active, running,
 waiting, pending, queued, ratio, percent, temperature, timestamp, info,
 memory and the like (the unit suffix skipped: …_free_bytes), or that
+is an exporter's gauge named like a counter (postgres_exporter's
+pg_stat_activity_count, the connections open now), or that
 names a maximum or minimum anywhere (pg_stat_activity_max_tx_duration:
 the postgres-exporter mixin's PostgreSQLSlowQueries rates it, and
 cloudnative-pg's chart did the same with cnpg_backends_max_tx_duration_seconds).
@@ -75,10 +77,13 @@ func checkRateNonCounter(p *lint.Pass, r *lint.Rule) {
 			return true
 		}
 		name := selectorName(vs)
-		if name == "" || isRecordedName(name) || isCounterName(name) || hasAncestorCall(path, isHistogramFunc) {
+		word := knownGauges[name]
+		if word == "" && (name == "" || isRecordedName(name) || isCounterName(name) || hasAncestorCall(path, isHistogramFunc)) {
 			return true
 		}
-		word := gaugeWord(name)
+		if word == "" {
+			word = gaugeWord(name)
+		}
 		if word == "" {
 			return true
 		}
@@ -404,6 +409,14 @@ func checkRateWindow(p *lint.Pass, r *lint.Rule) {
 			fmt.Sprintf("use a window of at least %s, e.g. [%s]", fmtDuration(2*scrape), suggestedWindow(scrape)))
 		return true
 	})
+}
+
+// knownGauges are exporters' gauges whose names end like a counter's,
+// with the word that says what they hold.
+var knownGauges = map[string]string{
+	// prometheus-community/postgres_exporter, collector/pg_stat_activity:
+	// "number of connections in this state", a GAUGE despite _count.
+	"pg_stat_activity_count": "the connections open now",
 }
 
 // gaugeWords end the names of series that hold a level, not a count of

@@ -607,7 +607,7 @@ func capacityFraction(e parser.Expr) string {
 	}
 	// …_max_connections, process_max_fds: a maximum of what follows;
 	// etcd_server_quota_backend_bytes: a quota of what follows.
-	maxOf := last >= 2 && (words[last-1] == "max" || words[last-1] == "maximum" || words[last-1] == "quota")
+	maxOf := last >= 2 && (words[last-1] == "max" || words[last-1] == "maximum" || words[last-1] == "quota" || words[last-1] == "limit")
 	if last < 1 || !capacityWords[words[last]] && !maxOf {
 		return ""
 	}

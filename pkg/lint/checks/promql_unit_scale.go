@@ -319,7 +319,14 @@ func checkTinyBytes(p *lint.Pass, r *lint.Rule) {
 			return true
 		}
 		side, op, v, ok := comparedWithScalar(b)
-		if !ok || v < 2 || v >= 1024 {
+		// A process's or a host's memory above 2048 bytes is every
+		// process: a memory threshold under a megabyte was meant in
+		// MB or GB (process_resident_memory_bytes > 2048).
+		limit := 1024.0
+		if name := rawBytes(side); strings.Contains(strings.ToLower(name), "mem") && (op == parser.GTR || op == parser.GTE) {
+			limit = 1 << 20
+		}
+		if !ok || v < 2 || v >= limit {
 			return true
 		}
 		// comparedWithScalar turns 10 < x round to x > 10.
