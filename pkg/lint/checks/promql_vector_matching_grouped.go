@@ -256,16 +256,8 @@ func perPodSide(e parser.Expr) bool {
 // the side and the metric, or "".
 func perContainerOneSide(b *parser.BinaryExpr) (side, metric string) {
 	m := b.VectorMatching
-	if m == nil || !m.On || b.Op.IsSetOperator() {
-		return "", ""
-	}
-	var one parser.Expr
-	switch m.Card {
-	case parser.CardManyToOne:
-		one, side = b.RHS, "right"
-	case parser.CardOneToMany:
-		one, side = b.LHS, "left"
-	default:
+	one, side := oneSide(b)
+	if one == nil || !m.On || b.Op.IsSetOperator() {
 		return "", ""
 	}
 	pod := false
@@ -296,23 +288,14 @@ func perContainerOneSide(b *parser.BinaryExpr) (side, metric string) {
 // the side in max by (the on() labels, the group_left labels) (…) keeps
 // it unique. "" otherwise.
 func rawOneSide(b *parser.BinaryExpr) string {
-	m := b.VectorMatching
-	if m == nil || b.Op.IsSetOperator() {
+	one, _ := oneSide(b)
+	if one == nil || b.Op.IsSetOperator() {
 		return ""
 	}
-	var one parser.Expr
-	switch m.Card {
-	case parser.CardManyToOne:
-		one = b.RHS
-	case parser.CardOneToMany:
-		one = b.LHS
-	default:
+	vs, ok := unwrap(one).(*parser.VectorSelector)
+	if !ok {
 		return ""
 	}
-	if _, ok := unwrap(one).(*parser.VectorSelector); !ok {
-		return ""
-	}
-	vs := unwrap(one).(*parser.VectorSelector)
 	name := selectorName(vs)
 	if name == "" || isRecordedName(name) {
 		return ""
@@ -335,16 +318,8 @@ func rawOneSide(b *parser.BinaryExpr) string {
 // (the owner is on kube_pod_owner), and the alert's owner_kind is empty.
 func missingIncluded(b *parser.BinaryExpr) (label, metric string) {
 	m := b.VectorMatching
-	if m == nil || len(m.Include) == 0 {
-		return "", ""
-	}
-	var one parser.Expr
-	switch m.Card {
-	case parser.CardManyToOne:
-		one = b.RHS
-	case parser.CardOneToMany:
-		one = b.LHS
-	default:
+	one, _ := oneSide(b)
+	if one == nil || len(m.Include) == 0 {
 		return "", ""
 	}
 	if out := outputLabels(one); out.exact {
@@ -367,4 +342,19 @@ func missingIncluded(b *parser.BinaryExpr) (label, metric string) {
 		}
 	}
 	return "", ""
+}
+
+// oneSide returns the "one" side of a group_left or group_right match
+// and its name ("right" for group_left), or nil.
+func oneSide(b *parser.BinaryExpr) (parser.Expr, string) {
+	if b.VectorMatching == nil {
+		return nil, ""
+	}
+	switch b.VectorMatching.Card {
+	case parser.CardManyToOne:
+		return b.RHS, "right"
+	case parser.CardOneToMany:
+		return b.LHS, "left"
+	}
+	return nil, ""
 }

@@ -362,11 +362,7 @@ run successfully since 1970-01-03"). Info until more are measured.`,
 // valueIsPercent reports whether an alert's value was multiplied by 100:
 // the compared side of the top comparison is x * 100 or 100 * x.
 func valueIsPercent(e parser.Expr) bool {
-	b, ok := unwrap(e).(*parser.BinaryExpr)
-	if !ok {
-		return false
-	}
-	side, _, _, ok := comparedWithScalar(b)
+	side, ok := comparedSide(e)
 	if !ok {
 		return false
 	}
@@ -422,11 +418,7 @@ func percentValue(e parser.Expr) bool {
 // a counter that nothing divides: the compared side of the top comparison
 // is rate(x_total[…]), possibly summed.
 func valueIsRate(e parser.Expr) bool {
-	b, ok := unwrap(e).(*parser.BinaryExpr)
-	if !ok {
-		return false
-	}
-	side, _, _, ok := comparedWithScalar(b)
+	side, ok := comparedSide(e)
 	if !ok {
 		return false
 	}
@@ -535,11 +527,7 @@ func reportRatioPrinted(p *lint.Pass, r *lint.Rule, why string) {
 // per-second rate of a counter (possibly summed, averaged or maxed) with
 // no factor that turns it into a count, or "".
 func perSecondValue(e parser.Expr) string {
-	b, ok := unwrap(e).(*parser.BinaryExpr)
-	if !ok {
-		return ""
-	}
-	side, _, _, ok := comparedWithScalar(b)
+	side, ok := comparedSide(e)
 	if !ok {
 		return ""
 	}
@@ -563,11 +551,7 @@ func perSecondValue(e parser.Expr) string {
 // valueIsAge reports whether the compared side of e is an age in seconds,
 // time() minus a timestamp.
 func valueIsAge(e parser.Expr) bool {
-	b, ok := unwrap(e).(*parser.BinaryExpr)
-	if !ok {
-		return false
-	}
-	side, _, _, ok := comparedWithScalar(b)
+	side, ok := comparedSide(e)
 	if !ok {
 		return false
 	}
@@ -628,4 +612,15 @@ func percentOfValue(action string) int {
 		return -1
 	}
 	return loc[0] + strings.Index(action[loc[0]:], "humanizePercentage")
+}
+
+// comparedSide returns the side of e's top comparison that is compared
+// with a number: the value the alert's $value holds.
+func comparedSide(e parser.Expr) (parser.Expr, bool) {
+	b, ok := unwrap(e).(*parser.BinaryExpr)
+	if !ok {
+		return nil, false
+	}
+	side, _, _, ok := comparedWithScalar(b)
+	return side, ok
 }
