@@ -80,15 +80,17 @@ func checkThresholdMismatch(p *lint.Pass, r *lint.Rule) {
 	if !r.IsAlert() || e == nil {
 		return
 	}
-	var thresholds []float64
-	collected := false
+	// What the expression compares with, worked out once per rule and
+	// only when a text states a threshold.
+	var compared, thresholds []float64
+	shares, collected := false, false
 	for _, k := range []string{"summary", "description", "message"} {
 		kv, ok := r.Annotation(k)
 		if !ok {
 			continue
 		}
 		text := kv.Value.Value
-		if !mayStateThreshold(text) || strings.Contains(text, "query") {
+		if strings.Contains(text, "query") {
 			continue
 		}
 		for _, m := range thresholdPhrases(text) {
@@ -117,29 +119,28 @@ func checkThresholdMismatch(p *lint.Pass, r *lint.Rule) {
 				}
 			}
 			if !collected {
-				// The numbers compared with, and for: and
+				// The numbers of the expression, and for: and
 				// keep_firing_for: ("above 90% for more than 5m").
+				compared = comparedNumbers(e)
 				thresholds = exprNumbers(e)
 				for _, v := range []string{r.For.Value, r.KeepFiringFor.Value} {
 					if d, err := model.ParseDuration(v); err == nil && d > 0 {
 						thresholds = append(thresholds, time.Duration(d).Seconds())
 					}
 				}
+				shares = allWithin(compared, 1) || percentForm(e, compared)
 				collected = true
 			}
-			if !hasComparison(e) || readsAs(n, unit, thresholds, percentForm(e) || allWithin(comparedNumbers(e), 1)) {
+			// A rule that compares with no number has no threshold to
+			// disagree with.
+			if len(compared) == 0 || readsAs(n, unit, thresholds, shares) {
 				continue
 			}
 			reportInValue(p, r, kv, m[0], m[1],
-				fmt.Sprintf("%q says %q, but the expression compares with %s: the text and the rule disagree", kv.Key.Value, strings.TrimSpace(text[m[0]:m[1]]), fmtNumbers(comparedNumbers(e))),
+				fmt.Sprintf("%q says %q, but the expression compares with %s: the text and the rule disagree", kv.Key.Value, strings.TrimSpace(text[m[0]:m[1]]), fmtNumbers(compared)),
 				"state the expression's threshold in the text, or template it: {{ $value }}")
 		}
 	}
-}
-
-// mayStateThreshold is a cheap test before the regexp: a digit.
-func mayStateThreshold(text string) bool {
-	return strings.ContainsAny(text, "0123456789")
 }
 
 // thresholdWords are the words a threshold phrase ends in, before its
@@ -185,21 +186,6 @@ func thresholdPhrases(text string) [][]int {
 	}
 	slices.SortFunc(out, func(a, b []int) int { return a[0] - b[0] })
 	return out
-}
-
-// hasComparison reports whether e filters with a comparison against a
-// number somewhere.
-func hasComparison(e parser.Expr) bool {
-	found := false
-	walk(e, func(n parser.Node, _ []parser.Node) bool {
-		if b, ok := n.(*parser.BinaryExpr); ok && b.Op.IsComparisonOperator() {
-			if _, _, _, ok := comparedWithScalar(b); ok {
-				found = true
-			}
-		}
-		return !found
-	})
-	return found
 }
 
 // comparedNumbers are the numbers e's comparisons test against.
@@ -278,7 +264,7 @@ func allWithin(values []float64, hi float64) bool {
 
 // percentForm reports whether e turns a ratio into a percentage (× 100,
 // or 100 - x) and compares with numbers within [0, 100].
-func percentForm(e parser.Expr) bool {
+func percentForm(e parser.Expr, compared []float64) bool {
 	has100 := false
 	walk(e, func(n parser.Node, _ []parser.Node) bool {
 		if b, ok := n.(*parser.BinaryExpr); ok && (b.Op == parser.MUL || b.Op == parser.SUB) {
@@ -290,7 +276,7 @@ func percentForm(e parser.Expr) bool {
 		}
 		return !has100
 	})
-	return has100 && allWithin(comparedNumbers(e), 100)
+	return has100 && allWithin(compared, 100)
 }
 
 // unitDuration reads the unit of a threshold phrase.
@@ -334,7 +320,7 @@ func fmtNumbers(vs []float64) string {
 // holds (predict_linear's horizon, 3600 * 24 * 5), each arithmetic of
 // numbers evaluated once.
 func exprNumbers(e parser.Expr) []float64 {
-	out := comparedNumbers(e)
+	var out []float64
 	walk(e, func(n parser.Node, _ []parser.Node) bool {
 		if x, ok := n.(parser.Expr); ok {
 			if v, ok := scalarValue(x); ok {
