@@ -153,12 +153,13 @@ after ho5. Warning.`,
 		var consts map[string]map[string]string
 		forEachRule(f, func(r *lint.Rule) {
 			checkVectorMatching(p, r)
-			if ast(r) != nil && readsRecorded(ast(r), rec) {
+			if ast(r) == nil {
+				return
+			}
+			if readsRecorded(ast(r), rec) {
 				checkRecordedMatching(p, r, rec)
 			}
-		})
-		forEachRule(f, func(r *lint.Rule) {
-			if ast(r) == nil || r.Record.Value != "" {
+			if r.Record.Value != "" {
 				return
 			}
 			if consts == nil {
